@@ -1,0 +1,94 @@
+// swift-tools-version: 6.1
+// OpenRSP: verifiable eSIM provisioning. Layout and layering: docs/ARCHITECTURE.md §2.
+import PackageDescription
+
+let package = Package(
+    name: "OpenRSP",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "openrsp", targets: ["openrsp"]),
+        .library(name: "RSPASN1", targets: ["RSPASN1"]),
+        .library(name: "RSPCrypto", targets: ["RSPCrypto"]),
+        .library(name: "EthereumCore", targets: ["EthereumCore"]),
+        .library(name: "EthereumRPC", targets: ["EthereumRPC"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+    ],
+    targets: [
+        // MARK: RSP encoding and crypto (issue: foundation)
+        .target(
+            name: "RSPASN1",
+            dependencies: [
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .target(
+            name: "RSPCrypto",
+            dependencies: [
+                "RSPASN1",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+
+        // MARK: Ethereum (issue: Ethereum client and devnet)
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        .target(
+            name: "EthereumCore",
+            dependencies: [
+                "CSecp256k1",
+                .product(name: "BigInt", package: "BigInt"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "EthereumRPC",
+            dependencies: [
+                "EthereumCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+
+        // MARK: Application
+        .target(
+            name: "RSPCommands",
+            dependencies: [
+                "RSPASN1",
+                "RSPCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "openrsp", dependencies: ["RSPCommands"]),
+
+        // MARK: Tests
+        .testTarget(
+            name: "RSPASN1Tests",
+            dependencies: ["RSPASN1", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(
+            name: "RSPCryptoTests",
+            dependencies: ["RSPCrypto", "RSPASN1", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "RSPCommandsTests", dependencies: ["RSPCommands"]),
+        .testTarget(
+            name: "EthereumCoreTests",
+            dependencies: ["EthereumCore", .product(name: "PropertyBased", package: "swift-property-based")]
+        ),
+        .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,1 @@
+// EthereumRPC: Ethereum JSON-RPC 2.0 client.

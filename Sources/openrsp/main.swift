@@ -1,0 +1,4 @@
+// The `openrsp` executable: a thin shim over RSPCommands.
+import RSPCommands
+
+await OpenRSPCommand.main()
