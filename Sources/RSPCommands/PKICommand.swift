@@ -99,6 +99,12 @@ struct PKIInitCommand: AsyncParsableCommand {
     func run() async throws {
         try await output.reportingErrors {
             let dir = directory.resolve()
+            let eidValue: EID
+            do {
+                eidValue = try eid.map { try EID(digits: $0) } ?? TestPKIOptions.defaultEID
+            } catch {
+                throw PKICommandError.invalidEID("\(error)")
+            }
             let existing = PKIWriter.existingFiles(in: dir)
             if !existing.isEmpty && !force {
                 guard keepExisting else {
@@ -107,12 +113,6 @@ struct PKIInitCommand: AsyncParsableCommand {
                 let report = Report(directory: dir.path, created: false, eid: nil, ciPKId: nil, files: existing)
                 try output.emit(report) { "PKI already present in \(dir.path); kept (\(existing.count) files)." }
                 return
-            }
-            let eidValue: EID
-            do {
-                eidValue = try eid.map { try EID(digits: $0) } ?? TestPKIOptions.defaultEID
-            } catch {
-                throw PKICommandError.invalidEID("\(error)")
             }
             let pki: TestPKI
             let files: [String]
