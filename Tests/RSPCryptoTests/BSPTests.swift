@@ -123,6 +123,16 @@ struct BSPTests {
         #expect(throws: BSPError.self) { try dp.protect([UInt8](repeating: 7, count: 1009), tag: .macOnly) }
     }
 
+    @Test("segmentation cuts at exactly 1007 (86) and 1008 (88) plaintext bytes")
+    func segmentationBoundaries() throws {
+        var dp = BSPContext(keys: try Self.notesKeys())
+        let seg86 = try dp.protectSegmented([UInt8](repeating: 1, count: 2 * 1007 + 1), tag: .profileElement)
+        #expect(seg86.map(\.count) == [1020, 1020, 1 + 1 + 16 + 8])
+        let seg88 = try dp.protectSegmented([UInt8](repeating: 1, count: 1008 + 1), tag: .macOnly)
+        #expect(seg88.map(\.count) == [1020, 1 + 1 + 1 + 8])
+        #expect(dp.counter == 6)
+    }
+
     @Test("random-size round trips, segmented, with ReplaceSessionKeys before the 86s")
     func roundTrips() throws {
         var rng = SystemRandomNumberGenerator()
