@@ -87,9 +87,8 @@ public enum PKIDecoder {
     static func derPayload(_ bytes: [UInt8], acceptedPEMTypes: [String], ignoredPEMTypes: [String] = []) throws(PKIDecodingError) -> [UInt8] {
         guard !bytes.isEmpty else { throw .empty }
         guard bytes.count <= maxInputBytes else { throw .oversized(bytes.count) }
-        let firstNonSpace = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        if firstNonSpace == UInt8(ascii: "-") {
-            guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformedPEM }
+        // PEM, possibly after explanatory text (`openssl x509 -text`, PKCS#12 "Bag Attributes").
+        if bytes[0] != 0x30, let text = String(validating: bytes, as: UTF8.self), text.contains("-----BEGIN ") {
             let documents: [PEMDocument]
             do { documents = try PEMDocument.parseMultiple(pemString: text) } catch { throw .malformedPEM }
             let relevant = documents.filter { !ignoredPEMTypes.contains($0.discriminator) }

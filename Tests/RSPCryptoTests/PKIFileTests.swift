@@ -44,6 +44,8 @@ struct PKIFileTests {
         let pem = Array(try PKIEncoding.pem(pki.ci.certificate).utf8)
         #expect(try PKIDecoder.certificate(der) == pki.ci.certificate)
         #expect(try PKIDecoder.certificate(pem) == pki.ci.certificate)
+        // PEM after explanatory text, as `openssl x509 -text` or PKCS#12 exports write it.
+        #expect(try PKIDecoder.certificate(Array("Bag Attributes\n    friendlyName: ci\nsubject=CN = x\n".utf8) + pem) == pki.ci.certificate)
 
         #expect(throws: PKIDecodingError.empty) { try PKIDecoder.certificate([]) }
         #expect(throws: PKIDecodingError.truncated) { try PKIDecoder.certificate(Array(der.dropLast(10))) }
