@@ -49,7 +49,10 @@ public enum BSPKeyDerivationError: Error, Equatable, CustomStringConvertible {
 
 /// The three 16-byte values produced by the BSP key agreement (SGP.22 §2.6.4 / SGP22-NOTES §3):
 /// KDF output bytes [0,16) = initial MCV, [16,32) = S-ENC, [32,48) = S-MAC.
-public struct BSPSessionKeys: Hashable, Sendable {
+public struct BSPSessionKeys: Hashable, Sendable, CustomStringConvertible {
+    /// Redacted, so keys never reach logs through string interpolation.
+    public var description: String { "BSPSessionKeys(<redacted>)" }
+
     public let initialMCV: [UInt8]
     public let sEnc: [UInt8]
     public let sMac: [UInt8]
