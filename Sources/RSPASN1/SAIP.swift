@@ -33,7 +33,8 @@ public struct ProfileElement: Hashable, Sendable {
         var identification: Int?
         if tlv.first != 0xA0 {
             let value = tlv[header.headerLength...]
-            if let peHeader = try? TLVHeader.read(value), peHeader.tag == [0xA0] {
+            let peHeader = try TLVHeader.read(value)
+            if peHeader.tag == [0xA0] {
                 let fields = try TLVHeader.split(value.dropFirst(peHeader.headerLength).prefix(peHeader.valueLength))
                 if let idField = fields.first(where: { $0.first == 0x81 }), idField.count >= 3, idField.count <= 6 {
                     identification = idField[2...].reduce(0) { $0 << 8 | Int($1) }
