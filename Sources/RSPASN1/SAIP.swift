@@ -131,9 +131,9 @@ public struct ProfileHeader: RSPMessage, DERImplicitlyTaggable {
             if let profileType { try coder.utf8(profileType, Tag.ctx(2)) }
             try coder.octets(iccid.profileHeaderBytes, Tag.ctx(3))
             if let pol { try coder.octets(pol, Tag.ctx(4)) }
-            try coder.appendConstructedNode(identifier: Tag.ctx(5)) { coder in
+            coder.appendConstructedNode(identifier: Tag.ctx(5)) { coder in
                 for service in mandatoryServices.sorted() {
-                    try ASN1Null().serialize(into: &coder, withIdentifier: Tag.ctx(service))
+                    ASN1Null().serialize(into: &coder, withIdentifier: Tag.ctx(service))
                 }
             }
             try coder.appendConstructedNode(identifier: Tag.ctx(6)) { coder in
