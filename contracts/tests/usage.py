@@ -23,7 +23,7 @@ def make_cdrs(ent_id, first_seq, sizes, start, end):
     span = max(1, (end - start) // max(1, len(sizes)))
     out = []
     for i, n in enumerate(sizes):
-        ps = start + i * span
+        ps = min(end, start + i * span)
         out.append(Cdr(ent_id, first_seq + i, n, ps, min(end, ps + span), keccak(b"cdr-%d-%d" % (ent_id, first_seq + i))))
     return out
 
