@@ -53,7 +53,7 @@ def main(argv=None) -> int:
                 stale.append(name)
         else:
             target.write_text(text)
-            print(f"wrote {target.relative_to(HERE.parent)}")
+            print(f"wrote {target}")
     if stale:
         print("stale artifacts (run contracts/compile.py): " + ", ".join(stale), file=sys.stderr)
         return 1
