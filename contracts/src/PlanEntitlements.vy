@@ -196,7 +196,7 @@ def listPlan(mno: address, data_mb: uint256, validity: uint256, price: uint256, 
     """@notice An active MVNO lists a plan reselling an active MNO. Plan terms never change."""
     assert staticcall ITrustRegistry(REGISTRY).isActive(msg.sender, ROLE_MVNO), "caller: not an active MVNO"
     assert staticcall ITrustRegistry(REGISTRY).isActive(mno, ROLE_MNO), "mno: not an active MNO"
-    assert data_mb > 0 and data_mb * BYTES_PER_MB <= MASK64, "data: out of range"
+    assert data_mb > 0 and data_mb <= MASK64 // BYTES_PER_MB, "data: out of range"
     assert validity > 0 and validity <= MASK40, "validity: out of range"
     assert price > 0 and price <= MASK128, "price: out of range"
     assert margin_bps <= 10000, "margin: above 10000 bps"

@@ -67,6 +67,7 @@ def test_list_plan_records_terms(world):
 @pytest.mark.parametrize("kw,reason", [
     (dict(data_mb=0), "data: out of range"),
     (dict(data_mb=2**64 // 10**6 + 1), "data: out of range"),
+    (dict(data_mb=2**255), "data: out of range"),
     (dict(validity=0), "validity: out of range"),
     (dict(validity=2**40), "validity: out of range"),
     (dict(price=0), "price: out of range"),
