@@ -222,10 +222,17 @@ def listPlan(mno: address, data_mb: uint256, validity: uint256, price: uint256, 
 
 @external
 def delistPlan(plan_id: uint256):
-    """@notice The plan's MVNO stops new sales; existing entitlements are unaffected."""
+    """
+    @notice Stops new sales; existing entitlements are unaffected. The plan's MVNO may always
+            delist; anyone may delist a plan whose MVNO or MNO is no longer active in the registry.
+    """
     core: uint256 = self._planCore[plan_id]
     assert core != 0, "plan: unknown"
-    assert msg.sender == convert(self._planParties[plan_id] & MASK160, address), "caller: not the plan's MVNO"
+    mvno: address = convert(self._planParties[plan_id] & MASK160, address)
+    if msg.sender != mvno:
+        mno: address = convert(self._planNetwork[plan_id] & MASK160, address)
+        assert not (staticcall ITrustRegistry(REGISTRY).isActive(mvno, ROLE_MVNO)
+                    and staticcall ITrustRegistry(REGISTRY).isActive(mno, ROLE_MNO)), "caller: not the plan's MVNO"
     assert (core >> 232) & 1 == 1, "plan: not active"
     self._planCore[plan_id] = core & ~(1 << 232)
     log PlanDelisted(planId=plan_id)

@@ -113,6 +113,22 @@ def test_delist(world):
     assert world.plans.isLive(tid, keccak(b"89049032000000000000000000000001" + b"salt"))
 
 
+def test_anyone_delists_a_plan_of_an_inactive_party(world):
+    pid = world.list_plan()
+    with boa.env.prank(world.gov):
+        world.registry.suspend(world.mno, 7)
+    with boa.env.prank(world.other.address):
+        world.plans.delistPlan(pid)
+    assert not world.plans.plans(pid).active
+    with boa.env.prank(world.gov):
+        world.registry.reinstate(world.mno)
+        world.registry.revoke(world.mvno, 8)
+    with boa.env.prank(world.other.address):
+        world.plans.delistPlan(world.plan_id)
+    with boa.reverts("plan: not active"):
+        world.buy()
+
+
 def test_buy_moves_price_into_escrow_and_mints(world):
     b, esc = world.buyer.address, world.settlement.address
     bal, ebal = world.token.balanceOf(b), world.token.balanceOf(esc)
