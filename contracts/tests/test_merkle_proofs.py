@@ -50,3 +50,23 @@ def test_proofs_for_batch_size(world, n):
             assert not s.verifyCdr(root, cdrs[j].as_tuple(), i, n, p)
             assert not merkle.verify(root, cdrs[j].leaf(), i, n, p)
     assert len(merkle.proof(levels, 0)) == (n - 1).bit_length()
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(n=st.integers(1, 70), data=st.data())
+def test_random_trees_agree_with_contract(world, n, data):
+    i = data.draw(st.integers(0, n - 1))
+    cdrs = make_cdrs(9, 1, [1 + k for k in range(n)], 0, 10**6)
+    levels = merkle.build_levels([c.leaf() for c in cdrs])
+    root = levels[-1][0]
+    p = merkle.proof(levels, i)
+    assert world.settlement.verifyCdr(root, cdrs[i].as_tuple(), i, n, p)
+    if p:   # flipping any proof element breaks it
+        k = data.draw(st.integers(0, len(p) - 1))
+        bad = list(p)
+        bad[k] = bytes([bad[k][0] ^ 1]) + bad[k][1:]
+        assert not world.settlement.verifyCdr(root, cdrs[i].as_tuple(), i, n, bad)
+        assert not merkle.verify(root, cdrs[i].leaf(), i, n, bad)

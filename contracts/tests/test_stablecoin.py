@@ -91,6 +91,24 @@ def _auth(t, typehash, frm, to, value, after, before, nonce):
     return s712.sign(frm, dom(t), s712.authorization_hash(typehash, frm.address, to, value, after, before, nonce))
 
 
+def test_authorization_digest_matches_eth_account(world, t):
+    frm, to = world.buyer, world.other.address
+    nonce = b"\x44" * 32
+    typed = encode_typed_data(full_message={
+        "types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                   {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+                  "TransferWithAuthorization": [{"name": "from", "type": "address"}, {"name": "to", "type": "address"},
+                                                {"name": "value", "type": "uint256"}, {"name": "validAfter", "type": "uint256"},
+                                                {"name": "validBefore", "type": "uint256"}, {"name": "nonce", "type": "bytes32"}]},
+        "primaryType": "TransferWithAuthorization",
+        "domain": {"name": "OpenRSP Test USD", "version": "1", "chainId": CHAIN, "verifyingContract": t.address},
+        "message": {"from": frm.address, "to": to, "value": 2, "validAfter": 0, "validBefore": 2**40, "nonce": nonce}})
+    sig = Account.sign_message(typed, frm.key)
+    before = t.balanceOf(to)
+    t.transferWithAuthorization(frm.address, to, 2, 0, 2**40, nonce, sig.v, sig.r.to_bytes(32, "big"), sig.s.to_bytes(32, "big"))
+    assert t.balanceOf(to) == before + 2
+
+
 def test_transfer_with_authorization(world, t):
     frm, to, now = world.buyer, world.other.address, boa.env.timestamp
     nonce = b"\x11" * 32
