@@ -1,17 +1,15 @@
 """Shared fixtures for the contract tests: one deployed, wired system per session, and a
 state snapshot (boa anchor) around every test so tests never see each other's changes."""
-import os
 import sys
 from pathlib import Path
 
 import boa
 import pytest
-from eth_account import Account
 
 CONTRACTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(CONTRACTS))
 
-import system  # noqa: E402  (contracts/system.py: deployment helper shared with gas_report)
+import system  # noqa: E402  (contracts/system.py: titanoboa deployment of the whole system)
 
 DEVNET_CHAIN_ID = 31337
 

@@ -48,11 +48,12 @@ class World:
     extra: dict = field(default_factory=dict)
 
     def list_plan(self, **kw) -> int:
+        """Lists a plan as the MVNO; keyword arguments override the default terms."""
         args = dict(mno=self.mno, data_mb=DATA_MB, validity=VALIDITY, price=PRICE, margin_bps=MARGIN_BPS,
                     supply_cap=1000, soulbound=False, refund_rule=REFUND_AT_EXPIRY_OR_CANCEL,
                     usage_poster=POSTER_MNO)
         args.update(kw)
-        with boa.env.prank(kw.pop("sender", self.mvno) if "sender" in kw else self.mvno):
+        with boa.env.prank(self.mvno):
             return self.plans.listPlan(args["mno"], args["data_mb"], args["validity"], args["price"],
                                        args["margin_bps"], args["supply_cap"], args["soulbound"],
                                        args["refund_rule"], args["usage_poster"])
