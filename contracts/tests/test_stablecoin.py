@@ -187,3 +187,9 @@ def test_set_minter(world, t):
 def test_constructor_needs_chain_ids():
     with boa.reverts("no devnet chain ids"):
         boa.load(str(SRC / "TestStablecoin.vy"), [])
+
+
+def test_eip5267_domain(world, t):
+    fields, name, version, chain_id, contract, salt, extensions = t.eip712Domain()
+    assert (fields, name, version, chain_id, contract, salt, list(extensions)) == (
+        b"\x0f", "OpenRSP Test USD", "1", CHAIN, t.address, b"\x00" * 32, [])
