@@ -14,7 +14,7 @@ enum ScryptRFC7914 {
         let words = 32 * r
         var x = [UInt32](repeating: 0, count: words)
         var v = [UInt32](repeating: 0, count: words * n)
-        var scratch = [UInt32](repeating: 0, count: words)
+        var scratch = [UInt32](repeating: 0, count: words + 16)
         for i in 0..<p {
             let base = i * blockBytes
             for w in 0..<words {
@@ -55,17 +55,18 @@ enum ScryptRFC7914 {
     }
 
     /// RFC 7914 §4 scryptBlockMix: Y_i = Salsa20/8(X xor B_i); output even Y's then odd Y's.
+    /// `y` is scratch of 32·r + 16 words (the last 16 hold X).
     static func blockMix(_ b: UnsafeMutablePointer<UInt32>, _ y: UnsafeMutablePointer<UInt32>, r: Int) {
-        var xs = [UInt32](repeating: 0, count: 16)
-        xs.withUnsafeMutableBufferPointer { xb in
-            let xp = xb.baseAddress!
-            xp.update(from: b + (2 * r - 1) * 16, count: 16)
-            for i in 0..<(2 * r) {
-                for k in 0..<16 { xp[k] ^= b[i * 16 + k] }
-                salsa20_8(xp)
-                let dest = (i % 2 == 0 ? i / 2 : r + i / 2) * 16
-                (y + dest).update(from: xp, count: 16)
-            }
+        let xp = y + 32 * r
+        xp.update(from: b + (2 * r - 1) * 16, count: 16)
+        for i in 0..<(2 * r) {
+            let bi = b + i * 16
+            xp[0] ^= bi[0]; xp[1] ^= bi[1]; xp[2] ^= bi[2]; xp[3] ^= bi[3]; xp[4] ^= bi[4]; xp[5] ^= bi[5]
+            xp[6] ^= bi[6]; xp[7] ^= bi[7]; xp[8] ^= bi[8]; xp[9] ^= bi[9]; xp[10] ^= bi[10]; xp[11] ^= bi[11]
+            xp[12] ^= bi[12]; xp[13] ^= bi[13]; xp[14] ^= bi[14]; xp[15] ^= bi[15]
+            salsa20_8(xp)
+            let dest = (i % 2 == 0 ? i / 2 : r + i / 2) * 16
+            (y + dest).update(from: xp, count: 16)
         }
         b.update(from: y, count: 32 * r)
     }
