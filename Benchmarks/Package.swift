@@ -9,6 +9,7 @@ let package = Package(
     dependencies: [
         .package(name: "OpenRSP", path: ".."),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
     ],
     targets: [
         // Direct access to libsecp256k1 for the raw-C baseline loop.
@@ -19,6 +20,7 @@ let package = Package(
                 "CSecp256k1Raw",
                 .product(name: "EthereumCore", package: "OpenRSP"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "BigInt", package: "BigInt"),
             ]
         ),
     ],

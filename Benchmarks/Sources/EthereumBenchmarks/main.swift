@@ -1,6 +1,7 @@
 // EthereumCore throughput next to references measured in the same run:
 //   Keccak-256 vs swift-crypto SHA-256 / SHA3-256 (and Python eth-hash if .venv exists),
 //   signing vs a raw libsecp256k1 loop, UInt256 checked add/mul vs native UInt64.
+import BigInt
 import CSecp256k1Raw
 import Crypto
 import EthereumCore
@@ -122,6 +123,22 @@ let mul64 = measure(opsPerCall: Double(n)) {
     for x in a64 { acc ^= x &* 0xFFFF_FFFF }
     acc64 ^= acc
 }
+// The alternative design: BigUInt with an explicit < 2^256 check after each operation.
+let limit = BigUInt(1) << 256
+let aBig = a256.map(\.bigUInt)
+var accBig = BigUInt(0)
+let addBig = measure(opsPerCall: Double(n)) {
+    var acc = BigUInt(0)
+    for x in aBig { acc += x; if acc >= limit { break } }
+    accBig = acc
+}
+let smallBig = small.bigUInt
+let mulBig = measure(opsPerCall: Double(n)) {
+    var acc = BigUInt(0)
+    for x in aBig { acc = x * smallBig; if acc >= limit { break } }
+    accBig = acc
+}
+print("BigUInt add + range check      \(fmt(addBig / 1e6)) M ops/s   BigUInt mul + range check \(fmt(mulBig / 1e6)) M ops/s")
 print("UInt256 checked add            \(fmt(add256 / 1e6)) M ops/s   UInt64 &+ \(fmt(add64 / 1e6)) M ops/s   ratio \(fmt(add256 / add64, 3))")
 print("UInt256 checked mul            \(fmt(mul256 / 1e6)) M ops/s   UInt64 &* \(fmt(mul64 / 1e6)) M ops/s   ratio \(fmt(mul256 / mul64, 3))")
-print("(sink \(sink) \(acc256.w0 & 1) \(acc64 & 1))")
+print("(sink \(sink) \(acc256.w0 & 1) \(acc64 & 1) \(accBig.bitWidth))")
