@@ -63,6 +63,20 @@ let package = Package(
             ]
         ),
 
+        // MARK: SM-DP+ (issue: SM-DP+ server)
+        .target(name: "ES9PlusAPI", dependencies: ["RSPASN1"]),
+        .target(
+            name: "SMDPCore",
+            dependencies: [
+                "ES9PlusAPI",
+                "RSPASN1",
+                "RSPCrypto",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+
         // MARK: Application
         .target(
             name: "RSPCommands",
@@ -89,6 +103,15 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RSPCommandsTests", dependencies: ["RSPCommands"]),
+        .testTarget(
+            name: "SMDPCoreTests",
+            dependencies: [
+                "SMDPCore", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
         .testTarget(
             name: "EthereumCoreTests",
             dependencies: ["EthereumCore", .product(name: "PropertyBased", package: "swift-property-based")]
