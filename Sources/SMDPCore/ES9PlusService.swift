@@ -86,6 +86,11 @@ public struct ES9PlusService: Sendable {
             euiccCiPKIdToBeUsed: dpAuth.ciPKId, serverCertificate: dpAuth.certificateDER)
     }
 
+    /// Deletes expired sessions that can no longer complete (for a periodic maintenance task).
+    public func purgeExpiredSessions() async throws(SMDPStoreError) -> Int {
+        try await store.purgeExpiredSessions(before: clock.now())
+    }
+
     // MARK: - Shared helpers
 
     /// The live session for `transactionId`; an expired one is deleted and reported as unknown.

@@ -176,3 +176,21 @@ struct ES9PlusInstanceTests {
         #expect(try await first.state(iccid) == .installed)
     }
 }
+
+extension ES9PlusInstanceTests {
+    @Test("purging expired sessions keeps live ones and those that delivered a BPP",
+          .enabled(if: !files.isEmpty, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func purge() async throws {
+        let testbed = try SMDPTestbed(useSGP26: false)
+        let (_, matchingId) = try await testbed.orderReleased(try ts48Package(Self.files[0]))
+        let delivered = try TestEUICC(pki: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        let run = try await testbed.download(delivered, matchingId: matchingId)
+        let idle = try #require(try await testbed.initiate(delivered).output)
+        testbed.clock.advance(testbed.configuration.sessionLifetime + 1)
+        let fresh = try #require(try await testbed.initiate(delivered).output)
+        #expect(try await testbed.service.purgeExpiredSessions() == 1)
+        #expect(try await testbed.store.session(transactionId: idle.transactionId) == nil)
+        #expect(try await testbed.store.session(transactionId: fresh.transactionId) != nil)
+        #expect(try await testbed.store.session(transactionId: run.initiate.transactionId)?.phase == .bppDelivered)
+    }
+}
