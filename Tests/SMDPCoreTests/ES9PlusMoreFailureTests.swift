@@ -42,6 +42,21 @@ struct ES9PlusMoreFailureTests {
         #expect(try await testbed.state(iccid) == .released)
     }
 
+    @Test("an EID outside the EUM's name-constraint range is 8.1.4/6.1; one inside it authenticates", Self.needsTS48)
+    func eidOutsideEUMRange() async throws {
+        let testbed = try SMDPTestbed(useSGP26: false)
+        let (iccid, matchingId) = try await testbed.orderReleased(try ts48Package(Self.files[0]))
+        let outside = try TestEUICC(eid: try EID.withCheckDigits(prefix30: "890490330000000000000000012345"),
+                                    issuedBy: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        #expect(try await testbed.authenticate(outside, matchingId: matchingId).1.failure == .eidOutsideEUMRange)
+        #expect(try await testbed.store.order(iccid: iccid)?.eid == nil)
+        let inside = try TestEUICC(eid: try EID.withCheckDigits(prefix30: "890490320000000000000000077777"),
+                                   issuedBy: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        #expect(try await testbed.authenticate(inside, matchingId: matchingId).1.failure == nil)
+        #expect(try await testbed.store.order(iccid: iccid)?.eid == inside.eid)
+        #expect(try await testbed.state(iccid) == .released)
+    }
+
     @Test("a second getBoundProfilePackage in a session is 8.2/3.7 and changes nothing", Self.needsTS48)
     func repeatedBPPRequest() async throws {
         let testbed = try SMDPTestbed(useSGP26: false)

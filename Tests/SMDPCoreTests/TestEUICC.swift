@@ -35,6 +35,39 @@ final class TestEUICC {
         signingCIPKIds = [try SGP22CertificateFields.subjectKeyIdentifier(pki.ci.certificate)]
     }
 
+    /// An eUICC with its own certificate for `eid`, issued by the EUM of `pki` (same recipe as the
+    /// PKI generator; the EID may lie outside the EUM's name constraint).
+    init(eid: EID, issuedBy pki: TestPKI, trustedCIs: [Certificate]) throws {
+        let key = P256.Signing.PrivateKey()
+        let publicKey = Certificate.PublicKey(key.publicKey)
+        let subject = DistinguishedName(pki.euicc.certificate.subject.map { rdn in
+            RelativeDistinguishedName(rdn.map { attribute in
+                guard attribute.type == SGP22OID.serialNumber else { return attribute }
+                do { return try RelativeDistinguishedName.Attribute(type: SGP22OID.serialNumber, printableString: eid.digits) } catch {
+                    return attribute
+                }
+            })
+        })
+        let eumSKI = try SGP22CertificateFields.subjectKeyIdentifier(pki.eum.certificate)
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
+            notValidBefore: Date().addingTimeInterval(-60), notValidAfter: Date().addingTimeInterval(365 * 24 * 3600),
+            issuer: pki.eum.certificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                AuthorityKeyIdentifier(keyIdentifier: eumSKI[...])
+                SubjectKeyIdentifier(hash: publicKey)
+                Critical(KeyUsage(digitalSignature: true))
+                try SGP22CertificateFields.policiesExtension(for: .euicc)
+            },
+            issuerPrivateKey: Certificate.PrivateKey(pki.eum.privateKey))
+        self.eid = eid
+        self.key = key
+        certificateDER = try PKIEncoding.der(certificate)
+        eumCertificateDER = try PKIEncoding.der(pki.eum.certificate)
+        self.trustedCIs = trustedCIs
+        signingCIPKIds = [try SGP22CertificateFields.subjectKeyIdentifier(pki.ci.certificate)]
+    }
+
     var verificationCIPKIds: [[UInt8]] {
         get throws { try trustedCIs.map { try SGP22CertificateFields.subjectKeyIdentifier($0) } }
     }
