@@ -57,6 +57,21 @@ struct ES9PlusMoreFailureTests {
         #expect(try await testbed.state(iccid) == .released)
     }
 
+    @Test("a profile needing a newer SAIP version than the eUICC supports is 8.2.5/4.3",
+          .enabled(if: files.contains { $0.contains("SAIP2.3") }, "TS.48 SAIP 2.3 package not found at <packageRoot>/../shared/testdata/ts48"))
+    func saipVersionEligibility() async throws {
+        let testbed = try SMDPTestbed(useSGP26: false)
+        let file = try #require(Self.files.first { $0.contains("SAIP2.3") })
+        let (iccid, matchingId) = try await testbed.orderReleased(try ts48Package(file))
+        let euicc = try TestEUICC(pki: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        euicc.profileVersion = VersionType(2, 1, 0)
+        #expect(try await testbed.authenticate(euicc, matchingId: matchingId).1.failure == .noEligibleProfile)
+        #expect(try await testbed.state(iccid) == .released)
+        #expect(try await testbed.store.order(iccid: iccid)?.eid == nil)
+        euicc.profileVersion = VersionType(2, 3, 0)
+        #expect(try await testbed.authenticate(euicc, matchingId: matchingId).1.failure == nil)
+    }
+
     @Test("a second getBoundProfilePackage in a session is 8.2/3.7 and changes nothing", Self.needsTS48)
     func repeatedBPPRequest() async throws {
         let testbed = try SMDPTestbed(useSGP26: false)

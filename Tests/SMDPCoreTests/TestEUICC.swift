@@ -19,6 +19,8 @@ final class TestEUICC {
     let trustedCIs: [Certificate]
     let signingCIPKIds: [[UInt8]]
 
+    /// euiccInfo2.profileVersion: the highest SAIP version this eUICC supports.
+    var profileVersion = VersionType(2, 3, 1)
     private(set) var challenge: [UInt8] = []
     private(set) var euiccSignature1: ECDSASignature?
     private(set) var serverCertificate: Certificate?
@@ -78,7 +80,7 @@ final class TestEUICC {
     }
 
     func euiccInfo2() throws -> EUICCInfo2 {
-        EUICCInfo2(profileVersion: VersionType(2, 3, 1), svn: VersionType(2, 2, 2), euiccFirmwareVer: VersionType(1, 0, 0),
+        EUICCInfo2(profileVersion: profileVersion, svn: VersionType(2, 2, 2), euiccFirmwareVer: VersionType(1, 0, 0),
                    extCardResource: [0x81, 0x01, 0x00], uiccCapability: NamedBits(setBits: [0, 1, 2]),
                    rspCapability: NamedBits(setBits: [0]), euiccCiPKIdListForVerification: try verificationCIPKIds,
                    euiccCiPKIdListForSigning: signingCIPKIds, ppVersion: VersionType(0, 0, 1), sasAcreditationNumber: "OPENRSP-TEST")
