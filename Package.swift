@@ -81,7 +81,12 @@ let package = Package(
         ),
         .testTarget(
             name: "RSPCryptoTests",
-            dependencies: ["RSPCrypto", "RSPASN1", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: [
+                "RSPCrypto", "RSPASN1", .product(name: "PropertyBased", package: "swift-property-based"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
         ),
         .testTarget(name: "RSPCommandsTests", dependencies: ["RSPCommands"]),
         .testTarget(

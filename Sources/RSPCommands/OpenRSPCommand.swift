@@ -12,6 +12,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             """,
         version: OpenRSPVersion.string,
         subcommands: [
+            PKICommand.self,
         ]
     )
 

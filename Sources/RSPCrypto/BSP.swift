@@ -72,14 +72,24 @@ public struct BSPContext: Sendable {
         guard plaintext.count <= tag.maxPlaintextBytes else {
             throw .structure("segment plaintext of \(plaintext.count) bytes exceeds \(tag.maxPlaintextBytes) for tag \(String(format: "%02X", tag.rawValue))")
         }
+        var padded = plaintext
+        if tag.isEncrypted {
+            padded.append(0x80)
+            while padded.count % 16 != 0 { padded.append(0) }
+        }
+        return try protect(alreadyPadded: padded, tag: tag)
+    }
+
+    /// Protects bytes that are already block-aligned (encrypted tags) without adding the `80 00…` padding.
+    /// Internal: lets tests build a correctly MACed segment with invalid padding.
+    mutating func protect(alreadyPadded padded: [UInt8], tag: BSPSegmentTag) throws(BSPError) -> [UInt8] {
         let icv = try nextICV()
         let body: [UInt8]
         if tag.isEncrypted {
-            var padded = plaintext + [0x80]
-            while padded.count % 16 != 0 { padded.append(0) }
+            guard padded.count % 16 == 0 else { throw .structure("padded plaintext is not block-aligned") }
             body = try cbc(encrypt: true, padded, iv: icv)
         } else {
-            body = plaintext
+            body = padded
         }
         let tagAndLength = [tag.rawValue] + BERLength.encode(body.count + 8)
         let full = try cmac(mcv + tagAndLength + body)
