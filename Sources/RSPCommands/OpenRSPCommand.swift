@@ -22,3 +22,21 @@ public struct OpenRSPCommand: AsyncParsableCommand {
 public enum OpenRSPVersion {
     public static let string = "0.1.0"
 }
+
+extension OpenRSPCommand {
+    /// Parses the process arguments and runs the selected command, async or not.
+    /// (From top-level code `await OpenRSPCommand.main()` resolves to the synchronous
+    /// `ParsableCommand.main()`, which refuses to run async subcommands.)
+    public static func runMain(_ arguments: [String]? = nil) async {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+}

@@ -63,6 +63,7 @@ struct PKIInitCommand: AsyncParsableCommand {
         discussion: """
             Refuses to replace an existing PKI unless --force is given. With --keep-existing an existing \
             PKI is left untouched and the command succeeds (for repeatable demos); check it with `pki verify`.
+            Contents: CI (self-signed, keyCertSign+cRLSign), EUM (CA pathlen 0, NameConstraints O + first 8             EID digits), eUICC (subject serialNumber = EID), DPauth and DPpb (SAN registeredID 2.999.10),             DP-TLS (SAN dNSName <smdp-host>, iPAddress 127.0.0.1; EKU serverAuth+clientAuth).
             Files written:
             \(PKIDirectoryLayout.documentation)
             """
@@ -70,7 +71,7 @@ struct PKIInitCommand: AsyncParsableCommand {
 
     @OptionGroup var directory: PKIDirectoryOption
 
-    @Option(name: .long, help: "EID of the eUICC certificate (32 digits with valid check digits). Default: 89049032…")
+    @Option(name: .long, help: "EID of the eUICC certificate (32 digits, valid check digits). Default: 89049032000000000000000001234585.")
     var eid: String?
 
     @Option(name: .customLong("smdp-host"), help: "SM-DP+ host name for the DP-TLS certificate's dNSName.")
@@ -99,6 +100,12 @@ struct PKIInitCommand: AsyncParsableCommand {
     func run() async throws {
         try await output.reportingErrors {
             let dir = directory.resolve()
+            let eidValue: EID
+            do {
+                eidValue = try eid.map { try EID(digits: $0) } ?? TestPKIOptions.defaultEID
+            } catch {
+                throw PKICommandError.invalidEID("\(error)")
+            }
             let existing = PKIWriter.existingFiles(in: dir)
             if !existing.isEmpty && !force {
                 guard keepExisting else {
@@ -107,12 +114,6 @@ struct PKIInitCommand: AsyncParsableCommand {
                 let report = Report(directory: dir.path, created: false, eid: nil, ciPKId: nil, files: existing)
                 try output.emit(report) { "PKI already present in \(dir.path); kept (\(existing.count) files)." }
                 return
-            }
-            let eidValue: EID
-            do {
-                eidValue = try eid.map { try EID(digits: $0) } ?? TestPKIOptions.defaultEID
-            } catch {
-                throw PKICommandError.invalidEID("\(error)")
             }
             let pki: TestPKI
             let files: [String]

@@ -43,9 +43,13 @@ public enum BSPSegmentTag: UInt8, Sendable, CaseIterable {
 
 /// One BSP session context: S-ENC, S-MAC, the MAC chaining value and the ICV block counter (starting at 1).
 /// Both sides hold one: the SM-DP+ protects, the eUICC verifies and decrypts; segments must be processed in order.
-public struct BSPContext: Sendable {
-    public private(set) var sEnc: [UInt8]
-    public private(set) var sMac: [UInt8]
+public struct BSPContext: Sendable, CustomStringConvertible {
+    /// Shows only the counter, so keys never reach logs through string interpolation.
+    public var description: String { "BSPContext(counter: \(counter))" }
+
+    private var sEnc: [UInt8]
+    private var sMac: [UInt8]
+    /// The current MAC chaining value (the full CMAC of the last segment, or the initial MCV).
     public private(set) var mcv: [UInt8]
     /// The block counter for the next segment's ICV.
     public private(set) var counter: UInt64

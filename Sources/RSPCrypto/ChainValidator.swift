@@ -27,7 +27,6 @@ public enum SGP22ChainValidator {
     ) async -> SGP22ChainValidationResult {
         let roots = CertificateStore([trustedCI])
         let intermediateStore = CertificateStore(intermediates)
-        let diagnostics = DiagnosticsCollector()
         let result: CertificateValidationResult
         switch role {
         case .euicc:
@@ -42,7 +41,7 @@ public enum SGP22ChainValidator {
                 SGP22BasicConstraintsPolicy()
                 EUMNameConstraintsPolicy()
             }
-            result = await verifier.validate(leaf: leaf, intermediates: intermediateStore) { diagnostics.add($0) }
+            result = await verifier.validate(leaf: leaf, intermediates: intermediateStore)
         case .ci, .eum:
             return SGP22ChainValidationResult(chain: [], failureReasons: ["\(role.rawValue) certificates are not leaves of an SGP.22 chain"])
         case .dpAuth, .dpPb, .dpTLS:
@@ -54,39 +53,61 @@ public enum SGP22ChainValidator {
                 SGP22KeyIdentifierPolicy()
                 RFC5280Policy(fixedExpiryValidationTime: time)
             }
-            result = await verifier.validate(leaf: leaf, intermediates: intermediateStore) { diagnostics.add($0) }
+            result = await verifier.validate(leaf: leaf, intermediates: intermediateStore)
         }
         switch result {
         case .validCertificate(let chain):
             return SGP22ChainValidationResult(chain: Array(chain), failureReasons: [])
         case .couldNotValidate(let failures):
             if failures.isEmpty {
-                var reason = "no chain to the trusted CI could be built (issuer name, key identifier or signature mismatch, or an unhandled critical extension)"
-                if let ski = try? SGP22CertificateFields.subjectKeyIdentifier(trustedCI) {
-                    reason += "; CI PKId \(HexBytes.encode(ski))"
-                }
-                return SGP22ChainValidationResult(chain: [], failureReasons: [reason] + diagnostics.relevant)
+                let reason = explainMissingChain(leaf: leaf, intermediates: intermediates, trustedCI: trustedCI)
+                return SGP22ChainValidationResult(chain: [], failureReasons: ["no chain to the trusted CI: \(reason)"])
             }
             return SGP22ChainValidationResult(chain: [], failureReasons: failures.map { $0.policyFailureReason.description })
         }
     }
 }
 
-/// Collects the verifier's diagnostics for one synchronous validation call.
-final class DiagnosticsCollector: @unchecked Sendable {
-    private var items: [String] = []
-    private let lock = NSLock()
-
-    func add(_ diagnostic: VerificationDiagnostic) {
-        lock.lock()
-        defer { lock.unlock() }
-        items.append(diagnostic.description)
+extension SGP22ChainValidator {
+    /// Why the verifier found no candidate chain, in one line: the first broken link from the leaf up.
+    static func explainMissingChain(leaf: Certificate, intermediates: [Certificate], trustedCI: Certificate) -> String {
+        var current = leaf
+        var seen = 0
+        while seen <= intermediates.count {
+            if current.issuer == trustedCI.subject {
+                return explainLink(current, issuer: trustedCI, issuerLabel: "the CI")
+            }
+            guard let next = intermediates.first(where: { $0.subject == current.issuer }) else {
+                return "issuer \(current.issuer) of \(current.subject) is neither the CI (\(trustedCI.subject)) nor a supplied intermediate"
+            }
+            let link = explainLink(current, issuer: next, issuerLabel: "its issuer")
+            if link != Self.noDetail { return link }
+            current = next
+            seen += 1
+        }
+        return Self.noDetail
     }
 
-    /// Diagnostics about critical extensions and signatures, which explain a missing chain.
-    var relevant: [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        return items.filter { $0.localizedCaseInsensitiveContains("critical") || $0.localizedCaseInsensitiveContains("signature") }
+    /// Checks AKI/SKI and the signature between one certificate and its named issuer.
+    static func explainLink(_ cert: Certificate, issuer: Certificate, issuerLabel: String) -> String {
+        let aki = try? SGP22CertificateFields.authorityKeyIdentifier(cert)
+        let ski = try? SGP22CertificateFields.subjectKeyIdentifier(issuer)
+        if let aki, let ski, aki != ski {
+            return "AuthorityKeyIdentifier \(HexBytes.encode(aki)) of \(cert.subject) is not the SubjectKeyIdentifier \(HexBytes.encode(ski)) of \(issuerLabel)"
+        }
+        if !issuer.publicKey.isValidSignature(cert.signature, for: cert) {
+            return "the signature on \(cert.subject) does not verify with the key of \(issuerLabel)"
+        }
+        if cert.extensions.contains(where: { $0.critical && !Self.handledCriticalExtensions.contains($0.oid) }) {
+            return "\(cert.subject) has a critical extension no SGP.22 policy handles"
+        }
+        return Self.noDetail
     }
+
+    static let noDetail = "no further detail (see the SGP.22 policies)"
+
+    static let handledCriticalExtensions: [ASN1ObjectIdentifier] = [
+        .X509ExtensionID.basicConstraints, .X509ExtensionID.nameConstraints, .X509ExtensionID.keyUsage,
+        .X509ExtensionID.extendedKeyUsage, SGP22OID.certificatePolicies,
+    ]
 }

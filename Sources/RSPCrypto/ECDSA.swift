@@ -29,7 +29,10 @@ public struct SGP22Signature: Hashable, Sendable {
     public let raw: [UInt8]
 
     /// P-256 group order n, big-endian.
-    static let p256Order: [UInt8] = hexBytes("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551")
+    static let p256Order: [UInt8] = [
+        0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,
+        0xBC, 0xE6, 0xFA, 0xAD, 0xA7, 0x17, 0x9E, 0x84, 0xF3, 0xB9, 0xCA, 0xC2, 0xFC, 0x63, 0x25, 0x51,
+    ]
 
     /// Validates length (64) and that 1 ≤ r, s ≤ n−1.
     public init(raw: [UInt8]) throws(ECDSASignatureError) {
@@ -94,10 +97,6 @@ public enum SGP22ECDSA {
         return key.isValidSignature(ecdsa, for: digest)
     }
 }
-
-/// Hex decoding for constants and the CLI/JSON edge. Returns an empty array for malformed input
-/// only where callers pass literals; use `HexBytes.decode` for untrusted input.
-func hexBytes(_ hex: String) -> [UInt8] { (try? HexBytes.decode(hex)) ?? [] }
 
 /// Hex at the edge (CLI, JSON, test vectors).
 public enum HexBytes {

@@ -49,7 +49,10 @@ public enum BSPKeyDerivationError: Error, Equatable, CustomStringConvertible {
 
 /// The three 16-byte values produced by the BSP key agreement (SGP.22 §2.6.4 / SGP22-NOTES §3):
 /// KDF output bytes [0,16) = initial MCV, [16,32) = S-ENC, [32,48) = S-MAC.
-public struct BSPSessionKeys: Hashable, Sendable {
+public struct BSPSessionKeys: Hashable, Sendable, CustomStringConvertible {
+    /// Redacted, so keys never reach logs through string interpolation.
+    public var description: String { "BSPSessionKeys(<redacted>)" }
+
     public let initialMCV: [UInt8]
     public let sEnc: [UInt8]
     public let sMac: [UInt8]
@@ -81,5 +84,26 @@ public struct BSPSessionKeys: Hashable, Sendable {
         self.initialMCV = mcv
         self.sEnc = enc
         self.sMac = mac
+    }
+}
+
+extension BSPSessionKeys {
+    /// `ReplaceSessionKeysRequest ::= [38] SEQUENCE { initialMacChainingValue OCTET STRING, ppkEnc OCTET STRING,
+    /// ppkCmac OCTET STRING }` (SGP.22 §5.5.3, tag `BF26`, automatic tags 80/81/82, each 16 bytes).
+    /// DER admits exactly one encoding: `BF26 36 80 10 mcv 81 10 enc 82 10 mac` (57 bytes).
+    public var replaceSessionKeysRequest: [UInt8] {
+        [0xBF, 0x26, 0x36, 0x80, 0x10] + initialMCV + [0x81, 0x10] + sEnc + [0x82, 0x10] + sMac
+    }
+
+    /// Decodes a DER `ReplaceSessionKeysRequest` (the plaintext of the A2 `87` segment).
+    public init(replaceSessionKeysRequest bytes: [UInt8]) throws(BSPError) {
+        guard bytes.count == 57 else {
+            throw .structure("ReplaceSessionKeysRequest must be 57 bytes, got \(bytes.count)")
+        }
+        let header: [UInt8] = [0xBF, 0x26, 0x36, 0x80, 0x10]
+        guard Array(bytes[0..<5]) == header, bytes[21] == 0x81, bytes[22] == 0x10, bytes[39] == 0x82, bytes[40] == 0x10 else {
+            throw .structure("not a DER ReplaceSessionKeysRequest (BF26 {80 10, 81 10, 82 10})")
+        }
+        self.init(unchecked: Array(bytes[5..<21]), Array(bytes[23..<39]), Array(bytes[41..<57]))
     }
 }

@@ -6,6 +6,8 @@ import X509
 /// Errors loading certificates and private keys from PEM or DER bytes.
 public enum PKIDecodingError: Error, Equatable, CustomStringConvertible {
     case empty
+    /// Larger than any certificate or key file this loader accepts (`PKIDecoder.maxInputBytes`).
+    case oversized(Int)
     /// Neither a PEM document nor DER starting with a SEQUENCE.
     case notPEMOrDER
     case malformedPEM
@@ -22,6 +24,7 @@ public enum PKIDecodingError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .empty: return "input is empty"
+        case .oversized(let n): return "input of \(n) bytes exceeds the \(PKIDecoder.maxInputBytes)-byte limit"
         case .notPEMOrDER: return "input is neither PEM nor DER"
         case .malformedPEM: return "malformed PEM"
         case .wrongPEMType(let e, let f): return "expected PEM type \(e), found \(f)"
@@ -36,6 +39,9 @@ public enum PKIDecodingError: Error, Equatable, CustomStringConvertible {
 
 /// Loads certificates and P-256 private keys from PEM or DER, whoever produced them.
 public enum PKIDecoder {
+    /// Certificates and keys in SGP.22 PKIs are well under 2 KiB; anything past 64 KiB is refused unparsed.
+    public static let maxInputBytes = 64 * 1024
+
     /// A certificate from PEM (`CERTIFICATE`) or DER.
     public static func certificate(_ bytes: [UInt8]) throws(PKIDecodingError) -> Certificate {
         let der = try derPayload(bytes, acceptedPEMTypes: ["CERTIFICATE"])
@@ -80,9 +86,9 @@ public enum PKIDecoder {
     /// for truncation and trailing bytes.
     static func derPayload(_ bytes: [UInt8], acceptedPEMTypes: [String], ignoredPEMTypes: [String] = []) throws(PKIDecodingError) -> [UInt8] {
         guard !bytes.isEmpty else { throw .empty }
-        let firstNonSpace = bytes.first { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }
-        if firstNonSpace == UInt8(ascii: "-") {
-            guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformedPEM }
+        guard bytes.count <= maxInputBytes else { throw .oversized(bytes.count) }
+        // PEM, possibly after explanatory text (`openssl x509 -text`, PKCS#12 "Bag Attributes").
+        if bytes[0] != 0x30, let text = String(validating: bytes, as: UTF8.self), text.contains("-----BEGIN ") {
             let documents: [PEMDocument]
             do { documents = try PEMDocument.parseMultiple(pemString: text) } catch { throw .malformedPEM }
             let relevant = documents.filter { !ignoredPEMTypes.contains($0.discriminator) }

@@ -74,7 +74,15 @@ public enum TestPKIGenerationError: Error, CustomStringConvertible {
 
 /// Generates a test PKI shaped like the SGP.26 one (SGP22-NOTES §8), with fresh P-256 keys.
 public enum TestPKIGenerator {
-    static let year: TimeInterval = 365.25 * 24 * 3600
+    /// `date` plus whole calendar years (UTC).
+    static func adding(years: Int, to date: Date) throws -> Date {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
+        guard let result = calendar.date(byAdding: .year, value: years, to: date) else {
+            throw TestPKIGenerationError.invalidOption("cannot add \(years) years to \(date)")
+        }
+        return result
+    }
 
     public static func generate(_ options: TestPKIOptions) throws -> TestPKI {
         guard (1...32).contains(options.eidPrefixLength) else {
@@ -98,7 +106,7 @@ public enum TestPKIGenerator {
         let ciSKI = SubjectKeyIdentifier(hash: ciPublic)
         let ciCert = try Certificate(
             version: .v3, serialNumber: randomSerial(), publicKey: ciPublic,
-            notValidBefore: start, notValidAfter: start.addingTimeInterval(35 * year),
+            notValidBefore: start, notValidAfter: try adding(years: 35, to: start),
             issuer: ciName, subject: ciName, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
                 ciSKI
@@ -128,7 +136,7 @@ public enum TestPKIGenerator {
         let eumSKI = SubjectKeyIdentifier(hash: eumPublic)
         let eumCert = try Certificate(
             version: .v3, serialNumber: randomSerial(), publicKey: eumPublic,
-            notValidBefore: start, notValidAfter: start.addingTimeInterval(30 * year),
+            notValidBefore: start, notValidAfter: try adding(years: 30, to: start),
             issuer: ciName, subject: eumName, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
                 ciAKI
@@ -182,7 +190,7 @@ public enum TestPKIGenerator {
     /// Issues an end-entity certificate of `role` (digitalSignature, role policy, AKI/SKI; SM-DP+ OID for DP roles).
     static func issueLeaf(
         role: SGP22CertificateRole, subject: DistinguishedName, issuerName: DistinguishedName,
-        issuerKey: P256.Signing.PrivateKey, issuerSKI: SubjectKeyIdentifier, notBefore: Date, years: Double,
+        issuerKey: P256.Signing.PrivateKey, issuerSKI: SubjectKeyIdentifier, notBefore: Date, years: Int,
         extraSAN: [GeneralName]?, options: TestPKIOptions
     ) throws -> PKIEntity {
         let key = P256.Signing.PrivateKey()
@@ -191,7 +199,7 @@ public enum TestPKIGenerator {
         let sanNames: [GeneralName] = (extraSAN ?? []) + (isDP ? [.registeredID(options.smdpOID)] : [])
         let cert = try Certificate(
             version: .v3, serialNumber: randomSerial(), publicKey: publicKey,
-            notValidBefore: notBefore, notValidAfter: notBefore.addingTimeInterval(years * year),
+            notValidBefore: notBefore, notValidAfter: try adding(years: years, to: notBefore),
             issuer: issuerName, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
             extensions: try Certificate.Extensions {
                 AuthorityKeyIdentifier(keyIdentifier: issuerSKI.keyIdentifier)

@@ -173,6 +173,10 @@ public enum PKILoader {
 
     static func readIfPresent(_ url: URL) throws(PKIStoreError) -> [UInt8]? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber,
+           size.intValue > PKIDecoder.maxInputBytes {
+            throw .decoding(file: url.lastPathComponent, .oversized(size.intValue))
+        }
         do { return Array(try Data(contentsOf: url)) } catch { throw .io(path: url.path, reason: "\(error)") }
     }
 

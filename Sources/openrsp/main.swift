@@ -1,4 +1,4 @@
 // The `openrsp` executable: a thin shim over RSPCommands.
 import RSPCommands
 
-await OpenRSPCommand.main()
+await OpenRSPCommand.runMain()

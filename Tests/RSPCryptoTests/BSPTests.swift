@@ -123,6 +123,16 @@ struct BSPTests {
         #expect(throws: BSPError.self) { try dp.protect([UInt8](repeating: 7, count: 1009), tag: .macOnly) }
     }
 
+    @Test("segmentation cuts at exactly 1007 (86) and 1008 (88) plaintext bytes")
+    func segmentationBoundaries() throws {
+        var dp = BSPContext(keys: try Self.notesKeys())
+        let seg86 = try dp.protectSegmented([UInt8](repeating: 1, count: 2 * 1007 + 1), tag: .profileElement)
+        #expect(seg86.map(\.count) == [1020, 1020, 1 + 1 + 16 + 8])
+        let seg88 = try dp.protectSegmented([UInt8](repeating: 1, count: 1008 + 1), tag: .macOnly)
+        #expect(seg88.map(\.count) == [1020, 1 + 1 + 1 + 8])
+        #expect(dp.counter == 6)
+    }
+
     @Test("random-size round trips, segmented, with ReplaceSessionKeys before the 86s")
     func roundTrips() throws {
         var rng = SystemRandomNumberGenerator()
@@ -153,6 +163,36 @@ struct BSPTests {
             #expect(gotMetadata == metadata)
             #expect(gotUPP == upp)
         }
+    }
+
+    @Test("ReplaceSessionKeys: BF26 request encodes/decodes, is carried in an 87, and restarts the counter at 1")
+    func replaceSessionKeys() throws {
+        let ppk = try BSPSessionKeys(initialMCV: [UInt8](repeating: 0x11, count: 16), sEnc: [UInt8](repeating: 0x22, count: 16), sMac: [UInt8](repeating: 0x33, count: 16))
+        let request = ppk.replaceSessionKeysRequest
+        #expect(request.count == 57)
+        #expect(Array(request.prefix(5)) == [0xBF, 0x26, 0x36, 0x80, 0x10])
+        #expect(try BSPSessionKeys(replaceSessionKeysRequest: request) == ppk)
+        var wrongTag = request
+        wrongTag[21] = 0x83
+        #expect(throws: BSPError.self) { try BSPSessionKeys(replaceSessionKeysRequest: wrongTag) }
+        #expect(throws: BSPError.self) { try BSPSessionKeys(replaceSessionKeysRequest: Array(request.dropLast())) }
+        #expect(throws: BSPError.self) { try BSPSessionKeys(replaceSessionKeysRequest: request + [0]) }
+
+        var dp = BSPContext(keys: try Self.notesKeys())
+        var euicc = BSPContext(keys: try Self.notesKeys())
+        let a2 = try dp.protect(request, tag: .encryptedCommand)
+        dp.replaceSessionKeys(ppk)
+        let received = try euicc.unprotect(a2)
+        euicc.replaceSessionKeys(try BSPSessionKeys(replaceSessionKeysRequest: received.plaintext))
+        #expect(euicc.counter == 1)
+        #expect(euicc.mcv == ppk.initialMCV)
+        let seg86 = try dp.protect([1, 2, 3], tag: .profileElement)
+        #expect(try euicc.unprotect(seg86).plaintext == [1, 2, 3])
+        // A segment protected with the old keys no longer verifies after the switch.
+        var oldDP = BSPContext(keys: try Self.notesKeys())
+        _ = try oldDP.protect(request, tag: .encryptedCommand)
+        let stale = try oldDP.protect([1, 2, 3], tag: .profileElement)
+        #expect(throws: BSPError.self) { try euicc.unprotect(stale) }
     }
 
     @Test("BER length encoding")

@@ -97,7 +97,13 @@ struct ChainValidationTests {
         let other = try Self.makePKI()
         let result = await SGP22ChainValidator.validate(leaf: pki.dpAuth.certificate, role: .dpAuth, trustedCI: other.ci.certificate, at: Date())
         #expect(!result.isValid)
+        // Both generated CIs have the same name, so the key identifier is the broken link.
         #expect(reasons(result).contains("no chain"), "\(reasons(result))")
+        #expect(reasons(result).contains("AuthorityKeyIdentifier"), "\(reasons(result))")
+        let euicc = await SGP22ChainValidator.validate(leaf: pki.euicc.certificate, role: .euicc, intermediates: [pki.eum.certificate], trustedCI: other.ci.certificate, at: Date())
+        #expect(reasons(euicc).contains("AuthorityKeyIdentifier"), "\(reasons(euicc))")
+        let noEUM = await SGP22ChainValidator.validate(leaf: pki.euicc.certificate, role: .euicc, trustedCI: pki.ci.certificate, at: Date())
+        #expect(reasons(noEUM).contains("neither the CI"), "\(reasons(noEUM))")
     }
 
     @Test("P-384 key (standing in for an unsupported curve) is rejected by the curve policy")
@@ -120,7 +126,7 @@ struct ChainValidationTests {
         let tampered = try Certificate(derEncoded: der)
         let result = await SGP22ChainValidator.validate(leaf: tampered, role: .dpAuth, trustedCI: pki.ci.certificate, at: Date())
         #expect(!result.isValid)
-        #expect(reasons(result).contains("no chain"), "\(reasons(result))")
+        #expect(reasons(result).contains("does not verify"), "\(reasons(result))")
     }
 
     @Test("eUICC whose EID is outside the EUM's permitted prefix is rejected")

@@ -90,7 +90,9 @@ struct ECDSATests {
     @Test("malformed DER: truncated, garbage, trailing bytes, wrong tag")
     func invalidDER() throws {
         let valid = try SGP22ECDSA.sign([1, 2, 3], with: P256.Signing.PrivateKey()).der
-        let cases: [[UInt8]] = [Array(valid.dropLast()), [0x00, 0x01], valid + [0x00], [0x31] + valid.dropFirst(), []]
+        // r = 2^256 (33 significant bytes): longer than any P-256 scalar.
+        let oversizedR: [UInt8] = [0x30, 0x26, 0x02, 0x21, 0x01] + [UInt8](repeating: 0, count: 32) + [0x02, 0x01, 0x01]
+        let cases: [[UInt8]] = [Array(valid.dropLast()), [0x00, 0x01], valid + [0x00], [0x31] + valid.dropFirst(), [], oversizedR]
         for bad in cases {
             #expect(throws: ECDSASignatureError.self) { try SGP22Signature(der: bad) }
         }

@@ -44,6 +44,8 @@ struct PKIFileTests {
         let pem = Array(try PKIEncoding.pem(pki.ci.certificate).utf8)
         #expect(try PKIDecoder.certificate(der) == pki.ci.certificate)
         #expect(try PKIDecoder.certificate(pem) == pki.ci.certificate)
+        // PEM after explanatory text, as `openssl x509 -text` or PKCS#12 exports write it.
+        #expect(try PKIDecoder.certificate(Array("Bag Attributes\n    friendlyName: ci\nsubject=CN = x\n".utf8) + pem) == pki.ci.certificate)
 
         #expect(throws: PKIDecodingError.empty) { try PKIDecoder.certificate([]) }
         #expect(throws: PKIDecodingError.truncated) { try PKIDecoder.certificate(Array(der.dropLast(10))) }
@@ -52,6 +54,9 @@ struct PKIFileTests {
         oversized[2] = 0xFF  // outer length claims more bytes than present
         #expect(throws: PKIDecodingError.self) { try PKIDecoder.certificate(oversized) }
         #expect(throws: PKIDecodingError.notPEMOrDER) { try PKIDecoder.certificate(Array("hello world".utf8)) }
+        #expect(throws: PKIDecodingError.notPEMOrDER) { try PKIDecoder.certificate([0x31] + der.dropFirst()) }
+        #expect(throws: PKIDecodingError.oversized(70_000)) { try PKIDecoder.certificate([0x30, 0x83, 0x01, 0x11, 0x6C] + [UInt8](repeating: 0, count: 69_995)) }
+        #expect(throws: PKIDecodingError.oversized(70_000)) { try PKIDecoder.privateKey([UInt8](repeating: 0x2D, count: 70_000)) }
         #expect(throws: PKIDecodingError.self) { try PKIDecoder.certificate([0x30, 0x03, 0x02, 0x01, 0x01]) }
         let keyPEM = Array(PKIEncoding.pem(pki.ci.privateKey).utf8)
         #expect(throws: PKIDecodingError.wrongPEMType(expected: "CERTIFICATE", found: "PRIVATE KEY")) { try PKIDecoder.certificate(keyPEM) }

@@ -40,6 +40,10 @@ struct SGP26InteropTests {
             #expect(!tlsNow.isValid)
             #expect(tlsNow.failureReasons.joined().contains("expired"), "\(tlsNow.failureReasons)")
         }
+        // Independent of the machine clock: a day after notAfter it is rejected as expired, and only for that.
+        let dayAfter = await SGP22ChainValidator.validate(leaf: tls, role: .dpTLS, trustedCI: ci, at: tls.notValidAfter.addingTimeInterval(86400))
+        #expect(dayAfter.failureReasons.count == 1)
+        #expect(dayAfter.failureReasons.first?.hasPrefix("SGP.22 validity") == true, "\(dayAfter.failureReasons)")
         // Within its validity period every other TLS rule holds, so expiry is the only reason.
         let tlsInPeriod = await SGP22ChainValidator.validate(leaf: tls, role: .dpTLS, trustedCI: ci, at: tls.notValidAfter.addingTimeInterval(-86400))
         #expect(tlsInPeriod.isValid, "\(tlsInPeriod.failureReasons)")
