@@ -42,6 +42,36 @@ struct ES9PlusMoreFailureTests {
         #expect(try await testbed.state(iccid) == .released)
     }
 
+    @Test("an EID outside the EUM's name-constraint range is 8.1.4/6.1; one inside it authenticates", Self.needsTS48)
+    func eidOutsideEUMRange() async throws {
+        let testbed = try SMDPTestbed(useSGP26: false)
+        let (iccid, matchingId) = try await testbed.orderReleased(try ts48Package(Self.files[0]))
+        let outside = try TestEUICC(eid: try EID.withCheckDigits(prefix30: "890490330000000000000000012345"),
+                                    issuedBy: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        #expect(try await testbed.authenticate(outside, matchingId: matchingId).1.failure == .eidOutsideEUMRange)
+        #expect(try await testbed.store.order(iccid: iccid)?.eid == nil)
+        let inside = try TestEUICC(eid: try EID.withCheckDigits(prefix30: "890490320000000000000000077777"),
+                                   issuedBy: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        #expect(try await testbed.authenticate(inside, matchingId: matchingId).1.failure == nil)
+        #expect(try await testbed.store.order(iccid: iccid)?.eid == inside.eid)
+        #expect(try await testbed.state(iccid) == .released)
+    }
+
+    @Test("a profile needing a newer SAIP version than the eUICC supports is 8.2.5/4.3",
+          .enabled(if: files.contains { $0.contains("SAIP2.3") }, "TS.48 SAIP 2.3 package not found at <packageRoot>/../shared/testdata/ts48"))
+    func saipVersionEligibility() async throws {
+        let testbed = try SMDPTestbed(useSGP26: false)
+        let file = try #require(Self.files.first { $0.contains("SAIP2.3") })
+        let (iccid, matchingId) = try await testbed.orderReleased(try ts48Package(file))
+        let euicc = try TestEUICC(pki: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        euicc.profileVersion = VersionType(2, 1, 0)
+        #expect(try await testbed.authenticate(euicc, matchingId: matchingId).1.failure == .noEligibleProfile)
+        #expect(try await testbed.state(iccid) == .released)
+        #expect(try await testbed.store.order(iccid: iccid)?.eid == nil)
+        euicc.profileVersion = VersionType(2, 3, 0)
+        #expect(try await testbed.authenticate(euicc, matchingId: matchingId).1.failure == nil)
+    }
+
     @Test("a second getBoundProfilePackage in a session is 8.2/3.7 and changes nothing", Self.needsTS48)
     func repeatedBPPRequest() async throws {
         let testbed = try SMDPTestbed(useSGP26: false)
