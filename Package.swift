@@ -41,6 +41,21 @@ let package = Package(
             ]
         ),
 
+        // MARK: eUICC (issue: Software eUICC, LPA and device commands)
+        .target(name: "EUICC", dependencies: ["RSPASN1"]),
+        .target(
+            name: "EUICCSimulator",
+            dependencies: [
+                "EUICC",
+                "RSPASN1",
+                "RSPCrypto",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .executableTarget(name: "euicc-crash-harness", dependencies: ["EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto"]),
+
         // MARK: Ethereum (issue: Ethereum client and devnet)
         .systemLibrary(
             name: "CSecp256k1",
@@ -109,6 +124,16 @@ let package = Package(
             ]
         ),
         .testTarget(name: "RSPCommandsTests", dependencies: ["RSPCommands"]),
+        .testTarget(name: "EUICCTests", dependencies: ["EUICC", "RSPASN1"]),
+        .testTarget(
+            name: "EUICCSimulatorTests",
+            dependencies: [
+                "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "SMDPCore", "euicc-crash-harness",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
         .testTarget(name: "ES9PlusAPITests", dependencies: ["ES9PlusAPI", "RSPASN1"]),
         .testTarget(
             name: "SMDPCoreTests",
