@@ -33,7 +33,8 @@ public struct ProfileElement: Hashable, Sendable {
         var identification: Int?
         if tlv.first != 0xA0 {
             let value = tlv[header.headerLength...]
-            if let peHeader = try? TLVHeader.read(value), peHeader.tag == [0xA0] {
+            let peHeader = try TLVHeader.read(value)
+            if peHeader.tag == [0xA0] {
                 let fields = try TLVHeader.split(value.dropFirst(peHeader.headerLength).prefix(peHeader.valueLength))
                 if let idField = fields.first(where: { $0.first == 0x81 }), idField.count >= 3, idField.count <= 6 {
                     identification = idField[2...].reduce(0) { $0 << 8 | Int($1) }
@@ -130,9 +131,9 @@ public struct ProfileHeader: RSPMessage, DERImplicitlyTaggable {
             if let profileType { try coder.utf8(profileType, Tag.ctx(2)) }
             try coder.octets(iccid.profileHeaderBytes, Tag.ctx(3))
             if let pol { try coder.octets(pol, Tag.ctx(4)) }
-            try coder.appendConstructedNode(identifier: Tag.ctx(5)) { coder in
+            coder.appendConstructedNode(identifier: Tag.ctx(5)) { coder in
                 for service in mandatoryServices.sorted() {
-                    try ASN1Null().serialize(into: &coder, withIdentifier: Tag.ctx(service))
+                    ASN1Null().serialize(into: &coder, withIdentifier: Tag.ctx(service))
                 }
             }
             try coder.appendConstructedNode(identifier: Tag.ctx(6)) { coder in

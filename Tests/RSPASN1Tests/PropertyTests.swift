@@ -8,7 +8,7 @@ import Testing
     /// throw guarantees the error type). A successful decode re-encodes without error.
     @Test func randomBytesNeverCrashDecoders() async {
         await propertyCheck(count: 400, input: Gen.uint8().array(of: 0...80)) { bytes in
-            for testCase in decoderCases {
+            for testCase in allDecoderCases {
                 do { try testCase.decode(bytes) } catch {}
                 // Same with a plausible outer tag and length in front.
                 let framed = Array(testCase.sample.prefix(testCase.sample[0] == 0xBF ? 2 : 1)) + [UInt8(min(bytes.count, 127))] + bytes.prefix(127)
@@ -21,7 +21,7 @@ import Testing
     /// Single-byte corruptions of valid samples never crash and, when they decode, re-encode.
     @Test func mutatedSamplesNeverCrash() async {
         await propertyCheck(count: 300, input: Gen.int(in: 0...10_000), Gen.uint8()) { position, value in
-            for testCase in decoderCases {
+            for testCase in allDecoderCases {
                 var bytes = testCase.sample
                 bytes[position % bytes.count] = value
                 do { try testCase.decode(bytes) } catch {}
