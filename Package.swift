@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // MARK: RSP encoding and crypto (issue: foundation)
@@ -78,6 +79,24 @@ let package = Package(
             ]
         ),
 
+        // MARK: SM-DP+ (issue: SM-DP+ server)
+        .target(name: "ES9PlusAPI", dependencies: ["RSPASN1"]),
+        .target(
+            name: "SMDPCore",
+            dependencies: [
+                "ES9PlusAPI",
+                "RSPASN1",
+                "RSPCrypto",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .target(
+            name: "SMDPStoreSQLite",
+            dependencies: ["SMDPCore", "RSPASN1", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+
         // MARK: Application
         .target(
             name: "RSPCommands",
@@ -109,6 +128,16 @@ let package = Package(
             name: "EUICCSimulatorTests",
             dependencies: [
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "euicc-crash-harness",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .testTarget(name: "ES9PlusAPITests", dependencies: ["ES9PlusAPI", "RSPASN1"]),
+        .testTarget(
+            name: "SMDPCoreTests",
+            dependencies: [
+                "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -1,0 +1,268 @@
+import Foundation
+import GRDB
+import RSPASN1
+import SMDPCore
+
+/// The SM-DP+ state in one SQLite database (GRDB). Every `apply` is one SQL transaction: profile
+/// transitions are compare-and-set updates (`… WHERE iccid = ? AND state = ?`), and if any of them
+/// matches no row the whole change rolls back with `.conflict`. All SQL is parameterised.
+public final class SQLiteSMDPStore: SMDPStore, Sendable {
+    private let database: any DatabaseWriter
+    private let clock: any SMDPClock
+
+    /// Opens (creating if needed) the database file at `path` and runs the migrations.
+    public init(path: String, clock: any SMDPClock = SystemClock()) throws(SMDPStoreError) {
+        do {
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            self.database = try DatabasePool(path: path, configuration: configuration)
+        } catch { throw .backend("cannot open \(path): \(error)") }
+        self.clock = clock
+        try migrate()
+    }
+
+    /// A private in-memory database (tests, demos).
+    public init(inMemoryWith clock: any SMDPClock = SystemClock()) throws(SMDPStoreError) {
+        do {
+            var configuration = Configuration()
+            configuration.foreignKeysEnabled = true
+            self.database = try DatabaseQueue(configuration: configuration)
+        } catch { throw .backend("cannot open an in-memory database: \(error)") }
+        self.clock = clock
+        try migrate()
+    }
+
+    private func migrate() throws(SMDPStoreError) {
+        do { try SQLiteSMDPSchema.migrator.migrate(database) } catch { throw .backend("migration failed: \(error)") }
+    }
+
+    // MARK: ProfileStore
+
+    public func insertProfile(_ profile: ProfilePackageRecord) async throws(SMDPStoreError) {
+        try await write { db in
+            try db.execute(
+                sql: """
+                INSERT INTO profile (iccid, profile_type, upp, service_provider_name, profile_name, profile_class, state, eid, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                arguments: [profile.iccid.digits, profile.profileType, Data(profile.unprotectedProfilePackage),
+                            profile.serviceProviderName, profile.profileName, profile.profileClass.rawValue,
+                            profile.state.rawValue, profile.eid?.digits, profile.updatedAt.timeIntervalSince1970])
+        }
+    }
+
+    public func profile(iccid: ICCID) async throws(SMDPStoreError) -> ProfilePackageRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE iccid = ?", arguments: [iccid.digits]).map(Self.decodeProfile)
+        }
+    }
+
+    public func availableProfile(profileType: String) async throws(SMDPStoreError) -> ProfilePackageRecord? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE state = ? AND profile_type = ? ORDER BY updated_at, iccid LIMIT 1",
+                             arguments: [ProfileDownloadState.available.rawValue, profileType]).map(Self.decodeProfile)
+        }
+    }
+
+    public func profileCounts() async throws(SMDPStoreError) -> [ProfileDownloadState: Int] {
+        let rows: [(String, Int)] = try await read { db in
+            try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM profile GROUP BY state").map { ($0["state"], $0["n"]) }
+        }
+        var counts: [ProfileDownloadState: Int] = [:]
+        for (state, count) in rows {
+            guard let parsed = ProfileDownloadState(rawValue: state) else { throw .corrupt("profile state \(state)") }
+            counts[parsed] = count
+        }
+        return counts
+    }
+
+    // MARK: OrderStore
+
+    public func order(iccid: ICCID) async throws(SMDPStoreError) -> DownloadOrder? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM download_order WHERE iccid = ?", arguments: [iccid.digits]).map(Self.decodeOrder)
+        }
+    }
+
+    public func order(matchingId: String) async throws(SMDPStoreError) -> DownloadOrder? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM download_order WHERE matching_id = ?", arguments: [matchingId]).map(Self.decodeOrder)
+        }
+    }
+
+    public func orders(eid: EID) async throws(SMDPStoreError) -> [DownloadOrder] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM download_order WHERE eid = ? ORDER BY created_at", arguments: [eid.digits]).map(Self.decodeOrder)
+        }
+    }
+
+    // MARK: SessionStore
+
+    public func session(transactionId: TransactionID) async throws(SMDPStoreError) -> DownloadSession? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM session WHERE transaction_id = ?", arguments: [Data(transactionId.bytes)]).map(Self.decodeSession)
+        }
+    }
+
+    public func purgeExpiredSessions(before instant: Date) async throws(SMDPStoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM session WHERE expires_at < ? AND phase <> ?",
+                           arguments: [instant.timeIntervalSince1970, DownloadSessionPhase.bppDelivered.rawValue])
+            return db.changesCount
+        }
+    }
+
+    // MARK: apply
+
+    public func apply(_ change: SMDPStateChange) async throws(SMDPStoreError) {
+        let now = clock.now().timeIntervalSince1970
+        try await write { db in
+            for transition in change.profileTransitions {
+                try db.execute(
+                    sql: "UPDATE profile SET state = ?, eid = COALESCE(?, eid), updated_at = ? WHERE iccid = ? AND state = ?",
+                    arguments: [transition.to.rawValue, transition.bindEID?.digits, now, transition.iccid.digits, transition.from.rawValue])
+                guard db.changesCount == 1 else {
+                    throw SMDPStoreError.conflict("profile \(transition.iccid) is no longer \(transition.from.rawValue)")
+                }
+            }
+            for iccid in change.orderDeletes {
+                try db.execute(sql: "DELETE FROM download_order WHERE iccid = ?", arguments: [iccid.digits])
+            }
+            for order in change.orderUpserts {
+                try db.execute(
+                    sql: """
+                    INSERT INTO download_order (iccid, matching_id, eid, cc_hash, cc_failures, locked, created_at, expires_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(iccid) DO UPDATE SET matching_id = excluded.matching_id, eid = excluded.eid, cc_hash = excluded.cc_hash,
+                      cc_failures = excluded.cc_failures, locked = excluded.locked, expires_at = excluded.expires_at
+                    """,
+                    arguments: [order.iccid.digits, order.matchingId, order.eid?.digits, order.confirmationCodeHash.map { Data($0) },
+                                order.confirmationCodeFailures, order.isLocked, order.createdAt.timeIntervalSince1970,
+                                order.expiresAt?.timeIntervalSince1970])
+            }
+            for transactionId in change.sessionDeletes {
+                try db.execute(sql: "DELETE FROM session WHERE transaction_id = ?", arguments: [Data(transactionId.bytes)])
+            }
+            for session in change.sessionUpserts {
+                try db.execute(
+                    sql: """
+                    INSERT OR REPLACE INTO session (transaction_id, phase, created_at, expires_at, euicc_challenge, server_challenge,
+                      ci_pkid, eid, iccid, matching_id, euicc_certificate, smdp_signature2, cc_required, profile_metadata)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                    arguments: [Data(session.transactionId.bytes), session.phase.rawValue, session.createdAt.timeIntervalSince1970,
+                                session.expiresAt.timeIntervalSince1970, Data(session.euiccChallenge), Data(session.serverChallenge),
+                                Data(session.ciPKId), session.eid?.digits, session.iccid?.digits, session.matchingId,
+                                session.euiccCertificate.map { Data($0) }, session.smdpSignature2.map { Data($0) },
+                                session.ccRequired, session.profileMetadata.map { Data($0) }])
+            }
+        }
+    }
+
+    // MARK: Access helpers
+
+    private func read<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(SMDPStoreError) -> T {
+        do { return try await database.read(body) } catch { throw Self.map(error) }
+    }
+
+    private func write<T: Sendable>(_ body: @Sendable @escaping (Database) throws -> T) async throws(SMDPStoreError) -> T {
+        do { return try await database.write(body) } catch { throw Self.map(error) }
+    }
+
+    private static func map(_ error: any Error) -> SMDPStoreError {
+        if let own = error as? SMDPStoreError { return own }
+        if let db = error as? DatabaseError, db.resultCode == .SQLITE_CONSTRAINT {
+            return .duplicate(db.message ?? "\(db)")
+        }
+        return .backend("\(error)")
+    }
+
+    // MARK: Row decoding
+
+    private static func decodeProfile(_ row: Row) throws -> ProfilePackageRecord {
+        let stateText: String = row["state"]
+        guard let state = ProfileDownloadState(rawValue: stateText) else { throw SMDPStoreError.corrupt("profile state \(stateText)") }
+        let upp: Data = row["upp"]
+        return ProfilePackageRecord(
+            iccid: try ICCID(digits: row["iccid"]), profileType: row["profile_type"], unprotectedProfilePackage: Array(upp),
+            serviceProviderName: row["service_provider_name"], profileName: row["profile_name"],
+            profileClass: ProfileClass(rawValue: row["profile_class"]), state: state, eid: try eid(row["eid"]),
+            updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+    }
+
+    private static func decodeOrder(_ row: Row) throws -> DownloadOrder {
+        let ccHash: Data? = row["cc_hash"]
+        let expires: Double? = row["expires_at"]
+        return DownloadOrder(
+            iccid: try ICCID(digits: row["iccid"]), matchingId: row["matching_id"], eid: try eid(row["eid"]),
+            confirmationCodeHash: ccHash.map { Array($0) }, confirmationCodeFailures: row["cc_failures"], isLocked: row["locked"],
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), expiresAt: expires.map { Date(timeIntervalSince1970: $0) })
+    }
+
+    private static func decodeSession(_ row: Row) throws -> DownloadSession {
+        let phaseText: String = row["phase"]
+        guard let phase = DownloadSessionPhase(rawValue: phaseText) else { throw SMDPStoreError.corrupt("session phase \(phaseText)") }
+        func bytes(_ column: String) -> [UInt8]? { (row[column] as Data?).map { Array($0) } }
+        let iccidText: String? = row["iccid"]
+        return DownloadSession(
+            transactionId: try TransactionID(bytes("transaction_id") ?? []), phase: phase,
+            createdAt: Date(timeIntervalSince1970: row["created_at"]), expiresAt: Date(timeIntervalSince1970: row["expires_at"]),
+            euiccChallenge: bytes("euicc_challenge") ?? [], serverChallenge: bytes("server_challenge") ?? [],
+            ciPKId: bytes("ci_pkid") ?? [], eid: try eid(row["eid"]), iccid: try iccidText.map { try ICCID(digits: $0) },
+            matchingId: row["matching_id"], euiccCertificate: bytes("euicc_certificate"), smdpSignature2: bytes("smdp_signature2"),
+            ccRequired: row["cc_required"], profileMetadata: bytes("profile_metadata"))
+    }
+
+    private static func eid(_ digits: String?) throws -> EID? {
+        try digits.map { try EID(digits: $0) }
+    }
+}
+
+/// The schema, as GRDB migrations (append new migrations; never edit a shipped one).
+enum SQLiteSMDPSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-profiles-orders-sessions") { db in
+            try db.create(table: "profile") { t in
+                t.primaryKey("iccid", .text)
+                t.column("profile_type", .text)
+                t.column("upp", .blob).notNull()
+                t.column("service_provider_name", .text).notNull()
+                t.column("profile_name", .text).notNull()
+                t.column("profile_class", .integer).notNull()
+                t.column("state", .text).notNull()
+                t.column("eid", .text)
+                t.column("updated_at", .double).notNull()
+            }
+            try db.create(index: "profile_by_state_type", on: "profile", columns: ["state", "profile_type"])
+            try db.create(table: "download_order") { t in
+                t.primaryKey("iccid", .text).references("profile", onDelete: .cascade)
+                t.column("matching_id", .text).unique()
+                t.column("eid", .text)
+                t.column("cc_hash", .blob)
+                t.column("cc_failures", .integer).notNull()
+                t.column("locked", .boolean).notNull()
+                t.column("created_at", .double).notNull()
+                t.column("expires_at", .double)
+            }
+            try db.create(index: "order_by_eid", on: "download_order", columns: ["eid"])
+            try db.create(table: "session") { t in
+                t.primaryKey("transaction_id", .blob)
+                t.column("phase", .text).notNull()
+                t.column("created_at", .double).notNull()
+                t.column("expires_at", .double).notNull()
+                t.column("euicc_challenge", .blob).notNull()
+                t.column("server_challenge", .blob).notNull()
+                t.column("ci_pkid", .blob).notNull()
+                t.column("eid", .text)
+                t.column("iccid", .text)
+                t.column("matching_id", .text)
+                t.column("euicc_certificate", .blob)
+                t.column("smdp_signature2", .blob)
+                t.column("cc_required", .boolean).notNull()
+                t.column("profile_metadata", .blob)
+            }
+        }
+        return migrator
+    }
+}
