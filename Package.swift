@@ -55,6 +55,24 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "euicc-crash-harness", dependencies: ["EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto"]),
+        .systemLibrary(
+            name: "CPCSCLite",
+            pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]
+        ),
+        .target(name: "EUICCTransports", dependencies: ["EUICC", "CPCSCLite"]),
+
+        // MARK: LPA (issue: Software eUICC, LPA and device commands)
+        .target(
+            name: "LPA",
+            dependencies: [
+                "EUICC",
+                "RSPASN1",
+                "RSPCrypto",
+                "ES9PlusAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
 
         // MARK: Ethereum (issue: Ethereum client and devnet)
         .systemLibrary(
@@ -103,6 +121,10 @@ let package = Package(
             dependencies: [
                 "RSPASN1",
                 "RSPCrypto",
+                "EUICC",
+                "EUICCSimulator",
+                "EUICCTransports",
+                "LPA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -122,7 +144,15 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
-        .testTarget(name: "RSPCommandsTests", dependencies: ["RSPCommands"]),
+        .testTarget(
+            name: "RSPCommandsTests",
+            dependencies: ["RSPCommands", "EUICC", "EUICCSimulator", "LPA", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+        ),
+        .testTarget(name: "EUICCTransportsTests", dependencies: ["EUICCTransports", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto"]),
+        .testTarget(
+            name: "LPATests",
+            dependencies: ["LPA", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+        ),
         .testTarget(name: "EUICCTests", dependencies: ["EUICC", "RSPASN1"]),
         .testTarget(
             name: "EUICCSimulatorTests",
