@@ -56,7 +56,7 @@ struct ActivationCodeTests {
         Invalid(text: "LPA:1$smdp.example.com$TOKEN$42", error: .invalidOID("42")),
         Invalid(text: "LPA:1$smdp.example.com$TOKEN$2.999.10$0", error: .invalidConfirmationCodeFlag("0")),
         Invalid(text: "LPA:1$smdp.example.com$TOKEN$$", error: .invalidConfirmationCodeFlag("")),
-        Invalid(text: "LPA:1$smdp.example.com$TOK EN", error: .forbiddenCharacter(offset: 28)),
+        Invalid(text: "LPA:1$smdp.example.com$TOK EN", error: .forbiddenCharacter(offset: 26)),
         Invalid(text: " LPA:1$smdp.example.com$TOKEN", error: .forbiddenCharacter(offset: 0)),
         Invalid(text: "LPA:1$smdp.example.com$TOKEN\n", error: .forbiddenCharacter(offset: 28)),
         Invalid(text: "LPA:1$smdp.example.com$TO\u{0}KEN", error: .forbiddenCharacter(offset: 25)),
