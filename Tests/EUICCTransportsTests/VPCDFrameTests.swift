@@ -1,4 +1,5 @@
 import EUICC
+import Foundation
 @testable import EUICCTransports
 import Testing
 
@@ -74,4 +75,32 @@ struct VPCDFrameTests {
         #expect(PCSCError(function: "f", code: 0x1234).name == nil)
         #expect(PCSCError(function: "f", code: 0x1234).hexCode == "0x00001234")
     }
+}
+
+@Suite("VPCDBridge without vpcd")
+struct VPCDBridgeShutdownTests {
+    @Test("with nothing listening the bridge keeps retrying with backoff, and stop() ends run()")
+    func stopWhileReconnecting() async throws {
+        let fixture = try SoftEUICCFixture()
+        defer { fixture.remove() }
+        let failures = FailureCounter()
+        // Port 9 (discard) on loopback: nothing listens there in the test environment.
+        let bridge = VPCDBridge(card: fixture.card,
+                                configuration: .init(port: 9, initialReconnectDelay: .milliseconds(10), maxReconnectDelay: .milliseconds(40))) { event in
+            if case .connectFailed = event { failures.increment() }
+        }
+        let running = Task { await bridge.run() }
+        while failures.count < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        await bridge.stop()
+        await running.value
+        #expect(await bridge.connectionCount == 0)
+        #expect(failures.count >= 3)
+    }
+}
+
+final class FailureCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func increment() { lock.lock(); value += 1; lock.unlock() }
+    var count: Int { lock.lock(); defer { lock.unlock() }; return value }
 }

@@ -212,3 +212,62 @@ struct FullDownloadTests {
         }
     }
 }
+
+/// A connector whose notification deliveries fail until `online` is set.
+final class Reachability: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var online: Bool {
+        get { lock.lock(); defer { lock.unlock() }; return value }
+        set { lock.lock(); value = newValue; lock.unlock() }
+    }
+}
+
+/// Forwards to the service but refuses handleNotification while offline.
+struct FlakyNotificationClient: ES9PlusClient {
+    let inner: InProcessES9PlusClient
+    let reachability: Reachability
+    struct Offline: Error {}
+
+    func initiateAuthentication(_ r: InitiateAuthenticationRequest) async throws -> InitiateAuthenticationResponse { try await inner.initiateAuthentication(r) }
+    func authenticateClient(_ r: AuthenticateClientRequest) async throws -> AuthenticateClientResponse { try await inner.authenticateClient(r) }
+    func getBoundProfilePackage(_ r: GetBoundProfilePackageRequest) async throws -> GetBoundProfilePackageResponse { try await inner.getBoundProfilePackage(r) }
+    func cancelSession(_ r: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse { try await inner.cancelSession(r) }
+    func handleNotification(_ r: HandleNotificationRequest) async throws {
+        guard reachability.online else { throw Offline() }
+        try await inner.handleNotification(r)
+    }
+}
+
+@Suite("NotificationProcessor: a notification is removed only after the SM-DP+ acknowledged it")
+struct NotificationProcessorTests {
+    @Test("an undelivered install notification stays on the eUICC and is delivered and removed later",
+          .enabled(if: !TS48.files.isEmpty, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func deferredDelivery() async throws {
+        let testbed = try await DownloadTestbed()
+        defer { testbed.remove() }
+        let (iccid, matchingId) = try await testbed.release(TS48.files[0], confirmationCode: nil)
+        let reachability = Reachability()
+        let client = FlakyNotificationClient(inner: InProcessES9PlusClient(service: testbed.service), reachability: reachability)
+        let downloader = ProfileDownloader(es10: testbed.es10, connect: { _ in client },
+                                           deviceInfo: try DeviceInfo(tac: [0x35, 0x55, 0x06, 0x07], deviceCapabilities: DeviceCapabilities()))
+        let result = try await downloader.download(try ActivationCode(smdpAddress: DownloadTestbed.address, matchingId: matchingId))
+        #expect(!result.notificationDelivered)
+        #expect(try await testbed.store.profile(iccid: iccid)?.state != .installed)
+
+        let processor = NotificationProcessor(es10: testbed.es10, connect: { _ in client })
+        let pending = try await processor.list()
+        #expect(pending.map(\.seqNumber) == [result.notificationSeqNumber])
+        #expect(pending.first?.profileManagementOperation == .install)
+
+        let failed = try await processor.process()
+        guard case .sendFailed = try #require(failed.first).outcome else { Issue.record("delivered while offline"); return }
+        #expect(try await processor.list().count == 1)
+
+        reachability.online = true
+        let delivered = try await processor.process()
+        guard case .delivered = try #require(delivered.first).outcome else { Issue.record("not delivered: \(delivered)"); return }
+        #expect(try await processor.list().isEmpty)
+        #expect(try await testbed.store.profile(iccid: iccid)?.state == .installed)
+    }
+}
