@@ -45,11 +45,18 @@ struct EUICCServeCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .long, help: "vpcd card endpoint host:port.")
-    var vpcd: VPCDEndpoint = VPCDEndpoint(host: "127.0.0.1", port: 35963)
+    @Flag(name: .long, help: "Serve to vsmartcard's vpcd (the only mode so far).")
+    var vpcd = false
+
+    @Argument(help: "vpcd card endpoint host:port (default 127.0.0.1:35963).")
+    var address: VPCDEndpoint?
 
     @Option(name: .long, help: "Software eUICC state directory (default: $OPENRSP_HOME/euicc).")
     var simulator: String?
+
+    func validate() throws {
+        guard vpcd else { throw ValidationError("choose how to serve the eUICC: --vpcd [host:port]") }
+    }
 
     func run() async throws {
         let card: SoftEUICC
@@ -59,7 +66,7 @@ struct EUICCServeCommand: AsyncParsableCommand {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)
         }
-        let endpoint = vpcd
+        let endpoint = address ?? VPCDEndpoint(host: "127.0.0.1", port: 35963)
         let bridge = VPCDBridge(card: card, configuration: .init(host: endpoint.host, port: endpoint.port)) { event in
             let line: String
             switch event {
