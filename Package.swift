@@ -157,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "EUICCSimulatorTests",
             dependencies: [
-                "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "euicc-crash-harness",
+                "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "SMDPCore", "euicc-crash-harness",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),

@@ -25,6 +25,26 @@ public actor ISDRSession {
     public let maxResponseBytes: Int
     /// The open logical channel, or `nil`.
     public private(set) var channel: UInt8?
+    /// Whether an exchange sequence is running; the actor is reentrant at every `await`, so one
+    /// STORE DATA sequence must finish before the next starts (blocks must not interleave).
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    private func acquire() async {
+        if busy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            busy = true
+        }
+    }
+
+    private func release() {
+        if waiters.isEmpty {
+            busy = false
+        } else {
+            waiters.removeFirst().resume()
+        }
+    }
 
     public init(transport: any APDUTransport, chunkSize: Int = 120, maxResponseBytes: Int = 1 << 20) throws(ES10Error) {
         guard (1...255).contains(chunkSize) else { throw .invalidChunkSize(chunkSize) }
@@ -35,6 +55,8 @@ public actor ISDRSession {
 
     /// Connects, opens a logical channel and selects the ISD-R on it.
     public func open() async throws(ES10Error) {
+        await acquire()
+        defer { release() }
         if channel != nil { return }
         do {
             try await transport.connect()
@@ -61,6 +83,8 @@ public actor ISDRSession {
 
     /// Closes the logical channel (MANAGE CHANNEL close).
     public func close() async throws(ES10Error) {
+        await acquire()
+        defer { release() }
         guard let number = channel else { return }
         channel = nil
         let close = try apdu(cla: LogicalChannel.cla(base: 0x00, channel: number), ins: ES10Instruction.manageChannel, p1: 0x80, p2: number)
@@ -71,6 +95,8 @@ public actor ISDRSession {
     /// blocks of `chunkSize` bytes, P1 `11` for all but the last (`91`), P2 the block number from 00.
     /// Returns the response data (collected across GET RESPONSE), possibly empty.
     public func storeData(_ request: [UInt8], command: String) async throws(ES10Error) -> [UInt8] {
+        await acquire()
+        defer { release() }
         guard let number = channel else { throw .notOpen }
         let cla = LogicalChannel.cla(base: 0x80, channel: number)
         var blocks: [[UInt8]] = []

@@ -64,8 +64,6 @@ extension SoftEUICC {
             return fail(.invalidCertificate)
         }
         do {
-            guard case let .commonAuthentication(params) = request.ctxParams1 else { return fail(.undefinedError) }
-            _ = params
             let euiccSigned1 = try EuiccSigned1(transactionId: tid, serverAddress: signed.serverAddress, serverChallenge: signed.serverChallenge,
                                                 euiccInfo2: euiccInfo2(), ctxParams1: request.ctxParams1)
             let signature = try sign(euiccSigned1.rawDER)

@@ -41,6 +41,8 @@ public actor SoftEUICC: APDUCard {
     var session: DownloadSession?
     /// The BPP load in progress.
     var bppLoad: BPPLoadState?
+    private var processing = false
+    private var processingWaiters: [CheckedContinuation<Void, Never>] = []
 
     public init(identity: EUICCIdentity, store: EUICCStateStore, configuration: SoftEUICCConfiguration = SoftEUICCConfiguration()) throws(SoftEUICCError) {
         self.identity = identity
@@ -63,7 +65,21 @@ public actor SoftEUICC: APDUCard {
         pendingResponses = [:]
     }
 
+    /// A card processes one APDU at a time; the actor is reentrant at the `await`s inside ES10
+    /// handlers (chain validation), so later APDUs wait here until the current one is answered.
     public func process(_ command: CommandAPDU) async -> ResponseAPDU {
+        if processing {
+            await withCheckedContinuation { processingWaiters.append($0) }
+        } else {
+            processing = true
+        }
+        defer {
+            if processingWaiters.isEmpty { processing = false } else { processingWaiters.removeFirst().resume() }
+        }
+        return await processOne(command)
+    }
+
+    private func processOne(_ command: CommandAPDU) async -> ResponseAPDU {
         let channel = LogicalChannel.channel(ofCLA: command.cla)
         guard openChannels.contains(channel) else { return ResponseAPDU(status: .logicalChannelNotSupported) }
         if command.ins != ES10Instruction.getResponse { pendingResponses[channel] = nil }

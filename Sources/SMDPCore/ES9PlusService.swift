@@ -124,7 +124,9 @@ public struct ES9PlusService: Sendable {
         }
     }
 
-    /// Verifies an SGP.22 r‖s signature by the holder of `certificateDER`.
+    /// Verifies an SGP.22 r‖s signature by the holder of `certificateDER`. A certificate that no longer
+    /// decodes, or r/s outside [1, n−1], counts as "does not verify" (the caller answers 8.1/6.1); the
+    /// certificate itself was validated when the session stored it.
     func verify(_ signature: ECDSASignature, over message: [UInt8], certificateDER: [UInt8]) -> Bool {
         guard let certificate = try? PKIDecoder.certificate(certificateDER),
               let raw = try? SGP22Signature(raw: signature.rawValue),

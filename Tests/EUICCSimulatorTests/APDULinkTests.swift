@@ -112,4 +112,38 @@ import Testing
         await #expect(throws: APDUError.tooShort(3)) { _ = try await transport.transmitRaw([0x80, 0xE2, 0x91]) }
         await #expect(throws: APDUError.self) { _ = try await transport.transmitRaw([0x80, 0xE2, 0x91, 0x00, 0x05, 0x01]) }
     }
+
+    @Test("Concurrent ES10 calls on one session do not interleave their STORE DATA blocks")
+    func concurrentCalls() async throws {
+        let fixture = try await Fixture(chunkSize: 2)
+        // A transport that yields before each exchange, so concurrent tasks get the chance to interleave.
+        let client = try ES10Client(transport: YieldingTransport(inner: fixture.transport), chunkSize: 2)
+        try await client.open()
+        let expected = fixture.identity.eid
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<12 {
+                group.addTask { () async throws -> Void in
+                    if index % 2 == 0 {
+                        let eid = try await client.getEID()
+                        #expect(eid == expected)
+                    } else {
+                        let addresses = try await client.getEuiccConfiguredAddresses()
+                        #expect(addresses.rootDsAddress == "lpa.ds.gsma.com")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+}
+
+/// Forwards to another transport after `Task.yield()`.
+struct YieldingTransport: APDUTransport {
+    let inner: InProcessTransport
+    func connect() async throws { try await inner.connect() }
+    func disconnect() async throws { try await inner.disconnect() }
+    func transmit(_ command: CommandAPDU) async throws -> ResponseAPDU {
+        await Task.yield()
+        return try await inner.transmit(command)
+    }
 }

@@ -129,6 +129,10 @@ import X509
         }
         guard case let .notificationList(deletes) = try await client.retrieveNotificationsList(.profileManagementOperation(.delete)) else { throw TestFailure("filter") }
         #expect(deletes.count == 1 && deletes.first?.notificationMetadata.iccid == iccidB)
+        guard case let .notificationMetadataList(enables) = try await client.listNotification([.enable]) else { throw TestFailure("list filter") }
+        #expect(enables.map(\.iccid) == [iccidA, iccidB])
+        guard case let .notificationList(bySeq) = try await client.retrieveNotificationsList(.seqNumber(seqs[2])) else { throw TestFailure("seq filter") }
+        #expect(bySeq.map(\.notificationMetadata.seqNumber) == [seqs[2]])
     }
 
     @Test("Configured addresses, SetDefaultDpAddress and eUICCMemoryReset")

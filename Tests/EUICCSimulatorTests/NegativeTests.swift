@@ -182,4 +182,63 @@ import X509
         }
         #expect(await fixture.card.state == before)
     }
+
+    @Test("An 86 segment cut short (length field no longer matches) → loadProfileElements / scp03tStructureError")
+    func truncatedSegment() async throws {
+        guard let (fixture, _, segments) = try await prepared() else { return }
+        var cut = segments
+        let index = try #require(cut.firstIndex { $0.first == 0x86 })
+        cut[index].removeLast()
+        try await expectError(fixture, cut, command: .loadProfileElements, reason: .scp03tStructureError)
+    }
+
+    @Test("More profiles than the eUICC has room for → storeMetadata / insufficientMemoryForProfile")
+    func insufficientMemory() async throws {
+        guard let upp = TS48.upp() else { return }
+        var configuration = SoftEUICCConfiguration()
+        configuration.maxProfiles = 1
+        let fixture = try await Fixture(configuration: configuration)
+        guard case .success = finalResult(try await fixture.download(upp: upp)) else { throw TestFailure("first install") }
+        let second = try TS48.replacingICCID(upp, with: try ICCID(digits: "8900012345678901236"))
+        let otpk = try await fixture.authenticateAndPrepare()
+        let bpp = try fixture.smdp.boundProfilePackage(upp: second, euiccOtpk: otpk, eid: fixture.identity.eid)
+        try await expectError(fixture, try bpp.loadSegments(), command: .storeMetadata, reason: .installFailedDueToInsufficientMemoryForProfile)
+    }
+}
+
+@Suite struct IdentityAndStateTests {
+    @Test("An ES10 request larger than the eUICC accepts is refused with 6A84 (typed on the client)")
+    func oversizedRequest() async throws {
+        var configuration = SoftEUICCConfiguration()
+        configuration.maxRequestBytes = 300
+        let fixture = try await Fixture(chunkSize: 100, configuration: configuration)
+        let oversized = [0xBF, 0x2D, 0x82, 0x01, 0x90] + [UInt8](repeating: 0, count: 400)
+        do {
+            _ = try await fixture.client.session.storeData(oversized, command: "oversized")
+            Issue.record("expected 6A84")
+        } catch {
+            guard case .card(.notEnoughMemory, _) = error else { throw error }
+        }
+        // The channel still works afterwards.
+        #expect(try await fixture.client.getEID() == fixture.identity.eid)
+    }
+
+    @Test("Identity loads from a PKI directory plus extra CI files; a corrupt state file is a typed error")
+    func loadIdentityAndCorruptState() async throws {
+        let pki = try #require(Fixture.sharedPKI)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("euicc-pki-\(UUID().uuidString)")
+        _ = try PKIWriter.write(pki, to: directory, overwrite: true)
+        let sgp26 = TS48.directory.deletingLastPathComponent().appendingPathComponent("sgp26/CERT_CI_ECDSA_NIST.der")
+        let extra = FileManager.default.fileExists(atPath: sgp26.path) ? [sgp26] : []
+        let identity = try EUICCIdentity.load(pkiDirectory: directory, additionalCIFiles: extra)
+        #expect(identity.eid == (try TestPKIOptions.defaultEID))
+        #expect(identity.ciPKIds.count == 1 + extra.count)
+        #expect(identity.ciPKIds.first == (try SGP22CertificateFields.subjectKeyIdentifier(pki.ci.certificate)))
+        #expect(throws: EUICCIdentityError.self) { _ = try EUICCIdentity.load(pkiDirectory: directory.appendingPathComponent("missing")) }
+
+        let stateDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("euicc-state-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: stateDirectory, withIntermediateDirectories: true)
+        try Data("{\"profiles\": 1}".utf8).write(to: stateDirectory.appendingPathComponent(EUICCStateStore.fileName))
+        #expect(throws: SoftEUICCError.self) { _ = try SoftEUICC(identity: identity, store: EUICCStateStore(directory: stateDirectory)) }
+    }
 }

@@ -117,12 +117,14 @@ struct Fixture {
 
     static let sharedPKI: TestPKI? = try? TestPKIGenerator.generate(TestPKIOptions(eid: TestPKIOptions.defaultEID))
 
-    init(chunkSize: Int = 120, extraCIs: [Certificate] = [], directory: URL? = nil, faultInjector: (@Sendable (PersistencePoint) throws -> Void)? = nil) async throws {
+    init(chunkSize: Int = 120, extraCIs: [Certificate] = [], directory: URL? = nil, configuration: SoftEUICCConfiguration = SoftEUICCConfiguration(),
+         faultInjector: (@Sendable (PersistencePoint) throws -> Void)? = nil) async throws {
         pki = try #require(Fixture.sharedPKI)
         self.directory = directory ?? FileManager.default.temporaryDirectory.appendingPathComponent("euicc-test-\(UUID().uuidString)")
         identity = try EUICCIdentity(certificateDER: PKIEncoding.der(pki.euicc.certificate), eumCertificateDER: PKIEncoding.der(pki.eum.certificate),
                                      privateKey: pki.euicc.privateKey, trustedCIs: [pki.ci.certificate] + extraCIs)
-        card = try SoftEUICC(identity: identity, store: EUICCStateStore(directory: self.directory, faultInjector: faultInjector))
+        card = try SoftEUICC(identity: identity, store: EUICCStateStore(directory: self.directory, faultInjector: faultInjector),
+                             configuration: configuration)
         transport = InProcessTransport(card: card)
         client = try ES10Client(transport: transport, chunkSize: chunkSize)
         try await client.open()
