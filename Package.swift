@@ -55,6 +55,24 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "euicc-crash-harness", dependencies: ["EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto"]),
+        .systemLibrary(
+            name: "CPCSCLite",
+            pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]
+        ),
+        .target(name: "EUICCTransports", dependencies: ["EUICC", "CPCSCLite"]),
+
+        // MARK: LPA (issue: Software eUICC, LPA and device commands)
+        .target(
+            name: "LPA",
+            dependencies: [
+                "EUICC",
+                "RSPASN1",
+                "RSPCrypto",
+                "ES9PlusAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
 
         // MARK: Ethereum (issue: Ethereum client and devnet)
         .systemLibrary(
@@ -104,6 +122,10 @@ let package = Package(
                 "RSPASN1",
                 "RSPCrypto",
                 "EthereumRPC",
+                "EUICC",
+                "EUICCSimulator",
+                "EUICCTransports",
+                "LPA",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -123,7 +145,15 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
-        .testTarget(name: "RSPCommandsTests", dependencies: ["RSPCommands"]),
+        .testTarget(
+            name: "RSPCommandsTests",
+            dependencies: ["RSPCommands", "EUICC", "EUICCSimulator", "LPA", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+        ),
+        .testTarget(name: "EUICCTransportsTests", dependencies: ["EUICCTransports", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto"]),
+        .testTarget(
+            name: "LPATests",
+            dependencies: ["LPA", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+        ),
         .testTarget(name: "EUICCTests", dependencies: ["EUICC", "RSPASN1"]),
         .testTarget(
             name: "EUICCSimulatorTests",

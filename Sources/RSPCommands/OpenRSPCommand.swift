@@ -14,6 +14,10 @@ public struct OpenRSPCommand: AsyncParsableCommand {
         subcommands: [
             PKICommand.self,
             DevnetCommand.self,
+            ChipCommand.self,
+            ProfileCommand.self,
+            NotificationCommand.self,
+            EUICCCommand.self,
         ]
     )
 
