@@ -91,7 +91,8 @@ let package = Package(
         .testTarget(name: "RSPCommandsTests", dependencies: ["RSPCommands"]),
         .testTarget(
             name: "EthereumCoreTests",
-            dependencies: ["EthereumCore", .product(name: "PropertyBased", package: "swift-property-based")]
+            dependencies: ["EthereumCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Fixtures"]
         ),
         .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore"]),
     ],
