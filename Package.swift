@@ -63,6 +63,9 @@ let package = Package(
             ]
         ),
 
+        // MARK: Contract bindings (issue: Verifiable provisioning end to end)
+        .target(name: "Settlement", dependencies: ["EthereumCore"]),
+
         // MARK: Application
         .target(
             name: "RSPCommands",
@@ -95,6 +98,11 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore"]),
+        .testTarget(
+            name: "SettlementTests",
+            dependencies: ["Settlement", "EthereumCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
