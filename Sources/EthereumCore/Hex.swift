@@ -65,7 +65,7 @@ public enum Hex {
 }
 
 /// A 32-byte hash (block hash, transaction hash, Keccak-256 output, log topic).
-public struct Hash32: Sendable, Hashable, CustomStringConvertible {
+public struct Hash32: Sendable, Hashable, CustomStringConvertible, Codable {
     public let bytes: [UInt8]
 
     public init(_ bytes: [UInt8]) throws(FormatError) {
@@ -84,4 +84,14 @@ public struct Hash32: Sendable, Hashable, CustomStringConvertible {
 
     public var hex: String { Hex.encode(bytes) }
     public var description: String { hex }
+
+    /// JSON form: `0x` + 64 hex digits.
+    public init(from decoder: any Decoder) throws {
+        try self.init(hex: try decoder.singleValueContainer().decode(String.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(hex)
+    }
 }

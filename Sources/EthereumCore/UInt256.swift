@@ -152,24 +152,36 @@ public struct UInt256: Sendable, Hashable, Comparable, CustomStringConvertible, 
     }
 
     public func multiplied(by o: UInt256) throws(UInt256Error) -> UInt256 {
-        let a = [w0, w1, w2, w3], b = [o.w0, o.w1, o.w2, o.w3]
-        var r: [UInt64] = [0, 0, 0, 0]
-        for i in 0..<4 where a[i] != 0 {
-            var carry: UInt64 = 0
-            for j in 0..<4 {
-                let (hi, lo) = a[i].multipliedFullWidth(by: b[j])
-                if i + j >= 4 {
-                    if hi != 0 || lo != 0 { throw .overflow }
-                    continue
-                }
-                let (s, c1) = r[i + j].addingReportingOverflow(lo)
-                let (s2, c2) = s.addingReportingOverflow(carry)
-                r[i + j] = s2
-                carry = hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0) // hi <= 2^64-2, so no wrap
-            }
-            if carry != 0 { throw .overflow }
+        // Partial products a_i·b_j with i + j ≥ 4 land at or above 2^256.
+        if (w1 != 0 && o.w3 != 0) || (w2 != 0 && (o.w2 | o.w3) != 0) || (w3 != 0 && (o.w1 | o.w2 | o.w3) != 0) {
+            throw .overflow
         }
-        return UInt256(limbs: r[0], r[1], r[2], r[3])
+        // Schoolbook rows; a carry out of limb 3 means the product is ≥ 2^256.
+        var c: UInt64, r0: UInt64, r1: UInt64, r2: UInt64, r3: UInt64
+        (c, r0) = Self.mulAdd(w0, o.w0, 0, 0)
+        (c, r1) = Self.mulAdd(w0, o.w1, 0, c)
+        (c, r2) = Self.mulAdd(w0, o.w2, 0, c)
+        (c, r3) = Self.mulAdd(w0, o.w3, 0, c)
+        if c != 0 { throw .overflow }
+        (c, r1) = Self.mulAdd(w1, o.w0, r1, 0)
+        (c, r2) = Self.mulAdd(w1, o.w1, r2, c)
+        (c, r3) = Self.mulAdd(w1, o.w2, r3, c)
+        if c != 0 { throw .overflow }
+        (c, r2) = Self.mulAdd(w2, o.w0, r2, 0)
+        (c, r3) = Self.mulAdd(w2, o.w1, r3, c)
+        if c != 0 { throw .overflow }
+        (c, r3) = Self.mulAdd(w3, o.w0, r3, 0)
+        if c != 0 { throw .overflow }
+        return UInt256(limbs: r0, r1, r2, r3)
+    }
+
+    /// x·y + acc + carry as (high, low); at most (2^64−1)² + 2(2^64−1) = 2^128 − 1, so it never wraps.
+    @inline(__always)
+    static func mulAdd(_ x: UInt64, _ y: UInt64, _ acc: UInt64, _ carry: UInt64) -> (UInt64, UInt64) {
+        let (hi, lo) = x.multipliedFullWidth(by: y)
+        let (lo1, c1) = lo.addingReportingOverflow(acc)
+        let (lo2, c2) = lo1.addingReportingOverflow(carry)
+        return (hi &+ (c1 ? 1 : 0) &+ (c2 ? 1 : 0), lo2)
     }
 
     public func quotientAndRemainder(dividingBy o: UInt256) throws(UInt256Error) -> (quotient: UInt256, remainder: UInt256) {

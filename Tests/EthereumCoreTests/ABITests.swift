@@ -268,3 +268,42 @@ struct ABIRandom {
         }
     }
 }
+
+@Suite struct ContractABIJSONTests {
+    static let json = """
+    [
+      {"type": "constructor", "inputs": [{"name": "supply", "type": "uint256"}]},
+      {"type": "function", "name": "transfer", "stateMutability": "nonpayable",
+       "inputs": [{"name": "to", "type": "address"}, {"name": "amount", "type": "uint256"}],
+       "outputs": [{"name": "", "type": "bool"}]},
+      {"type": "function", "name": "balanceOf", "inputs": [{"name": "owner", "type": "address"}],
+       "outputs": [{"name": "", "type": "uint256"}]},
+      {"type": "function", "name": "settle",
+       "inputs": [{"name": "batch", "type": "tuple[]", "components": [
+          {"name": "eid", "type": "bytes32"}, {"name": "amounts", "type": "uint256[2]"}]}], "outputs": []},
+      {"type": "event", "name": "Transfer", "anonymous": false, "inputs": [
+        {"name": "from", "type": "address", "indexed": true}, {"name": "to", "type": "address", "indexed": true},
+        {"name": "value", "type": "uint256", "indexed": false}]},
+      {"type": "error", "name": "InsufficientBalance", "inputs": [
+        {"name": "available", "type": "uint256"}, {"name": "required", "type": "uint256"}]}
+    ]
+    """
+
+    @Test func parsesFunctionsEventsErrors() throws {
+        let abi = try ContractABI(json: Data(Self.json.utf8))
+        #expect(abi.functions.count == 3)
+        // ERC-20 selectors (EIP-20) and Transfer topic.
+        #expect(Hex.encode(try #require(abi.function("transfer")).selector) == "0xa9059cbb")
+        #expect(Hex.encode(try #require(abi.function("balanceOf")).selector) == "0x70a08231")
+        #expect(try #require(abi.function("balanceOf")).outputs == [.uint256])
+        #expect(try #require(abi.function("settle")).signature == "settle((bytes32,uint256[2])[])")
+        #expect(try #require(abi.event("Transfer")).topic0.hex == "0xddf252ad1be2c89b69c2b068fc378daa952ba7f163c4a11628f55a4df523b3ef")
+        #expect(abi.errors.map(\.signature) == ["InsufficientBalance(uint256,uint256)"])
+    }
+
+    @Test func rejectsBadABIJSON() {
+        #expect(throws: ABIError.self) { try ContractABI(json: Data("{}".utf8)) }
+        #expect(throws: ABIError.self) { try ContractABI(json: Data(#"[{"type":"function","name":"f","inputs":[{"type":"uint7"}]}]"#.utf8)) }
+        #expect(throws: ABIError.self) { try ContractABI(json: Data(#"[{"type":"function","name":"f","inputs":[{"type":"tuple"}]}]"#.utf8)) }
+    }
+}

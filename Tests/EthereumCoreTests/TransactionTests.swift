@@ -1,3 +1,4 @@
+import PropertyBased
 import Testing
 @testable import EthereumCore
 
@@ -85,5 +86,31 @@ import Testing
         #expect(throws: TransactionError.invalidRecipient(length: 2)) { try SignedTransaction.decode(raw: RLP.encode(.list(badTo))) }
         var zeroR = fields; zeroR[6] = .uint(27); zeroR[7] = .uint(0)
         #expect(throws: TransactionError.signature(.invalidSignature)) { try SignedTransaction.decode(raw: RLP.encode(.list(zeroR))) }
+    }
+
+    @Test func oversizedAndNonCanonicalFields() throws {
+        let to = RLPItem.bytes([UInt8](repeating: 1, count: 20))
+        func legacy(nonce: RLPItem) -> [UInt8] {
+            RLP.encode(.list([nonce, .uint(1), .uint(21000), to, .uint(0), .bytes([]), .uint(27), .uint(1), .uint(1)]))
+        }
+        // A 9-byte nonce does not fit UInt64; a nonce with a leading zero byte is non-canonical.
+        #expect(throws: TransactionError.rlp(.integerTooLarge(maxBytes: 8))) { try SignedTransaction.decode(raw: legacy(nonce: .bytes([1] + [UInt8](repeating: 0, count: 8)))) }
+        #expect(throws: TransactionError.rlp(.nonCanonicalInteger)) { try SignedTransaction.decode(raw: legacy(nonce: .bytes([0, 1]))) }
+        // 33-byte value.
+        let bigValue = RLP.encode(.list([.uint(0), .uint(1), .uint(21000), to, .bytes([UInt8](repeating: 1, count: 33)), .bytes([]), .uint(27), .uint(1), .uint(1)]))
+        #expect(throws: TransactionError.rlp(.integerTooLarge(maxBytes: 32))) { try SignedTransaction.decode(raw: bigValue) }
+        // Trailing byte after a valid typed transaction.
+        let key = try PrivateKey(UInt256(1).bigEndianBytes)
+        let signed = try Transaction.dynamicFee(DynamicFeeTransaction(chainID: 1, nonce: 0, maxPriorityFeePerGas: 1, maxFeePerGas: 2, gasLimit: 21000,
+                                                                      to: nil, value: 0)).sign(with: key)
+        #expect(throws: TransactionError.rlp(.trailingBytes(1))) { try SignedTransaction.decode(raw: signed.rawEncoding + [0]) }
+    }
+
+    /// Random bytes behind each type prefix never crash the decoder; failures are TransactionError.
+    @Test func randomRawBytesNeverCrash() async {
+        await propertyCheck(count: 400, input: Gen.uint8(in: 0...3), Gen.uint8().array(of: 0...120)) { prefix, body in
+            let raw = prefix == 0 ? [0xc0 | UInt8(min(body.count, 55))] + body : [prefix] + body
+            do { _ = try SignedTransaction.decode(raw: raw) } catch { #expect(error is TransactionError) }
+        }
     }
 }
