@@ -72,6 +72,7 @@ let package = Package(
             dependencies: [
                 "RSPASN1",
                 "RSPCrypto",
+                "EthereumRPC",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -80,7 +80,14 @@ def main(argv=None):
     parser.add_argument("--state-dir", default=os.path.join(os.path.expanduser("~"), ".openrsp", "devnet"),
                         help="directory for genesis.json, journal.jsonl, accounts.json, devnet.pid, devnet.json")
     parser.add_argument("--quiet", action="store_true", help="print only the listening line")
+    parser.add_argument("--detach", action="store_true",
+                        help="start a new session (used by `openrsp devnet start`), so terminal signals do not reach it")
     args = parser.parse_args(argv)
+    if args.detach and os.getsid(0) != os.getpid():
+        try:
+            os.setsid()
+        except PermissionError:  # already a process group leader (e.g. spawned with setsid)
+            pass
 
     state_dir = os.path.abspath(args.state_dir)
     os.makedirs(state_dir, mode=0o700, exist_ok=True)
@@ -115,6 +122,8 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    # A parent may hand down a blocked signal mask (Foundation's Process does): unblock ours.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     try:
         server.serve_forever(poll_interval=0.2)
     finally:

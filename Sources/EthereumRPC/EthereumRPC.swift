@@ -1,1 +1,0 @@
-// EthereumRPC: Ethereum JSON-RPC 2.0 client.
