@@ -64,7 +64,7 @@ let package = Package(
         ),
 
         // MARK: Contract bindings (issue: Verifiable provisioning end to end)
-        .target(name: "Settlement", dependencies: ["EthereumCore"]),
+        .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
 
         // MARK: Application
         .target(
@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore"]),
         .testTarget(
             name: "SettlementTests",
-            dependencies: ["Settlement", "EthereumCore", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Settlement", "EthereumCore", "EthereumRPC", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
     ],

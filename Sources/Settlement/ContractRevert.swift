@@ -21,20 +21,30 @@ public enum ContractRevert: Error, Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    /// Maps revert data of a call to `contract` to its typed reason. Malformed `Error(string)` or
-    /// `Panic(uint256)` payloads are a `BindingError`.
+    /// Maps revert data of a call to `contract` to its typed reason. Revert data bubbles up from
+    /// the contracts it calls (a purchase reverts with the token's "insufficient allowance"), so a
+    /// reason `contract` does not declare is looked up in the token, the registry, the entitlements
+    /// and the settlement contract, in that order; the callee's own reasons win where texts are
+    /// shared. Malformed `Error(string)` or `Panic(uint256)` payloads are a `BindingError`.
     public static func decode(_ data: [UInt8], contract: any ContractBinding.Type) throws(BindingError) -> ContractRevert {
         let reason: RevertReason
         do { reason = try RevertReason.decode(data) } catch { throw .abi(error) }
         guard case .error(let text) = reason else { return .other(reason) }
-        switch contract {
-        case is TrustRegistry.Type: if let r = TrustRegistry.Revert(rawValue: text) { return .trustRegistry(r) }
-        case is PlanEntitlements.Type: if let r = PlanEntitlements.Revert(rawValue: text) { return .planEntitlements(r) }
-        case is UsageSettlement.Type: if let r = UsageSettlement.Revert(rawValue: text) { return .usageSettlement(r) }
-        case is TestStablecoin.Type: if let r = TestStablecoin.Revert(rawValue: text) { return .testStablecoin(r) }
-        default: break
+        let lookups: [any ContractBinding.Type] = [contract, TestStablecoin.self, TrustRegistry.self, PlanEntitlements.self, UsageSettlement.self]
+        for candidate in lookups {
+            if let typed = typed(text, in: candidate) { return typed }
         }
         return .other(reason)
+    }
+
+    static func typed(_ text: String, in contract: any ContractBinding.Type) -> ContractRevert? {
+        switch contract {
+        case is TrustRegistry.Type: return TrustRegistry.Revert(rawValue: text).map { .trustRegistry($0) }
+        case is PlanEntitlements.Type: return PlanEntitlements.Revert(rawValue: text).map { .planEntitlements($0) }
+        case is UsageSettlement.Type: return UsageSettlement.Revert(rawValue: text).map { .usageSettlement($0) }
+        case is TestStablecoin.Type: return TestStablecoin.Revert(rawValue: text).map { .testStablecoin($0) }
+        default: return nil
+        }
     }
 }
 

@@ -160,8 +160,15 @@ struct BindingCodecTests {
                 == .usageSettlement(.batchDisputeWindowOpen))
         #expect(try ContractRevert.decode(try errorStringRevert("insufficient allowance"), contract: TestStablecoin.self)
                 == .testStablecoin(.insufficientAllowance))
-        // the same text is a different case per contract, and unknown text is not forced into a case
-        #expect(try ContractRevert.decode(try errorStringRevert("plan: unknown"), contract: UsageSettlement.self) == .other(.error("plan: unknown")))
+        // shared texts resolve to the callee's case; a text the callee lacks is a bubbled-up reason of a
+        // contract it calls; unknown text is not forced into a case
+        #expect(try ContractRevert.decode(try errorStringRevert("insufficient balance"), contract: PlanEntitlements.self)
+                == .planEntitlements(.insufficientBalance))
+        #expect(try ContractRevert.decode(try errorStringRevert("insufficient balance"), contract: TestStablecoin.self)
+                == .testStablecoin(.insufficientBalance))
+        #expect(try ContractRevert.decode(try errorStringRevert("insufficient allowance"), contract: PlanEntitlements.self)
+                == .testStablecoin(.insufficientAllowance))
+        #expect(try ContractRevert.decode(try errorStringRevert("no such reason"), contract: UsageSettlement.self) == .other(.error("no such reason")))
         #expect(try ContractRevert.decode([], contract: TrustRegistry.self) == .other(.empty))
         let panic = [0x4e, 0x48, 0x7b, 0x71] + UInt256(0x11).bigEndianBytes
         #expect(try ContractRevert.decode(panic, contract: TrustRegistry.self) == .other(.panic(0x11)))
