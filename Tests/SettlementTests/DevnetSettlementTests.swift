@@ -54,7 +54,7 @@ func expectRevert<T>(_ expected: ContractRevert, _ body: () async throws -> T) a
 
 @Suite("Settlement against the real devnet", .serialized, .enabled(if: DevnetProcess.isAvailable, "needs .venv (scripts/setup)"))
 struct DevnetSettlementTests {
-    @Test("deploy, register, revoke, list, buy, post usage with the Swift Merkle root, time travel, settle: exact balances")
+    @Test("deploy, register, revoke, list, buy, post usage with the Swift Merkle root, time travel, settle, dispute, close: exact balances")
     func endToEnd() async throws {
         let devnet = try await DevnetProcess.start()
         do {
@@ -199,6 +199,47 @@ struct DevnetSettlementTests {
         #expect(try await sys.settlement.call(UsageSettlement.batchState(batchId: batch.batchId)) == .settled)
         await expectRevert(.usageSettlement(.batchAlreadyFinal)) {
             try await sys.settlement.send(UsageSettlement.settle(batchId: batch.batchId, batch: batch.batch), signer: user)
+        }
+
+        // A second batch whose first CDR claims more bytes than the batch total: the owner proves that
+        // CDR with the Swift proof and voids the batch; a consistent CDR of the same batch cannot.
+        let second = [
+            CDR(entitlementId: id, sequence: 4, bytes: 5_000_000, periodStart: period + 3000, periodEnd: period + 3599, cdrHash: h("cdr 4")),
+            CDR(entitlementId: id, sequence: 5, bytes: 1_000, periodStart: period + 3600, periodEnd: period + 4199, cdrHash: h("cdr 5")),
+        ]
+        let secondTree = try UsageMerkleTree(cdrs: second)
+        let posted2 = try await sys.settlement.send(UsageSettlement.postUsage(
+            entitlementId: id, root: secondTree.root, totalBytes: 1_000_000, firstSeq: 4, lastSeq: 5, nonce: 2), signer: mnoKey)
+        let batch2 = try sys.settlement.event(UsageSettlement.BatchPosted.self, in: posted2)
+        await expectRevert(.usageSettlement(.disputeNoContradiction)) {
+            try await sys.settlement.send(UsageSettlement.dispute(batchId: batch2.batchId, batch: batch2.batch, cdr: second[1], leafIndex: 1,
+                                                                  proof: try secondTree.proof(index: 1)), signer: user)
+        }
+        await expectRevert(.usageSettlement(.disputeNotEntitlementOwner)) {
+            try await sys.settlement.send(UsageSettlement.dispute(batchId: batch2.batchId, batch: batch2.batch, cdr: second[0], leafIndex: 0,
+                                                                  proof: try secondTree.proof(index: 0)), signer: mvnoKey)
+        }
+        let disputed = try await sys.settlement.send(UsageSettlement.dispute(
+            batchId: batch2.batchId, batch: batch2.batch, cdr: second[0], leafIndex: 0, proof: try secondTree.proof(index: 0)), signer: user)
+        let voided = try sys.settlement.event(UsageSettlement.BatchVoided.self, in: disputed)
+        #expect(voided.batchId == batch2.batchId && voided.reason == .unitsExceedBatch && voided.leafIndex == 0)
+        #expect(try await sys.settlement.call(UsageSettlement.batchState(batchId: batch2.batchId)) == .voided)
+        #expect(try await sys.token.call(TestStablecoin.balanceOf(sys.settlement.address)) == escrow)
+
+        // After expiry + posting grace anyone closes; the unused escrow is refunded to the owner (REFUND_AT_EXPIRY).
+        let closeAt = try u64(ent.end) + DeployedSystem.postingGrace
+        _ = try await devnet.client.request("evm_mine", [.string(UInt256(closeAt).quantityHex)], retry: .once)
+        let closed = try await sys.settlement.send(UsageSettlement.close(entitlementId: id), signer: mvnoKey)
+        let closing = try sys.settlement.event(UsageSettlement.EntitlementClosed.self, in: closed)
+        #expect(closing.refunded == escrow && closing.receiver == userAddress && closing.toMno == 0 && closing.toMvno == 0)
+        #expect(try await sys.token.call(TestStablecoin.balanceOf(sys.settlement.address)) == 0)
+        let userBalance = try await sys.token.call(TestStablecoin.balanceOf(userAddress))
+        #expect(userBalance == (try 50_000_000 - pay))
+        #expect(try userBalance + toMno + toMvno == 50_000_000)
+        #expect(try await sys.token.call(TestStablecoin.totalSupply()) == 50_000_000)
+        #expect(try await sys.settlement.call(UsageSettlement.usage(entitlementId: id)).closed)
+        await expectRevert(.usageSettlement(.entitlementClosed)) {
+            try await sys.settlement.send(UsageSettlement.close(entitlementId: id), signer: user)
         }
     }
 }
