@@ -1,10 +1,11 @@
 """The committed Swift Merkle fixture must be exactly what contracts/merkle.py produces today."""
+import importlib.util
 import pathlib
-import sys
 
-sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
-
-import generate  # noqa: E402
+# Loaded under a unique module name: tools/*/generate.py share a basename.
+_spec = importlib.util.spec_from_file_location("merklevectors_generate", pathlib.Path(__file__).resolve().parent / "generate.py")
+generate = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(generate)
 
 
 def test_committed_fixture_is_reference_output():
