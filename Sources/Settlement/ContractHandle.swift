@@ -38,7 +38,7 @@ public struct Chain: Sendable {
     public let client: any EthereumClient
     public let chainId: UInt64
     public let nonces: NonceManager
-    /// Gas limit = estimate × 12/10 + 10,000 (headroom for state that changes between estimate and inclusion).
+    /// How long `send`/`deploy` wait for a receipt.
     public var receiptTimeout: Duration = .seconds(120)
 
     public init(client: any EthereumClient, chainId: UInt64, nonces: NonceManager? = nil) {
@@ -87,6 +87,7 @@ public struct Chain: Sendable {
         // maxFee = 2 × base fee + tip: stays includable through several blocks of base-fee growth.
         let maxFee: UInt256
         do { maxFee = try base.multiplied(by: 2).adding(tip) } catch { throw .feeOverflow }
+        // Headroom for state that changes between estimate and inclusion.
         let gasLimit = gas / 10 * 12 + 10_000
         let chainId = self.chainId, client = self.client
         let hash: Hash32

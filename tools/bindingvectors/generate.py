@@ -4,7 +4,7 @@ Each entry is one contract call with fixed arguments: the canonical signature, t
 JSON: integers as decimal strings, bytes as 0x-hex) and the calldata selector || abi.encode(args)
 computed here independently of the Swift ABI codec. Constructor entries hold the encoded
 constructor arguments. Tests/SettlementTests/BindingVectorTests.swift builds the same calls through
-the typed bindings and must produce identical bytes; test_vectors.py asserts the committed file
+the typed bindings and must produce identical bytes; test_binding_vectors.py asserts the committed file
 equals this script's output.
 
 Usage: .venv/bin/python tools/bindingvectors/generate.py  (rewrites the fixture)

@@ -4,7 +4,7 @@ For each batch size in SIZES, a deterministic batch of CDRs (seeded PRNG; one ba
 field values) with every leaf hash, the root and Merkle proofs (every index for small batches, a
 spread of indices for the 1000-CDR batch). Integers are decimal strings so no JSON reader loses
 precision; hashes are 0x-hex. Tests/SettlementTests/UsageMerkleTreeTests.swift reproduces every
-entry; test_vectors.py asserts the committed file equals this script's output.
+entry; test_merkle_vectors.py asserts the committed file equals this script's output.
 
 Usage: .venv/bin/python tools/merklevectors/generate.py  (rewrites the fixture)
 """
