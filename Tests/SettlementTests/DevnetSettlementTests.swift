@@ -152,15 +152,16 @@ struct DevnetSettlementTests {
             CDR(entitlementId: id, sequence: UInt64(i + 1), bytes: b, periodStart: period + UInt64(i) * 600,
                 periodEnd: period + UInt64(i) * 600 + 599, cdrHash: h("cdr \(i + 1)"))
         }
-        let tree = try UsageMerkleTree(cdrs: cdrs)
+        let usageBatch = try UsageBatch(cdrs: cdrs)
+        let tree = usageBatch.tree
         for (i, cdr) in cdrs.enumerated() {
             #expect(try await sys.settlement.call(UsageSettlement.cdrLeaf(cdr)) == cdr.leaf)
             #expect(try await sys.settlement.call(UsageSettlement.verifyCdr(
                 root: tree.root, cdr: cdr, index: UInt256(UInt64(i)), count: 3, proof: try tree.proof(index: i))))
         }
         let total = usageBytes.reduce(0, +)
-        let posted = try await sys.settlement.send(UsageSettlement.postUsage(
-            entitlementId: id, root: tree.root, totalBytes: total, firstSeq: 1, lastSeq: 3, nonce: 1), signer: mnoKey)
+        #expect(usageBatch.totalBytes == total && usageBatch.firstSeq == 1 && usageBatch.lastSeq == 3)
+        let posted = try await sys.settlement.send(usageBatch.postUsage(nonce: 1), signer: mnoKey)
         let batch = try sys.settlement.event(UsageSettlement.BatchPosted.self, in: posted)
         #expect(batch.batchId == UsageSettlement.computeBatchId(poster: mno, nonce: 1) && batch.root == tree.root && batch.totalBytes == total)
         await expectRevert(.usageSettlement(.nonceNotIncreasing)) {
@@ -208,6 +209,7 @@ struct DevnetSettlementTests {
             CDR(entitlementId: id, sequence: 5, bytes: 1_000, periodStart: period + 3600, periodEnd: period + 4199, cdrHash: h("cdr 5")),
         ]
         let secondTree = try UsageMerkleTree(cdrs: second)
+        // totalBytes is deliberately below the first CDR's bytes, so this batch is posted by hand, not via UsageBatch.
         let posted2 = try await sys.settlement.send(UsageSettlement.postUsage(
             entitlementId: id, root: secondTree.root, totalBytes: 1_000_000, firstSeq: 4, lastSeq: 5, nonce: 2), signer: mnoKey)
         let batch2 = try sys.settlement.event(UsageSettlement.BatchPosted.self, in: posted2)
@@ -219,8 +221,7 @@ struct DevnetSettlementTests {
             try await sys.settlement.send(UsageSettlement.dispute(batchId: batch2.batchId, batch: batch2.batch, cdr: second[0], leafIndex: 0,
                                                                   proof: try secondTree.proof(index: 0)), signer: mvnoKey)
         }
-        let disputed = try await sys.settlement.send(UsageSettlement.dispute(
-            batchId: batch2.batchId, batch: batch2.batch, cdr: second[0], leafIndex: 0, proof: try secondTree.proof(index: 0)), signer: user)
+        let disputed = try await sys.settlement.send(try UsageBatch(cdrs: second).dispute(posted: batch2, leafIndex: 0), signer: user)
         let voided = try sys.settlement.event(UsageSettlement.BatchVoided.self, in: disputed)
         #expect(voided.batchId == batch2.batchId && voided.reason == .unitsExceedBatch && voided.leafIndex == 0)
         #expect(try await sys.settlement.call(UsageSettlement.batchState(batchId: batch2.batchId)) == .voided)

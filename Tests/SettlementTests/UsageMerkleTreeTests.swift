@@ -134,4 +134,21 @@ struct UsageMerkleTreeTests {
             }
         }
     }
+
+    @Test("UsageBatch sums bytes, takes the sequence range and builds postUsage/dispute calls; overflow and sequence 0 are errors")
+    func usageBatch() throws {
+        let v = try #require(try loadMerkleVectors().first { $0.name == "random-5" })
+        let batch = try UsageBatch(cdrs: v.cdrs)
+        #expect(batch.root == v.root && batch.totalBytes == v.cdrs.reduce(0) { $0 + $1.bytes })
+        #expect(batch.firstSeq == v.cdrs[0].sequence && batch.lastSeq == v.cdrs[4].sequence)
+        let post = try UsageSettlement.Functions.postUsage.decodeCall(try batch.postUsage(nonce: 9).calldata())
+        #expect(post == [.uint(v.cdrs[0].entitlementId), .fixedBytes(v.root.bytes), .uint(UInt256(batch.totalBytes)),
+                         .uint(UInt256(batch.firstSeq)), .uint(UInt256(batch.lastSeq)), .uint(9)])
+        #expect(throws: UsageBatchError.tree(.emptyBatch)) { try UsageBatch(cdrs: []) }
+        let extreme = try #require(try loadMerkleVectors().first { $0.name == "extreme-values-3" })
+        #expect(throws: UsageBatchError.totalBytesOverflow) { try UsageBatch(cdrs: extreme.cdrs) }
+        var zero = v.cdrs
+        for i in zero.indices { zero[i].sequence = UInt64(i) }
+        #expect(throws: UsageBatchError.sequenceZero) { try UsageBatch(cdrs: zero) }
+    }
 }
