@@ -114,6 +114,8 @@ let package = Package(
             name: "SMDPStoreSQLite",
             dependencies: ["SMDPCore", "RSPASN1", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // MARK: Contract bindings (issue: Verifiable provisioning end to end)
+        .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
 
         // MARK: Application
         .target(
@@ -180,6 +182,11 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore"]),
+        .testTarget(
+            name: "SettlementTests",
+            dependencies: ["Settlement", "EthereumCore", "EthereumRPC", .product(name: "PropertyBased", package: "swift-property-based")],
+            exclude: ["Fixtures"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
