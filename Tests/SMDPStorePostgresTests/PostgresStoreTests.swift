@@ -1,0 +1,118 @@
+import Foundation
+import PostgresNIO
+import RSPASN1
+import SMDPCore
+import SMDPStorePostgres
+import Testing
+
+@Suite("PostgreSQL store: configuration")
+struct PostgresConfigurationTests {
+    @Test("a connection URL gives host, port, user, percent-decoded password and database")
+    func parsesURL() throws {
+        let configuration = try PostgresStoreConfiguration(url: "postgres://smdp:p%40ss%2Fw@db.example.net:6543/rsp?sslmode=require").client
+        #expect(configuration.host == "db.example.net")
+        #expect(configuration.port == 6543)
+        #expect(configuration.username == "smdp")
+        #expect(configuration.password == "p@ss/w")
+        #expect(configuration.database == "rsp")
+        let loopback = try PostgresStoreConfiguration(url: "postgresql://openrsp@127.0.0.1/openrsp_test").client
+        #expect(loopback.port == 5432 && loopback.password == nil && loopback.host == "127.0.0.1")
+    }
+
+    @Test("malformed or unsupported URLs are rejected with a typed error", arguments: [
+        "mysql://u:p@h/db", "postgres://u:p@/db", "postgres://h/db", "postgres://u:p@h", "postgres://u:p@h/", "postgres://u:p@h/a/b",
+        "postgres://u:p@h/db?sslmode=allow", "postgres://u:p@h/db?search_path=x", "not a url",
+    ])
+    func rejectsURL(text: String) {
+        #expect(throws: SMDPStoreError.self) { try PostgresStoreConfiguration(url: text) }
+    }
+
+    @Test("schema names are plain lower-case identifiers; anything else is rejected", arguments: [
+        "", "Smdp", "1abc", "a-b", "a b", "x; DROP TABLE profile", "\"q\"", "pg_catalog", String(repeating: "a", count: 64), "schéma",
+    ])
+    func rejectsSchemaName(name: String) {
+        #expect(throws: SMDPStoreError.self) { try PostgresSchemaName(name) }
+    }
+
+    @Test("valid schema names are accepted unchanged")
+    func acceptsSchemaName() throws {
+        for name in ["smdp", "_x", "t_0123abcd", String(repeating: "a", count: 63)] {
+            #expect(try PostgresSchemaName(name).rawValue == name)
+        }
+    }
+}
+
+@Suite("PostgreSQL store: migrations and lifetime")
+struct PostgresLifetimeTests {
+    @Test("OPENRSP_TEST_POSTGRES_URL is set, parses, and the server answers", .enabled(if: testPostgresURL != nil, postgresSkipMessage))
+    func serverReachable() async throws {
+        try await PostgresSMDPStore.withStore(try testPostgresConfiguration(), schema: try uniqueTestSchema(), clock: TestClock()) { store in
+            #expect(try await store.profileCounts().isEmpty)
+            try await store.dropSchema()
+        }
+    }
+
+    @Test("migrations started at once by several processes apply each version exactly once; later runs apply nothing",
+          .enabled(if: testPostgresURL != nil, postgresSkipMessage))
+    func concurrentMigrations() async throws {
+        let configuration = try testPostgresConfiguration()
+        let schema = try uniqueTestSchema()
+        let clock = TestClock()
+        let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try await Self.withRunningClient(configuration) { client in
+                        try await PostgresSMDPStore(client: client, schema: schema, clock: clock).migrate()
+                    }
+                }
+            }
+            var all: [[Int]] = []
+            for try await result in group { all.append(result) }
+            return all
+        }
+        #expect(applied.flatMap { $0 } == [1], "\(applied)")
+        try await Self.withRunningClient(configuration) { client in
+            let store = PostgresSMDPStore(client: client, schema: schema, clock: clock)
+            #expect(try await store.migrate() == [])
+            try await store.dropSchema()
+        }
+    }
+
+    @Test("data written through one client is there for a new client after the first shut down",
+          .enabled(if: testPostgresURL != nil, postgresSkipMessage))
+    func reopen() async throws {
+        let configuration = try testPostgresConfiguration()
+        let schema = try uniqueTestSchema()
+        let clock = TestClock()
+        let profile = try record("89000123456789012341", at: clock.now())
+        try await PostgresSMDPStore.withStore(configuration, schema: schema, clock: clock) { store in
+            try await store.insertProfile(profile)
+        }
+        try await PostgresSMDPStore.withStore(configuration, schema: schema, clock: clock) { store in
+            #expect(try await store.profile(iccid: profile.iccid) == profile)
+            try await store.dropSchema()
+            await #expect(throws: SMDPStoreError.self) { try await store.profile(iccid: profile.iccid) }
+        }
+    }
+
+    @Test("a wrong password is a .backend error, not a hang or crash", .enabled(if: testPostgresURL != nil, postgresSkipMessage))
+    func wrongPassword() async throws {
+        var configuration = try testPostgresConfiguration()
+        configuration.client.password = "definitely-not-the-password"
+        try await Self.withRunningClient(configuration) { client in
+            let store = PostgresSMDPStore(client: client, schema: try uniqueTestSchema())
+            await #expect(throws: SMDPStoreError.self) { try await store.migrate() }
+        }
+    }
+
+    /// Runs a `PostgresClient` for the duration of `body` (one simulated SM-DP+ process).
+    static func withRunningClient<T: Sendable>(_ configuration: PostgresStoreConfiguration,
+                                               _ body: (PostgresClient) async throws -> T) async throws -> T {
+        let client = PostgresClient(configuration: configuration.client)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(client)
+        }
+    }
+}
