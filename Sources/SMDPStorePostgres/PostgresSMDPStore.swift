@@ -39,7 +39,14 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
     ) async throws -> T {
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            // Resumed by the run task right before it enters `run()`, so the first lease (migrate) rarely
+            // precedes `run()` (harmless either way: a lease waits for `run()`, PostgresNIO only logs a warning).
+            await withCheckedContinuation { (started: CheckedContinuation<Void, Never>) in
+                group.addTask {
+                    started.resume()
+                    await client.run()
+                }
+            }
             defer { group.cancelAll() }
             let store = PostgresSMDPStore(client: client, schema: schema, clock: clock, logger: logger)
             try await store.migrate()

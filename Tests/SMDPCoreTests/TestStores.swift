@@ -61,7 +61,8 @@ struct PostgresAvailabilityTests {
     func postgresConfigured() async throws {
         #expect(TestStoreKind.available.contains(.postgres))
         try await withTestStores(.postgres, clock: ManualClock()) { stores in
-            #expect(try await stores[0].profileCounts().isEmpty)
+            let counts = try await stores[0].profileCounts()
+            #expect(counts.isEmpty)
         }
     }
 }

@@ -95,16 +95,6 @@ struct PostgresLifetimeTests {
         }
     }
 
-    @Test("a wrong password is a .backend error, not a hang or crash", .enabled(if: testPostgresURL != nil, postgresSkipMessage))
-    func wrongPassword() async throws {
-        var configuration = try testPostgresConfiguration()
-        configuration.client.password = "definitely-not-the-password"
-        try await Self.withRunningClient(configuration) { client in
-            let store = PostgresSMDPStore(client: client, schema: try uniqueTestSchema())
-            await #expect(throws: SMDPStoreError.self) { try await store.migrate() }
-        }
-    }
-
     /// Runs a `PostgresClient` for the duration of `body` (one simulated SM-DP+ process).
     static func withRunningClient<T: Sendable>(_ configuration: PostgresStoreConfiguration,
                                                _ body: (PostgresClient) async throws -> T) async throws -> T {
