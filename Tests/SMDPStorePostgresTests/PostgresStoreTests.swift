@@ -95,6 +95,34 @@ struct PostgresLifetimeTests {
         }
     }
 
+    @Test("rows that do not decode (unknown state, bad ICCID, wrong column type) are .corrupt, not a crash",
+          .enabled(if: testPostgresURL != nil, postgresSkipMessage))
+    func corruptRows() async throws {
+        let configuration = try testPostgresConfiguration()
+        let schema = try uniqueTestSchema()
+        try await Self.withRunningClient(configuration) { client in
+            let store = PostgresSMDPStore(client: client, schema: schema, clock: TestClock())
+            try await store.migrate()
+            let s = schema.rawValue
+            _ = try await client.query("""
+                INSERT INTO \(unescaped: s).profile (iccid, profile_type, upp, service_provider_name, profile_name, profile_class, state, updated_at)
+                VALUES ('89000123456789012341', 'TS48', '\\x00', 'SP', 'P', 0, 'Bogus', 0),
+                       ('89ABC', 'TS48', '\\x00', 'SP', 'P', 0, 'Available', 0)
+                """).collect()
+            await #expect(throws: SMDPStoreError.corrupt("profile state Bogus")) {
+                try await store.profile(iccid: try ICCID(digits: "89000123456789012341"))
+            }
+            await #expect { try await store.availableProfile(profileType: "TS48") } throws: { error in
+                if case SMDPStoreError.corrupt = error { true } else { false }
+            }
+            _ = try await client.query("ALTER TABLE \(unescaped: s).profile ALTER COLUMN state TYPE bigint USING 1").collect()
+            await #expect { try await store.profileCounts() } throws: { error in
+                if case SMDPStoreError.corrupt = error { true } else { false }
+            }
+            try await store.dropSchema()
+        }
+    }
+
     /// Runs a `PostgresClient` for the duration of `body` (one simulated SM-DP+ process).
     static func withRunningClient<T: Sendable>(_ configuration: PostgresStoreConfiguration,
                                                _ body: (PostgresClient) async throws -> T) async throws -> T {
