@@ -32,6 +32,9 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
 
     /// Runs a `PostgresClient` for `configuration` while `body` runs, migrates `schema`, and hands
     /// `body` the store. The client is shut down (its run task cancelled) when `body` returns or throws.
+    /// If the server is unreachable or rejects the credentials, PostgresNIO's pool keeps retrying and
+    /// fails waiting requests only when its circuit breaker trips (60 s of failed attempts): `migrate`
+    /// then throws `.backend` after about a minute rather than at once.
     public static func withStore<T: Sendable>(
         _ configuration: PostgresStoreConfiguration, schema: PostgresSchemaName, clock: any SMDPClock = SystemClock(),
         logger: Logger = Logger(label: "openrsp.smdp.postgres"),
