@@ -32,14 +32,14 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
 
     /// Runs a `PostgresClient` for `configuration` while `body` runs, migrates `schema`, and hands
     /// `body` the store. The client is shut down (its run task cancelled) when `body` returns or throws.
-    /// If the server is unreachable or rejects the credentials, PostgresNIO's pool keeps retrying and
-    /// fails waiting requests only when its circuit breaker trips (60 s of failed attempts): `migrate`
-    /// then throws `.backend` after about a minute rather than at once.
+    /// It first opens one plain connection (`checkConnection`), so an unreachable server or rejected
+    /// credentials fail at once with `.backend`; PostgresNIO's pool alone would retry for 60 s first.
     public static func withStore<T: Sendable>(
         _ configuration: PostgresStoreConfiguration, schema: PostgresSchemaName, clock: any SMDPClock = SystemClock(),
         logger: Logger = Logger(label: "openrsp.smdp.postgres"),
         _ body: (PostgresSMDPStore) async throws -> T
     ) async throws -> T {
+        try await configuration.checkConnection(logger: logger)
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // Resumed by the run task right before it enters `run()`, so the first lease (migrate) rarely

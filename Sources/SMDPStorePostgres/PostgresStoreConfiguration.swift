@@ -36,9 +36,40 @@ public struct PostgresSchemaName: Hashable, Sendable, CustomStringConvertible {
 /// - absent: `disable` when the host is `localhost`, `127.0.0.1` or `::1`, otherwise `require`.
 public struct PostgresStoreConfiguration: Sendable {
     public var client: PostgresClient.Configuration
+    /// The TLS settings parsed from the URL (PostgresNIO's client configuration does not expose them);
+    /// nil for `init(client:)`, and `checkConnection` then checks nothing.
+    private var tlsMode: TLSMode?
+
+    private enum TLSMode: Sendable {
+        case disable
+        case prefer(TLSConfiguration)
+        case require(TLSConfiguration)
+    }
 
     public init(client: PostgresClient.Configuration) {
         self.client = client
+        self.tlsMode = nil
+    }
+
+    /// Opens and closes one connection with these settings, so that an unreachable host, a wrong
+    /// password or an unknown database fails at once with `.backend` (PostgresClient's pool only fails
+    /// waiting requests after its 60 s circuit breaker). Checks nothing for `init(client:)`.
+    public func checkConnection(logger: Logger) async throws(SMDPStoreError) {
+        guard let tlsMode, let host = client.host, let port = client.port else { return }
+        do {
+            let tls: PostgresConnection.Configuration.TLS
+            switch tlsMode {
+            case .disable: tls = .disable
+            case .prefer(let configuration): tls = .prefer(try NIOSSLContext(configuration: configuration))
+            case .require(let configuration): tls = .require(try NIOSSLContext(configuration: configuration))
+            }
+            let configuration = PostgresConnection.Configuration(host: host, port: port, username: client.username,
+                                                                 password: client.password, database: client.database, tls: tls)
+            let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
+            try await connection.close()
+        } catch {
+            throw PostgresErrorMapping.map(error)
+        }
     }
 
     public init(url text: String) throws(SMDPStoreError) {
@@ -69,9 +100,9 @@ public struct PostgresStoreConfiguration: Sendable {
         }
         let tls: PostgresClient.Configuration.TLS
         switch mode ?? (loopback ? "disable" : "require") {
-        case "disable": tls = .disable
-        case "prefer": tls = .prefer(tlsConfiguration)
-        case "require", "verify-ca", "verify-full": tls = .require(tlsConfiguration)
+        case "disable": (tls, tlsMode) = (.disable, .disable)
+        case "prefer": (tls, tlsMode) = (.prefer(tlsConfiguration), .prefer(tlsConfiguration))
+        case "require", "verify-ca", "verify-full": (tls, tlsMode) = (.require(tlsConfiguration), .require(tlsConfiguration))
         case let other: throw .backend("unsupported sslmode '\(other)' (disable, prefer, require, verify-ca, verify-full)")
         }
         client = PostgresClient.Configuration(host: bareHost, port: port, username: user, password: url.password,

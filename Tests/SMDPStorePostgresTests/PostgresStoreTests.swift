@@ -123,6 +123,23 @@ struct PostgresLifetimeTests {
         }
     }
 
+    @Test("a wrong password or a closed port fails withStore at once with .backend",
+          .enabled(if: testPostgresURL != nil, postgresSkipMessage))
+    func connectionFailures() async throws {
+        var wrongPassword = try testPostgresConfiguration()
+        wrongPassword.client.password = "definitely-not-the-password"
+        let closedPort = try PostgresStoreConfiguration(url: "postgres://openrsp:x@127.0.0.1:1/openrsp_test")
+        for (configuration, expected) in [(wrongPassword, "SQLSTATE 28P01"), (closedPort, "connection")] {
+            do {
+                try await PostgresSMDPStore.withStore(configuration, schema: try uniqueTestSchema(), clock: TestClock()) { _ in }
+                Issue.record("withStore succeeded")
+            } catch SMDPStoreError.backend(let message) {
+                #expect(message.contains(expected), "\(message)")
+                #expect(!message.contains("definitely-not-the-password"))
+            }
+        }
+    }
+
     /// Runs a `PostgresClient` for the duration of `body` (one simulated SM-DP+ process).
     static func withRunningClient<T: Sendable>(_ configuration: PostgresStoreConfiguration,
                                                _ body: (PostgresClient) async throws -> T) async throws -> T {
