@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // MARK: RSP encoding and crypto (issue: foundation)
@@ -114,6 +115,10 @@ let package = Package(
             name: "SMDPStoreSQLite",
             dependencies: ["SMDPCore", "RSPASN1", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(
+            name: "SMDPStorePostgres",
+            dependencies: ["SMDPCore", "RSPASN1", .product(name: "PostgresNIO", package: "postgres-nio")]
+        ),
         // MARK: Contract bindings (issue: Verifiable provisioning end to end)
         .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
 
@@ -170,10 +175,17 @@ let package = Package(
         .testTarget(
             name: "SMDPCoreTests",
             dependencies: [
-                "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
+                "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .testTarget(
+            name: "SMDPStorePostgresTests",
+            dependencies: [
+                "SMDPStorePostgres", "SMDPStoreSQLite", "SMDPCore", "RSPASN1",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
         .testTarget(

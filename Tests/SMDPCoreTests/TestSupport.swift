@@ -75,20 +75,23 @@ struct SMDPTestbed {
     let pki: TestPKI
     let sgp26: SGP26Credentials?
     let clock: ManualClock
-    let store: SQLiteSMDPStore
+    let store: any SMDPStore
     let configuration: SMDPConfiguration
     let service: ES9PlusService
     let orders: ES2PlusOrderService
     let inventory: ProfileInventory
 
+    /// `store` and `clock` (given together) replace the SQLite store, e.g. with a `PostgresSMDPStore` (TestStores.swift).
     init(eid: EID? = nil, useSGP26: Bool = true, maxConfirmationCodeAttempts: Int = 3, database: String? = nil,
-         additionalTrustedCIs: [Certificate] = []) throws {
+         additionalTrustedCIs: [Certificate] = [], store givenStore: (any SMDPStore)? = nil, clock givenClock: ManualClock? = nil) throws {
         let eid = try eid ?? TestPKIOptions.defaultEID
         let pki = try TestPKIGenerator.generate(TestPKIOptions(eid: eid, smdpHost: Self.address))
         let sgp26 = useSGP26 ? try SGP26Credentials.load() : nil
-        let clock = ManualClock()
-        let store: SQLiteSMDPStore
-        if let database {
+        let clock = givenClock ?? ManualClock()
+        let store: any SMDPStore
+        if let givenStore {
+            store = givenStore
+        } else if let database {
             store = try SQLiteSMDPStore(path: database, clock: clock)
         } else {
             store = try SQLiteSMDPStore(inMemoryWith: clock)

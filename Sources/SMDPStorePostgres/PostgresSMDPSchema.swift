@@ -1,0 +1,101 @@
+import Foundation
+import PostgresNIO
+import SMDPCore
+
+/// One schema migration: a version (applied in ascending order, recorded in `schema_migration`) and its
+/// DDL. Append new migrations; never edit a shipped one.
+struct PostgresMigration: Sendable {
+    let version: Int
+    let name: String
+    let statements: @Sendable (PostgresSchemaName) -> [PostgresQuery]
+}
+
+/// The schema of `PostgresSMDPStore`, mirroring the SQLite store's tables. Times are `double precision`
+/// seconds since 1970 (the same `Date` value round-trips exactly), bytes are `bytea`.
+enum PostgresSMDPSchema {
+    static let migrations: [PostgresMigration] = [
+        PostgresMigration(version: 1, name: "profiles-orders-sessions") { schema in
+            let s = schema.rawValue
+            return [
+                """
+                CREATE TABLE \(unescaped: s).profile (
+                  iccid text PRIMARY KEY,
+                  profile_type text,
+                  upp bytea NOT NULL,
+                  service_provider_name text NOT NULL,
+                  profile_name text NOT NULL,
+                  profile_class bigint NOT NULL,
+                  state text NOT NULL,
+                  eid text,
+                  updated_at double precision NOT NULL)
+                """,
+                "CREATE INDEX profile_by_state_type ON \(unescaped: s).profile (state, profile_type)",
+                """
+                CREATE TABLE \(unescaped: s).download_order (
+                  iccid text PRIMARY KEY REFERENCES \(unescaped: s).profile (iccid) ON DELETE CASCADE,
+                  matching_id text UNIQUE,
+                  eid text,
+                  cc_hash bytea,
+                  cc_failures bigint NOT NULL,
+                  locked boolean NOT NULL,
+                  created_at double precision NOT NULL,
+                  expires_at double precision)
+                """,
+                "CREATE INDEX order_by_eid ON \(unescaped: s).download_order (eid)",
+                """
+                CREATE TABLE \(unescaped: s).session (
+                  transaction_id bytea PRIMARY KEY,
+                  phase text NOT NULL,
+                  created_at double precision NOT NULL,
+                  expires_at double precision NOT NULL,
+                  euicc_challenge bytea NOT NULL,
+                  server_challenge bytea NOT NULL,
+                  ci_pkid bytea NOT NULL,
+                  eid text,
+                  iccid text,
+                  matching_id text,
+                  euicc_certificate bytea,
+                  smdp_signature2 bytea,
+                  cc_required boolean NOT NULL,
+                  profile_metadata bytea)
+                """,
+            ]
+        },
+    ]
+
+    /// Brings `schema` up to the newest migration. Runs in one transaction that first takes a
+    /// transaction-scoped advisory lock keyed on the schema name, so processes starting together apply
+    /// each migration exactly once (the others wait, then find it recorded). Idempotent.
+    /// Returns the versions applied by this call.
+    static func migrate(_ connection: PostgresConnection, schema: PostgresSchemaName, logger: Logger) async throws -> [Int] {
+        let s = schema.rawValue
+        let lockKey = "openrsp.smdp.migrate:\(s)"
+        try await connection.queryAll("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
+        try await connection.queryAll("CREATE SCHEMA IF NOT EXISTS \(unescaped: s)", logger: logger)
+        try await connection.queryAll("""
+            CREATE TABLE IF NOT EXISTS \(unescaped: s).schema_migration (
+              version bigint PRIMARY KEY,
+              name text NOT NULL,
+              applied_at timestamptz NOT NULL DEFAULT now())
+            """, logger: logger)
+        var applied = Set<Int>()
+        for row in try await connection.queryAll("SELECT version FROM \(unescaped: s).schema_migration", logger: logger) {
+            applied.insert(try row.decode(Int.self))
+        }
+        let known = Set(migrations.map(\.version))
+        if let unknown = applied.subtracting(known).max() {
+            throw SMDPStoreError.backend("schema \(s) has migration \(unknown), newer than this build knows (\(known.max() ?? 0))")
+        }
+        var done: [Int] = []
+        for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
+            for statement in migration.statements(schema) {
+                try await connection.queryAll(statement, logger: logger)
+            }
+            try await connection.queryAll(
+                "INSERT INTO \(unescaped: s).schema_migration (version, name) VALUES (\(migration.version), \(migration.name))",
+                logger: logger)
+            done.append(migration.version)
+        }
+        return done
+    }
+}
