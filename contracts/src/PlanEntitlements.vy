@@ -1,0 +1,522 @@
+# pragma version 0.4.3
+# pragma evm-version cancun
+"""
+@title PlanEntitlements
+@notice ERC-1155 data-plan entitlements. An MVNO registered in the TrustRegistry lists
+        plans that resell an MNO registered there. A buyer pays the plan price in the
+        settlement stablecoin; the payment goes straight from the buyer to the
+        UsageSettlement contract, which holds it in escrow. Each purchase mints a new token
+        id (amount 1) bound to `commitment = keccak256(EID || salt)` -- the EID itself never
+        appears on chain. The SM-DP+ asks `isLive(id, commitment)` before it releases a profile.
+        Token ids start at 1; id 0 is never minted. Soulbound plans' tokens cannot move.
+        No upgradeability. The settlement address is wired once after deployment.
+"""
+
+interface IERC20:
+    def transferFrom(sender: address, receiver: address, amount: uint256) -> bool: nonpayable
+    def transfer(receiver: address, amount: uint256) -> bool: nonpayable
+    def balanceOf(owner: address) -> uint256: view
+
+interface IERC3009:
+    def receiveWithAuthorization(sender: address, receiver: address, amount: uint256,
+                                 valid_after: uint256, valid_before: uint256, nonce: bytes32,
+                                 v: uint8, r: bytes32, s: bytes32): nonpayable
+
+interface ITrustRegistry:
+    def isActive(entity: address, role: uint8) -> bool: view
+    def owner() -> address: view
+
+interface IERC1155Receiver:
+    def onERC1155Received(operator: address, sender: address, id: uint256, amount: uint256,
+                          data: Bytes[1024]) -> bytes4: nonpayable
+    def onERC1155BatchReceived(operator: address, sender: address, ids: DynArray[uint256, 128],
+                               amounts: DynArray[uint256, 128], data: Bytes[1024]) -> bytes4: nonpayable
+
+ROLE_MNO: constant(uint8) = 5
+ROLE_MVNO: constant(uint8) = 6
+
+# Refund rules for unused escrow (see README "Refunds").
+REFUND_NONE: constant(uint8) = 0                # unused balance released to MNO/MVNO at close
+REFUND_AT_EXPIRY: constant(uint8) = 1           # unused balance refunded pro rata at close
+REFUND_AT_EXPIRY_OR_CANCEL: constant(uint8) = 2 # as 1, and the owner may cancel early
+
+# Who posts usage batches for a plan.
+POSTER_MNO: constant(uint8) = 0
+POSTER_MVNO: constant(uint8) = 1
+
+# Entitlement status as returned by `entitlement()`.
+STATUS_NONE: constant(uint8) = 0
+STATUS_ACTIVE: constant(uint8) = 1
+STATUS_EXPIRED: constant(uint8) = 2
+STATUS_CANCELLED: constant(uint8) = 3
+
+BYTES_PER_MB: constant(uint256) = 1000000
+MAX_BATCH: constant(uint256) = 128
+
+ERC1155_RECEIVED: constant(bytes4) = 0xf23a6e61
+ERC1155_BATCH_RECEIVED: constant(bytes4) = 0xbc197c81
+
+PURCHASE_NONCE_TYPEHASH: constant(bytes32) = keccak256("OpenRSP.PlanPurchase(address entitlements,uint256 planId,bytes32 commitment,bytes32 salt)")
+
+struct Plan:
+    mvno: address
+    mno: address
+    dataMB: uint256
+    validity: uint256
+    price: uint256
+    marginBps: uint256
+    supplyCap: uint256
+    sold: uint256
+    active: bool
+    soulbound: bool
+    refundRule: uint8
+    usagePoster: uint8
+
+event TransferSingle:
+    operator: indexed(address)
+    sender: indexed(address)
+    receiver: indexed(address)
+    id: uint256
+    value: uint256
+
+event TransferBatch:
+    operator: indexed(address)
+    sender: indexed(address)
+    receiver: indexed(address)
+    ids: DynArray[uint256, MAX_BATCH]
+    values: DynArray[uint256, MAX_BATCH]
+
+event ApprovalForAll:
+    owner: indexed(address)
+    operator: indexed(address)
+    approved: bool
+
+event URI:
+    value: String[256]
+    id: indexed(uint256)
+
+event PlanListed:
+    planId: indexed(uint256)
+    mvno: indexed(address)
+    mno: indexed(address)
+    dataMB: uint256
+    validity: uint256
+    price: uint256
+    marginBps: uint256
+    supplyCap: uint256
+    soulbound: bool
+    refundRule: uint8
+    usagePoster: uint8
+
+event PlanDelisted:
+    planId: indexed(uint256)
+
+event Purchased:
+    id: indexed(uint256)
+    planId: indexed(uint256)
+    buyer: indexed(address)
+    commitment: bytes32
+    start: uint256
+    expiry: uint256
+    price: uint256
+
+event Cancelled:
+    id: indexed(uint256)
+    at: uint256
+
+event SettlementSet:
+    settlement: indexed(address)
+
+REGISTRY: public(immutable(address))
+TOKEN: public(immutable(address))
+DEPLOYER: public(immutable(address))
+settlement: public(address)
+
+# Plans, packed. Plan ids start at 1.
+#   core:    price (bits 0..127) | validity seconds (128..167) | supply cap (168..199) | sold (200..231)
+#            | flags (232..239: bit0 active, bit1 soulbound, bit2 usage poster is MVNO) | refund rule (240..247)
+#   parties: MVNO address (0..159) | margin bps (160..175)
+#   network: MNO address (0..159) | data MB (160..223)
+_planCore: HashMap[uint256, uint256]
+_planParties: HashMap[uint256, uint256]
+_planNetwork: HashMap[uint256, uint256]
+planCount: public(uint256)
+
+# Entitlements, packed: owner (0..159) | plan id (160..191) | start (192..231) | cancelled (232..239)
+_ent: HashMap[uint256, uint256]
+_commitment: HashMap[uint256, bytes32]
+cancelledAt: public(HashMap[uint256, uint256])
+lastId: public(uint256)
+
+isApprovedForAll: public(HashMap[address, HashMap[address, bool]])
+_uri: String[256]
+
+MASK32: constant(uint256) = 2**32 - 1
+MASK40: constant(uint256) = 2**40 - 1
+MASK64: constant(uint256) = 2**64 - 1
+MASK128: constant(uint256) = 2**128 - 1
+MASK160: constant(uint256) = 2**160 - 1
+
+
+@deploy
+def __init__(registry: address, token: address, uri: String[256]):
+    assert registry != empty(address), "registry: zero address"
+    assert token != empty(address), "token: zero address"
+    REGISTRY = registry
+    TOKEN = token
+    DEPLOYER = msg.sender
+    self._uri = uri
+    log URI(value=uri, id=0)
+
+
+@external
+def setSettlement(settlement: address):
+    """@notice One-time wiring by the deployer; the address can never change afterwards."""
+    assert msg.sender == DEPLOYER, "not deployer"
+    assert self.settlement == empty(address), "settlement: already set"
+    assert settlement != empty(address), "settlement: zero address"
+    self.settlement = settlement
+    log SettlementSet(settlement=settlement)
+
+
+@external
+def setURI(uri: String[256]):
+    """@notice Governance (the TrustRegistry owner) sets the metadata URI template for every id.
+       The URI event is emitted with id 0, which is never minted, meaning "all ids"."""
+    assert msg.sender == staticcall ITrustRegistry(REGISTRY).owner(), "not governance"
+    self._uri = uri
+    log URI(value=uri, id=0)
+
+
+# ---------------------------------------------------------------- plans
+
+@external
+def listPlan(mno: address, data_mb: uint256, validity: uint256, price: uint256, margin_bps: uint256,
+             supply_cap: uint256, soulbound: bool, refund_rule: uint8, usage_poster: uint8) -> uint256:
+    """@notice An active MVNO lists a plan reselling an active MNO. Plan terms never change."""
+    assert staticcall ITrustRegistry(REGISTRY).isActive(msg.sender, ROLE_MVNO), "caller: not an active MVNO"
+    assert staticcall ITrustRegistry(REGISTRY).isActive(mno, ROLE_MNO), "mno: not an active MNO"
+    assert data_mb > 0 and data_mb <= MASK64 // BYTES_PER_MB, "data: out of range"
+    assert validity > 0 and validity <= MASK40, "validity: out of range"
+    assert price > 0 and price <= MASK128, "price: out of range"
+    assert margin_bps <= 10000, "margin: above 10000 bps"
+    assert supply_cap > 0 and supply_cap <= MASK32, "supply cap: out of range"
+    assert refund_rule <= REFUND_AT_EXPIRY_OR_CANCEL, "refund rule: invalid"
+    assert usage_poster <= POSTER_MVNO, "usage poster: invalid"
+    plan_id: uint256 = self.planCount + 1
+    self.planCount = plan_id
+    flags: uint256 = 1
+    if soulbound:
+        flags |= 2
+    if usage_poster == POSTER_MVNO:
+        flags |= 4
+    self._planCore[plan_id] = (price | (validity << 128) | (supply_cap << 168)
+                               | (flags << 232) | (convert(refund_rule, uint256) << 240))
+    self._planParties[plan_id] = convert(msg.sender, uint256) | (margin_bps << 160)
+    self._planNetwork[plan_id] = convert(mno, uint256) | (data_mb << 160)
+    log PlanListed(planId=plan_id, mvno=msg.sender, mno=mno, dataMB=data_mb, validity=validity,
+                   price=price, marginBps=margin_bps, supplyCap=supply_cap, soulbound=soulbound,
+                   refundRule=refund_rule, usagePoster=usage_poster)
+    return plan_id
+
+
+@external
+def delistPlan(plan_id: uint256):
+    """
+    @notice Stops new sales; existing entitlements are unaffected. The plan's MVNO may always
+            delist; anyone may delist a plan whose MVNO or MNO is no longer active in the registry.
+    """
+    core: uint256 = self._planCore[plan_id]
+    assert core != 0, "plan: unknown"
+    mvno: address = convert(self._planParties[plan_id] & MASK160, address)
+    if msg.sender != mvno:
+        mno: address = convert(self._planNetwork[plan_id] & MASK160, address)
+        assert not (staticcall ITrustRegistry(REGISTRY).isActive(mvno, ROLE_MVNO)
+                    and staticcall ITrustRegistry(REGISTRY).isActive(mno, ROLE_MNO)), "caller: not the plan's MVNO"
+    assert (core >> 232) & 1 == 1, "plan: not active"
+    self._planCore[plan_id] = core & ~(1 << 232)
+    log PlanDelisted(planId=plan_id)
+
+
+@view
+@external
+def plans(plan_id: uint256) -> Plan:
+    core: uint256 = self._planCore[plan_id]
+    parties: uint256 = self._planParties[plan_id]
+    network: uint256 = self._planNetwork[plan_id]
+    flags: uint256 = (core >> 232) & 255
+    return Plan(
+        mvno=convert(parties & MASK160, address),
+        mno=convert(network & MASK160, address),
+        dataMB=(network >> 160) & MASK64,
+        validity=(core >> 128) & MASK40,
+        price=core & MASK128,
+        marginBps=(parties >> 160) & 65535,
+        supplyCap=(core >> 168) & MASK32,
+        sold=(core >> 200) & MASK32,
+        active=flags & 1 == 1,
+        soulbound=flags & 2 == 2,
+        refundRule=convert((core >> 240) & 255, uint8),
+        usagePoster=convert((flags >> 2) & 1, uint8),
+    )
+
+
+# ---------------------------------------------------------------- purchase
+
+@internal
+def _mint_entitlement(plan_id: uint256, commitment: bytes32, buyer: address) -> (uint256, uint256):
+    """Checks and effects of a purchase; returns (token id, price). No external calls."""
+    assert self.settlement != empty(address), "settlement: not set"
+    assert commitment != empty(bytes32), "commitment: zero"
+    core: uint256 = self._planCore[plan_id]
+    assert core != 0, "plan: unknown"
+    assert (core >> 232) & 1 == 1, "plan: not active"
+    sold: uint256 = (core >> 200) & MASK32
+    assert sold < (core >> 168) & MASK32, "plan: sold out"
+    self._planCore[plan_id] = core + (1 << 200)
+    token_id: uint256 = self.lastId + 1
+    self.lastId = token_id
+    self._ent[token_id] = convert(buyer, uint256) | (plan_id << 160) | (block.timestamp << 192)
+    self._commitment[token_id] = commitment
+    price: uint256 = core & MASK128
+    log TransferSingle(operator=msg.sender, sender=empty(address), receiver=buyer, id=token_id, value=1)
+    log Purchased(id=token_id, planId=plan_id, buyer=buyer, commitment=commitment,
+                  start=block.timestamp, expiry=block.timestamp + ((core >> 128) & MASK40), price=price)
+    return token_id, price
+
+
+@external
+@nonreentrant
+def buy(plan_id: uint256, commitment: bytes32) -> uint256:
+    """
+    @notice Buy a plan for `commitment = keccak256(EID || salt)`. The caller must have approved
+            this contract for the plan price; the price moves from the caller to the escrow
+            (the UsageSettlement contract) and the caller receives the new entitlement token.
+    """
+    token_id: uint256 = 0
+    price: uint256 = 0
+    token_id, price = self._mint_entitlement(plan_id, commitment, msg.sender)
+    escrow: address = self.settlement
+    before: uint256 = staticcall IERC20(TOKEN).balanceOf(escrow)
+    assert extcall IERC20(TOKEN).transferFrom(msg.sender, escrow, price, default_return_value=True), "payment: transfer failed"
+    assert staticcall IERC20(TOKEN).balanceOf(escrow) == before + price, "payment: amount not received"
+    self._check_receiver(msg.sender, empty(address), msg.sender, token_id, 1, b"")
+    return token_id
+
+
+@external
+@nonreentrant
+def buyWithAuthorization(plan_id: uint256, commitment: bytes32, salt: bytes32, buyer: address,
+                         valid_after: uint256, valid_before: uint256, v: uint8, r: bytes32, s: bytes32) -> uint256:
+    """
+    @notice Gasless purchase: `buyer` signs an EIP-3009 ReceiveWithAuthorization paying the plan
+            price to this contract, and any relayer submits it. The authorization nonce MUST be
+            `purchaseNonce(plan_id, commitment, salt)`, so the signature binds the plan and the EID
+            commitment and a relayer cannot redirect the purchase. ReceiveWithAuthorization (not
+            TransferWithAuthorization) is used because only the payee may submit it: nobody can
+            front-run the signature into a bare transfer that mints nothing.
+    """
+    assert buyer != empty(address), "buyer: zero address"
+    token_id: uint256 = 0
+    price: uint256 = 0
+    token_id, price = self._mint_entitlement(plan_id, commitment, buyer)
+    nonce: bytes32 = self._purchase_nonce(plan_id, commitment, salt)
+    escrow: address = self.settlement
+    before: uint256 = staticcall IERC20(TOKEN).balanceOf(self)
+    extcall IERC3009(TOKEN).receiveWithAuthorization(buyer, self, price, valid_after, valid_before, nonce, v, r, s)
+    assert staticcall IERC20(TOKEN).balanceOf(self) == before + price, "payment: amount not received"
+    assert extcall IERC20(TOKEN).transfer(escrow, price, default_return_value=True), "payment: transfer failed"
+    self._check_receiver(msg.sender, empty(address), buyer, token_id, 1, b"")
+    return token_id
+
+
+@view
+@internal
+def _purchase_nonce(plan_id: uint256, commitment: bytes32, salt: bytes32) -> bytes32:
+    return keccak256(abi_encode(PURCHASE_NONCE_TYPEHASH, self, plan_id, commitment, salt))
+
+
+@view
+@external
+def purchaseNonce(plan_id: uint256, commitment: bytes32, salt: bytes32) -> bytes32:
+    """@notice The EIP-3009 nonce a buyer signs for `buyWithAuthorization`."""
+    return self._purchase_nonce(plan_id, commitment, salt)
+
+
+@external
+def cancel(token_id: uint256):
+    """@notice The owner ends an entitlement early (plans with REFUND_AT_EXPIRY_OR_CANCEL only).
+       The unused escrow is refunded when UsageSettlement closes the entitlement."""
+    ent: uint256 = self._ent[token_id]
+    assert ent != 0, "entitlement: unknown"
+    assert msg.sender == convert(ent & MASK160, address), "caller: not owner"
+    assert (ent >> 232) & 255 == 0, "entitlement: already cancelled"
+    plan_id: uint256 = (ent >> 160) & MASK32
+    core: uint256 = self._planCore[plan_id]
+    assert convert((core >> 240) & 255, uint8) == REFUND_AT_EXPIRY_OR_CANCEL, "plan: not cancellable"
+    assert block.timestamp < ((ent >> 192) & MASK40) + ((core >> 128) & MASK40), "entitlement: expired"
+    self._ent[token_id] = ent | (1 << 232)
+    self.cancelledAt[token_id] = block.timestamp
+    log Cancelled(id=token_id, at=block.timestamp)
+
+
+# ---------------------------------------------------------------- entitlement views
+
+@view
+@internal
+def _end(token_id: uint256, ent: uint256, core: uint256) -> uint256:
+    if (ent >> 232) & 255 != 0:
+        return self.cancelledAt[token_id]
+    return ((ent >> 192) & MASK40) + ((core >> 128) & MASK40)
+
+
+@view
+@external
+def entitlement(token_id: uint256) -> (bytes32, uint256, uint256, uint256, uint8, address):
+    """
+    @notice (commitment, planId, start, end, status, owner). `end` is the expiry, or the
+            cancellation time for a cancelled entitlement. status: 0 none, 1 active,
+            2 expired, 3 cancelled.
+    """
+    ent: uint256 = self._ent[token_id]
+    if ent == 0:
+        return empty(bytes32), 0, 0, 0, STATUS_NONE, empty(address)
+    plan_id: uint256 = (ent >> 160) & MASK32
+    end: uint256 = self._end(token_id, ent, self._planCore[plan_id])
+    status: uint8 = STATUS_ACTIVE
+    if (ent >> 232) & 255 != 0:
+        status = STATUS_CANCELLED
+    elif block.timestamp >= end:
+        status = STATUS_EXPIRED
+    return self._commitment[token_id], plan_id, (ent >> 192) & MASK40, end, status, convert(ent & MASK160, address)
+
+
+@view
+@external
+def isLive(token_id: uint256, commitment: bytes32) -> bool:
+    """@notice True iff the entitlement exists, is neither expired nor cancelled, and is bound to `commitment`."""
+    ent: uint256 = self._ent[token_id]
+    if ent == 0 or (ent >> 232) & 255 != 0:
+        return False
+    if block.timestamp >= self._end(token_id, ent, self._planCore[(ent >> 160) & MASK32]):
+        return False
+    return self._commitment[token_id] == commitment
+
+
+@view
+@external
+def settlementTerms(token_id: uint256) -> (address, uint256, uint256, address, address, uint256, uint256, uint256, uint8, uint8):
+    """
+    @notice What UsageSettlement needs in one call:
+            (owner, start, end, mno, mvno, marginBps, price, planBytes, refundRule, usagePoster).
+            All zero for an unknown id.
+    """
+    ent: uint256 = self._ent[token_id]
+    if ent == 0:
+        return empty(address), 0, 0, empty(address), empty(address), 0, 0, 0, 0, 0
+    plan_id: uint256 = (ent >> 160) & MASK32
+    core: uint256 = self._planCore[plan_id]
+    parties: uint256 = self._planParties[plan_id]
+    network: uint256 = self._planNetwork[plan_id]
+    return (convert(ent & MASK160, address), (ent >> 192) & MASK40, self._end(token_id, ent, core),
+            convert(network & MASK160, address), convert(parties & MASK160, address),
+            (parties >> 160) & 65535, core & MASK128, ((network >> 160) & MASK64) * BYTES_PER_MB,
+            convert((core >> 240) & 255, uint8), convert((core >> 234) & 1, uint8))
+
+
+@view
+@external
+def ownerOf(token_id: uint256) -> address:
+    return convert(self._ent[token_id] & MASK160, address)
+
+
+# ---------------------------------------------------------------- ERC-1155
+
+@view
+@external
+def supportsInterface(interface_id: bytes4) -> bool:
+    return interface_id in [0x01ffc9a7, 0xd9b67a26, 0x0e89341c]
+
+
+@view
+@external
+def uri(token_id: uint256) -> String[256]:
+    return self._uri
+
+
+@view
+@internal
+def _balance(owner: address, token_id: uint256) -> uint256:
+    ent: uint256 = self._ent[token_id]
+    if ent != 0 and convert(ent & MASK160, address) == owner:
+        return 1
+    return 0
+
+
+@view
+@external
+def balanceOf(owner: address, token_id: uint256) -> uint256:
+    assert owner != empty(address), "balance query for zero address"
+    return self._balance(owner, token_id)
+
+
+@view
+@external
+def balanceOfBatch(owners: DynArray[address, MAX_BATCH], ids: DynArray[uint256, MAX_BATCH]) -> DynArray[uint256, MAX_BATCH]:
+    assert len(owners) == len(ids), "length mismatch"
+    out: DynArray[uint256, MAX_BATCH] = []
+    for i: uint256 in range(len(owners), bound=MAX_BATCH):
+        assert owners[i] != empty(address), "balance query for zero address"
+        out.append(self._balance(owners[i], ids[i]))
+    return out
+
+
+@external
+def setApprovalForAll(operator: address, approved: bool):
+    assert operator != msg.sender, "approval: self"
+    self.isApprovedForAll[msg.sender][operator] = approved
+    log ApprovalForAll(owner=msg.sender, operator=operator, approved=approved)
+
+
+@internal
+def _move(sender: address, receiver: address, token_id: uint256, amount: uint256):
+    assert amount <= self._balance(sender, token_id), "insufficient balance"
+    if amount == 0:
+        return
+    ent: uint256 = self._ent[token_id]
+    plan_id: uint256 = (ent >> 160) & MASK32
+    assert (self._planCore[plan_id] >> 233) & 1 == 0, "soulbound"
+    self._ent[token_id] = (ent & ~MASK160) | convert(receiver, uint256)
+
+
+@internal
+def _check_receiver(operator: address, sender: address, receiver: address, token_id: uint256,
+                    amount: uint256, data: Bytes[1024]):
+    if receiver.is_contract:
+        ret: bytes4 = extcall IERC1155Receiver(receiver).onERC1155Received(operator, sender, token_id, amount, data)
+        assert ret == ERC1155_RECEIVED, "receiver: rejected"
+
+
+@external
+@nonreentrant
+def safeTransferFrom(sender: address, receiver: address, id: uint256, amount: uint256, data: Bytes[1024]):
+    assert receiver != empty(address), "transfer to zero address"
+    assert sender == msg.sender or self.isApprovedForAll[sender][msg.sender], "caller: not owner nor approved"
+    self._move(sender, receiver, id, amount)
+    log TransferSingle(operator=msg.sender, sender=sender, receiver=receiver, id=id, value=amount)
+    self._check_receiver(msg.sender, sender, receiver, id, amount, data)
+
+
+@external
+@nonreentrant
+def safeBatchTransferFrom(sender: address, receiver: address, ids: DynArray[uint256, MAX_BATCH],
+                          amounts: DynArray[uint256, MAX_BATCH], data: Bytes[1024]):
+    assert receiver != empty(address), "transfer to zero address"
+    assert len(ids) == len(amounts), "length mismatch"
+    assert sender == msg.sender or self.isApprovedForAll[sender][msg.sender], "caller: not owner nor approved"
+    for i: uint256 in range(len(ids), bound=MAX_BATCH):
+        self._move(sender, receiver, ids[i], amounts[i])
+    log TransferBatch(operator=msg.sender, sender=sender, receiver=receiver, ids=ids, values=amounts)
+    if receiver.is_contract:
+        ret: bytes4 = extcall IERC1155Receiver(receiver).onERC1155BatchReceived(msg.sender, sender, ids, amounts, data)
+        assert ret == ERC1155_BATCH_RECEIVED, "receiver: rejected"

@@ -1,0 +1,240 @@
+# pragma version 0.4.3
+# pragma evm-version cancun
+"""
+@title TrustRegistry
+@notice Who is trusted in the OpenRSP ecosystem, by GSMA SGP.22 role. A governance owner
+        (an EOA, a multisig or a DAO executor; ownership moves in two steps) registers
+        entities. Each entity is one address with one role, a name, the SHA-256 of its
+        certificate's SubjectPublicKeyInfo and the SHA-256 of the certificate DER.
+        Entities can be suspended and reinstated; revocation is final. An active MNO
+        manages its own roaming/usage signing keys (operator keys).
+        No upgradeability: the code is fixed at deployment.
+"""
+
+# Roles (GSMA SGP.21/22 naming). 0 is "no role".
+ROLE_CI: constant(uint8) = 1
+ROLE_EUM: constant(uint8) = 2
+ROLE_SMDP: constant(uint8) = 3
+ROLE_SMDS: constant(uint8) = 4
+ROLE_MNO: constant(uint8) = 5
+ROLE_MVNO: constant(uint8) = 6
+
+# Entity status. 0 is "not registered".
+STATUS_ACTIVE: constant(uint8) = 1
+STATUS_SUSPENDED: constant(uint8) = 2
+STATUS_REVOKED: constant(uint8) = 3
+
+# Operator key status. 0 is "never registered".
+KEY_ACTIVE: constant(uint8) = 1
+KEY_REVOKED: constant(uint8) = 2
+
+struct Entity:
+    role: uint8
+    status: uint8
+    reasonCode: uint16
+    name: String[64]
+    spkiHash: bytes32
+    certHash: bytes32
+
+event OwnershipTransferStarted:
+    previousOwner: indexed(address)
+    newOwner: indexed(address)
+
+event OwnershipTransferred:
+    previousOwner: indexed(address)
+    newOwner: indexed(address)
+
+event EntityRegistered:
+    entity: indexed(address)
+    role: indexed(uint8)
+    spkiHash: indexed(bytes32)
+    certHash: bytes32
+    name: String[64]
+
+event EntitySuspended:
+    entity: indexed(address)
+    reasonCode: uint16
+
+event EntityReinstated:
+    entity: indexed(address)
+
+event EntityRevoked:
+    entity: indexed(address)
+    reasonCode: uint16
+
+event OperatorKeyRegistered:
+    mno: indexed(address)
+    key: indexed(address)
+
+event OperatorKeyRevoked:
+    mno: indexed(address)
+    key: indexed(address)
+
+owner: public(address)
+pendingOwner: public(address)
+entities: public(HashMap[address, Entity])
+# (role, spkiHash) -> entity address; a key hash is bound to one entity per role, forever.
+entityBySpki: public(HashMap[uint8, HashMap[bytes32, address]])
+# operator key -> MNO that registered it, and the key's status
+operatorKeyMno: public(HashMap[address, address])
+operatorKeyStatus: public(HashMap[address, uint8])
+
+
+@deploy
+def __init__(owner: address):
+    assert owner != empty(address), "owner: zero address"
+    self.owner = owner
+    log OwnershipTransferred(previousOwner=empty(address), newOwner=owner)
+
+
+# ---------------------------------------------------------------- governance
+
+@external
+def transferOwnership(new_owner: address):
+    """@notice Step 1: the owner nominates a new owner (zero address cancels a nomination)."""
+    assert msg.sender == self.owner, "not owner"
+    self.pendingOwner = new_owner
+    log OwnershipTransferStarted(previousOwner=msg.sender, newOwner=new_owner)
+
+
+@external
+def acceptOwnership():
+    """@notice Step 2: the nominee accepts."""
+    assert msg.sender == self.pendingOwner, "not pending owner"
+    previous: address = self.owner
+    self.owner = msg.sender
+    self.pendingOwner = empty(address)
+    log OwnershipTransferred(previousOwner=previous, newOwner=msg.sender)
+
+
+@external
+def register(entity: address, role: uint8, name: String[64], spki_hash: bytes32, cert_hash: bytes32):
+    assert msg.sender == self.owner, "not owner"
+    assert entity != empty(address), "entity: zero address"
+    assert role >= ROLE_CI and role <= ROLE_MVNO, "role: invalid"
+    assert len(name) > 0, "name: empty"
+    assert spki_hash != empty(bytes32), "spki hash: zero"
+    assert cert_hash != empty(bytes32), "cert hash: zero"
+    assert self.entities[entity].status == 0, "entity: already registered"
+    assert self.entityBySpki[role][spki_hash] == empty(address), "spki hash: already registered for role"
+    self.entities[entity] = Entity(
+        role=role, status=STATUS_ACTIVE, reasonCode=0, name=name, spkiHash=spki_hash, certHash=cert_hash
+    )
+    self.entityBySpki[role][spki_hash] = entity
+    log EntityRegistered(entity=entity, role=role, spkiHash=spki_hash, certHash=cert_hash, name=name)
+
+
+@external
+def suspend(entity: address, reason_code: uint16):
+    assert msg.sender == self.owner, "not owner"
+    assert self.entities[entity].status == STATUS_ACTIVE, "entity: not active"
+    self.entities[entity].status = STATUS_SUSPENDED
+    self.entities[entity].reasonCode = reason_code
+    log EntitySuspended(entity=entity, reasonCode=reason_code)
+
+
+@external
+def reinstate(entity: address):
+    assert msg.sender == self.owner, "not owner"
+    assert self.entities[entity].status == STATUS_SUSPENDED, "entity: not suspended"
+    self.entities[entity].status = STATUS_ACTIVE
+    self.entities[entity].reasonCode = 0
+    log EntityReinstated(entity=entity)
+
+
+@external
+def revoke(entity: address, reason_code: uint16):
+    """@notice Final: a revoked entity can never be reinstated or registered again."""
+    assert msg.sender == self.owner, "not owner"
+    status: uint8 = self.entities[entity].status
+    assert status == STATUS_ACTIVE or status == STATUS_SUSPENDED, "entity: not registered or already revoked"
+    self.entities[entity].status = STATUS_REVOKED
+    self.entities[entity].reasonCode = reason_code
+    log EntityRevoked(entity=entity, reasonCode=reason_code)
+
+
+# ---------------------------------------------------------------- operator keys (MNO self-service)
+
+@internal
+def _register_key(mno: address, key: address):
+    assert key != empty(address), "key: zero address"
+    assert self.operatorKeyStatus[key] == 0, "key: already registered"
+    self.operatorKeyMno[key] = mno
+    self.operatorKeyStatus[key] = KEY_ACTIVE
+    log OperatorKeyRegistered(mno=mno, key=key)
+
+
+@internal
+def _revoke_key(mno: address, key: address):
+    assert self.operatorKeyMno[key] == mno, "key: not this MNO's key"
+    assert self.operatorKeyStatus[key] == KEY_ACTIVE, "key: not active"
+    self.operatorKeyStatus[key] = KEY_REVOKED
+    log OperatorKeyRevoked(mno=mno, key=key)
+
+
+@view
+@internal
+def _is_active(entity: address, role: uint8) -> bool:
+    return self.entities[entity].status == STATUS_ACTIVE and self.entities[entity].role == role
+
+
+@external
+def registerOperatorKey(key: address):
+    """@notice An active MNO adds a signing key. A key address is usable once, by one MNO."""
+    assert self._is_active(msg.sender, ROLE_MNO), "caller: not an active MNO"
+    self._register_key(msg.sender, key)
+
+
+@external
+def revokeOperatorKey(key: address):
+    """@notice The MNO revokes one of its keys (also allowed while the MNO is suspended)."""
+    assert self.entities[msg.sender].role == ROLE_MNO, "caller: not an MNO"
+    self._revoke_key(msg.sender, key)
+
+
+@external
+def rotateOperatorKey(old_key: address, new_key: address):
+    """@notice Revoke `old_key` and register `new_key` in one transaction."""
+    assert self._is_active(msg.sender, ROLE_MNO), "caller: not an active MNO"
+    self._revoke_key(msg.sender, old_key)
+    self._register_key(msg.sender, new_key)
+
+
+# ---------------------------------------------------------------- views
+
+@view
+@external
+def isTrusted(role: uint8, spki_hash: bytes32) -> bool:
+    """@notice True iff an entity with this role and SubjectPublicKeyInfo hash is active."""
+    entity: address = self.entityBySpki[role][spki_hash]
+    if entity == empty(address):
+        return False
+    return self.entities[entity].status == STATUS_ACTIVE
+
+
+@view
+@external
+def isActive(entity: address, role: uint8) -> bool:
+    """@notice True iff `entity` is registered with `role` and neither suspended nor revoked."""
+    return self._is_active(entity, role)
+
+
+@view
+@external
+def isOperatorKey(mno: address, key: address) -> bool:
+    """@notice True iff `key` is an active key of `mno` and `mno` is an active MNO."""
+    return (self.operatorKeyStatus[key] == KEY_ACTIVE
+            and self.operatorKeyMno[key] == mno
+            and self._is_active(mno, ROLE_MNO))
+
+
+@view
+@external
+def roleOf(entity: address) -> uint8:
+    return self.entities[entity].role
+
+
+@view
+@external
+def statusOf(entity: address) -> uint8:
+    return self.entities[entity].status

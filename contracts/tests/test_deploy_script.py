@@ -1,0 +1,79 @@
+"""deploy.py against an in-process eth-tester chain behind a JSON-RPC shim on 127.0.0.1."""
+import json
+import os
+
+import pytest
+from eth_abi import decode
+from eth_account import Account
+from eth_hash.auto import keccak
+
+import deploy
+from ethtester_rpc import Chain, serve
+
+
+@pytest.fixture(scope="module")
+def rpc_chain():
+    chain = Chain()
+    server, url = serve(chain)
+    yield chain, url
+    server.shutdown()
+
+
+def funded_key(chain, seed: bytes) -> str:
+    acct = Account.from_key(keccak(seed))
+    t = chain.tester
+    t.send_transaction({"from": t.get_accounts()[0], "to": acct.address, "value": 10**20, "gas": 21000})
+    return acct.key.hex()
+
+
+FUNDED = "0x7E5F4552091A69125d5DfCb7b8C2659029395Bdf"   # eth-tester's first default account
+
+
+def call(rpc, to, sig, out_types, types=(), args=()):
+    res = rpc("eth_call", {"from": FUNDED, "to": to, "data": "0x" + deploy.calldata(sig, list(types), list(args)).hex()}, "latest")
+    return decode(out_types, bytes.fromhex(res[2:]))
+
+
+def test_deploy_writes_addresses_and_wires_contracts(rpc_chain, tmp_path, capsys):
+    chain, url = rpc_chain
+    key = funded_key(chain, b"deployer-1")
+    keyfile = tmp_path / "deployer.key"
+    keyfile.write_text(key)
+    os.chmod(keyfile, 0o600)
+    out = tmp_path / "home" / "contracts.json"
+    cid = chain.tester.backend.chain.chain_id
+    assert deploy.main(["--rpc-url", url, "--key-file", str(keyfile), "--out", str(out),
+                        "--devnet-chain-ids", f"1337,31337,{cid}"]) == 0
+    data = json.loads(out.read_text())
+    c = data["contracts"]
+    assert set(c) == {"TestStablecoin", "Token", "TrustRegistry", "PlanEntitlements", "UsageSettlement"}
+    assert data["chainId"] == cid and data["deployer"] == Account.from_key(key).address
+    assert "UsageSettlement" in capsys.readouterr().out
+    rpc = deploy.Rpc(url)
+    (settlement,) = call(rpc, c["PlanEntitlements"], "settlement()", ["address"])
+    assert settlement.lower() == c["UsageSettlement"].lower()
+    (owner,) = call(rpc, c["TrustRegistry"], "owner()", ["address"])
+    assert owner.lower() == data["deployer"].lower()
+    (ents,) = call(rpc, c["UsageSettlement"], "ENTITLEMENTS()", ["address"])
+    assert ents.lower() == c["PlanEntitlements"].lower()
+    (window,) = call(rpc, c["UsageSettlement"], "DISPUTE_WINDOW()", ["uint256"])
+    assert window == 86400
+
+
+def test_deploy_with_env_key_and_existing_token_on_non_devnet(rpc_chain, tmp_path, monkeypatch):
+    chain, url = rpc_chain
+    monkeypatch.setenv("OPENRSP_TEST_KEY", funded_key(chain, b"deployer-2"))
+    monkeypatch.setenv("OPENRSP_HOME", str(tmp_path))
+    # not a devnet and no --token: refuses to deploy the test-only stablecoin
+    with pytest.raises(SystemExit, match="not a devnet"):
+        deploy.main(["--rpc-url", url, "--private-key-env", "OPENRSP_TEST_KEY"])
+    token = "0x" + "ab" * 20
+    assert deploy.main(["--rpc-url", url, "--private-key-env", "OPENRSP_TEST_KEY", "--token", token]) == 0
+    data = json.loads((tmp_path / "contracts.json").read_text())
+    assert data["contracts"]["Token"].lower() == token and "TestStablecoin" not in data["contracts"]
+
+
+def test_missing_env_key_is_an_error(monkeypatch):
+    monkeypatch.delenv("OPENRSP_UNSET_KEY", raising=False)
+    with pytest.raises(SystemExit, match="empty or unset"):
+        deploy.main(["--private-key-env", "OPENRSP_UNSET_KEY"])
