@@ -13,6 +13,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
         version: OpenRSPVersion.string,
         subcommands: [
             PKICommand.self,
+            SMDPCommand.self,
         ]
     )
 
