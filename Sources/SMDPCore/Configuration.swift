@@ -145,3 +145,23 @@ enum SecureRandom {
         return (0..<count).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
     }
 }
+
+extension SMDPConfiguration {
+    /// Validates every CERT.DPauth and CERT.DPpb by SGP.22 rules against the trusted CI it names
+    /// (run at start-up; an eUICC would reject a certificate that fails here). Returns one line per problem.
+    public func certificateProblems(at time: Date) async -> [String] {
+        var problems: [String] = []
+        for (role, identities) in [(SGP22CertificateRole.dpAuth, dpAuth), (.dpPb, dpPb)] {
+            for identity in identities {
+                let name = "\(role.rawValue) \(identity.certificate.subject)"
+                guard let ci = trustStore.certificate(forPKId: identity.ciPKId) else {
+                    problems.append("\(name): CI \(HexBytes.encode(identity.ciPKId)) is not in the trust store")
+                    continue
+                }
+                let result = await SGP22ChainValidator.validate(leaf: identity.certificate, role: role, trustedCI: ci, at: time)
+                if !result.isValid { problems.append("\(name): \(result.failureReasons.joined(separator: "; "))") }
+            }
+        }
+        return problems
+    }
+}

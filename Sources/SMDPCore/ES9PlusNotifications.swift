@@ -32,8 +32,11 @@ extension ES9PlusService {
 
     func installationResult(_ result: ProfileInstallationResult) async throws(ES9PlusFailure) -> NotificationOutcome {
         let data = result.profileInstallationResultData
-        let session = try await liveSession(data.transactionId)
-        guard session.phase == .bppDelivered, let euiccDER = session.euiccCertificate, let iccid = session.iccid else {
+        // A PIR may arrive long after the session's lifetime (the LPA retries pending notifications),
+        // so a delivered session is looked up without the expiry check.
+        let stored: DownloadSession?
+        do { stored = try await store.session(transactionId: data.transactionId) } catch { throw storeFailure(error) }
+        guard let session = stored, session.phase == .bppDelivered, let euiccDER = session.euiccCertificate, let iccid = session.iccid else {
             throw ES9PlusFailure(.transactionIdUnknown, "no BPP was delivered in session \(data.transactionId)")
         }
         // euiccSignPIR covers the whole ProfileInstallationResultData TLV (BF27…).

@@ -86,6 +86,11 @@ public struct ES9PlusService: Sendable {
             euiccCiPKIdToBeUsed: dpAuth.ciPKId, serverCertificate: dpAuth.certificateDER)
     }
 
+    /// Deletes expired sessions that can no longer complete (for a periodic maintenance task).
+    public func purgeExpiredSessions() async throws(SMDPStoreError) -> Int {
+        try await store.purgeExpiredSessions(before: clock.now())
+    }
+
     // MARK: - Shared helpers
 
     /// The live session for `transactionId`; an expired one is deleted and reported as unknown.
@@ -119,7 +124,9 @@ public struct ES9PlusService: Sendable {
         }
     }
 
-    /// Verifies an SGP.22 r‖s signature by the holder of `certificateDER`.
+    /// Verifies an SGP.22 r‖s signature by the holder of `certificateDER`. A certificate that no longer
+    /// decodes, or r/s outside [1, n−1], counts as "does not verify" (the caller answers 8.1/6.1); the
+    /// certificate itself was validated when the session stored it.
     func verify(_ signature: ECDSASignature, over message: [UInt8], certificateDER: [UInt8]) -> Bool {
         guard let certificate = try? PKIDecoder.certificate(certificateDER),
               let raw = try? SGP22Signature(raw: signature.rawValue),

@@ -106,6 +106,7 @@ extension ES9PlusService {
         default:
             throw ES9PlusFailure(.noEligibleProfile, "profile \(profile.iccid) is \(profile.state.rawValue)")
         }
+        try checkEligibility(profile, euiccInfo2: signed1.euiccInfo2)
         guard let dpPb = configuration.dpPb(forCI: session.ciPKId) else {
             throw ES9PlusFailure(.noDPauthForSupportedCI, "no CERT.DPpb for CI \(HexBytes.encode(session.ciPKId))")
         }
@@ -132,6 +133,20 @@ extension ES9PlusService {
         try await apply(SMDPStateChange(orderUpserts: [order], sessionUpserts: [session]))
         return AuthenticateClientOutput(transactionId: session.transactionId, profileMetadata: metadata, smdpSigned2: smdpSigned2,
                                         smdpSignature2: signature2, smdpCertificate: dpPb.certificateDER)
+    }
+
+    /// Profile eligibility (SGP.22 §3.1.3): the eUICC must support the UPP's SAIP version
+    /// (euiccInfo2.profileVersion is the highest version it supports).
+    func checkEligibility(_ profile: ProfilePackageRecord, euiccInfo2: EUICCInfo2) throws(ES9PlusFailure) {
+        let header: ProfileHeader
+        do { header = try ProfileElementSequence(der: profile.unprotectedProfilePackage).header } catch {
+            throw ES9PlusFailure(.noEligibleProfile, "stored profile package is unreadable: \(error)")
+        }
+        let supported = euiccInfo2.profileVersion
+        guard (header.majorVersion, header.minorVersion) <= (Int(supported.major), Int(supported.minor)) else {
+            throw ES9PlusFailure(.noEligibleProfile,
+                                 "profile needs SAIP \(header.majorVersion).\(header.minorVersion), the eUICC supports \(supported)")
+        }
     }
 
     /// The order for `matchingId`, or — without one — the single released order bound to `eid`.

@@ -87,6 +87,9 @@ public protocol OrderStore: Sendable {
 /// ES9+ sessions.
 public protocol SessionStore: Sendable {
     func session(transactionId: TransactionID) async throws(SMDPStoreError) -> DownloadSession?
+    /// Deletes sessions whose lifetime ended before `instant`, except those that delivered a BPP (their
+    /// ProfileInstallationResult may still arrive). Returns how many were deleted.
+    func purgeExpiredSessions(before instant: Date) async throws(SMDPStoreError) -> Int
 }
 
 /// The complete SM-DP+ state store. `apply` is the only write path besides profile import: an

@@ -104,6 +104,14 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
         }
     }
 
+    public func purgeExpiredSessions(before instant: Date) async throws(SMDPStoreError) -> Int {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM session WHERE expires_at < ? AND phase <> ?",
+                           arguments: [instant.timeIntervalSince1970, DownloadSessionPhase.bppDelivered.rawValue])
+            return db.changesCount
+        }
+    }
+
     // MARK: apply
 
     public func apply(_ change: SMDPStateChange) async throws(SMDPStoreError) {

@@ -160,3 +160,43 @@ struct ES9PlusAPITests {
         #expect(try ES9PlusJSON.decode(ES9CancelSessionRequest.self, from: try ES9PlusJSON.encode(cancel)) == cancel)
     }
 }
+
+@Suite("ES9+ decoding never crashes")
+struct ES9PlusDecodingRobustnessTests {
+    @Test("every truncation and every single-byte corruption of a Base64 TLV field is a typed error or a valid value")
+    func truncationsAndCorruptions() throws {
+        let signed = try ServerSigned1(transactionId: try TransactionID([1, 2, 3, 4]), euiccChallenge: Array(repeating: 1, count: 16),
+                                       serverAddress: "smdp.example", serverChallenge: Array(repeating: 2, count: 16))
+        let output = InitiateAuthenticationOutput(
+            transactionId: try TransactionID([1, 2, 3, 4]), serverSigned1: signed,
+            serverSignature1: try ECDSASignature(Array(repeating: 7, count: 64)),
+            euiccCiPKIdToBeUsed: Array(repeating: 0xF5, count: 20), serverCertificate: [0x30, 0x03, 0x02, 0x01, 0x05])
+        let object = try #require(try JSONSerialization.jsonObject(with: try ES9PlusJSON.encode(InitiateAuthenticationResponse.success(output))) as? [String: Any])
+        for field in ["serverSigned1", "serverSignature1", "euiccCiPKIdToBeUsed", "serverCertificate"] {
+            let text = try #require(object[field] as? String)
+            let bytes = Array(try #require(Data(base64Encoded: text)))
+            var variants: [[UInt8]] = (0..<bytes.count).map { Array(bytes.prefix($0)) }
+            for index in bytes.indices {
+                var copy = bytes
+                copy[index] ^= 0xFF
+                variants.append(copy)
+            }
+            variants.append(bytes + [0x00])
+            for variant in variants {
+                var copy = object
+                copy[field] = Data(variant).base64EncodedString()
+                let data = try JSONSerialization.data(withJSONObject: copy)
+                let decoded: InitiateAuthenticationResponse
+                do {
+                    decoded = try ES9PlusJSON.decode(InitiateAuthenticationResponse.self, from: data)
+                } catch {
+                    #expect(error.status == .invalidRequestFormat, "\(field): \(error)")
+                    continue
+                }
+                // A corruption that still decodes must re-encode to exactly the bytes received.
+                let again = try #require(try JSONSerialization.jsonObject(with: try ES9PlusJSON.encode(decoded)) as? [String: Any])
+                #expect(again[field] as? String == copy[field] as? String, "\(field)")
+            }
+        }
+    }
+}

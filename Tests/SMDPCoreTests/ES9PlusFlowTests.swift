@@ -4,6 +4,7 @@ import Foundation
 import RSPASN1
 import RSPCrypto
 import SMDPCore
+import SMDPStoreSQLite
 import Testing
 import X509
 
@@ -142,5 +143,54 @@ struct ES9PlusFlowTests {
         #expect(secondAuth.failure == .eidMismatch)
         #expect(try await testbed.state(iccid) == .released)
         #expect(try await testbed.store.order(iccid: iccid)?.eid == first.eid)
+    }
+}
+
+@Suite("ES9+ across SM-DP+ instances and time")
+struct ES9PlusInstanceTests {
+    static let files = ts48Files()
+
+    @Test("two service instances on one SQLite file serve one session; a late PIR after the session lifetime still installs",
+          .enabled(if: !files.isEmpty, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func sharedDatabase() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("smdp-\(UUID().uuidString).sqlite").path
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
+        }
+        let first = try SMDPTestbed(useSGP26: false, database: path)
+        let secondStore = try SQLiteSMDPStore(path: path, clock: first.clock)
+        let second = ES9PlusService(store: secondStore, configuration: first.configuration, clock: first.clock)
+        let (iccid, matchingId) = try await first.orderReleased(try ts48Package(Self.files[0]))
+        let euicc = try TestEUICC(pki: first.pki, trustedCIs: [first.pki.ci.certificate])
+
+        let initiated = try #require(await first.service.initiateAuthentication(try euicc.initiateAuthenticationRequest(smdpAddress: SMDPTestbed.address)).output)
+        let authenticated = try #require(await second.authenticateClient(try await euicc.authenticateServer(initiated, matchingId: matchingId)).output)
+        let bound = try #require(await first.service.getBoundProfilePackage(try await euicc.prepareDownload(authenticated, confirmationCode: nil)).output)
+        #expect(try await secondStore.profile(iccid: iccid)?.state == .downloaded)
+        let (_, upp) = try euicc.unbind(bound.boundProfilePackage, dpPbCertificateDER: authenticated.smdpCertificate)
+        #expect(upp == (try ts48Package(Self.files[0])))
+
+        first.clock.advance(first.configuration.sessionLifetime * 10)
+        let outcome = await second.handleNotification(try euicc.installationResult(iccid: iccid, success: true))
+        #expect(outcome == .installed(iccid), "\(outcome)")
+        #expect(try await first.state(iccid) == .installed)
+    }
+}
+
+extension ES9PlusInstanceTests {
+    @Test("purging expired sessions keeps live ones and those that delivered a BPP",
+          .enabled(if: !files.isEmpty, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func purge() async throws {
+        let testbed = try SMDPTestbed(useSGP26: false)
+        let (_, matchingId) = try await testbed.orderReleased(try ts48Package(Self.files[0]))
+        let delivered = try TestEUICC(pki: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        let run = try await testbed.download(delivered, matchingId: matchingId)
+        let idle = try #require(try await testbed.initiate(delivered).output)
+        testbed.clock.advance(testbed.configuration.sessionLifetime + 1)
+        let fresh = try #require(try await testbed.initiate(delivered).output)
+        #expect(try await testbed.service.purgeExpiredSessions() == 1)
+        #expect(try await testbed.store.session(transactionId: idle.transactionId) == nil)
+        #expect(try await testbed.store.session(transactionId: fresh.transactionId) != nil)
+        #expect(try await testbed.store.session(transactionId: run.initiate.transactionId)?.phase == .bppDelivered)
     }
 }

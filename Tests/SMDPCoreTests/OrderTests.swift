@@ -96,3 +96,36 @@ struct OIDTextTests {
         #expect(try OIDText.dotted(ASN1ObjectIdentifier(elements: arcs)) == text)
     }
 }
+
+@Suite("SM-DP+ configuration")
+struct ConfigurationTests {
+    @Test("DPauth/DPpb chains validate against the trust store; a CI missing from it is reported")
+    func certificateProblems() async throws {
+        let testbed = try SMDPTestbed()
+        #expect(await testbed.configuration.certificateProblems(at: Date()).isEmpty)
+        let lonely = try SMDPConfiguration(address: "smdp.example", dpAuth: testbed.configuration.dpAuth, dpPb: testbed.configuration.dpPb,
+                                           trustStore: CITrustStore())
+        #expect(await lonely.certificateProblems(at: Date()).count == 2 * testbed.configuration.dpAuth.count)
+        // Far in the future every DP certificate has expired.
+        #expect(await testbed.configuration.certificateProblems(at: Date().addingTimeInterval(40 * 366 * 24 * 3600)).count
+                == testbed.configuration.dpAuth.count + testbed.configuration.dpPb.count)
+    }
+
+    @Test("configuration errors: bad address, missing DPpb, no DPauth, key not matching the certificate")
+    func invalidConfigurations() throws {
+        let testbed = try SMDPTestbed(useSGP26: false)
+        let dpAuth = testbed.configuration.dpAuth, dpPb = testbed.configuration.dpPb
+        #expect(throws: SMDPConfigurationError.self) { try SMDPConfiguration(address: "a:b:c", dpAuth: dpAuth, dpPb: dpPb, trustStore: CITrustStore()) }
+        #expect(throws: SMDPConfigurationError.self) { try SMDPConfiguration(address: "smdp.example", dpAuth: dpAuth, dpPb: [], trustStore: CITrustStore()) }
+        #expect(throws: SMDPConfigurationError.self) { try SMDPConfiguration(address: "smdp.example", dpAuth: [], dpPb: dpPb, trustStore: CITrustStore()) }
+        #expect(throws: SMDPConfigurationError.self) {
+            try SMDPSigningIdentity(certificate: testbed.pki.dpAuth.certificate, privateKey: testbed.pki.dpPb.privateKey)
+        }
+        let address = try SMDPAddress("Smdp.Example:8443")
+        let plain = try SMDPAddress("smdp.example"), samePort = try SMDPAddress("smdp.example:8443")
+        let otherPort = try SMDPAddress("smdp.example:443")
+        #expect(address.accepts(plain))
+        #expect(address.accepts(samePort))
+        #expect(!address.accepts(otherPort))
+    }
+}

@@ -19,6 +19,8 @@ final class TestEUICC {
     let trustedCIs: [Certificate]
     let signingCIPKIds: [[UInt8]]
 
+    /// euiccInfo2.profileVersion: the highest SAIP version this eUICC supports.
+    var profileVersion = VersionType(2, 3, 1)
     private(set) var challenge: [UInt8] = []
     private(set) var euiccSignature1: ECDSASignature?
     private(set) var serverCertificate: Certificate?
@@ -35,6 +37,39 @@ final class TestEUICC {
         signingCIPKIds = [try SGP22CertificateFields.subjectKeyIdentifier(pki.ci.certificate)]
     }
 
+    /// An eUICC with its own certificate for `eid`, issued by the EUM of `pki` (same recipe as the
+    /// PKI generator; the EID may lie outside the EUM's name constraint).
+    init(eid: EID, issuedBy pki: TestPKI, trustedCIs: [Certificate]) throws {
+        let key = P256.Signing.PrivateKey()
+        let publicKey = Certificate.PublicKey(key.publicKey)
+        let subject = DistinguishedName(pki.euicc.certificate.subject.map { rdn in
+            RelativeDistinguishedName(rdn.map { attribute in
+                guard attribute.type == SGP22OID.serialNumber else { return attribute }
+                do { return try RelativeDistinguishedName.Attribute(type: SGP22OID.serialNumber, printableString: eid.digits) } catch {
+                    return attribute
+                }
+            })
+        })
+        let eumSKI = try SGP22CertificateFields.subjectKeyIdentifier(pki.eum.certificate)
+        let certificate = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: publicKey,
+            notValidBefore: Date().addingTimeInterval(-60), notValidAfter: Date().addingTimeInterval(365 * 24 * 3600),
+            issuer: pki.eum.certificate.subject, subject: subject, signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                AuthorityKeyIdentifier(keyIdentifier: eumSKI[...])
+                SubjectKeyIdentifier(hash: publicKey)
+                Critical(KeyUsage(digitalSignature: true))
+                try SGP22CertificateFields.policiesExtension(for: .euicc)
+            },
+            issuerPrivateKey: Certificate.PrivateKey(pki.eum.privateKey))
+        self.eid = eid
+        self.key = key
+        certificateDER = try PKIEncoding.der(certificate)
+        eumCertificateDER = try PKIEncoding.der(pki.eum.certificate)
+        self.trustedCIs = trustedCIs
+        signingCIPKIds = [try SGP22CertificateFields.subjectKeyIdentifier(pki.ci.certificate)]
+    }
+
     var verificationCIPKIds: [[UInt8]] {
         get throws { try trustedCIs.map { try SGP22CertificateFields.subjectKeyIdentifier($0) } }
     }
@@ -45,7 +80,7 @@ final class TestEUICC {
     }
 
     func euiccInfo2() throws -> EUICCInfo2 {
-        EUICCInfo2(profileVersion: VersionType(2, 3, 1), svn: VersionType(2, 2, 2), euiccFirmwareVer: VersionType(1, 0, 0),
+        EUICCInfo2(profileVersion: profileVersion, svn: VersionType(2, 2, 2), euiccFirmwareVer: VersionType(1, 0, 0),
                    extCardResource: [0x81, 0x01, 0x00], uiccCapability: NamedBits(setBits: [0, 1, 2]),
                    rspCapability: NamedBits(setBits: [0]), euiccCiPKIdListForVerification: try verificationCIPKIds,
                    euiccCiPKIdListForSigning: signingCIPKIds, ppVersion: VersionType(0, 0, 1), sasAcreditationNumber: "OPENRSP-TEST")
