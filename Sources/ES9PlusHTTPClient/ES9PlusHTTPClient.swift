@@ -66,58 +66,55 @@ public final class ES9PlusHTTPClient: Sendable {
     }
 
     // MARK: - ES9+ functions (SGP.22 §5.6)
+    //
+    // The signatures match `LPA.ES9PlusClient`: a `Failed` header is returned as a value (use
+    // `requireOutput()` to turn it into `ES9PlusHTTPClientError.failed`); a throw means no valid ES9+
+    // response was obtained.
 
     public func initiateAuthentication(_ request: InitiateAuthenticationRequest) async throws(ES9PlusHTTPClientError)
-        -> InitiateAuthenticationOutput {
-        try await call(.initiateAuthentication, request, InitiateAuthenticationOutput.self)
+        -> InitiateAuthenticationResponse {
+        try await call(.initiateAuthentication, request)
     }
 
-    public func authenticateClient(_ request: AuthenticateClientRequest) async throws(ES9PlusHTTPClientError) -> AuthenticateClientOutput {
-        try await call(.authenticateClient, request, AuthenticateClientOutput.self)
+    public func authenticateClient(_ request: AuthenticateClientRequest) async throws(ES9PlusHTTPClientError) -> AuthenticateClientResponse {
+        try await call(.authenticateClient, request)
     }
 
     public func getBoundProfilePackage(_ request: GetBoundProfilePackageRequest) async throws(ES9PlusHTTPClientError)
-        -> GetBoundProfilePackageOutput {
-        try await call(.getBoundProfilePackage, request, GetBoundProfilePackageOutput.self)
+        -> GetBoundProfilePackageResponse {
+        try await call(.getBoundProfilePackage, request)
     }
 
-    /// Succeeds on HTTP 204. A server that answers 200 with a `Failed` header throws `.failed`.
+    /// Returns on HTTP 204. A server that answers 200 with a `Failed` header throws `.failed`.
     public func handleNotification(_ request: HandleNotificationRequest) async throws(ES9PlusHTTPClientError) {
         let (status, headers, body) = try await post(.handleNotification, request)
         if status == 204 { return }
         guard status == 200 else { throw .httpStatus(code: status, function: .handleNotification) }
-        _ = try decodeResponse(ES9PlusNoOutput.self, headers: headers, body: body)
+        _ = try decodeResponse(ES9PlusNoOutput.self, headers: headers, body: body).requireOutput()
         throw .malformedResponse("handleNotification answered 200 with a successful header instead of 204")
     }
 
-    public func cancelSession(_ request: ES9CancelSessionRequest) async throws(ES9PlusHTTPClientError) {
-        _ = try await call(.cancelSession, request, ES9PlusNoOutput.self)
+    public func cancelSession(_ request: ES9CancelSessionRequest) async throws(ES9PlusHTTPClientError) -> ES9CancelSessionResponse {
+        try await call(.cancelSession, request)
     }
 
     // MARK: - Plumbing
 
-    func call<Output: ES9PlusOutput>(_ function: ES9PlusFunction, _ request: some Encodable, _: Output.Type)
-        async throws(ES9PlusHTTPClientError) -> Output {
+    func call<Output: ES9PlusOutput>(_ function: ES9PlusFunction, _ request: some Encodable)
+        async throws(ES9PlusHTTPClientError) -> ES9PlusResponse<Output> {
         let (status, headers, body) = try await post(function, request)
         guard status == 200 else { throw .httpStatus(code: status, function: function) }
         return try decodeResponse(Output.self, headers: headers, body: body)
     }
 
     func decodeResponse<Output: ES9PlusOutput>(_: Output.Type, headers: HTTPHeaders, body: ByteBuffer)
-        throws(ES9PlusHTTPClientError) -> Output {
+        throws(ES9PlusHTTPClientError) -> ES9PlusResponse<Output> {
         let contentType = headers.first(name: "Content-Type")
         let mediaType = contentType?.split(separator: ";", maxSplits: 1).first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         guard mediaType == "application/json" else { throw .unexpectedContentType(contentType) }
-        let response: ES9PlusResponse<Output>
-        do { response = try ES9PlusJSON.decode(ES9PlusResponse<Output>.self, from: Data(body.readableBytesView)) } catch {
+        do { return try ES9PlusJSON.decode(ES9PlusResponse<Output>.self, from: Data(body.readableBytesView)) } catch {
             throw .malformedResponse(error.description)
         }
-        let execution = response.header.functionExecutionStatus
-        guard execution.status.isExecuted, let output = response.output else {
-            let codes = execution.statusCodeData ?? ES9PlusStatusCodeData(subjectCode: "", reasonCode: "", message: "no statusCodeData")
-            throw .failed(codes, executionStatus: execution.status)
-        }
-        return output
     }
 
     func post(_ function: ES9PlusFunction, _ body: some Encodable) async throws(ES9PlusHTTPClientError)
@@ -162,5 +159,18 @@ public final class ES9PlusHTTPClient: Sendable {
             guard let port = Int(parts[1]), (1...65535).contains(port) else { throw .invalidServerAddress(address) }
         }
         return address
+    }
+}
+
+extension ES9PlusResponse {
+    /// The output data of an executed function, or `ES9PlusHTTPClientError.failed` carrying the
+    /// server's subjectCode/reasonCode.
+    public func requireOutput() throws(ES9PlusHTTPClientError) -> Output {
+        let execution = header.functionExecutionStatus
+        guard execution.status.isExecuted, let output else {
+            let codes = execution.statusCodeData ?? ES9PlusStatusCodeData(subjectCode: "", reasonCode: "", message: "no statusCodeData")
+            throw .failed(codes, executionStatus: execution.status)
+        }
+        return output
     }
 }

@@ -95,9 +95,12 @@ struct LiveTLSTests {
             let client = try site.client(port: port)
             do {
                 let initiated = try await client.initiateAuthentication(try euicc.initiateAuthenticationRequest(smdpAddress: LiveSite.address))
+                    .requireOutput()
                 let authenticated = try await client.authenticateClient(try await euicc.authenticateServer(initiated, matchingId: order.matchingId))
+                    .requireOutput()
                 #expect(authenticated.smdpSigned2.ccRequiredFlag)
                 let bpp = try await client.getBoundProfilePackage(try await euicc.prepareDownload(authenticated, confirmationCode: "1234"))
+                    .requireOutput()
                 #expect(try euicc.unbind(bpp.boundProfilePackage, dpPbCertificateDER: authenticated.smdpCertificate).upp == upp)
                 try await client.handleNotification(try euicc.installationResult(iccid: iccid, success: true))
                 try await client.shutdown()
@@ -124,7 +127,7 @@ struct LiveTLSTests {
             let request = try euicc.initiateAuthenticationRequest(smdpAddress: "smdp.elsewhere.example")
             var caught: ES9PlusHTTPClientError?
             do throws(ES9PlusHTTPClientError) {
-                _ = try await client.initiateAuthentication(request)
+                _ = try await client.initiateAuthentication(request).requireOutput()
             } catch {
                 caught = error
             }
