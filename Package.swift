@@ -45,6 +45,39 @@ let package = Package(
             ]
         ),
 
+        // MARK: eUICC (issue: Software eUICC, LPA and device commands)
+        .target(name: "EUICC", dependencies: ["RSPASN1"]),
+        .target(
+            name: "EUICCSimulator",
+            dependencies: [
+                "EUICC",
+                "RSPASN1",
+                "RSPCrypto",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .executableTarget(name: "euicc-crash-harness", dependencies: ["EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto"]),
+        .systemLibrary(
+            name: "CPCSCLite",
+            pkgConfig: "libpcsclite",
+            providers: [.apt(["libpcsclite-dev"])]
+        ),
+        .target(name: "EUICCTransports", dependencies: ["EUICC", "CPCSCLite"]),
+
+        // MARK: LPA (issue: Software eUICC, LPA and device commands)
+        .target(
+            name: "LPA",
+            dependencies: [
+                "EUICC",
+                "RSPASN1",
+                "RSPCrypto",
+                "ES9PlusAPI",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+
         // MARK: Ethereum (issue: Ethereum client and devnet)
         .systemLibrary(
             name: "CSecp256k1",
@@ -102,7 +135,7 @@ let package = Package(
         .target(
             name: "ES9PlusHTTPClient",
             dependencies: [
-                "ES9PlusAPI",
+                "ES9PlusAPI", "LPA",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -117,6 +150,10 @@ let package = Package(
             dependencies: [
                 "RSPASN1",
                 "RSPCrypto",
+                "EUICC",
+                "EUICCSimulator",
+                "EUICCTransports",
+                "LPA",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -138,7 +175,25 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
-        .testTarget(name: "RSPCommandsTests", dependencies: ["RSPCommands", "RSPASN1", "SMDPStoreSQLite"]),
+        .testTarget(
+            name: "RSPCommandsTests",
+            dependencies: ["RSPCommands", "EUICC", "EUICCSimulator", "LPA", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+        ),
+        .testTarget(name: "EUICCTransportsTests", dependencies: ["EUICCTransports", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto"]),
+        .testTarget(
+            name: "LPATests",
+            dependencies: ["LPA", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+        ),
+        .testTarget(name: "EUICCTests", dependencies: ["EUICC", "RSPASN1"]),
+        .testTarget(
+            name: "EUICCSimulatorTests",
+            dependencies: [
+                "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "SMDPCore", "euicc-crash-harness",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
         .testTarget(name: "ES9PlusAPITests", dependencies: ["ES9PlusAPI", "RSPASN1"]),
         .testTarget(
             name: "SMDPCoreTests",

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import ES9PlusAPI
+import LPA
 import Foundation
 import Logging
 import NIOCore
@@ -174,3 +175,6 @@ extension ES9PlusResponse {
         return output
     }
 }
+
+/// `ES9PlusHTTPClient` is the HTTPS binding of the LPA's `ES9PlusClient`.
+extension ES9PlusHTTPClient: ES9PlusClient {}

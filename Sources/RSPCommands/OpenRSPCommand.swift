@@ -13,6 +13,10 @@ public struct OpenRSPCommand: AsyncParsableCommand {
         version: OpenRSPVersion.string,
         subcommands: [
             PKICommand.self,
+            ChipCommand.self,
+            ProfileCommand.self,
+            NotificationCommand.self,
+            EUICCCommand.self,
             SMDPCommand.self,
         ]
     )

@@ -1,0 +1,2 @@
+// pcsc-lite (Debian libpcsclite-dev): the PC/SC smart-card API (SCardEstablishContext, SCardTransmit, ...).
+#include <PCSC/winscard.h>
