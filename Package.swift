@@ -212,6 +212,7 @@ let package = Package(
             name: "SMDPServerTests",
             dependencies: [
                 "SMDPServer", "ES9PlusHTTPClient", "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
+                "LPA", "EUICC", "EUICCSimulator",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
