@@ -14,7 +14,7 @@ struct SMDPServeCommand: AsyncParsableCommand {
             TLS uses dp-tls.pem/dp-tls.key.pem from the PKI directory; clients trust the CI certificate. \
             --insecure-loopback-http serves plain HTTP for local development and refuses any bind address \
             that is not loopback. Requests over \(SMDPServerSettings.defaultMaxRequestBodyBytes / 1024) KiB are \
-            answered 413; idle connections close after 30 s. SIGTERM/SIGINT shut down gracefully. \
+            answered 413; idle connections close after 30 s. Expired ES9+ sessions are purged every minute. SIGTERM/SIGINT shut down gracefully. \
             Log level: --log-level or $LOG_LEVEL (trace, debug, info, notice, warning, error, critical).
             """
     )
@@ -69,7 +69,13 @@ struct SMDPServeCommand: AsyncParsableCommand {
                     logger.info("SM-DP+ listening", metadata: [
                         "url": "\(scheme)://\(settings.host):\(port)", "smdpAddress": "\(address)"])
                 }
-                try await app.runService()
+                let purger = SessionPurger(store: store, logger: logger)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { await purger.run() }
+                    // Returns after SIGTERM/SIGINT once in-flight requests are done; then stop the purger.
+                    try await app.runService()
+                    group.cancelAll()
+                }
             } catch let error as SMDPServerError {
                 throw SMDPCommandError.server("\(error)")
             }

@@ -2,6 +2,7 @@ import ES9PlusAPI
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import NIOCore
 import RSPASN1
 import SMDPCore
@@ -213,5 +214,22 @@ struct SMDPServerSettingsTests {
         #expect(throws: SMDPServerError.self) {
             try SMDPServerSettings(host: "127.0.0.1", port: 1, transport: .insecureLoopbackHTTP, maxRequestBodyBytes: 10)
         }
+    }
+}
+
+@Suite("SMDPServer session purger")
+struct SessionPurgerTests {
+    @Test("an abandoned session is purged once its lifetime has passed, not before")
+    func purgesExpired() async throws {
+        let testbed = try SMDPTestbed(useSGP26: false)
+        let euicc = try TestEUICC(pki: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        let output = try #require(await testbed.service.initiateAuthentication(
+            try euicc.initiateAuthenticationRequest(smdpAddress: SMDPTestbed.address)).output)
+        let purger = SessionPurger(store: testbed.store, clock: testbed.clock, logger: Logger(label: "test.purger"))
+        #expect(try await purger.purgeOnce() == 0)
+        #expect(try await testbed.store.session(transactionId: output.transactionId) != nil)
+        testbed.clock.advance(testbed.configuration.sessionLifetime + 1)
+        #expect(try await purger.purgeOnce() == 1)
+        #expect(try await testbed.store.session(transactionId: output.transactionId) == nil)
     }
 }
