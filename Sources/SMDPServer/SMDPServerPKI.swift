@@ -18,7 +18,8 @@ public struct SMDPServerPKI: Sendable {
         let pki: LoadedPKI
         do { pki = try PKILoader.load(from: directory) } catch { throw .pki(error.description) }
         let rows = await PKILoader.verify(pki, at: time)
-        for row in rows where !row.valid && ["ci", "dpAuth", "dpPb", "dpTLS"].contains(row.role) {
+        let serverRoles = [SGP22CertificateRole.ci, .dpAuth, .dpPb, .dpTLS].map(\.rawValue)
+        for row in rows where !row.valid && serverRoles.contains(row.role) {
             throw .pki("\(row.certificate): \(row.result)")
         }
         func identity(_ role: SGP22CertificateRole) throws(SMDPServerError) -> (Certificate, P256.Signing.PrivateKey) {

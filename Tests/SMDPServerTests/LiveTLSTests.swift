@@ -218,3 +218,35 @@ struct LiveTLSTests {
         }
     }
 }
+
+@Suite("SMDPServerPKI loading")
+struct SMDPServerPKITests {
+    @Test("a PKI directory whose DP-TLS certificate comes from another CI is refused; a missing key is named")
+    func refusesForeignDPTLS() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("smdp-pki-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let ours = root.appendingPathComponent("ours")
+        let other = root.appendingPathComponent("other")
+        try PKIWriter.write(try TestPKIGenerator.generate(TestPKIOptions(eid: try TestPKIOptions.defaultEID)), to: ours, overwrite: false)
+        try PKIWriter.write(try TestPKIGenerator.generate(TestPKIOptions(eid: try TestPKIOptions.defaultEID)), to: other, overwrite: false)
+        _ = try await SMDPServerPKI.load(directory: ours, address: "localhost")
+        let fm = FileManager.default
+        for name in ["dp-tls.pem", "dp-tls.der", "dp-tls.key.pem"] {
+            try fm.removeItem(at: ours.appendingPathComponent(name))
+            try fm.copyItem(at: other.appendingPathComponent(name), to: ours.appendingPathComponent(name))
+        }
+        do {
+            _ = try await SMDPServerPKI.load(directory: ours, address: "localhost")
+            Issue.record("loaded a PKI whose DP-TLS certificate chains to another CI")
+        } catch {
+            #expect(error.description.contains("dp-tls"), "\(error)")
+        }
+        try fm.removeItem(at: other.appendingPathComponent("dp-auth.key.pem"))
+        do {
+            _ = try await SMDPServerPKI.load(directory: other, address: "localhost")
+            Issue.record("loaded a PKI without the DPauth key")
+        } catch {
+            #expect(error.description.contains("dp-auth.key.pem"))
+        }
+    }
+}
