@@ -1,0 +1,43 @@
+import Foundation
+import Logging
+import SMDPCore
+
+/// Deletes ES9+ sessions whose lifetime ended (abandoned downloads), except those that delivered a BPP
+/// (their ProfileInstallationResult may still arrive). `openrsp smdp serve` runs it next to the server.
+public struct SessionPurger: Sendable {
+    public let store: any SMDPStore
+    public let clock: any SMDPClock
+    public let interval: Duration
+    public let logger: Logger
+
+    public init(store: any SMDPStore, clock: any SMDPClock = SystemClock(), interval: Duration = .seconds(60), logger: Logger) {
+        self.store = store
+        self.clock = clock
+        self.interval = interval
+        self.logger = logger
+    }
+
+    /// One pass; returns how many sessions were deleted.
+    @discardableResult
+    public func purgeOnce() async throws(SMDPStoreError) -> Int {
+        let deleted = try await store.purgeExpiredSessions(before: clock.now())
+        if deleted > 0 { logger.info("purged expired ES9+ sessions", metadata: ["count": "\(deleted)"]) }
+        return deleted
+    }
+
+    /// Purges every `interval` until the task is cancelled. A store failure is logged and retried next time.
+    public func run() async {
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: interval)
+            } catch {
+                return
+            }
+            do {
+                try await purgeOnce()
+            } catch {
+                logger.error("session purge failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+}
