@@ -238,10 +238,12 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
-        .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore"]),
+        // Starts the real devnet for the test targets that need a chain.
+        .target(name: "DevnetTestSupport", dependencies: ["EthereumRPC"], path: "Tests/Support/DevnetTestSupport"),
+        .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore", "DevnetTestSupport"]),
         .testTarget(
             name: "SettlementTests",
-            dependencies: ["Settlement", "EthereumCore", "EthereumRPC", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
     ],

@@ -1,6 +1,7 @@
 import EthereumCore
 import Foundation
 import Testing
+import DevnetTestSupport
 
 @testable import EthereumRPC
 

@@ -6,6 +6,7 @@ import EthereumRPC
 import Foundation
 import Settlement
 import Testing
+import DevnetTestSupport
 
 @Suite("Gasless purchase against the real devnet", .serialized, .enabled(if: DevnetProcess.isAvailable, "needs .venv (scripts/setup)"))
 struct DevnetGaslessPurchaseTests {

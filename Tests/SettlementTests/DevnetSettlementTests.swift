@@ -5,6 +5,7 @@ import EthereumRPC
 import Foundation
 import Settlement
 import Testing
+import DevnetTestSupport
 
 /// The devnet's public dev keys (STATE/accounts.json; DEVNET ONLY).
 func devnetKeys(_ devnet: DevnetProcess) throws -> [PrivateKey] {

@@ -1,23 +1,24 @@
-// Copy of Tests/EthereumRPCTests/DevnetProcess.swift (test targets cannot import each other); keep the two in step
-// or move both into a shared test-support target.
 import EthereumRPC
 import Foundation
 
 /// The real devnet (tools/devnet/devnet.py) as a subprocess on a free 127.0.0.1 port with a
-/// temporary state directory. Requires `.venv` (scripts/setup).
-final class DevnetProcess: @unchecked Sendable {
-    static let packageRoot = URL(fileURLWithPath: #filePath)
+/// temporary state directory, for the test targets that talk to a chain. Requires `.venv`
+/// (scripts/setup).
+public final class DevnetProcess: @unchecked Sendable {
+    /// Tests/Support/DevnetTestSupport/DevnetProcess.swift → the package root.
+    public static let packageRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let python = packageRoot.appendingPathComponent(".venv/bin/python")
-    static let script = packageRoot.appendingPathComponent("tools/devnet/devnet.py")
-    static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: python.path) }
+        .deletingLastPathComponent()
+    public static let python = packageRoot.appendingPathComponent(".venv/bin/python")
+    public static let script = packageRoot.appendingPathComponent("tools/devnet/devnet.py")
+    public static var isAvailable: Bool { FileManager.default.isExecutableFile(atPath: python.path) }
 
-    let process: Process
-    let stateDir: URL
-    let url: String
-    let client: RPCClient
+    public let process: Process
+    public let stateDir: URL
+    public let url: String
+    public let client: RPCClient
 
-    struct StartFailure: Error, CustomStringConvertible { let description: String }
+    public struct StartFailure: Error, CustomStringConvertible { public let description: String }
 
     private init(process: Process, stateDir: URL, url: String, client: RPCClient) {
         self.process = process
@@ -26,7 +27,7 @@ final class DevnetProcess: @unchecked Sendable {
         self.client = client
     }
 
-    static func start(stateDir existing: URL? = nil) async throws -> DevnetProcess {
+    public static func start(stateDir existing: URL? = nil) async throws -> DevnetProcess {
         let stateDir = existing ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("openrsp-devnet-\(UUID().uuidString)", isDirectory: true)
         let info = stateDir.appendingPathComponent("devnet.json")
@@ -54,14 +55,14 @@ final class DevnetProcess: @unchecked Sendable {
     }
 
     /// SIGTERM, wait for exit, close the client. Keeps the state directory (for restart tests).
-    func stop() async {
+    public func stop() async {
         try? await client.shutdown()
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
     }
 
     /// Runs `body` against a fresh devnet (or one on `stateDir`) and always stops it.
-    static func with<T>(stateDir: URL? = nil, _ body: (DevnetProcess) async throws -> T) async throws -> T {
+    public static func with<T>(stateDir: URL? = nil, _ body: (DevnetProcess) async throws -> T) async throws -> T {
         let node = try await start(stateDir: stateDir)
         do {
             let result = try await body(node)
@@ -73,7 +74,7 @@ final class DevnetProcess: @unchecked Sendable {
         }
     }
 
-    func removeState() {
+    public func removeState() {
         try? FileManager.default.removeItem(at: stateDir)
     }
 }
