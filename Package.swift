@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
     ],
     targets: [
         // MARK: RSP encoding and crypto (issue: foundation)
@@ -114,6 +118,31 @@ let package = Package(
             name: "SMDPStoreSQLite",
             dependencies: ["SMDPCore", "RSPASN1", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .target(
+            name: "SMDPServer",
+            dependencies: [
+                "SMDPCore", "ES9PlusAPI", "RSPCrypto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "ES9PlusHTTPClient",
+            dependencies: [
+                "ES9PlusAPI", "LPA",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // MARK: Contract bindings (issue: Verifiable provisioning end to end)
         .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
 
@@ -128,6 +157,8 @@ let package = Package(
                 "EUICCSimulator",
                 "EUICCTransports",
                 "LPA",
+                "SMDPCore", "SMDPStoreSQLite", "SMDPServer",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -180,6 +211,20 @@ let package = Package(
             name: "EthereumCoreTests",
             dependencies: ["EthereumCore", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "SMDPServerTests",
+            dependencies: [
+                "SMDPServer", "ES9PlusHTTPClient", "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
+                "LPA", "EUICC", "EUICCSimulator",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
         ),
         .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore"]),
         .testTarget(

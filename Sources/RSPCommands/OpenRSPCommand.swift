@@ -18,6 +18,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             ProfileCommand.self,
             NotificationCommand.self,
             EUICCCommand.self,
+            SMDPCommand.self,
         ]
     )
 

@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import SMDPCore
+import SMDPServer
+import SMDPStoreSQLite
+
+/// `openrsp smdp`: run the SM-DP+ and manage its local inventory and orders.
+public struct SMDPCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "smdp",
+        abstract: "SM-DP+: serve ES9+ over HTTPS, import profiles, create download orders.",
+        discussion: """
+            State lives in one SQLite database (default $OPENRSP_HOME/smdp/smdp.sqlite); credentials in a \
+            PKI directory (default $OPENRSP_HOME/pki, see `openrsp pki init`). Orders are created locally \
+            (ES2+ downloadOrder + confirmOrder with release); ES2+ over HTTPS is not offered.
+            """,
+        subcommands: [SMDPServeCommand.self, SMDPProfileCommand.self, SMDPOrderCommand.self]
+    )
+
+    public init() {}
+}
+
+/// Errors of the `smdp` commands, with stable codes for the JSON envelope.
+enum SMDPCommandError: CodedCommandError {
+    case database(String)
+    case pki(String)
+    case server(String)
+    case importFailed(Int)
+    case order(String)
+    case invalidArgument(String)
+
+    var code: Int {
+        switch self {
+        case .database: return 20
+        case .pki: return 21
+        case .server: return 22
+        case .importFailed: return 23
+        case .order: return 24
+        case .invalidArgument: return 25
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .database(let m), .pki(let m), .server(let m), .order(let m): return m
+        case .importFailed(let n): return "\(n) file(s) could not be imported"
+        case .invalidArgument(let m): return m
+        }
+    }
+}
+
+/// `--database PATH`: the SM-DP+ SQLite database.
+struct SMDPDatabaseOption: ParsableArguments {
+    @Option(name: .long, help: "SM-DP+ SQLite database (default: $OPENRSP_HOME/smdp/smdp.sqlite; created if missing).")
+    var database: String?
+
+    /// Opens (creating the directory and the schema if needed) the database.
+    func open() throws -> SQLiteSMDPStore {
+        let path: String
+        if let database, !database.isEmpty {
+            path = database
+        } else {
+            do {
+                path = try DataDirectory.resolve().ensure("smdp").appendingPathComponent("smdp.sqlite").path
+            } catch {
+                throw SMDPCommandError.database("cannot create the data directory: \(error)")
+            }
+        }
+        do { return try SQLiteSMDPStore(path: path) } catch { throw SMDPCommandError.database("\(error)") }
+    }
+}
+
+/// `--pki DIR` and `--address HOST[:PORT]`: who this SM-DP+ is.
+struct SMDPIdentityOptions: ParsableArguments {
+    @Option(name: .long, help: "PKI directory with ci, dp-auth, dp-pb, dp-tls certificates and keys (default: $OPENRSP_HOME/pki).")
+    var pki: String?
+
+    @Option(name: .long, help: "SM-DP+ address HOST[:PORT] as put into activation codes and checked in initiateAuthentication (default: localhost:<port>).")
+    var address: String?
+
+    var pkiDirectory: URL {
+        if let pki, !pki.isEmpty { return URL(fileURLWithPath: pki, isDirectory: true) }
+        return DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
+    }
+
+    func resolvedAddress(defaultPort: Int) -> String { address ?? "localhost:\(defaultPort)" }
+
+    func load(defaultPort: Int) async throws -> SMDPServerPKI {
+        do {
+            return try await SMDPServerPKI.load(directory: pkiDirectory, address: resolvedAddress(defaultPort: defaultPort))
+        } catch {
+            throw SMDPCommandError.pki(error.description)
+        }
+    }
+}

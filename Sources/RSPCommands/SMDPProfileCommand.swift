@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import RSPASN1
+import SMDPCore
+
+/// `openrsp smdp profile`: the profile inventory.
+struct SMDPProfileCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "Import SAIP Unprotected Profile Packages and list the inventory.",
+        subcommands: [SMDPProfileImportCommand.self, SMDPProfileListCommand.self]
+    )
+}
+
+struct SMDPProfileImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Import UPP DER files (concatenated SAIP ProfileElements) into the inventory as Available profiles.",
+        discussion: "Each file is imported on its own; a file that fails (bad DER, duplicate ICCID) does not stop the others."
+    )
+
+    /// Largest UPP file read (a TS.48 profile is a few KiB; real profiles stay well below 1 MiB).
+    static let maxFileBytes = 4 * 1024 * 1024
+
+    @Argument(help: "UPP DER files.")
+    var files: [String]
+
+    @Option(name: .customLong("service-provider-name"), help: "serviceProviderName in the profile metadata.")
+    var serviceProviderName = "OpenRSP"
+
+    @OptionGroup var database: SMDPDatabaseOption
+    @OptionGroup var output: OutputOptions
+
+    struct Row: Encodable {
+        var file: String
+        var iccid: String?
+        var profileType: String?
+        var state: String?
+        var error: String?
+    }
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one UPP file") }
+    }
+
+    func run() async throws {
+        try await output.reportingErrors {
+            let store = try database.open()
+            let inventory = ProfileInventory(store: store)
+            var rows: [Row] = []
+            for file in files {
+                do {
+                    let bytes = try Self.read(file)
+                    let record = try await inventory.importPackage(bytes, serviceProviderName: serviceProviderName)
+                    rows.append(Row(file: file, iccid: record.iccid.digits, profileType: record.profileType, state: record.state.rawValue))
+                } catch {
+                    rows.append(Row(file: file, error: "\(error)"))
+                }
+            }
+            let failed = rows.filter { $0.error != nil }.count
+            if output.json {
+                let envelope = failed == 0
+                    ? CommandEnvelope(data: rows)
+                    : CommandEnvelope(code: SMDPCommandError.importFailed(failed).code,
+                                      message: SMDPCommandError.importFailed(failed).description, data: rows)
+                print(try envelope.jsonString())
+                if failed > 0 { throw ExitCode(1) }
+            } else {
+                for row in rows {
+                    if let error = row.error {
+                        FileHandle.standardError.write(Data("\(row.file): error: \(error)\n".utf8))
+                    } else {
+                        print("\(row.file): ICCID \(row.iccid ?? "") type \(row.profileType ?? "(none)") \(row.state ?? "")")
+                    }
+                }
+                if failed > 0 { throw SMDPCommandError.importFailed(failed) }
+            }
+        }
+    }
+
+    static func read(_ path: String) throws -> [UInt8] {
+        let url = URL(fileURLWithPath: path)
+        let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue ?? 0
+        guard size <= maxFileBytes else {
+            throw SMDPCommandError.invalidArgument("\(path) is \(size) bytes, more than \(maxFileBytes)")
+        }
+        return Array(try Data(contentsOf: url))
+    }
+}
+
+struct SMDPProfileListCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "Number of profiles per state; with --iccid, the state of those profiles.",
+        discussion: "The store API offers counts per state and lookups by ICCID; a full per-ICCID listing is not available yet."
+    )
+
+    @Option(name: .long, help: "Show this profile (repeatable).")
+    var iccid: [String] = []
+
+    @OptionGroup var database: SMDPDatabaseOption
+    @OptionGroup var output: OutputOptions
+
+    struct Profile: Encodable {
+        var iccid: String
+        var state: String?
+        var profileType: String?
+        var eid: String?
+    }
+
+    struct Report: Encodable {
+        var counts: [String: Int]
+        var profiles: [Profile]
+    }
+
+    func run() async throws {
+        try await output.reportingErrors {
+            let wanted: [ICCID]
+            do { wanted = try iccid.map { try ICCID(digits: $0) } } catch {
+                throw SMDPCommandError.invalidArgument("invalid --iccid: \(error)")
+            }
+            let store = try database.open()
+            let counts: [ProfileDownloadState: Int]
+            var profiles: [Profile] = []
+            do {
+                counts = try await store.profileCounts()
+                for id in wanted {
+                    let record = try await store.profile(iccid: id)
+                    profiles.append(Profile(iccid: id.digits, state: record?.state.rawValue, profileType: record?.profileType,
+                                            eid: record?.eid?.digits))
+                }
+            } catch {
+                throw SMDPCommandError.database("\(error)")
+            }
+            let report = Report(counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }), profiles: profiles)
+            try output.emit(report) {
+                var lines = ProfileDownloadState.allCases.map { "\($0.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)) \(counts[$0] ?? 0)" }
+                for profile in profiles {
+                    lines.append("\(profile.iccid)  \(profile.state ?? "not in the inventory")  \(profile.profileType ?? "")  \(profile.eid.map { "EID \($0)" } ?? "")")
+                }
+                return lines.joined(separator: "\n")
+            }
+        }
+    }
+}

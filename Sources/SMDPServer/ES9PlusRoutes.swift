@@ -1,0 +1,162 @@
+import ES9PlusAPI
+import Foundation
+import Hummingbird
+import Logging
+import SMDPCore
+
+/// The ES9+ HTTP binding (SGP.22 §6.5, notes §1.1) on top of the transport-free `ES9PlusService`.
+///
+/// - `POST /gsma/rsp2/es9plus/<function>` with `Content-Type: application/json` (parameters such as
+///   `;charset=UTF-8` allowed). Any other content type, malformed JSON, Base64, hex or DER is answered
+///   with HTTP 200 and a `Failed` header (1.2.1/2.1, or 1.3.1/2.2 for a missing field); nothing is
+///   handed to the service, so no state changes.
+/// - Every answer carries `X-Admin-Protocol`: the client's value when it names `gsma/rsp/v2.…`,
+///   otherwise ours (`gsma/rsp/v2.2.2`). A missing request header is tolerated.
+/// - Function results, including failures, are HTTP 200 `application/json;charset=UTF-8`;
+///   `handleNotification` answers HTTP 204 with an empty body whatever the service did with the
+///   notification (the outcome goes to the log).
+/// - A body larger than `maxRequestBodyBytes` is answered HTTP 413.
+public struct ES9PlusRoutes: Sendable {
+    public let service: ES9PlusService
+    public let maxRequestBodyBytes: Int
+
+    public init(service: ES9PlusService, maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes) {
+        self.service = service
+        self.maxRequestBodyBytes = maxRequestBodyBytes
+    }
+
+    // `HTTPFields.Element` is swift-http-types' `HTTPField` (Hummingbird re-exports `HTTPFields`).
+    static let adminProtocolField = HTTPFields.Element.Name(ES9PlusProtocol.adminProtocolHeader)!
+
+    public func register<Context: RequestContext>(on router: Router<Context>) {
+        let service = self.service
+        router.post(RouterPath(ES9PlusFunction.initiateAuthentication.path)) { request, context in
+            try await self.answer(.initiateAuthentication, request, context, as: InitiateAuthenticationRequest.self) {
+                await service.initiateAuthentication($0)
+            }
+        }
+        router.post(RouterPath(ES9PlusFunction.authenticateClient.path)) { request, context in
+            try await self.answer(.authenticateClient, request, context, as: AuthenticateClientRequest.self) {
+                await service.authenticateClient($0)
+            }
+        }
+        router.post(RouterPath(ES9PlusFunction.getBoundProfilePackage.path)) { request, context in
+            try await self.answer(.getBoundProfilePackage, request, context, as: GetBoundProfilePackageRequest.self) {
+                await service.getBoundProfilePackage($0)
+            }
+        }
+        router.post(RouterPath(ES9PlusFunction.cancelSession.path)) { request, context in
+            try await self.answer(.cancelSession, request, context, as: ES9CancelSessionRequest.self) {
+                await service.cancelSession($0)
+            }
+        }
+        router.post(RouterPath(ES9PlusFunction.handleNotification.path)) { request, context in
+            try await self.handleNotification(request, context)
+        }
+    }
+
+    // MARK: - Handlers
+
+    /// Decodes, calls the service and encodes its response, or answers `Failed` for a bad request.
+    func answer<Input: Decodable, Output: ES9PlusOutput, Context: RequestContext>(
+        _ function: ES9PlusFunction, _ request: Request, _ context: Context, as _: Input.Type,
+        _ call: (Input) async -> ES9PlusResponse<Output>
+    ) async throws -> Response {
+        let input: Input
+        switch try await decode(Input.self, function, request, context) {
+        case .success(let decoded): input = decoded
+        case .failure(let response): return response
+        }
+        let response = await call(input)
+        log(function, response.header, context)
+        return try json(response, request: request)
+    }
+
+    func handleNotification<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
+        let input: HandleNotificationRequest
+        switch try await decode(HandleNotificationRequest.self, .handleNotification, request, context) {
+        case .success(let decoded): input = decoded
+        case .failure(let response): return response
+        }
+        let outcome = await service.handleNotification(input)
+        var logger = context.logger
+        logger[metadataKey: "es9.function"] = "handleNotification"
+        switch outcome {
+        case .installed(let iccid):
+            logger.info("notification: profile installed")
+            logger.debug("notification: installed", metadata: ["iccid": "\(iccid)"])
+        case .installationFailed(_, let command, let reason):
+            logger.info("notification: installation failed", metadata: ["bppCommandId": "\(command)", "errorReason": "\(reason)"])
+        case .acknowledged(let seqNumber, _):
+            logger.info("notification: acknowledged", metadata: ["seqNumber": "\(seqNumber)"])
+        case .rejected(let failure):
+            logger.notice("notification: ignored", metadata: ["status": "\(failure.status.subjectCode)/\(failure.status.reasonCode)"])
+            logger.debug("notification: ignored", metadata: ["reason": "\(failure.message)"])
+        }
+        return Response(status: .noContent, headers: [Self.adminProtocolField: adminProtocol(request)])
+    }
+
+    // MARK: - Request / response plumbing
+
+    enum Decoded<Value> {
+        case success(Value)
+        case failure(Response)
+    }
+
+    /// Content-type check, bounded body read (HTTP 413 via `NIOTooManyBytesError`) and JSON decoding.
+    func decode<Input: Decodable, Context: RequestContext>(
+        _: Input.Type, _ function: ES9PlusFunction, _ request: Request, _ context: Context
+    ) async throws -> Decoded<Input> {
+        guard Self.isJSON(request.headers[.contentType]) else {
+            context.logger.notice("rejected request", metadata: ["es9.function": "\(function.rawValue)", "reason": "content type"])
+            return .failure(try failed(.invalidRequestFormat, "Content-Type must be application/json", request: request))
+        }
+        let body = try await request.body.collect(upTo: maxRequestBodyBytes)
+        do {
+            return .success(try ES9PlusJSON.decode(Input.self, from: Data(body.readableBytesView)))
+        } catch {
+            context.logger.notice("rejected request", metadata: ["es9.function": "\(function.rawValue)", "reason": "\(error)"])
+            return .failure(try failed(error.status, error.description, request: request))
+        }
+    }
+
+    func failed(_ status: ES9PlusStatus, _ message: String, request: Request) throws -> Response {
+        try json(ES9PlusResponse<ES9PlusNoOutput>.failed(status, message: message), request: request)
+    }
+
+    func json(_ value: some Encodable, request: Request) throws -> Response {
+        let data = try ES9PlusJSON.encode(value)
+        return Response(
+            status: .ok,
+            headers: [.contentType: ES9PlusProtocol.responseContentType, Self.adminProtocolField: adminProtocol(request)],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// Echo the client's `gsma/rsp/v2.x.y`, else ours.
+    func adminProtocol(_ request: Request) -> String {
+        if let sent = request.headers[Self.adminProtocolField], sent.hasPrefix("gsma/rsp/v2."), sent.count <= 32,
+           sent.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return sent
+        }
+        return ES9PlusProtocol.adminProtocolVersion
+    }
+
+    /// `application/json`, optionally with parameters, case-insensitive.
+    static func isJSON(_ contentType: String?) -> Bool {
+        guard let contentType else { return false }
+        let mediaType = contentType.split(separator: ";", maxSplits: 1).first.map(String.init) ?? ""
+        return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
+    }
+
+    func log<Context: RequestContext>(_ function: ES9PlusFunction, _ header: ES9PlusResponseHeader, _ context: Context) {
+        let status = header.functionExecutionStatus
+        var metadata: Logger.Metadata = ["es9.function": "\(function.rawValue)", "es9.status": "\(status.status.rawValue)"]
+        if let codes = status.statusCodeData {
+            metadata["es9.code"] = "\(codes.subjectCode)/\(codes.reasonCode)"
+            context.logger.notice("ES9+ function failed", metadata: metadata)
+            context.logger.debug("ES9+ failure detail", metadata: ["message": "\(codes.message ?? "")"])
+        } else {
+            context.logger.info("ES9+ function executed", metadata: metadata)
+        }
+    }
+}

@@ -1,0 +1,63 @@
+import ES9PlusAPI
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import SMDPCore
+
+/// `GET /health`: 200 `{"status":"ok"}` when the store answers a read, 503 otherwise.
+struct HealthRoute: Sendable {
+    let store: any SMDPStore
+
+    func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/health") { _, context -> Response in
+            let healthy: Bool
+            do {
+                _ = try await store.profileCounts()
+                healthy = true
+            } catch {
+                context.logger.error("health check: store unavailable", metadata: ["error": "\(error)"])
+                healthy = false
+            }
+            let body = healthy ? #"{"status":"ok"}"# : #"{"status":"unavailable"}"#
+            return Response(status: healthy ? .ok : .serviceUnavailable,
+                            headers: [.contentType: "application/json"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(string: body)))
+        }
+    }
+}
+
+/// The SM-DP+ router: ES9+ functions and `/health`. Unknown paths answer 404.
+public func buildRouter(service: ES9PlusService,
+                        maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes) -> Router<BasicRequestContext> {
+    let router = Router(context: BasicRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.debug))
+    ES9PlusRoutes(service: service, maxRequestBodyBytes: maxRequestBodyBytes).register(on: router)
+    HealthRoute(store: service.store).register(on: router)
+    return router
+}
+
+/// The SM-DP+ as a Hummingbird application (a `Service`; `runService()` runs it under
+/// ServiceLifecycle and shuts down gracefully on SIGTERM/SIGINT).
+/// `onServerRunning` receives the listening channel (its `localAddress` tells the port when 0 was asked).
+public func buildApplication(
+    service: ES9PlusService, settings: SMDPServerSettings, logger: Logger,
+    onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+) throws(SMDPServerError) -> some ApplicationProtocol {
+    let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes)
+    let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: settings.idleTimeout))
+    let server: HTTPServerBuilder
+    switch settings.transport {
+    case .tls(let credentials):
+        let tls = try credentials.serverTLSConfiguration()
+        do { server = try .tls(http1, tlsConfiguration: tls) } catch { throw .tlsCredentials("\(error)") }
+    case .insecureLoopbackHTTP:
+        server = http1
+    }
+    return Application(
+        router: router, server: server,
+        configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "OpenRSP SM-DP+"),
+        onServerRunning: onServerRunning, logger: logger)
+}

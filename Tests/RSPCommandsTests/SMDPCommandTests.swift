@@ -1,0 +1,79 @@
+import Foundation
+@testable import RSPCommands
+import RSPASN1
+import SMDPStoreSQLite
+import Testing
+
+/// `<packageRoot>/../shared/testdata/ts48`, nil when absent.
+private func ts48Directory() -> URL? {
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    let url = root.deletingLastPathComponent().appendingPathComponent("shared/testdata/ts48")
+    return FileManager.default.fileExists(atPath: url.path) ? url : nil
+}
+
+@Suite("openrsp smdp profile import / list, order create")
+struct SMDPCommandTests {
+    static let ts48 = ts48Directory()
+
+    func run(_ arguments: [String]) async throws {
+        let command = try SMDPCommand.parseAsRoot(arguments)
+        guard var runnable = command as? any AsyncParsableCommandRunnable else {
+            Issue.record("\(arguments) did not parse to an async command")
+            return
+        }
+        try await runnable.runAsync()
+    }
+
+    @Test("import a TS.48 UPP, refuse a duplicate and a non-UPP file, order by ICCID, list the states",
+          .enabled(if: ts48 != nil, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func importOrderList() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("smdp-cmd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pki = root.appendingPathComponent("pki").path
+        let database = root.appendingPathComponent("smdp.sqlite").path
+        try await PKICommandTests().run(["init", "--dir", pki])
+        let dir = try #require(Self.ts48)
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".der") }.sorted()
+            .map { dir.appendingPathComponent($0).path }
+        try #require(!files.isEmpty)
+        try await run(["profile", "import", "--database", database, files[0]])
+        // The same file again is a duplicate ICCID (the TS.48 samples share one ICCID).
+        await #expect(throws: (any Error).self) { try await run(["profile", "import", "--database", database, files[0]]) }
+        let junk = root.appendingPathComponent("junk.der")
+        try Data([0x30, 0x03, 0x01, 0x01]).write(to: junk)
+        await #expect(throws: (any Error).self) { try await run(["profile", "import", "--database", database, junk.path]) }
+
+        let store = try SQLiteSMDPStore(path: database)
+        #expect(try await store.profileCounts()[.available] == 1)
+        let first = try ProfileElementSequence(der: Array(try Data(contentsOf: URL(fileURLWithPath: files[0])))).header.iccid
+        #expect(try await store.profile(iccid: first)?.state == .available)
+        try await run(["order", "create", "--pki", pki, "--database", database, "--iccid", first.digits,
+                       "--address", "smdp.example:8443", "--json"])
+        #expect(try await store.profile(iccid: first)?.state == .released)
+        #expect((try await store.profileCounts()[.available] ?? 0) == 0)
+        // The profile is taken: a second order for it fails.
+        await #expect(throws: (any Error).self) {
+            try await run(["order", "create", "--pki", pki, "--database", database, "--iccid", first.digits])
+        }
+        try await run(["profile", "list", "--database", database, "--iccid", first.digits, "--json"])
+    }
+
+    @Test("order create needs exactly one of --iccid and --profile-type")
+    func orderArguments() {
+        #expect(throws: (any Error).self) { try SMDPCommand.parseAsRoot(["order", "create"]) }
+        #expect(throws: (any Error).self) { try SMDPCommand.parseAsRoot(["order", "create", "--iccid", "1", "--profile-type", "x"]) }
+        #expect(throws: (any Error).self) { try SMDPCommand.parseAsRoot(["serve", "--host", "0.0.0.0", "--insecure-loopback-http"]) }
+    }
+}
+
+extension SMDPProfileImportCommand: AsyncParsableCommandRunnable {
+    mutating func runAsync() async throws { try await run() }
+}
+
+extension SMDPProfileListCommand: AsyncParsableCommandRunnable {
+    mutating func runAsync() async throws { try await run() }
+}
+
+extension SMDPOrderCreateCommand: AsyncParsableCommandRunnable {
+    mutating func runAsync() async throws { try await run() }
+}

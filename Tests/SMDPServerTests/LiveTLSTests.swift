@@ -1,0 +1,220 @@
+import ES9PlusAPI
+import ES9PlusHTTPClient
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import RSPASN1
+import RSPCrypto
+import SMDPCore
+import SMDPServer
+import SMDPStoreSQLite
+import Testing
+import X509
+import Crypto
+
+/// A PKI written by the RSPCrypto generator into a temp dir and loaded back the way `openrsp smdp serve` does,
+/// plus a SQLite database file.
+struct LiveSite {
+    static let address = "127.0.0.1"
+    let directory: URL
+    let pki: TestPKI
+    let loaded: SMDPServerPKI
+    let store: SQLiteSMDPStore
+    let service: ES9PlusService
+
+    init() async throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("smdp-live-\(UUID().uuidString)")
+        pki = try TestPKIGenerator.generate(TestPKIOptions(eid: try TestPKIOptions.defaultEID, smdpHost: "smdp.openrsp.test"))
+        try PKIWriter.write(pki, to: directory.appendingPathComponent("pki"), overwrite: false)
+        loaded = try await SMDPServerPKI.load(directory: directory.appendingPathComponent("pki"), address: Self.address)
+        store = try SQLiteSMDPStore(path: directory.appendingPathComponent("smdp.sqlite").path)
+        service = ES9PlusService(store: store, configuration: loaded.configuration)
+    }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    /// Runs the SM-DP+ over TLS on 127.0.0.1 with a port the OS picks, calls `body` with the port, then stops it.
+    func withServer<T: Sendable>(tls: SMDPTLSCredentials? = nil, _ body: (Int) async throws -> T) async throws -> T {
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        let settings = try SMDPServerSettings(host: "127.0.0.1", port: 0, transport: .tls(tls ?? loaded.tls))
+        var logger = Logger(label: "test.smdp.live")
+        logger.logLevel = .notice
+        let app = try buildApplication(service: service, settings: settings, logger: logger) { channel in
+            continuation.yield(channel.localAddress?.port ?? 0)
+            continuation.finish()
+        }
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            var iterator = ports.makeAsyncIterator()
+            guard let port = await iterator.next(), port > 0 else {
+                group.cancelAll()
+                throw LiveTestError.serverDidNotStart
+            }
+            do {
+                let value = try await body(port)
+                group.cancelAll()
+                return value
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    /// A client for the running server. AsyncHTTPClient retries a failed TLS handshake until the deadline,
+    /// so tests that expect a handshake failure pass a short `timeout`.
+    func client(port: Int, host: String = "127.0.0.1", trusting roots: [[UInt8]]? = nil,
+                timeout: TimeAmount = .seconds(20)) throws -> ES9PlusHTTPClient {
+        try ES9PlusHTTPClient(smdpAddress: "\(host):\(port)",
+                              configuration: ES9PlusHTTPClientConfiguration(trustRootsDER: roots ?? [loaded.ciCertificateDER],
+                                                                            timeout: timeout))
+    }
+}
+
+enum LiveTestError: Error { case serverDidNotStart }
+
+@Suite("SMDPServer + ES9PlusHTTPClient over real TLS on 127.0.0.1")
+struct LiveTLSTests {
+    static let files = ts48Files()
+
+    @Test("TS.48 UPP imported, order created, ES9PlusHTTPClient drives the download; the profile ends Installed in SQLite",
+          .enabled(if: !files.isEmpty, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func fullDownloadOverTLS() async throws {
+        let site = try await LiveSite()
+        defer { site.remove() }
+        let upp = try ts48Package(Self.files[0])
+        let record = try await ProfileInventory(store: site.store).importPackage(upp)
+        let orders = ES2PlusOrderService(store: site.store, configuration: site.loaded.configuration)
+        let iccid = try await orders.downloadOrder(iccid: record.iccid)
+        let order = try await orders.confirmOrder(iccid: iccid, confirmationCode: "1234", releaseFlag: true)
+        #expect(order.activationCode.hasPrefix("LPA:1$127.0.0.1$\(order.matchingId)$"))
+        let euicc = try TestEUICC(pki: site.pki, trustedCIs: [site.pki.ci.certificate])
+
+        let installed = try await site.withServer { port in
+            let client = try site.client(port: port)
+            do {
+                let initiated = try await client.initiateAuthentication(try euicc.initiateAuthenticationRequest(smdpAddress: LiveSite.address))
+                    .requireOutput()
+                let authenticated = try await client.authenticateClient(try await euicc.authenticateServer(initiated, matchingId: order.matchingId))
+                    .requireOutput()
+                #expect(authenticated.smdpSigned2.ccRequiredFlag)
+                let bpp = try await client.getBoundProfilePackage(try await euicc.prepareDownload(authenticated, confirmationCode: "1234"))
+                    .requireOutput()
+                #expect(try euicc.unbind(bpp.boundProfilePackage, dpPbCertificateDER: authenticated.smdpCertificate).upp == upp)
+                try await client.handleNotification(try euicc.installationResult(iccid: iccid, success: true))
+                try await client.shutdown()
+            } catch {
+                try await client.shutdown()
+                throw error
+            }
+            return try await site.store.profile(iccid: iccid)
+        }
+        #expect(installed?.state == .installed)
+        #expect(installed?.eid == euicc.eid)
+        // The database file on disk holds the result, read by a fresh store.
+        let reopened = try SQLiteSMDPStore(path: site.directory.appendingPathComponent("smdp.sqlite").path)
+        #expect(try await reopened.profile(iccid: iccid)?.state == .installed)
+    }
+
+    @Test("a Failed ES9+ answer over the wire surfaces as .failed with subjectCode/reasonCode")
+    func failedStatusOverTLS() async throws {
+        let site = try await LiveSite()
+        defer { site.remove() }
+        let euicc = try TestEUICC(pki: site.pki, trustedCIs: [site.pki.ci.certificate])
+        let error = try await site.withServer { port -> ES9PlusHTTPClientError? in
+            let client = try site.client(port: port)
+            let request = try euicc.initiateAuthenticationRequest(smdpAddress: "smdp.elsewhere.example")
+            var caught: ES9PlusHTTPClientError?
+            do throws(ES9PlusHTTPClientError) {
+                _ = try await client.initiateAuthentication(request).requireOutput()
+            } catch {
+                caught = error
+            }
+            try await client.shutdown()
+            return caught
+        }
+        let failure = try #require(error)
+        #expect(failure.status == .invalidSMDPAddress)
+        guard case let .failed(data, status) = failure else { Issue.record("expected .failed, got \(failure)"); return }
+        #expect(data.subjectCode == "8.8.1" && data.reasonCode == "3.8")
+        #expect(status == .failed)
+    }
+
+    @Test("a client trusting another CI fails the TLS handshake with .tlsHandshake; nothing reaches the service")
+    func wrongTrustRoot() async throws {
+        let site = try await LiveSite()
+        defer { site.remove() }
+        let otherRoot = try PKIEncoding.der(try TestPKIGenerator.generate(TestPKIOptions(eid: try TestPKIOptions.defaultEID)).ci.certificate)
+        let euicc = try TestEUICC(pki: site.pki, trustedCIs: [site.pki.ci.certificate])
+        let request = try euicc.initiateAuthenticationRequest(smdpAddress: LiveSite.address)
+        let error = try await site.withServer { port -> ES9PlusHTTPClientError? in
+            try await Self.attempt(try site.client(port: port, trusting: [otherRoot], timeout: .seconds(3)), request)
+        }
+        guard case .tlsHandshake = try #require(error, "the call succeeded") else {
+            Issue.record("expected .tlsHandshake, got \(String(describing: error))")
+            return
+        }
+        #expect(try await site.store.profileCounts().values.reduce(0, +) == 0)
+    }
+
+    @Test("host name verification: a CI-issued TLS certificate naming only smdp.openrsp.test fails for https://127.0.0.1")
+    func hostNameMismatch() async throws {
+        let site = try await LiveSite()
+        defer { site.remove() }
+        // Same CI, but SAN dNSName only (the generator's DP-TLS also names 127.0.0.1, which swift-nio-ssl
+        // matches against the peer address whatever host name was asked for).
+        let key = P256.Signing.PrivateKey()
+        let ci = site.pki.ci
+        let leaf = try Certificate(
+            version: .v3, serialNumber: Certificate.SerialNumber(), publicKey: Certificate.PublicKey(key.publicKey),
+            notValidBefore: Date().addingTimeInterval(-60), notValidAfter: Date().addingTimeInterval(3600),
+            issuer: ci.certificate.subject, subject: try DistinguishedName { CommonName("smdp.openrsp.test") },
+            signatureAlgorithm: .ecdsaWithSHA256,
+            extensions: try Certificate.Extensions {
+                AuthorityKeyIdentifier(keyIdentifier: try SGP22CertificateFields.subjectKeyIdentifier(ci.certificate)[...])
+                Critical(KeyUsage(digitalSignature: true))
+                SubjectAlternativeNames([.dnsName("smdp.openrsp.test")])
+                try ExtendedKeyUsage([.serverAuth])
+            },
+            issuerPrivateKey: Certificate.PrivateKey(ci.privateKey))
+        let tls = try SMDPTLSCredentials(certificateChainDER: [try PKIEncoding.der(leaf)], privateKey: key)
+        let euicc = try TestEUICC(pki: site.pki, trustedCIs: [site.pki.ci.certificate])
+        let request = try euicc.initiateAuthenticationRequest(smdpAddress: LiveSite.address)
+        let error = try await site.withServer(tls: tls) { port -> ES9PlusHTTPClientError? in
+            try await Self.attempt(try site.client(port: port, timeout: .seconds(3)), request)
+        }
+        guard case .tlsHandshake = try #require(error, "the call succeeded") else {
+            Issue.record("expected .tlsHandshake, got \(String(describing: error))")
+            return
+        }
+    }
+
+    /// One initiateAuthentication; returns its error (nil on success) and shuts the client down.
+    static func attempt(_ client: ES9PlusHTTPClient, _ request: InitiateAuthenticationRequest) async throws -> ES9PlusHTTPClientError? {
+        var caught: ES9PlusHTTPClientError?
+        do throws(ES9PlusHTTPClientError) {
+            _ = try await client.initiateAuthentication(request)
+        } catch {
+            caught = error
+        }
+        try await client.shutdown()
+        return caught
+    }
+
+    @Test("the client refuses bad addresses and empty or malformed trust roots")
+    func clientConfiguration() {
+        #expect(throws: ES9PlusHTTPClientError.invalidServerAddress("a/b:1")) {
+            try ES9PlusHTTPClient(smdpAddress: "a/b:1", configuration: .init(trustRootsDER: [[0x30, 0x00]]))
+        }
+        #expect(throws: ES9PlusHTTPClientError.invalidServerAddress("host:99999")) {
+            try ES9PlusHTTPClient(smdpAddress: "host:99999", configuration: .init(trustRootsDER: [[0x30, 0x00]]))
+        }
+        #expect(throws: ES9PlusHTTPClientError.invalidTrustRoot("no trust root configured")) {
+            try ES9PlusHTTPClient(smdpAddress: "host", configuration: .init(trustRootsDER: []))
+        }
+        #expect(throws: ES9PlusHTTPClientError.self) {
+            try ES9PlusHTTPClient(smdpAddress: "host", configuration: .init(trustRootsDER: [[0x30, 0x03, 0x02, 0x01, 0x00]]))
+        }
+    }
+}

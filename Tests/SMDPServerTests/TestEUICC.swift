@@ -1,0 +1,1 @@
+../SMDPCoreTests/TestEUICC.swift
