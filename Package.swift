@@ -162,7 +162,7 @@ let package = Package(
                 "EUICCSimulator",
                 "EUICCTransports",
                 "LPA",
-                "SMDPCore", "SMDPStoreSQLite", "SMDPServer",
+                "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -185,9 +185,15 @@ let package = Package(
         ),
         .testTarget(
             name: "RSPCommandsTests",
-            dependencies: ["RSPCommands", "EUICC", "EUICCSimulator", "LPA", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+            dependencies: [
+                "RSPCommands", "EUICC", "EUICCSimulator", "LPA", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite",
+                "SMDPServer", "ES9PlusHTTPClient", .product(name: "Logging", package: "swift-log"),
+            ]
         ),
-        .testTarget(name: "EUICCTransportsTests", dependencies: ["EUICCTransports", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto"]),
+        .testTarget(
+            name: "EUICCTransportsTests",
+            dependencies: ["EUICCTransports", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "LPA", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+        ),
         .testTarget(
             name: "LPATests",
             dependencies: ["LPA", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]

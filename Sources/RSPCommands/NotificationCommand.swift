@@ -1,14 +1,15 @@
 import ArgumentParser
 import EUICC
 import Foundation
+import LPA
 import RSPASN1
 
 /// `openrsp notification`: pending notifications on the eUICC (ES10b).
 public struct NotificationCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "notification",
-        abstract: "List and remove the eUICC's pending notifications.",
-        subcommands: [NotificationListCommand.self, NotificationRemoveCommand.self]
+        abstract: "List, send and remove the eUICC's pending notifications.",
+        subcommands: [NotificationListCommand.self, NotificationProcessCommand.self, NotificationRemoveCommand.self]
     )
 
     public init() {}
@@ -76,6 +77,83 @@ struct NotificationRemoveCommand: AsyncParsableCommand {
             let status = try await withES10(device) { client in try await client.removeNotificationFromList(seqNumber: seq) }
             guard status == .ok else { throw DeviceCommandError.refused("remove notification \(seq): \(status)") }
             try output.emit(ResultReport(profile: String(seq), result: status.description)) { "notification \(seq) removed" }
+        }
+    }
+}
+
+/// The JSON data of one processed notification.
+struct NotificationDeliveryRow: Encodable {
+    var seqNumber: Int
+    var profileManagementOperation: String
+    var notificationAddress: String
+    var iccid: String?
+    var delivered: Bool
+    var removed: Bool
+    var error: String?
+
+    init(_ delivery: NotificationDelivery) {
+        seqNumber = delivery.seqNumber
+        profileManagementOperation = NotificationRow.name(delivery.event)
+        notificationAddress = delivery.notificationAddress
+        iccid = delivery.iccid?.digits
+        switch delivery.outcome {
+        case .delivered: (delivered, removed, error) = (true, true, nil)
+        case let .sendFailed(reason): (delivered, removed, error) = (false, false, reason)
+        case let .removeFailed(reason): (delivered, removed, error) = (true, false, reason)
+        }
+    }
+}
+
+struct NotificationProcessCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "process",
+        abstract: "Send pending notifications to their SM-DP+ (ES9+.HandleNotification over HTTPS); remove each once acknowledged.",
+        discussion: "Without SEQ all pending notifications are sent, oldest first. Exits 1 when any could not be sent or removed."
+    )
+
+    @Argument(help: "Sequence numbers to send (default: all).")
+    var seqNumbers: [Int] = []
+    @OptionGroup var trust: ES9TrustOptions
+    @OptionGroup var device: DeviceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await output.reportingErrors {
+            let pool = ES9ClientPool(trustRootsDER: try trust.trustRootsDER())
+            let wanted = seqNumbers.isEmpty ? nil : Set(seqNumbers)
+            let rows: [NotificationDeliveryRow]
+            do {
+                rows = try await withES10(device) { es10 in
+                    let processor = NotificationProcessor(es10: es10, connect: { try pool.client(for: $0) })
+                    let deliveries: [NotificationDelivery]
+                    do {
+                        deliveries = try await processor.process(seqNumbers: wanted)
+                    } catch {
+                        throw DeviceCommandError.es10("\(error)")
+                    }
+                    return deliveries.map(NotificationDeliveryRow.init)
+                }
+            } catch {
+                await pool.shutdown()
+                throw error
+            }
+            await pool.shutdown()
+            if let wanted {
+                let missing = wanted.subtracting(rows.map(\.seqNumber)).sorted()
+                if !missing.isEmpty {
+                    throw DeviceCommandError.invalidArgument("no pending notification with seq \(missing.map(String.init).joined(separator: ", "))")
+                }
+            }
+            let failed = rows.filter { !$0.removed }
+            if !failed.isEmpty {
+                throw DeviceCommandError.refused(failed.map { "notification \($0.seqNumber): \($0.error ?? "not removed")" }.joined(separator: "; "))
+            }
+            try output.emit(rows) {
+                if rows.isEmpty { return "No pending notifications." }
+                return textTable(["SEQ", "EVENT", "ICCID", "ADDRESS", "RESULT"], rows.map {
+                    [String($0.seqNumber), $0.profileManagementOperation, $0.iccid ?? "-", $0.notificationAddress, "sent, removed"]
+                })
+            }
         }
     }
 }

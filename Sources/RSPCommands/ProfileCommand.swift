@@ -8,7 +8,7 @@ public struct ProfileCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "profile",
         abstract: "List, enable, disable, delete and name the profiles on the eUICC.",
-        subcommands: [ProfileListCommand.self, ProfileEnableCommand.self, ProfileDisableCommand.self,
+        subcommands: [ProfileListCommand.self, ProfileDownloadCommand.self, ProfileEnableCommand.self, ProfileDisableCommand.self,
                       ProfileDeleteCommand.self, ProfileNicknameCommand.self]
     )
 

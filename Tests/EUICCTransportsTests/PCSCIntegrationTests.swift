@@ -78,4 +78,37 @@ struct PCSCIntegrationTests {
         await bridge.stop()
         await serving.value
     }
+
+    @Test(
+        "every ES10 function through pcscd: info, challenge, a BPP download from the SM-DP+ core, CancelSession, profile management, notifications, addresses, memory reset",
+        .enabled(if: VirtualPCDEnvironment.available,
+                 "skipped: pcscd with the vsmartcard Virtual PCD reader is not reachable (run scripts/start-pcscd as root)"),
+        .enabled(if: PCSCDownloadBed.ts48File != nil, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48")
+    )
+    func everyES10FunctionThroughPCSC() async throws {
+        let bed = try await PCSCDownloadBed()
+        defer { bed.remove() }
+        // The second vpcd slot ("Virtual PCD 00 01") takes its card on port 35964, so this test and the
+        // one above do not share a reader when they run in parallel.
+        let readerName = try #require(VirtualPCDEnvironment.readers.first(where: { $0.hasSuffix("00 01") }),
+                                      "no second Virtual PCD slot in \(VirtualPCDEnvironment.readers)")
+        let bridge = VPCDBridge(card: bed.card, configuration: .init(port: 35964))
+        let serving = Task { await bridge.run() }
+        defer { serving.cancel() }
+        let reader = PCSCTransport(readerName: readerName)
+        var present = false
+        for _ in 0..<20 where !present {
+            present = try await reader.waitForCard(milliseconds: 500)
+        }
+        try #require(present, "the bridged card did not appear in \(readerName)")
+        let recording = RecordingTransport(reader)
+        let client = try ES10Client(transport: recording)
+        try await client.open()
+        try await bed.exerciseEveryFunction(client)
+        try await client.close()
+        try await reader.disconnect()
+        #expect(await bridge.apduCount == (await recording.commands).count)
+        await bridge.stop()
+        await serving.value
+    }
 }

@@ -1,0 +1,199 @@
+import ArgumentParser
+import ES9PlusAPI
+import ES9PlusHTTPClient
+import EUICC
+import Foundation
+import LPA
+import RSPASN1
+import RSPCrypto
+
+/// TLS trust of the ES9+ client: the CI certificate in `$OPENRSP_HOME/pki` plus `--tls-ca` files.
+struct ES9TrustOptions: ParsableArguments {
+    @Option(name: .customLong("tls-ca"), help: "Extra trusted TLS root (PEM or DER certificate file); repeatable.")
+    var tlsCA: [String] = []
+
+    /// DER trust roots: `$OPENRSP_HOME/pki` CI certificate (when present) and every `--tls-ca` file.
+    func trustRootsDER() throws -> [[UInt8]] {
+        var files: [URL] = tlsCA.map { URL(fileURLWithPath: $0) }
+        let pki = DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
+        let ciNames = [PKIDirectoryLayout.derName(.ci), PKIDirectoryLayout.pemName(.ci)]
+        if let ci = ciNames.map({ pki.appendingPathComponent($0) }).first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
+            files.insert(ci, at: 0)
+        }
+        guard !files.isEmpty else {
+            throw DeviceCommandError.noPKI("no TLS trust root: no CI certificate in \(pki.path) and no --tls-ca given")
+        }
+        return try files.map { url in
+            do {
+                return try PKIEncoding.der(try PKIDecoder.certificate(Array(try Data(contentsOf: url))))
+            } catch {
+                throw DeviceCommandError.invalidArgument("TLS root \(url.path): \(error)")
+            }
+        }
+    }
+}
+
+/// Creates one `ES9PlusHTTPClient` per SM-DP+ address and shuts them all down at the end.
+final class ES9ClientPool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var clients: [String: ES9PlusHTTPClient] = [:]
+    private let configuration: ES9PlusHTTPClientConfiguration
+
+    init(trustRootsDER: [[UInt8]]) {
+        configuration = ES9PlusHTTPClientConfiguration(trustRootsDER: trustRootsDER)
+    }
+
+    func client(for address: String) throws -> any ES9PlusClient {
+        try lock.withLock {
+            if let existing = clients[address] { return existing }
+            let client = try ES9PlusHTTPClient(smdpAddress: address, configuration: configuration)
+            clients[address] = client
+            return client
+        }
+    }
+
+    func shutdown() async {
+        let all = lock.withLock {
+            let all = Array(clients.values)
+            clients = [:]
+            return all
+        }
+        for client in all {
+            // Closing pooled connections after the work is done; a failure here changes no result.
+            try? await client.shutdown()
+        }
+    }
+}
+
+/// A failed download, with the step, the SGP.22 code and the cancel outcome.
+struct ProfileDownloadCommandError: CodedCommandError {
+    let failure: ProfileDownloadFailure
+
+    var code: Int { 26 }
+
+    /// The SGP.22 code of the failure: subject/reason of an SM-DP+ refusal, or the ES10 error.
+    var sgp22Code: String {
+        switch failure.error {
+        case let .server(status): "\(status.subjectCode)/\(status.reasonCode)"
+        case let .authenticateServerRejected(code): "AuthenticateServer \(code)"
+        case let .prepareDownloadRejected(code): "PrepareDownload \(code)"
+        case let .installationFailed(command, reason): "\(command) \(reason)"
+        case let .euicc(error): "ES10 \(error)"
+        default: "-"
+        }
+    }
+
+    var cancelOutcome: String {
+        guard let cancellation = failure.cancellation else { return "no session to cancel" }
+        var parts = ["reason \(cancellation.reason)"]
+        switch cancellation.euiccResponse {
+        case .success: parts.append("eUICC cancelled")
+        case let .failure(error): parts.append("eUICC CancelSession failed: \(error)")
+        }
+        switch cancellation.serverOutcome {
+        case .success(nil): parts.append("SM-DP+ cancelled")
+        case let .success(status?): parts.append("SM-DP+ refused CancelSession: \(status)")
+        case let .failure(error): parts.append("SM-DP+ CancelSession not done: \(error)")
+        }
+        return parts.joined(separator: ", ")
+    }
+
+    var description: String {
+        "download failed at \(failure.step.rawValue): \(failure.error); code: \(sgp22Code); cancel: \(cancelOutcome)"
+    }
+}
+
+/// The JSON data of a completed download.
+struct DownloadReport: Encodable {
+    var iccid: String?
+    var isdpAid: String
+    var profileName: String?
+    var serviceProviderName: String?
+    var profileState: String?
+    var notificationSeqNumber: Int
+    var notificationSent: Bool
+}
+
+/// `openrsp profile download`: ES9+ over HTTPS to the SM-DP+, ES10b to the eUICC.
+struct ProfileDownloadCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "download",
+        abstract: "Download and install a profile from an activation code (SGP.22 §3.1.3).",
+        discussion: "The SM-DP+ is reached over HTTPS; its TLS certificate must chain to the CI certificate in " +
+            "$OPENRSP_HOME/pki or to a --tls-ca root. Progress goes to stderr."
+    )
+
+    @Option(name: [.short, .customLong("activation-code")], help: "Activation code (LPA:1$<SM-DP+ address>$<matching ID>[...]).")
+    var activationCode: String
+    @Option(name: [.short, .customLong("confirmation-code")], help: "Confirmation code, when the SM-DP+ requires one.")
+    var confirmationCode: String?
+    @OptionGroup var trust: ES9TrustOptions
+    @OptionGroup var device: DeviceOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await output.reportingErrors {
+            let report = try await perform()
+            try output.emit(report) {
+                textTable(["ICCID", "NAME", "PROVIDER", "STATE", "NOTIFICATION"], [[
+                    report.iccid ?? "-", report.profileName ?? "", report.serviceProviderName ?? "", report.profileState ?? "-",
+                    report.notificationSent ? "sent (seq \(report.notificationSeqNumber))" : "pending (seq \(report.notificationSeqNumber))",
+                ]])
+            }
+        }
+    }
+
+    /// Runs the download; throws `ProfileDownloadCommandError` when it fails after starting.
+    func perform() async throws -> DownloadReport {
+            let code: ActivationCode
+            do {
+                code = try ActivationCode(parsing: activationCode)
+            } catch {
+                throw DeviceCommandError.invalidArgument("activation code: \(error)")
+            }
+            if code.confirmationCodeRequired, confirmationCode == nil {
+                throw DeviceCommandError.invalidArgument("the activation code requires a confirmation code (-c)")
+            }
+            let pool = ES9ClientPool(trustRootsDER: try trust.trustRootsDER())
+            let json = output.json
+            let confirmation = confirmationCode
+            let deviceInfo = try Self.deviceInfo()
+            let report: DownloadReport
+            do {
+                report = try await withES10(device) { es10 in
+                    let downloader = ProfileDownloader(es10: es10, connect: { try pool.client(for: $0) }, deviceInfo: deviceInfo) { step in
+                        if !json { FileHandle.standardError.write(Data("[\(step.rawValue)]\n".utf8)) }
+                    }
+                    let result: ProfileDownloadResult
+                    do {
+                        result = try await downloader.download(code, confirmationCode: confirmation)
+                    } catch let failure as ProfileDownloadFailure {
+                        throw ProfileDownloadCommandError(failure: failure)
+                    }
+                    var profile: ProfileInfo?
+                    if let iccid = result.iccid, case let .ok(list) = try await es10.getProfilesInfo() {
+                        profile = list.first { $0.iccid == iccid }
+                    }
+                    return DownloadReport(iccid: result.iccid?.digits, isdpAid: hex(result.isdpAid), profileName: profile?.profileName,
+                                          serviceProviderName: profile?.serviceProviderName,
+                                          profileState: profile?.profileState?.description,
+                                          notificationSeqNumber: result.notificationSeqNumber,
+                                          notificationSent: result.notificationDelivered)
+                }
+            } catch {
+                await pool.shutdown()
+                throw error
+            }
+            await pool.shutdown()
+            return report
+    }
+
+    /// ctxParams1 DeviceInfo of this LPA: TAC 35290611 (a test TAC), SGP.22 v2.2 capabilities left empty.
+    static func deviceInfo() throws -> DeviceInfo {
+        do {
+            return try DeviceInfo(tac: [0x35, 0x29, 0x06, 0x11], deviceCapabilities: DeviceCapabilities())
+        } catch {
+            throw DeviceCommandError.invalidArgument("DeviceInfo: \(error)")
+        }
+    }
+}
