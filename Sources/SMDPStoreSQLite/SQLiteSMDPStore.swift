@@ -15,6 +15,9 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
         do {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
+            // Several processes may write one file (`smdp serve` beside `smdp order create`, or two
+            // servers): a writer waits for the lock instead of failing with "database is locked".
+            configuration.busyMode = .timeout(5)
             self.database = try DatabasePool(path: path, configuration: configuration)
         } catch { throw .backend("cannot open \(path): \(error)") }
         self.clock = clock

@@ -69,15 +69,12 @@ struct StoreContractTests {
         }
     }
 
-    @Test("concurrent allocation (PostgreSQL: through two store instances on one database): exactly one winner per profile",
+    @Test("concurrent allocation through two store instances on one database: exactly one winner per profile",
           arguments: StoreKind.available)
     func concurrentAllocation(kind: StoreKind) async throws {
         let clock = TestClock()
         let (eidA, eidB) = (try Self.eidA, try Self.eidB)
-        // SQLite: one instance. SQLiteSMDPStore sets no busy timeout, so two instances writing one file at the
-        // same moment fail with SQLITE_BUSY ("database is locked") rather than waiting; scale-out is PostgreSQL's job.
-        let instances = kind == .sqlite ? 1 : 2
-        try await withStores(kind, count: instances, clock: clock) { stores in
+        try await withStores(kind, count: 2, clock: clock) { stores in
             let iccids = try (0..<8).map { i in try ICCID(digits: "8900012345678901\(String(format: "%03d", i))") }
             for iccid in iccids {
                 try await stores[0].insertProfile(try record(iccid.digits, at: clock.now()))
