@@ -66,6 +66,7 @@ class World:
 
     def buy(self, who: str | None = None, plan_id: int | None = None, commitment: bytes | None = None) -> int:
         who = who or self.buyer.address
+        # test commitment: opaque to the contract (real ones hash the 16 BCD bytes of the EID and a salt)
         commitment = commitment or keccak(b"89049032000000000000000000000001" + b"salt")
         with boa.env.prank(who):
             return self.plans.buy(plan_id or self.plan_id, commitment)
