@@ -192,11 +192,11 @@ let package = Package(
         ),
         .testTarget(
             name: "EUICCTransportsTests",
-            dependencies: ["EUICCTransports", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "LPA", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+            dependencies: ["EUICCTransports", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "LPA", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite", "ES9PlusTestSupport"]
         ),
         .testTarget(
             name: "LPATests",
-            dependencies: ["LPA", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite"]
+            dependencies: ["LPA", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite", "ES9PlusTestSupport"]
         ),
         .testTarget(name: "EUICCTests", dependencies: ["EUICC", "RSPASN1"]),
         .testTarget(
@@ -246,6 +246,8 @@ let package = Package(
         ),
         // Starts the real devnet for the test targets that need a chain.
         .target(name: "DevnetTestSupport", dependencies: ["EthereumRPC"], path: "Tests/Support/DevnetTestSupport"),
+        // The LPA's ES9+ client bound in-process to the real SM-DP+ service, for device-side tests.
+        .target(name: "ES9PlusTestSupport", dependencies: ["ES9PlusAPI", "LPA", "SMDPCore"], path: "Tests/Support/ES9PlusTestSupport"),
         .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore", "DevnetTestSupport"]),
         .testTarget(
             name: "SettlementTests",

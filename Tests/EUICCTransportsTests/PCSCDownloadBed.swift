@@ -1,4 +1,5 @@
 import ES9PlusAPI
+import ES9PlusTestSupport
 import EUICC
 import EUICCSimulator
 import Foundation
@@ -8,33 +9,6 @@ import RSPCrypto
 import SMDPCore
 import SMDPStoreSQLite
 import Testing
-
-/// The SM-DP+'s real `ES9PlusService` called in-process, every message through the ES9+ JSON encoding.
-struct InProcessES9PlusClient: ES9PlusClient {
-    let service: ES9PlusService
-
-    func json<T: Codable>(_ value: T) throws -> T { try ES9PlusJSON.decode(T.self, from: try ES9PlusJSON.encode(value)) }
-
-    func initiateAuthentication(_ request: InitiateAuthenticationRequest) async throws -> InitiateAuthenticationResponse {
-        try json(await service.initiateAuthentication(try json(request)))
-    }
-
-    func authenticateClient(_ request: AuthenticateClientRequest) async throws -> AuthenticateClientResponse {
-        try json(await service.authenticateClient(try json(request)))
-    }
-
-    func getBoundProfilePackage(_ request: GetBoundProfilePackageRequest) async throws -> GetBoundProfilePackageResponse {
-        try json(await service.getBoundProfilePackage(try json(request)))
-    }
-
-    func handleNotification(_ request: HandleNotificationRequest) async throws {
-        _ = await service.handleNotification(try json(request))
-    }
-
-    func cancelSession(_ request: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse {
-        try json(await service.cancelSession(try json(request)))
-    }
-}
 
 /// Counts address lookups of one download (1 = the activation code's SM-DP+).
 final class LookupCount: @unchecked Sendable {

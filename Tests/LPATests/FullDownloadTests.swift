@@ -1,4 +1,5 @@
 import ES9PlusAPI
+import ES9PlusTestSupport
 import EUICC
 import EUICCSimulator
 import Foundation
@@ -22,35 +23,6 @@ enum TS48 {
             return []
         }
     }()
-}
-
-/// An `ES9PlusClient` that calls the SM-DP+'s real `ES9PlusService` in-process, with every request
-/// and response going through the ES9+ JSON encoding as over HTTPS.
-struct InProcessES9PlusClient: ES9PlusClient {
-    let service: ES9PlusService
-
-    func json<T: Codable>(_ value: T) throws -> T { try ES9PlusJSON.decode(T.self, from: try ES9PlusJSON.encode(value)) }
-
-    func initiateAuthentication(_ request: InitiateAuthenticationRequest) async throws -> InitiateAuthenticationResponse {
-        try json(await service.initiateAuthentication(try json(request)))
-    }
-
-    func authenticateClient(_ request: AuthenticateClientRequest) async throws -> AuthenticateClientResponse {
-        try json(await service.authenticateClient(try json(request)))
-    }
-
-    func getBoundProfilePackage(_ request: GetBoundProfilePackageRequest) async throws -> GetBoundProfilePackageResponse {
-        try json(await service.getBoundProfilePackage(try json(request)))
-    }
-
-    /// ES9+ answers 204 whatever the outcome; the outcome is the server's own business.
-    func handleNotification(_ request: HandleNotificationRequest) async throws {
-        _ = await service.handleNotification(try json(request))
-    }
-
-    func cancelSession(_ request: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse {
-        try json(await service.cancelSession(try json(request)))
-    }
 }
 
 /// One SM-DP+ (SQLite in memory) and one software eUICC issued from the same generated PKI.
