@@ -163,7 +163,7 @@ struct ProfileDownloadCommandTests {
         let sim = ["--simulator", site.simulator]
         let tls = ["--tls-ca", site.ciFile]
         try await site.withServer {
-            try await openrsp(["profile", "download", "-a", code, "-c", "4711"] + tls + sim)
+            try await openrsp(["profile", "download", "-a", code, "-c", "4711", "--trust", "ci"] + tls + sim)
         }
         #expect(try await site.installedICCIDs() == [iccid])
         #expect(try await site.store.profile(iccid: iccid)?.state == .installed)
@@ -221,7 +221,7 @@ struct ProfileDownloadCommandTests {
         defer { site.remove() }
         let upp = Array(try Data(contentsOf: try #require(SharedTS48.first)))
         let (iccid, code) = try await site.order(upp: upp, confirmationCode: "4711")
-        let arguments = ["profile", "download", "-a", code, "-c", "0000", "--tls-ca", site.ciFile, "--simulator", site.simulator]
+        let arguments = ["profile", "download", "-a", code, "-c", "0000", "--trust", "ci", "--tls-ca", site.ciFile, "--simulator", site.simulator]
 
         let failure = try await site.withServer { () async throws -> ProfileDownloadCommandError? in
             let command = try #require(try OpenRSPCommand.parseAsRoot(arguments) as? ProfileDownloadCommand)
