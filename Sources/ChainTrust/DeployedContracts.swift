@@ -34,11 +34,15 @@ public struct DeployedContracts: Sendable, Hashable {
             guard let text = value as? String else { throw Unreadable(description: "contracts.\(name) is not a string") }
             do { return try Address(hex: text) } catch { throw Unreadable(description: "contracts.\(name): \(error)") }
         }
-        let chainId: UInt64?
-        switch top["chainId"] {
-        case nil: chainId = nil
-        case let number as NSNumber: chainId = number.uint64Value
-        default: throw Unreadable(description: "chainId is not a number")
+        var chainId: UInt64?
+        if let raw = top["chainId"] {
+            if let value = raw as? Int, value >= 0 {
+                chainId = UInt64(value)
+            } else if let value = raw as? UInt64 {
+                chainId = value
+            } else {
+                throw Unreadable(description: "chainId is not a non-negative integer")
+            }
         }
         self.init(chainId: chainId, trustRegistry: try address("TrustRegistry"), planEntitlements: try address("PlanEntitlements"))
     }

@@ -43,10 +43,10 @@ public struct RegistrySMDPTrustOracle: SMDPTrustOracle {
             let entity = try await registry.call(TrustRegistry.entityBySpki(role: .smdp, spkiHash: hash))
             guard entity != .zero else { return .unregistered }
             switch try await registry.call(TrustRegistry.statusOf(entity: entity)) {
-            case .revoked: return .revoked
-            case .suspended: return .suspended
+            case .some(.revoked): return .revoked
+            case .some(.suspended): return .suspended
             // Active by status but not trusted by isTrusted: the registry disagrees with itself; refuse.
-            case .active, nil: return .unregistered
+            case .some(.active), .none: return .unregistered
             }
         }
     }

@@ -62,6 +62,11 @@ public struct SMDPTrustEvidence: Sendable, Hashable {
     public let mode: SMDPTrustMode
     /// sha256(SubjectPublicKeyInfo) of CERT.DPauth.
     public let dpAuthSPKISHA256: [UInt8]
+
+    public init(mode: SMDPTrustMode, dpAuthSPKISHA256: [UInt8]) {
+        self.mode = mode
+        self.dpAuthSPKISHA256 = dpAuthSPKISHA256
+    }
 }
 
 /// The LPA's SM-DP+ trust policy: a mode plus what that mode needs.
