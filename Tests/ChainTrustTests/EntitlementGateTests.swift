@@ -79,10 +79,10 @@ struct EntitlementGateTests {
 
         // Entitlement orders reserve nothing.
         let orders = testbed.orders
-        func order(_ id: EntitlementID, _ salt: EntitlementSalt) async throws -> ActivationCode {
+        func order(_ id: EntitlementID, _ salt: EntitlementSalt) async throws -> LPA.ActivationCode {
             let receipt = try await orders.entitlementOrder(profileType: ts48ProfileType, entitlement: id, salt: salt)
             #expect(receipt.entitlement == id)
-            return try ActivationCode(parsing: receipt.activationCode)
+            return try LPA.ActivationCode(parsing: receipt.activationCode)
         }
         let unknownCode = try await order(EntitlementID(999), salt)
         let wrongSaltCode = try await order(monthly, try EntitlementSalt(bytes: [UInt8](repeating: 0x5A, count: 32)))

@@ -50,10 +50,10 @@ struct Testbed {
     }
 
     /// An ordinary released order for the imported profile; returns its activation code.
-    func releasedOrder(_ iccid: ICCID) async throws -> ActivationCode {
+    func releasedOrder(_ iccid: ICCID) async throws -> LPA.ActivationCode {
         let ordered = try await orders.downloadOrder(iccid: iccid)
         let confirmed = try await orders.confirmOrder(iccid: ordered, releaseFlag: true)
-        return try ActivationCode(smdpAddress: Self.address, matchingId: confirmed.matchingId)
+        return try LPA.ActivationCode(smdpAddress: Self.address, matchingId: confirmed.matchingId)
     }
 
     /// The LPA's downloader against this SM-DP+ with `gate`, checking the SM-DP+ by `trust`.
@@ -76,9 +76,9 @@ struct Testbed {
 }
 
 /// Runs `download` and returns its failure; records an issue if it succeeded.
-func refusal(_ downloader: ProfileDownloader, _ code: ActivationCode,
+func refusal(_ downloader: ProfileDownloader, _ code: LPA.ActivationCode,
              sourceLocation: SourceLocation = #_sourceLocation) async -> ProfileDownloadFailure? {
-    do {
+    do throws(ProfileDownloadFailure) {
         let result = try await downloader.download(code)
         Issue.record("download succeeded (ICCID \(result.iccid?.digits ?? "-"))", sourceLocation: sourceLocation)
         return nil
