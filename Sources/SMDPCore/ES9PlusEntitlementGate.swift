@@ -15,10 +15,18 @@ extension ES9PlusService {
         let found: EntitlementOrder?
         do { found = try await store.entitlementOrder(matchingId: matchingId) } catch { throw storeFailure(error) }
         guard let order = found else { return }
-        do {
+        do throws(ES9PlusFailure) {
             try await checkEntitlement(order, eid: eid)
+            if let grant = order.grant {
+                guard grant.eid == eid else {
+                    throw ES9PlusFailure(.eidMismatch, "entitlement order \(matchingId) was granted to another eUICC")
+                }
+                return
+            }
+            try await grantProfile(order, eid: eid, transactionId: session.transactionId)
         } catch {
-            // Keep the verified CERT.EUICC in the session so the LPA's signed cancelSession can end it.
+            // Nothing was taken. Keep the verified CERT.EUICC in the session so the LPA's signed
+            // cancelSession can end it.
             var refused = session
             refused.eid = eid
             refused.euiccCertificate = euiccDER
@@ -27,11 +35,6 @@ extension ES9PlusService {
             }
             throw error
         }
-        if let grant = order.grant {
-            guard grant.eid == eid else { throw ES9PlusFailure(.eidMismatch, "entitlement order \(matchingId) was granted to another eUICC") }
-            return
-        }
-        try await grantProfile(order, eid: eid, transactionId: session.transactionId)
     }
 
     /// Order expiry, then the gate. Refusals map to SGP.22 codes (`EntitlementRefusal.status`); a gate
