@@ -150,6 +150,12 @@ let package = Package(
         ),
         // MARK: Contract bindings (issue: Verifiable provisioning end to end)
         .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
+        // Chain-pinned LPA trust and the chain-gated SM-DP+ (docs/CHAIN-TRUST.md).
+        .target(
+            name: "ChainTrust",
+            dependencies: ["LPA", "SMDPCore", "RSPASN1", "Settlement", "EthereumCore", "EthereumRPC",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
 
         // MARK: Application
         .target(
@@ -163,6 +169,7 @@ let package = Package(
                 "EUICCTransports",
                 "LPA",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient",
+                "ChainTrust", "EthereumCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -249,6 +256,14 @@ let package = Package(
         // The LPA's ES9+ client bound in-process to the real SM-DP+ service, for device-side tests.
         .target(name: "ES9PlusTestSupport", dependencies: ["ES9PlusAPI", "LPA", "SMDPCore"], path: "Tests/Support/ES9PlusTestSupport"),
         .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore", "DevnetTestSupport"]),
+        .testTarget(
+            name: "ChainTrustTests",
+            dependencies: [
+                "ChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "Settlement", "EthereumCore", "EthereumRPC",
+                "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .testTarget(
             name: "SettlementTests",
             dependencies: ["Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],

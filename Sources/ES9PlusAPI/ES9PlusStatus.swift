@@ -134,6 +134,16 @@ public struct ES9PlusStatus: Hashable, Sendable, CustomStringConvertible {
     /// 1.3.1 / 2.2 A mandatory request field is missing.
     public static let mandatoryFieldMissing = Self(subjectCode: "1.3.1", reasonCode: "2.2")
 
+    // MARK: OpenRSP entitlement gate (docs/CHAIN-TRUST.md)
+    /// 8.8 / 3.7 (SM-DP+ / Unavailable): the SM-DP+ could not check the order's on-chain entitlement
+    /// (chain unreachable or slower than its timeout). OpenRSP's choice, not an SGP.22 table entry;
+    /// **retryable**: nothing of the order was consumed.
+    public static let entitlementCheckUnavailable = Self(subjectCode: "8.8", reasonCode: "3.7")
+
+    /// Whether retrying the same order later can succeed without any change by the operator
+    /// (only `entitlementCheckUnavailable` is documented so).
+    public var isRetryable: Bool { self == .entitlementCheckUnavailable }
+
     static let meanings: [ES9PlusStatus: String] = [
         invalidSMDPAddress: "Invalid SM-DP+ Address",
         ciPKIdNotSupported: "None of the proposed CI Public Key Identifiers is supported",
@@ -162,5 +172,6 @@ public struct ES9PlusStatus: Hashable, Sendable, CustomStringConvertible {
         invalidSMDPOid: "Invalid SM-DP+ OID",
         invalidRequestFormat: "Invalid request format",
         mandatoryFieldMissing: "Mandatory field missing",
+        entitlementCheckUnavailable: "Entitlement check unavailable (retryable)",
     ]
 }

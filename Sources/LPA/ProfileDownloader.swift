@@ -5,7 +5,7 @@ import RSPASN1
 /// The steps of one profile download, in order (notes §1.2), reported to the progress callback
 /// as each one starts.
 public enum DownloadStep: String, Sendable, CaseIterable {
-    case getEUICCChallenge, getEUICCInfo1, initiateAuthentication, authenticateServer, authenticateClient
+    case getEUICCChallenge, getEUICCInfo1, initiateAuthentication, checkSMDPTrust, authenticateServer, authenticateClient
     case prepareDownload, getBoundProfilePackage, loadBoundProfilePackage, sendInstallNotification
     case removeInstallNotification, cancelSession
 }
@@ -32,6 +32,8 @@ public enum ProfileDownloadError: Error, CustomStringConvertible {
     case installationFailed(BppCommandId, ErrorReason)
     /// A request could not be built.
     case invalidRequest(String)
+    /// The LPA's trust policy refused the SM-DP+ (docs/CHAIN-TRUST.md); the eUICC never saw ServerSigned1.
+    case smdpNotTrusted(SMDPTrustError)
 
     public var description: String {
         switch self {
@@ -45,6 +47,7 @@ public enum ProfileDownloadError: Error, CustomStringConvertible {
         case let .transactionIdMismatch(expected, received): "transactionId \(received) does not match the session's \(expected)"
         case let .installationFailed(command, reason): "profile installation failed at \(command): \(reason)"
         case let .invalidRequest(reason): "cannot build request: \(reason)"
+        case let .smdpNotTrusted(error): "SM-DP+ not trusted: \(error)"
         }
     }
 }
@@ -81,6 +84,8 @@ public struct ProfileDownloadResult: Sendable {
     public let notificationSeqNumber: Int
     /// Whether the SM-DP+ acknowledged the install notification (and it was removed from the eUICC).
     public let notificationDelivered: Bool
+    /// What the trust policy established about the SM-DP+ (nil without a policy).
+    public let trustEvidence: SMDPTrustEvidence?
 }
 
 /// Downloads and installs one profile: ES10b on the eUICC, ES9+ to the SM-DP+ (SGP.22 §3.1.3,
@@ -91,13 +96,17 @@ public struct ProfileDownloader: Sendable {
     public let connect: ES9PlusConnector
     /// The device's ctxParams1 DeviceInfo (TAC, capabilities, IMEI).
     public let deviceInfo: DeviceInfo
+    /// Checked after initiateAuthentication, before the eUICC sees ServerSigned1 (step `checkSMDPTrust`);
+    /// nil leaves the SM-DP+ check to the eUICC alone.
+    public let trust: SMDPTrustPolicy?
     public let progress: @Sendable (DownloadStep) -> Void
 
-    public init(es10: ES10Client, connect: @escaping ES9PlusConnector, deviceInfo: DeviceInfo,
+    public init(es10: ES10Client, connect: @escaping ES9PlusConnector, deviceInfo: DeviceInfo, trust: SMDPTrustPolicy? = nil,
                 progress: @escaping @Sendable (DownloadStep) -> Void = { _ in }) {
         self.es10 = es10
         self.connect = connect
         self.deviceInfo = deviceInfo
+        self.trust = trust
         self.progress = progress
     }
 
@@ -128,6 +137,17 @@ public struct ProfileDownloader: Sendable {
             let tid = initiate.transactionId
             transactionId = tid
             try same(tid, initiate.serverSigned1.transactionId)
+
+            var evidence: SMDPTrustEvidence?
+            if let trust {
+                step = .checkSMDPTrust
+                progress(step)
+                do {
+                    evidence = try await trust.check(serverCertificateDER: initiate.serverCertificate, ciPKId: initiate.euiccCiPKIdToBeUsed)
+                } catch {
+                    throw ProfileDownloadError.smdpNotTrusted(error)
+                }
+            }
 
             step = .authenticateServer
             progress(step)
@@ -182,7 +202,7 @@ public struct ProfileDownloader: Sendable {
             case let .success(aid, _):
                 return ProfileDownloadResult(transactionId: tid, iccid: data.notificationMetadata.iccid, isdpAid: aid,
                                              notificationSeqNumber: data.notificationMetadata.seqNumber,
-                                             notificationDelivered: delivered)
+                                             notificationDelivered: delivered, trustEvidence: evidence)
             case let .error(command, reason, _):
                 throw ProfileDownloadError.installationFailed(command, reason)
             }

@@ -120,7 +120,9 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
         commandName: "download",
         abstract: "Download and install a profile from an activation code (SGP.22 §3.1.3).",
         discussion: "The SM-DP+ is reached over HTTPS; its TLS certificate must chain to the CI certificate in " +
-            "$OPENRSP_HOME/pki or to a --tls-ca root. Progress goes to stderr."
+            "$OPENRSP_HOME/pki or to a --tls-ca root. Before the eUICC sees the SM-DP+'s ServerSigned1 the LPA " +
+            "checks CERT.DPauth by --trust (default both: on-chain TrustRegistry and CI chain; see docs/CHAIN-TRUST.md). " +
+            "Progress goes to stderr."
     )
 
     @Option(name: [.short, .customLong("activation-code")], help: "Activation code (LPA:1$<SM-DP+ address>$<matching ID>[...]).")
@@ -128,6 +130,7 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("confirmation-code")], help: "Confirmation code, when the SM-DP+ requires one.")
     var confirmationCode: String?
     @OptionGroup var trust: ES9TrustOptions
+    @OptionGroup var smdpTrust: LPATrustOptions
     @OptionGroup var device: DeviceOptions
     @OptionGroup var output: OutputOptions
 
@@ -154,6 +157,7 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
             if code.confirmationCodeRequired, confirmationCode == nil {
                 throw DeviceCommandError.invalidArgument("the activation code requires a confirmation code (-c)")
             }
+            let (policy, oracle) = try smdpTrust.policy(tlsCAFiles: trust.tlsCA)
             let pool = ES9ClientPool(trustRootsDER: try trust.trustRootsDER())
             let json = output.json
             let confirmation = confirmationCode
@@ -161,7 +165,8 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
             let report: DownloadReport
             do {
                 report = try await withES10(device) { es10 in
-                    let downloader = ProfileDownloader(es10: es10, connect: { try pool.client(for: $0) }, deviceInfo: deviceInfo) { step in
+                    let downloader = ProfileDownloader(es10: es10, connect: { try pool.client(for: $0) }, deviceInfo: deviceInfo,
+                                                       trust: policy) { step in
                         if !json { FileHandle.standardError.write(Data("[\(step.rawValue)]\n".utf8)) }
                     }
                     let result: ProfileDownloadResult
@@ -182,9 +187,12 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
                 }
             } catch {
                 await pool.shutdown()
+                try? await oracle?.shutdown()
                 throw error
             }
             await pool.shutdown()
+            // Closing the registry client after the work is done; a failure here changes no result.
+            try? await oracle?.shutdown()
             return report
     }
 

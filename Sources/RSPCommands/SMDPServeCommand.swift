@@ -15,6 +15,8 @@ struct SMDPServeCommand: AsyncParsableCommand {
             --insecure-loopback-http serves plain HTTP for local development and refuses any bind address \
             that is not loopback. Requests over \(SMDPServerSettings.defaultMaxRequestBodyBytes / 1024) KiB are \
             answered 413; idle connections close after 30 s. Expired ES9+ sessions are purged every minute. SIGTERM/SIGINT shut down gracefully. \
+            With --rpc-url or --entitlements, orders made with `smdp order create --entitlement-id` are released only \
+            after PlanEntitlements.isLive(id, keccak256(EID ‖ salt)) holds on chain (docs/CHAIN-TRUST.md). \
             Log level: --log-level or $LOG_LEVEL (trace, debug, info, notice, warning, error, critical).
             """
     )
@@ -27,6 +29,7 @@ struct SMDPServeCommand: AsyncParsableCommand {
 
     @OptionGroup var identity: SMDPIdentityOptions
     @OptionGroup var database: SMDPDatabaseOption
+    @OptionGroup var entitlementGate: SMDPEntitlementGateOptions
 
     @Flag(name: .customLong("insecure-loopback-http"), help: "Serve plain HTTP (development only; loopback bind addresses only).")
     var insecureLoopbackHTTP = false
@@ -54,7 +57,22 @@ struct SMDPServeCommand: AsyncParsableCommand {
         try await OutputOptions().reportingErrors {
             let site = try await identity.load(defaultPort: port)
             let store = try database.open()
-            let service = ES9PlusService(store: store, configuration: site.configuration)
+            let gate = try entitlementGate.gate(logger: Logger(label: "openrsp.smdp.entitlement-gate"))
+            if let gate { logger.info("entitlement gate on", metadata: ["PlanEntitlements": "\(gate.entitlements.address)"]) }
+            do {
+                try await serve(store: store, site: site, gate: gate, logger: logger)
+            } catch {
+                // Closing the chain client on the way out; a failure here changes no result.
+                try? await gate?.shutdown()
+                throw error
+            }
+            try? await gate?.shutdown()
+            logger.info("SM-DP+ stopped")
+        }
+    }
+
+    private func serve(store: any SMDPStore, site: SMDPServerPKI, gate: (any EntitlementGate)?, logger: Logger) async throws {
+            let service = ES9PlusService(store: store, configuration: site.configuration, entitlementGate: gate)
             let settings: SMDPServerSettings
             do {
                 settings = try SMDPServerSettings(host: host, port: port, transport: insecureLoopbackHTTP ? .insecureLoopbackHTTP : .tls(site.tls))
@@ -79,7 +97,5 @@ struct SMDPServeCommand: AsyncParsableCommand {
             } catch let error as SMDPServerError {
                 throw SMDPCommandError.server("\(error)")
             }
-            logger.info("SM-DP+ stopped")
-        }
     }
 }

@@ -26,12 +26,16 @@ public struct ES9PlusService: Sendable {
     public let configuration: SMDPConfiguration
     public let clock: any SMDPClock
     public let builder: BoundProfilePackageBuilder
+    /// Checks entitlement orders at authenticateClient; nil: entitlement orders are answered 8.8/3.7.
+    public let entitlementGate: (any EntitlementGate)?
 
-    public init(store: any SMDPStore, configuration: SMDPConfiguration, clock: any SMDPClock = SystemClock()) {
+    public init(store: any SMDPStore, configuration: SMDPConfiguration, clock: any SMDPClock = SystemClock(),
+                entitlementGate: (any EntitlementGate)? = nil) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
         self.builder = BoundProfilePackageBuilder(hostId: configuration.bspHostId)
+        self.entitlementGate = entitlementGate
     }
 
     // MARK: - initiateAuthentication (SGP.22 §5.6.1)

@@ -91,6 +91,7 @@ extension ES9PlusService {
         switch signed1.ctxParams1 {
         case .commonAuthentication(let ctx): matchingId = ctx.matchingId
         }
+        try await passEntitlementGate(matchingId: matchingId, eid: eid, session: session, euiccDER: euiccDER)
         let (foundOrder, profile) = try await findOrder(matchingId: matchingId, eid: eid)
         var order = foundOrder
         if let bound = order.eid, bound != eid {

@@ -139,6 +139,9 @@ public struct ES2PlusOrderService: Sendable {
         let existing: DownloadOrder?
         do { existing = try await store.order(matchingId: id) } catch { throw .store(error) }
         if let existing, existing.iccid != iccid { throw .matchingIdInUse(id) }
+        let gated: EntitlementOrder?
+        do { gated = try await store.entitlementOrder(matchingId: id) } catch { throw .store(error) }
+        if gated != nil { throw .matchingIdInUse(id) }
         if let code = confirmationCode {
             guard (1...64).contains(code.count), code.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F }) else {
                 throw .invalidConfirmationCode
@@ -158,6 +161,29 @@ public struct ES2PlusOrderService: Sendable {
                                            confirmationCodeRequired: confirmationCode != nil)
         } catch { throw .invalidMatchingId(id) }
         return ConfirmedOrder(iccid: iccid, eid: order.eid, matchingId: id, activationCode: code)
+    }
+
+    /// An order tied to an on-chain entitlement (docs/CHAIN-TRUST.md): reserves nothing now; at
+    /// authenticateClient the SM-DP+'s `EntitlementGate` must confirm that `entitlement` is live and
+    /// bound to keccak256(EID ‖ salt) of the authenticating eUICC, and only then is an Available profile
+    /// of `profileType` taken. Returns the activation code to give the user.
+    public func entitlementOrder(profileType: String, entitlement: EntitlementID, salt: EntitlementSalt,
+                                 matchingId: String? = nil, expiresAt: Date? = nil) async throws(ES2PlusOrderError) -> EntitlementOrderReceipt {
+        guard !profileType.isEmpty else { throw .missingProfileSelector }
+        let id = matchingId ?? Self.generateMatchingId()
+        guard Self.isValidMatchingId(id) else { throw .invalidMatchingId(id) }
+        let existing: DownloadOrder?
+        do { existing = try await store.order(matchingId: id) } catch { throw .store(error) }
+        if existing != nil { throw .matchingIdInUse(id) }
+        let code: String
+        do {
+            let oid = try configuration.dpAuth.first.map { try OIDText.dotted($0.smdpOid) }
+            code = try ActivationCode.make(smdpAddress: configuration.address.description, matchingId: id, smdpOid: oid)
+        } catch { throw .invalidMatchingId(id) }
+        let order = EntitlementOrder(matchingId: id, profileType: profileType, entitlement: entitlement, salt: salt,
+                                     createdAt: clock.now(), expiresAt: expiresAt)
+        do { try await store.insertEntitlementOrder(order) } catch .duplicate { throw .matchingIdInUse(id) } catch { throw .store(error) }
+        return EntitlementOrderReceipt(matchingId: id, entitlement: entitlement, profileType: profileType, activationCode: code)
     }
 
     /// ReleaseProfile: Confirmed → Released.

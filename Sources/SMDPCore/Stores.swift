@@ -50,18 +50,24 @@ public struct SMDPStateChange: Hashable, Sendable {
     public var orderDeletes: [ICCID] = []
     public var sessionUpserts: [DownloadSession] = []
     public var sessionDeletes: [TransactionID] = []
+    /// Grants of entitlement orders, compare-and-set: each must find its order (by matchingId) not yet
+    /// granted, else the whole change is a `.conflict`.
+    public var entitlementGrants: [EntitlementGrant] = []
 
     public init(profileTransitions: [ProfileTransition] = [], orderUpserts: [DownloadOrder] = [], orderDeletes: [ICCID] = [],
-                sessionUpserts: [DownloadSession] = [], sessionDeletes: [TransactionID] = []) {
+                sessionUpserts: [DownloadSession] = [], sessionDeletes: [TransactionID] = [],
+                entitlementGrants: [EntitlementGrant] = []) {
         self.profileTransitions = profileTransitions
         self.orderUpserts = orderUpserts
         self.orderDeletes = orderDeletes
         self.sessionUpserts = sessionUpserts
         self.sessionDeletes = sessionDeletes
+        self.entitlementGrants = entitlementGrants
     }
 
     public var isEmpty: Bool {
         profileTransitions.isEmpty && orderUpserts.isEmpty && orderDeletes.isEmpty && sessionUpserts.isEmpty && sessionDeletes.isEmpty
+            && entitlementGrants.isEmpty
     }
 }
 
@@ -95,6 +101,6 @@ public protocol SessionStore: Sendable {
 /// The complete SM-DP+ state store. `apply` is the only write path besides profile import: an
 /// implementation applies every part of the change in one transaction, checks each profile
 /// transition's `from` state (compare-and-set) and `.conflict`s without writing anything if one fails.
-public protocol SMDPStore: ProfileStore, OrderStore, SessionStore {
+public protocol SMDPStore: ProfileStore, OrderStore, SessionStore, EntitlementOrderStore {
     func apply(_ change: SMDPStateChange) async throws(SMDPStoreError)
 }

@@ -64,4 +64,23 @@ enum PostgresRowDecoding {
             smdpSignature2: try c.bytes("smdp_signature2"), ccRequired: try c.value("cc_required", Bool.self),
             profileMetadata: try c.bytes("profile_metadata"))
     }
+
+    static func entitlementOrder(_ row: PostgresRow) throws -> EntitlementOrder {
+        let c = Columns(row)
+        let matchingId = try c.value("matching_id", String.self)
+        var grant: EntitlementGrant?
+        if let iccid = try c.iccid("iccid") {
+            guard let eid = try c.eid("eid"), let transaction = try c.bytes("transaction_id"),
+                  let grantedAt = try c.value("granted_at", Double?.self) else {
+                throw SMDPStoreError.corrupt("entitlement order \(matchingId): incomplete grant")
+            }
+            grant = EntitlementGrant(matchingId: matchingId, iccid: iccid, eid: eid, transactionId: try TransactionID(transaction),
+                                     grantedAt: Date(timeIntervalSince1970: grantedAt))
+        }
+        return EntitlementOrder(
+            matchingId: matchingId, profileType: try c.value("profile_type", String.self),
+            entitlement: try EntitlementID(bytes: try c.requiredBytes("entitlement_id")),
+            salt: try EntitlementSalt(bytes: try c.requiredBytes("salt")), createdAt: try c.date("created_at"),
+            expiresAt: try c.value("expires_at", Double?.self).map { Date(timeIntervalSince1970: $0) }, grant: grant)
+    }
 }

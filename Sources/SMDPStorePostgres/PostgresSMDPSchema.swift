@@ -61,6 +61,25 @@ enum PostgresSMDPSchema {
                 """,
             ]
         },
+        // Entitlement-gated orders (branch chain-trust, docs/CHAIN-TRUST.md).
+        PostgresMigration(version: 2, name: "chain-trust-v1-entitlement-orders") { schema in
+            let s = schema.rawValue
+            return [
+                """
+                CREATE TABLE \(unescaped: s).entitlement_order (
+                  matching_id text PRIMARY KEY,
+                  profile_type text NOT NULL,
+                  entitlement_id bytea NOT NULL,
+                  salt bytea NOT NULL,
+                  created_at double precision NOT NULL,
+                  expires_at double precision,
+                  iccid text UNIQUE,
+                  eid text,
+                  transaction_id bytea,
+                  granted_at double precision)
+                """,
+            ]
+        },
     ]
 
     /// Brings `schema` up to the newest migration. Runs in one transaction that first takes a

@@ -155,6 +155,33 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
         return counts.first ?? 0
     }
 
+    // MARK: EntitlementOrderStore
+
+    public func insertEntitlementOrder(_ order: EntitlementOrder) async throws(SMDPStoreError) {
+        try await run { client, logger, s in
+            try await client.queryAll("""
+                INSERT INTO \(unescaped: s).entitlement_order (matching_id, profile_type, entitlement_id, salt, created_at, expires_at,
+                  iccid, eid, transaction_id, granted_at)
+                VALUES (\(order.matchingId), \(order.profileType), \(ByteBuffer(bytes: order.entitlement.bytes)),
+                  \(ByteBuffer(bytes: order.salt.bytes)), \(order.createdAt.timeIntervalSince1970), \(order.expiresAt?.timeIntervalSince1970),
+                  \(order.grant?.iccid.digits), \(order.grant?.eid.digits), \(order.grant.map { ByteBuffer(bytes: $0.transactionId.bytes) }),
+                  \(order.grant?.grantedAt.timeIntervalSince1970))
+                """, logger: logger)
+        }
+    }
+
+    public func entitlementOrder(matchingId: String) async throws(SMDPStoreError) -> EntitlementOrder? {
+        try await fetchOne(PostgresRowDecoding.entitlementOrder) { s in
+            "SELECT * FROM \(unescaped: s).entitlement_order WHERE matching_id = \(matchingId)"
+        }
+    }
+
+    public func entitlementOrder(iccid: ICCID) async throws(SMDPStoreError) -> EntitlementOrder? {
+        try await fetchOne(PostgresRowDecoding.entitlementOrder) { s in
+            "SELECT * FROM \(unescaped: s).entitlement_order WHERE iccid = \(iccid.digits)"
+        }
+    }
+
     // MARK: apply
 
     public func apply(_ change: SMDPStateChange) async throws(SMDPStoreError) {
@@ -193,6 +220,17 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
             }
             for session in change.sessionUpserts {
                 try await connection.queryAll(Self.upsert(session, schema: s), logger: logger)
+            }
+            for grant in change.entitlementGrants {
+                let updated = try await connection.queryAll("""
+                    UPDATE \(unescaped: s).entitlement_order SET iccid = \(grant.iccid.digits), eid = \(grant.eid.digits),
+                      transaction_id = \(ByteBuffer(bytes: grant.transactionId.bytes)), granted_at = \(grant.grantedAt.timeIntervalSince1970)
+                    WHERE matching_id = \(grant.matchingId) AND iccid IS NULL
+                    RETURNING matching_id
+                    """, logger: logger)
+                guard updated.count == 1 else {
+                    throw SMDPStoreError.conflict("entitlement order \(grant.matchingId) is unknown or already granted")
+                }
             }
         }
     }

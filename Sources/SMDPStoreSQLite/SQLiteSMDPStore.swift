@@ -146,6 +146,18 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
             for transactionId in change.sessionDeletes {
                 try db.execute(sql: "DELETE FROM session WHERE transaction_id = ?", arguments: [Data(transactionId.bytes)])
             }
+            for grant in change.entitlementGrants {
+                try db.execute(
+                    sql: """
+                    UPDATE entitlement_order SET iccid = ?, eid = ?, transaction_id = ?, granted_at = ?
+                    WHERE matching_id = ? AND iccid IS NULL
+                    """,
+                    arguments: [grant.iccid.digits, grant.eid.digits, Data(grant.transactionId.bytes),
+                                grant.grantedAt.timeIntervalSince1970, grant.matchingId])
+                guard db.changesCount == 1 else {
+                    throw SMDPStoreError.conflict("entitlement order \(grant.matchingId) is unknown or already granted")
+                }
+            }
             for session in change.sessionUpserts {
                 try db.execute(
                     sql: """
@@ -160,6 +172,60 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
                                 session.ccRequired, session.profileMetadata.map { Data($0) }])
             }
         }
+    }
+
+    // MARK: EntitlementOrderStore
+
+    public func insertEntitlementOrder(_ order: EntitlementOrder) async throws(SMDPStoreError) {
+        try await write { db in
+            try db.execute(
+                sql: """
+                INSERT INTO entitlement_order (matching_id, profile_type, entitlement_id, salt, created_at, expires_at,
+                  iccid, eid, transaction_id, granted_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+                arguments: [order.matchingId, order.profileType, Data(order.entitlement.bytes), Data(order.salt.bytes),
+                            order.createdAt.timeIntervalSince1970, order.expiresAt?.timeIntervalSince1970,
+                            order.grant?.iccid.digits, order.grant?.eid.digits, order.grant.map { Data($0.transactionId.bytes) },
+                            order.grant?.grantedAt.timeIntervalSince1970])
+        }
+    }
+
+    public func entitlementOrder(matchingId: String) async throws(SMDPStoreError) -> EntitlementOrder? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM entitlement_order WHERE matching_id = ?", arguments: [matchingId])
+                .map(Self.decodeEntitlementOrder)
+        }
+    }
+
+    public func entitlementOrder(iccid: ICCID) async throws(SMDPStoreError) -> EntitlementOrder? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM entitlement_order WHERE iccid = ?", arguments: [iccid.digits])
+                .map(Self.decodeEntitlementOrder)
+        }
+    }
+
+    private static func decodeEntitlementOrder(_ row: Row) throws -> EntitlementOrder {
+        let entitlement: Data = row["entitlement_id"]
+        let salt: Data = row["salt"]
+        let expires: Double? = row["expires_at"]
+        let matchingId: String = row["matching_id"]
+        var grant: EntitlementGrant?
+        if let iccid = row["iccid"] as String? {
+            let eidDigits: String? = row["eid"]
+            let transaction: Data? = row["transaction_id"]
+            let grantedAt: Double? = row["granted_at"]
+            guard let eidDigits, let transaction, let grantedAt else {
+                throw SMDPStoreError.corrupt("entitlement order \(matchingId): incomplete grant")
+            }
+            grant = EntitlementGrant(matchingId: matchingId, iccid: try ICCID(digits: iccid), eid: try EID(digits: eidDigits),
+                                     transactionId: try TransactionID(Array(transaction)),
+                                     grantedAt: Date(timeIntervalSince1970: grantedAt))
+        }
+        return EntitlementOrder(
+            matchingId: matchingId, profileType: row["profile_type"], entitlement: try EntitlementID(bytes: Array(entitlement)),
+            salt: try EntitlementSalt(bytes: Array(salt)), createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            expiresAt: expires.map { Date(timeIntervalSince1970: $0) }, grant: grant)
     }
 
     // MARK: Access helpers
@@ -264,6 +330,22 @@ enum SQLiteSMDPSchema {
                 t.column("smdp_signature2", .blob)
                 t.column("cc_required", .boolean).notNull()
                 t.column("profile_metadata", .blob)
+            }
+        }
+        // Entitlement-gated orders (branch chain-trust, docs/CHAIN-TRUST.md). The salt is a secret of the
+        // entitlement owner shared with this SM-DP+ only.
+        migrator.registerMigration("chain-trust-v1-entitlement-orders") { db in
+            try db.create(table: "entitlement_order") { t in
+                t.primaryKey("matching_id", .text)
+                t.column("profile_type", .text).notNull()
+                t.column("entitlement_id", .blob).notNull()
+                t.column("salt", .blob).notNull()
+                t.column("created_at", .double).notNull()
+                t.column("expires_at", .double)
+                t.column("iccid", .text).unique()
+                t.column("eid", .text)
+                t.column("transaction_id", .blob)
+                t.column("granted_at", .double)
             }
         }
         return migrator

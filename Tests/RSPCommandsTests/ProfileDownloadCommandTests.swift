@@ -163,7 +163,7 @@ struct ProfileDownloadCommandTests {
         let sim = ["--simulator", site.simulator]
         let tls = ["--tls-ca", site.ciFile]
         try await site.withServer {
-            try await openrsp(["profile", "download", "-a", code, "-c", "4711"] + tls + sim)
+            try await openrsp(["profile", "download", "-a", code, "-c", "4711", "--trust", "ci"] + tls + sim)
         }
         #expect(try await site.installedICCIDs() == [iccid])
         #expect(try await site.store.profile(iccid: iccid)?.state == .installed)
@@ -221,7 +221,7 @@ struct ProfileDownloadCommandTests {
         defer { site.remove() }
         let upp = Array(try Data(contentsOf: try #require(SharedTS48.first)))
         let (iccid, code) = try await site.order(upp: upp, confirmationCode: "4711")
-        let arguments = ["profile", "download", "-a", code, "-c", "0000", "--tls-ca", site.ciFile, "--simulator", site.simulator]
+        let arguments = ["profile", "download", "-a", code, "-c", "0000", "--trust", "ci", "--tls-ca", site.ciFile, "--simulator", site.simulator]
 
         let failure = try await site.withServer { () async throws -> ProfileDownloadCommandError? in
             let command = try #require(try OpenRSPCommand.parseAsRoot(arguments) as? ProfileDownloadCommand)
@@ -243,5 +243,31 @@ struct ProfileDownloadCommandTests {
         try await site.withServer {
             await #expect(throws: ExitCode.self) { try await openrsp(arguments) }
         }
+    }
+
+    @Test("--trust chain with an unreachable registry node refuses the SM-DP+ before the eUICC sees it; --trust parses only chain, ci, both",
+          .enabled(if: SharedTS48.first != nil, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func chainTrustUnreachable() async throws {
+        #expect(throws: (any Error).self) { try OpenRSPCommand.parseAsRoot(["profile", "download", "-a", "LPA:1$x$y", "--trust", "chain-only"]) }
+        let site = try await LiveSMDP()
+        defer { site.remove() }
+        let upp = Array(try Data(contentsOf: try #require(SharedTS48.first)))
+        let (iccid, code) = try await site.order(upp: upp, confirmationCode: "4711")
+        let arguments = ["profile", "download", "-a", code, "-c", "4711", "--trust", "chain", "--rpc-url", "http://127.0.0.1:1",
+                         "--registry", "0x5fbdb2315678afecb367f032d93f642f64180aa3", "--tls-ca", site.ciFile, "--simulator", site.simulator]
+        let failure = try await site.withServer { () async throws -> ProfileDownloadCommandError? in
+            let command = try #require(try OpenRSPCommand.parseAsRoot(arguments) as? ProfileDownloadCommand)
+            do {
+                _ = try await command.perform()
+                return nil
+            } catch let error as ProfileDownloadCommandError {
+                return error
+            }
+        }
+        let error = try #require(failure, "the download succeeded without a reachable TrustRegistry")
+        #expect(error.failure.step == .checkSMDPTrust)
+        guard case .smdpNotTrusted(.registryUnavailable) = error.failure.error else { Issue.record("wrong error \(error.failure.error)"); return }
+        #expect(try await site.installedICCIDs().isEmpty)
+        #expect(try await site.store.profile(iccid: iccid)?.state == .released)
     }
 }

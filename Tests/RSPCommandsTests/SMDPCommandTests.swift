@@ -58,6 +58,35 @@ struct SMDPCommandTests {
         try await run(["profile", "list", "--database", database, "--iccid", first.digits, "--json"])
     }
 
+    @Test("order create --entitlement-id --salt stores an entitlement order and reserves no profile",
+          .enabled(if: ts48 != nil, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func entitlementOrder() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("smdp-cmd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pki = root.appendingPathComponent("pki").path
+        let database = root.appendingPathComponent("smdp.sqlite").path
+        try await PKICommandTests().run(["init", "--dir", pki])
+        let dir = try #require(Self.ts48)
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".der") }.sorted().first)
+        try await run(["profile", "import", "--database", database, dir.appendingPathComponent(file).path])
+        let salt = String(repeating: "ab", count: 32)
+        try await run(["order", "create", "--pki", pki, "--database", database, "--profile-type", "GSMA Generic eUICC Test Profile",
+                       "--entitlement-id", "7", "--salt", "0x" + salt, "--address", "smdp.example:8443", "--json"])
+        let store = try SQLiteSMDPStore(path: database)
+        #expect(try await store.profileCounts() == [.available: 1])
+        // A bad salt or id is refused before anything is written.
+        await #expect(throws: (any Error).self) {
+            try await run(["order", "create", "--pki", pki, "--database", database, "--profile-type", "T", "--entitlement-id", "7", "--salt", "abcd"])
+        }
+        await #expect(throws: (any Error).self) {
+            try await run(["order", "create", "--pki", pki, "--database", database, "--profile-type", "T", "--entitlement-id", "x", "--salt", salt])
+        }
+        #expect(throws: (any Error).self) { try SMDPCommand.parseAsRoot(["order", "create", "--profile-type", "T", "--entitlement-id", "7"]) }
+        #expect(throws: (any Error).self) {
+            try SMDPCommand.parseAsRoot(["order", "create", "--iccid", "1", "--entitlement-id", "7", "--salt", salt])
+        }
+    }
+
     @Test("order create needs exactly one of --iccid and --profile-type")
     func orderArguments() {
         #expect(throws: (any Error).self) { try SMDPCommand.parseAsRoot(["order", "create"]) }

@@ -1,0 +1,135 @@
+import ArgumentParser
+import ChainTrust
+import EthereumCore
+import Foundation
+import LPA
+import Logging
+import RSPCrypto
+import SMDPCore
+
+extension SMDPTrustMode: ExpressibleByArgument {}
+
+/// The `--rpc-url` default: the embedded devnet (docs/ARCHITECTURE.md §3).
+let defaultRPCURL = "http://127.0.0.1:8545"
+
+/// Reads a contract address from `--flag` or, when absent, from `$OPENRSP_HOME/contracts.json`
+/// (written by contracts/deploy.py).
+func contractAddress(_ explicit: String?, flag: String, pick: (DeployedContracts) -> Address?, name: String) throws -> Address {
+    if let explicit {
+        do { return try Address(hex: explicit) } catch {
+            throw DeviceCommandError.invalidArgument("\(flag) \(explicit): \(error)")
+        }
+    }
+    let home = DataDirectory.resolve().url
+    let deployed: DeployedContracts
+    do { deployed = try DeployedContracts.load(dataDirectory: home) } catch {
+        throw DeviceCommandError.invalidArgument("no \(flag) given and \(error)")
+    }
+    guard let address = pick(deployed) else {
+        throw DeviceCommandError.invalidArgument("no \(flag) given and \(home.path)/\(DeployedContracts.fileName) has no \(name)")
+    }
+    return address
+}
+
+/// `openrsp profile download --trust chain|ci|both --rpc-url URL --registry ADDRESS`.
+struct LPATrustOptions: ParsableArguments {
+    @Option(name: .customLong("trust"), help: ArgumentHelp(
+        "How the LPA decides to trust the SM-DP+ before the eUICC sees it: chain, ci or both.",
+        discussion: """
+            chain: sha256(SubjectPublicKeyInfo) of CERT.DPauth must be an active SM-DP+ in the on-chain \
+            TrustRegistry (isTrusted(SMDP, hash)); revoked, suspended or unknown keys are refused. \
+            ci: the LPA validates CERT.DPauth by SGP.22 rules to the CI certificate in $OPENRSP_HOME/pki; no chain query. \
+            both: both checks must pass. In every mode the eUICC still verifies the chain to its CI. \
+            The TLS certificate is checked against the CI (HTTPS trust), not against the registry.
+            """))
+    var trust: SMDPTrustMode = .both
+
+    @Option(name: .customLong("rpc-url"), help: "Ethereum JSON-RPC URL of the chain holding the TrustRegistry.")
+    var rpcURL: String = defaultRPCURL
+
+    @Option(name: .customLong("registry"), help: "TrustRegistry address (default: $OPENRSP_HOME/contracts.json from contracts/deploy.py).")
+    var registry: String?
+
+    @Option(name: .customLong("chain-timeout"), help: "Seconds to wait for the TrustRegistry before refusing.")
+    var chainTimeout: Int = 5
+
+    /// The policy and, for chain/both, the oracle (whose RPC client the caller shuts down).
+    func policy(tlsCAFiles: [String]) throws -> (SMDPTrustPolicy, RegistrySMDPTrustOracle?) {
+        guard chainTimeout > 0 else { throw DeviceCommandError.invalidArgument("--chain-timeout must be positive") }
+        var oracle: RegistrySMDPTrustOracle?
+        if trust.checksRegistry {
+            let address = try contractAddress(registry, flag: "--registry", pick: { $0.trustRegistry }, name: "TrustRegistry")
+            do { oracle = try RegistrySMDPTrustOracle(rpcURL: rpcURL, registry: address, timeout: .seconds(chainTimeout)) } catch {
+                throw DeviceCommandError.invalidArgument("--rpc-url: \(error)")
+            }
+        }
+        var ciStore: CITrustStore?
+        if trust.checksCIChain {
+            ciStore = try Self.ciTrustStore(extraFiles: tlsCAFiles)
+        }
+        do {
+            return (try SMDPTrustPolicy(mode: trust, oracle: oracle, ciTrustStore: ciStore), oracle)
+        } catch {
+            throw DeviceCommandError.invalidArgument("\(error)")
+        }
+    }
+
+    /// The CI certificate in `$OPENRSP_HOME/pki` plus every `--tls-ca` file that is an SGP.22 CI
+    /// certificate (other TLS roots are not CIs and are left to the HTTPS client).
+    static func ciTrustStore(extraFiles: [String]) throws -> CITrustStore {
+        let pki = DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
+        let names = [PKIDirectoryLayout.derName(.ci), PKIDirectoryLayout.pemName(.ci)]
+        var store = CITrustStore()
+        if let file = names.map({ pki.appendingPathComponent($0) }).first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
+            do {
+                try store.add(try PKIDecoder.certificate(Array(try Data(contentsOf: file))))
+            } catch {
+                throw DeviceCommandError.noPKI("CI certificate \(file.path): \(error)")
+            }
+        }
+        for path in extraFiles {
+            do {
+                let certificate = try PKIDecoder.certificate(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+                // A root that is not an SGP.22 CI is a plain TLS root: the HTTPS client uses it, this store does not.
+                do { try store.add(certificate) } catch { continue }
+            } catch {
+                throw DeviceCommandError.invalidArgument("--tls-ca \(path): \(error)")
+            }
+        }
+        guard !store.pkIds.isEmpty else {
+            throw DeviceCommandError.noPKI("--trust ci/both needs a CI certificate in \(pki.path) or as --tls-ca")
+        }
+        return store
+    }
+}
+
+/// `openrsp smdp serve --rpc-url URL --entitlements ADDRESS`: the entitlement gate.
+struct SMDPEntitlementGateOptions: ParsableArguments {
+    @Option(name: .customLong("rpc-url"), help: "Ethereum JSON-RPC URL; enables the entitlement gate.")
+    var rpcURL: String?
+
+    @Option(name: .customLong("entitlements"),
+            help: "PlanEntitlements address; enables the entitlement gate (default with --rpc-url: $OPENRSP_HOME/contracts.json).")
+    var entitlements: String?
+
+    @Option(name: .customLong("chain-timeout"), help: "Seconds an entitlement check may take before the download is refused as retryable (8.8/3.7).")
+    var chainTimeout: Int = 5
+
+    /// The gate, or nil when neither --rpc-url nor --entitlements is given.
+    func gate(logger: Logger) throws -> ChainEntitlementGate? {
+        guard rpcURL != nil || entitlements != nil else { return nil }
+        guard chainTimeout > 0 else { throw SMDPCommandError.invalidArgument("--chain-timeout must be positive") }
+        let address: Address
+        do {
+            address = try contractAddress(entitlements, flag: "--entitlements", pick: { $0.planEntitlements }, name: "PlanEntitlements")
+        } catch let error as DeviceCommandError {
+            throw SMDPCommandError.invalidArgument(error.description)
+        }
+        do {
+            return try ChainEntitlementGate(rpcURL: rpcURL ?? defaultRPCURL, entitlements: address, timeout: .seconds(chainTimeout),
+                                            logger: logger)
+        } catch {
+            throw SMDPCommandError.invalidArgument("--rpc-url: \(error)")
+        }
+    }
+}

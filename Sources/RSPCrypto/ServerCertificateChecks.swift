@@ -1,0 +1,32 @@
+import Crypto
+import Foundation
+import X509
+
+/// SHA-256 of a certificate's SubjectPublicKeyInfo: the key identity that `TrustRegistry` registers
+/// (`spkiHash`, contracts/README.md) and that the LPA pins (docs/CHAIN-TRUST.md).
+public enum SPKIDigest {
+    /// sha256(SubjectPublicKeyInfo DER) of the certificate in `certificateDER`.
+    public static func sha256(certificateDER: [UInt8]) throws(PKIDecodingError) -> [UInt8] {
+        let certificate = try PKIDecoder.certificate(certificateDER)
+        return sha256(certificate)
+    }
+
+    public static func sha256(_ certificate: Certificate) -> [UInt8] {
+        Array(SHA256.hash(data: Array(certificate.publicKey.subjectPublicKeyInfoBytes)))
+    }
+}
+
+extension CITrustStore {
+    /// Validates an SM-DP+ certificate (`role` .dpAuth, .dpPb or .dpTLS, DER) by SGP.22 rules against the
+    /// trusted CI with `ciPKId`. Returns the failure reasons; empty when the chain is valid.
+    public func serverCertificateFailures(der: [UInt8], role: SGP22CertificateRole, ciPKId: [UInt8], at time: Date) async -> [String] {
+        let leaf: Certificate
+        do { leaf = try PKIDecoder.certificate(der) } catch { return ["certificate: \(error)"] }
+        do {
+            let result = try await validate(leaf: leaf, role: role, againstPKId: ciPKId, at: time)
+            return result.failureReasons.isEmpty && !result.isValid ? ["no chain to the CI"] : result.failureReasons
+        } catch {
+            return ["\(error)"]
+        }
+    }
+}
