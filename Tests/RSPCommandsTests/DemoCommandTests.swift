@@ -25,12 +25,13 @@ struct DemoCommandTests {
         #expect(!summary.profile.notificationsDelivered.isEmpty)
         // Registry: CI, SM-DP+, MNO, MVNO registered and trusted.
         #expect(summary.registry.map(\.role) == ["CI", "SM-DP+", "MNO", "MVNO"])
-        #expect(summary.registry.allSatisfy(\.trusted))
+        let untrusted = summary.registry.filter { !$0.trusted }.map(\.role)
+        #expect(untrusted.isEmpty)
 
         // Usage: settled after the devnet clock passed the window; the payout follows the contract's formula.
         #expect(summary.usage.status == "settled")
         #expect(summary.usage.cdrCount == 4)
-        #expect(summary.usage.timeAdvancedSeconds == 601)
+        #expect((summary.usage.timeAdvancedSeconds ?? 0) >= 600)
         let price: UInt64 = 12_000_000, planBytes: UInt64 = 1000 * 1_000_000
         let pay = price * summary.usage.totalBytes / planBytes   // fits: 12e6 × ≤ 2e8 < 2^64
         let toMvno = pay * 1500 / 10_000
@@ -58,7 +59,8 @@ struct DemoCommandTests {
         #expect(contracts["UsageSettlement"] == summary.contracts["UsageSettlement"])
         #expect(contracts["Token"] == summary.contracts["TestStablecoin"])
         #expect((addresses?["chainId"] as? Int) == 1337)
-        #expect(Set((addresses?["gasUsed"] as? [String: Any])?.keys.map { $0 } ?? []).contains("setSettlement(address)"))
+        let gasLabels = (addresses?["gasUsed"] as? [String: Any]).map { Array($0.keys) } ?? []
+        #expect(gasLabels.contains("setSettlement(address)"))
 
         // The EID and salt stay with the eUICC state, owner-only.
         let secret = home.appendingPathComponent("demo/euicc/entitlement.json")

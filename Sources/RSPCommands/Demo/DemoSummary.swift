@@ -122,7 +122,7 @@ struct DemoSummary: Codable, Sendable {
         for name in contracts.keys.sorted() { lines.append("  \(name.padding(toLength: 17, withPad: " ", startingAt: 0)) \(contracts[name] ?? "")") }
         lines.append("registry")
         for e in registry {
-            lines.append("  \(e.role.padding(toLength: 5, withPad: " ", startingAt: 0)) \(e.address)  \(e.name)  spki sha256 \(e.spkiSha256.prefix(18))…  trusted \(e.trusted)")
+            lines.append("  \(e.role.padding(toLength: 6, withPad: " ", startingAt: 0)) \(e.address)  \(e.name)  spki sha256 \(e.spkiSha256.prefix(18))…  trusted \(e.trusted)")
         }
         lines.append("SM-DP+       \(smdpUrl)")
         lines.append("plan         #\(plan.planId): \(Self.tokens(plan.price)) tUSD, \(plan.dataMB) MB, \(plan.validitySeconds) s, margin \(plan.marginBps) bps")

@@ -23,7 +23,9 @@ struct StartSMDPStep: DemoStep {
         let service = ES9PlusService(store: store, configuration: pki.configuration)
         let settings = try SMDPServerSettings(host: "127.0.0.1", port: port, transport: .tls(pki.tls))
         var logger = Logger(label: "openrsp.demo.smdp") { StreamLogHandler.standardError(label: $0) }
-        logger.logLevel = .warning
+        // Stopping the server by task cancellation makes HummingbirdCore log a CancellationError at
+        // error level; failures the demo cares about surface through the LPA's typed errors instead.
+        logger.logLevel = .critical
         let (listening, continuation) = AsyncStream<Int>.makeStream()
         let app = try buildApplication(service: service, settings: settings, logger: logger) { channel in
             continuation.yield(channel.localAddress?.port ?? port)

@@ -74,14 +74,23 @@ struct AdvanceTimeStep: DemoStep {
             env.progress(state.settlementNote ?? "")
             return
         }
+        guard let before = try await chain.client.getBlockByNumber(.latest) else { throw DemoError.missing("no latest block") }
         let seconds = env.config.disputeWindow + 1
         _ = try await chain.client.request("evm_increaseTime", [.string(UInt256(seconds).quantityHex)], retry: .once)
         _ = try await chain.client.request("evm_mine", [], retry: .once)
-        guard let latest = try await chain.client.getBlockByNumber(.latest), latest.timestamp >= closes else {
-            throw DemoError.invalid("the devnet clock did not pass the end of the dispute window (\(closes))")
+        guard var latest = try await chain.client.getBlockByNumber(.latest) else { throw DemoError.missing("no latest block") }
+        if latest.timestamp < closes {
+            // Instant mining puts each block one second after its parent, so block time can run ahead of
+            // the devnet clock that evm_increaseTime moves; mine one block at the window's end then.
+            _ = try await chain.client.request("evm_mine", [.string(UInt256(closes).quantityHex)], retry: .once)
+            guard let next = try await chain.client.getBlockByNumber(.latest) else { throw DemoError.missing("no latest block") }
+            latest = next
         }
-        state.timeAdvancedBy = seconds
-        env.progress("devnet time +\(seconds) s, block \(latest.number) at \(latest.timestamp) ≥ \(closes)")
+        guard latest.timestamp >= closes else {
+            throw DemoError.invalid("the devnet clock (block \(latest.number) at \(latest.timestamp)) did not pass the end of the dispute window (\(closes))")
+        }
+        state.timeAdvancedBy = latest.timestamp - before.timestamp
+        env.progress("devnet time +\(latest.timestamp - before.timestamp) s, block \(latest.number) at \(latest.timestamp) ≥ \(closes)")
     }
 }
 
