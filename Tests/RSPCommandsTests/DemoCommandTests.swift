@@ -71,6 +71,7 @@ struct DemoCommandTests {
 
         // What the demo started is gone: the devnet no longer answers, the SM-DP+ port is closed.
         try await DemoTestSupport.expectStopped(rpcURL: summary.chain.rpcUrl, smdpURL: summary.smdpUrl)
+        #expect(DemoTestSupport.processes(mentioning: home.path).isEmpty)
 
         // The JSON envelope carries the same summary.
         let envelope = try CommandEnvelope(data: summary).jsonString()
@@ -94,9 +95,8 @@ struct DemoCommandTests {
             #expect(error.step == "deploy")
             #expect(error.description.contains("contract artifact"))
         }
-        let info = try JSONSerialization.jsonObject(with: Data(contentsOf: home.appendingPathComponent("demo/devnet/devnet.json"))) as? [String: Any]
-        let url = try #require(info?["url"] as? String)
-        try await DemoTestSupport.expectStopped(rpcURL: url, smdpURL: nil)
+        // The devnet child (its command line names the state directory under `home`) has exited.
+        #expect(DemoTestSupport.processes(mentioning: home.path).isEmpty)
     }
 
     @Test("option validation: --rpc-url needs --key-file; --upp excludes --generated-profile")
@@ -139,6 +139,15 @@ enum DemoTestSupport {
         await #expect(throws: (any Error).self) { _ = try await DevnetRuntime.query(url: rpcURL) }
         if let smdpURL, let port = URL(string: smdpURL)?.port {
             #expect(!tcpConnects(port: port), "the SM-DP+ still accepts connections on \(port)")
+        }
+    }
+
+    /// Live processes whose command line contains `text` (Linux /proc).
+    static func processes(mentioning text: String) -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { Int32($0) }.filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            return String(decoding: data, as: UTF8.self).contains(text)
         }
     }
 
