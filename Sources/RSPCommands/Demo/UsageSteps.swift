@@ -4,8 +4,9 @@ import Foundation
 import Settlement
 
 /// The operator's usage records for the entitlement: `--cdr-count` CDRs of one hour each from the
-/// entitlement's start, random byte counts (1–50 MB). Each record is one JSON line in demo/cdrs.jsonl;
-/// its `cdrHash` is keccak256 of that line (the operator's hash of its full record).
+/// entitlement's start, random byte counts (up to 50 MB each, at most 90 % of the plan in all). Each
+/// record is one JSON line in demo/cdrs.jsonl; its `cdrHash` is keccak256 of that line (the operator's
+/// hash of its full record).
 struct GenerateUsageStep: DemoStep {
     let name = "usage-generate"
     let title = "generate usage CDRs"
@@ -16,8 +17,11 @@ struct GenerateUsageStep: DemoStep {
         var rng = SystemRandomNumberGenerator()
         var cdrs: [CDR] = []
         var lines: [String] = []
+        // Stay within 90 % of the plan's bytes whatever --cdr-count is (the contract refuses more than the plan).
+        let planBytes = try state.require(state.plan, "the plan terms").dataMB.w0 * 1_000_000
+        let maxPerCDR = min(50_000_000, planBytes / 10 * 9 / UInt64(env.config.cdrCount))
         for sequence in 1...UInt64(env.config.cdrCount) {
-            let bytes = UInt64.random(in: 1_000_000...50_000_000, using: &rng)
+            let bytes = UInt64.random(in: max(1, maxPerCDR / 50)...maxPerCDR, using: &rng)
             let periodStart = state.entitlementStart + (sequence - 1) * 3600
             let periodEnd = periodStart + 3599
             let line = #"{"entitlementId":"\#(id)","sequence":\#(sequence),"iccid":"\#(iccid.digits)","bytes":\#(bytes),"# +
