@@ -169,7 +169,7 @@ let package = Package(
                 "EUICCTransports",
                 "LPA",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient",
-                "ChainTrust", "EthereumCore",
+                "ChainTrust", "EthereumCore", "Settlement",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

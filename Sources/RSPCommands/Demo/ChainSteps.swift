@@ -1,0 +1,229 @@
+import EthereumCore
+import EthereumRPC
+import Foundation
+import RSPCrypto
+import Settlement
+
+/// Makes `$OPENRSP_HOME/demo` anew (the previous run's files are removed; the PKI and contracts.json stay outside it).
+struct PrepareDirectoryStep: DemoStep {
+    let name = "prepare"
+    let title = "fresh run directory"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let dir = env.config.demoDirectory
+        if FileManager.default.fileExists(atPath: dir.path) { try FileManager.default.removeItem(at: dir) }
+        try env.config.home.ensure()
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        env.progress("run directory \(dir.path)")
+    }
+}
+
+/// Starts the embedded devnet (tools/devnet/devnet.py, port picked by the OS, state in demo/devnet) as a
+/// child process, or connects to `--rpc-url`.
+struct StartChainStep: DemoStep {
+    let name = "chain"
+    let title = "start the chain"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let url: String
+        if let rpc = env.config.rpcURL {
+            url = rpc
+            state.embeddedDevnet = false
+        } else {
+            url = try await startDevnet(env)
+            state.embeddedDevnet = true
+        }
+        let client = try RPCClient(url: url)
+        env.resources.onCleanup {
+            // Closing the HTTP pool after the run; nothing depends on it succeeding.
+            try? await client.shutdown()
+        }
+        let chain = try await Chain.connect(client)
+        state.chain = chain
+        state.rpcURL = url
+        env.progress("\(state.embeddedDevnet ? "embedded devnet" : "JSON-RPC") \(url), chain id \(chain.chainId)")
+    }
+
+    private func startDevnet(_ env: DemoEnvironment) async throws -> String {
+        let config = env.config
+        guard FileManager.default.isExecutableFile(atPath: config.python.path) else {
+            throw DemoError.missing("Python venv not found at \(config.python.path): run scripts/setup (or pass --python)")
+        }
+        guard FileManager.default.fileExists(atPath: config.devnetScript.path) else {
+            throw DemoError.missing("devnet script not found at \(config.devnetScript.path): run from the repository root (or pass --devnet-script)")
+        }
+        let stateDir = config.demoDirectory.appendingPathComponent("devnet", isDirectory: true)
+        try FileManager.default.createDirectory(at: stateDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        let logURL = stateDir.appendingPathComponent("devnet.log")
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil, attributes: [.posixPermissions: 0o600])
+        let log = try FileHandle(forWritingTo: logURL)
+        let process = Process()
+        process.executableURL = config.python
+        process.arguments = [config.devnetScript.path, "--port", "0", "--state-dir", stateDir.path, "--quiet"]
+        process.standardOutput = log
+        process.standardError = log
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        try log.close()
+        env.resources.adopt(devnet: process)
+
+        let info = stateDir.appendingPathComponent("devnet.json")
+        let deadline = ContinuousClock.now.advanced(by: .seconds(120))
+        var last = "devnet.json not written yet"
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else {
+                let tail = (try? String(contentsOf: logURL, encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
+                throw DemoError.invalid("devnet exited with status \(process.terminationStatus); log tail:\n\(tail)")
+            }
+            if env.resources.interrupted { throw DemoError.interrupted }
+            // devnet.json may be caught half-written: an unreadable file means "not yet", polled again.
+            if let data = FileManager.default.contents(atPath: info.path),
+               let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any],
+               let url = object["url"] as? String {
+                do {
+                    _ = try await DevnetRuntime.query(url: url)
+                    env.progress("devnet pid \(process.processIdentifier), state \(stateDir.path)")
+                    return url
+                } catch {
+                    last = "\(error)"
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        throw DemoError.invalid("devnet did not become ready: \(last)")
+    }
+}
+
+/// The parties' chain accounts: the deployer (devnet dev account 0, or `--key-file`) and fresh keys for
+/// MNO, MVNO, user, CI and SM-DP+ (saved in demo/keys, mode 0600). MNO, MVNO and user get gas money.
+struct CreateAccountsStep: DemoStep {
+    let name = "accounts"
+    let title = "create the parties' accounts"
+    /// 0.1 ether each: far more than the demo's gas at devnet prices.
+    static let gasMoney = UInt256(100_000_000_000_000_000 as UInt64)
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let chain = try state.require(state.chain, "the chain")
+        let deployer: PrivateKey
+        if let keyFile = env.config.keyFile {
+            deployer = try Self.readKey(keyFile)
+        } else {
+            deployer = try devnetDeployer(env)
+        }
+        let keysDir = env.config.demoDirectory.appendingPathComponent("keys", isDirectory: true)
+        try FileManager.default.createDirectory(at: keysDir, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        func fresh(_ role: String) throws -> PrivateKey {
+            let key = try PrivateKey.generate()
+            try SecureFileWriter.write(Array((Hex.encode(key.rawBytes) + "\n").utf8), to: keysDir.appendingPathComponent("\(role).key"), mode: 0o600)
+            return key
+        }
+        let accounts = DemoAccounts(deployer: deployer, mno: try fresh("mno"), mvno: try fresh("mvno"), user: try fresh("user"),
+                                    ci: try fresh("ci"), smdp: try fresh("smdp"))
+        for (role, key) in [("MNO", accounts.mno), ("MVNO", accounts.mvno), ("user", accounts.user)] {
+            let outcome = try await chain.sendValue(Self.gasMoney, to: try key.address(), signer: deployer)
+            state.record(name, "gas money → \(role)", outcome)
+        }
+        state.accounts = accounts
+        env.progress("deployer \(try deployer.address()), user \(try accounts.user.address()); keys in \(keysDir.path)")
+    }
+
+    /// The first dev account of the embedded devnet (its key is public: DEVNET ONLY).
+    private func devnetDeployer(_ env: DemoEnvironment) throws -> PrivateKey {
+        let file = env.config.demoDirectory.appendingPathComponent("devnet/accounts.json")
+        guard let data = FileManager.default.contents(atPath: file.path),
+              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let accounts = object["accounts"] as? [[String: Any]],
+              let key = accounts.first?["privateKey"] as? String else {
+            throw DemoError.missing("no dev account in \(file.path)")
+        }
+        return try PrivateKey(Hex.decode(key))
+    }
+
+    static func readKey(_ url: URL) throws -> PrivateKey {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw DemoError.missing("cannot read key file \(url.path)") }
+        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        do {
+            return try PrivateKey(Hex.decode(text.hasPrefix("0x") ? text : "0x" + text))
+        } catch {
+            throw DemoError.invalid("key file \(url.path): not a 32-byte hex private key")
+        }
+    }
+}
+
+/// Deploys TestStablecoin, TrustRegistry, PlanEntitlements and UsageSettlement from contracts/build and
+/// wires PlanEntitlements.setSettlement, in contracts/deploy.py's order; writes the same contracts.json.
+struct DeployContractsStep: DemoStep {
+    let name = "deploy"
+    let title = "deploy and wire the contracts"
+    static let devnetChainIds: [UInt64] = [1337, 31337]
+    static let metadataURI = "https://openrsp.invalid/entitlement/{id}.json"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let chain = try state.require(state.chain, "the chain")
+        let deployer = try state.require(state.accounts, "the accounts").deployer
+        guard Self.devnetChainIds.contains(chain.chainId) else {
+            throw DemoError.invalid("chain id \(chain.chainId) is not a devnet (\(Self.devnetChainIds)): TestStablecoin is test-only")
+        }
+        let owner = try deployer.address()
+        var gas: [String: UInt64] = [:]
+        func deploy<B: ContractBinding>(_ binding: B.Type, _ data: [UInt8]) async throws -> Contract<B> {
+            let (contract, outcome) = try await chain.deployWithOutcome(binding, data: data, signer: deployer)
+            state.record(name, "deploy \(B.contractName)", outcome)
+            gas["deploy \(B.contractName)"] = outcome.receipt.gasUsed
+            env.progress("\(B.contractName) at \(contract.address) (\(outcome.receipt.gasUsed) gas)")
+            return contract
+        }
+        let token = try await deploy(TestStablecoin.self, try TestStablecoin.deploymentData(
+            bytecode: try bytecode("TestStablecoin", env), devnetChainIds: Self.devnetChainIds))
+        let registry = try await deploy(TrustRegistry.self, try TrustRegistry.deploymentData(
+            bytecode: try bytecode("TrustRegistry", env), owner: owner))
+        let plans = try await deploy(PlanEntitlements.self, try PlanEntitlements.deploymentData(
+            bytecode: try bytecode("PlanEntitlements", env), registry: registry.address, token: token.address, uri: Self.metadataURI))
+        let settlement = try await deploy(UsageSettlement.self, try UsageSettlement.deploymentData(
+            bytecode: try bytecode("UsageSettlement", env), registry: registry.address, entitlements: plans.address, token: token.address,
+            disputeWindow: UInt256(env.config.disputeWindow), postingGrace: UInt256(env.config.postingGrace)))
+        let wired = try await plans.send(PlanEntitlements.setSettlement(settlement.address), signer: deployer)
+        state.record(name, "setSettlement", wired)
+        gas["setSettlement(address)"] = wired.receipt.gasUsed
+        state.contracts = DemoContracts(token: token, registry: registry, plans: plans, settlement: settlement)
+        try writeAddresses(state, chain: chain, owner: owner, gas: gas, env: env)
+    }
+
+    private func artifact(_ name: String, _ env: DemoEnvironment) throws -> [String: Any] {
+        let url = env.config.contractsDir.appendingPathComponent("\(name).json")
+        guard let data = FileManager.default.contents(atPath: url.path),
+              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw DemoError.missing("contract artifact \(url.path) not found (run from the repository root or pass --contracts-dir)")
+        }
+        return object
+    }
+
+    private func bytecode(_ name: String, _ env: DemoEnvironment) throws -> [UInt8] {
+        guard let hex = try artifact(name, env)["bytecode"] as? String else { throw DemoError.invalid("\(name).json has no bytecode") }
+        return try Hex.decode(hex)
+    }
+
+    /// contracts.json in deploy.py's shape (chainId, deployer, governance, vyper, disputeWindow,
+    /// postingGrace, contracts, gasUsed, rpcUrl), written atomically.
+    private func writeAddresses(_ state: DemoState, chain: Chain, owner: Address, gas: [String: UInt64], env: DemoEnvironment) throws {
+        let c = try state.require(state.contracts, "the contracts")
+        let document: [String: Any] = [
+            "chainId": Int(chain.chainId),
+            "deployer": owner.checksummed,
+            "governance": owner.checksummed,
+            "vyper": try artifact("TrustRegistry", env)["vyper"] ?? NSNull(),
+            "disputeWindow": Int(env.config.disputeWindow),
+            "postingGrace": Int(env.config.postingGrace),
+            "contracts": [
+                "TestStablecoin": c.token.address.checksummed, "Token": c.token.address.checksummed,
+                "TrustRegistry": c.registry.address.checksummed, "PlanEntitlements": c.plans.address.checksummed,
+                "UsageSettlement": c.settlement.address.checksummed,
+            ],
+            "gasUsed": gas.mapValues { Int($0) },
+            "rpcUrl": state.rpcURL,
+        ]
+        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try SecureFileWriter.write(Array(data) + [0x0A], to: env.config.contractsFile, mode: 0o644)
+        env.progress("addresses written to \(env.config.contractsFile.path)")
+    }
+}

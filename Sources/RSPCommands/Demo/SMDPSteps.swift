@@ -1,0 +1,130 @@
+import Foundation
+import Logging
+import RSPASN1
+import RSPCrypto
+import SMDPCore
+import SMDPServer
+import SMDPStoreSQLite
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the SM-DP+ in this process: Hummingbird over TLS with CERT.DP.TLS on 127.0.0.1, database
+/// demo/smdp.sqlite, SM-DP+ address `127.0.0.1:<port>` (the DP-TLS certificate carries iPAddress 127.0.0.1).
+struct StartSMDPStep: DemoStep {
+    let name = "smdp-start"
+    let title = "start the SM-DP+ (HTTPS, 127.0.0.1)"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let port = env.config.smdpPort == 0 ? try Self.freeLoopbackPort() : env.config.smdpPort
+        let address = "127.0.0.1:\(port)"
+        let pki = try await SMDPServerPKI.load(directory: env.config.pkiDirectory, address: address)
+        let store = try SQLiteSMDPStore(path: env.config.demoDirectory.appendingPathComponent("smdp.sqlite").path)
+        let service = ES9PlusService(store: store, configuration: pki.configuration)
+        let settings = try SMDPServerSettings(host: "127.0.0.1", port: port, transport: .tls(pki.tls))
+        var logger = Logger(label: "openrsp.demo.smdp") { StreamLogHandler.standardError(label: $0) }
+        // Stopping the server by task cancellation makes HummingbirdCore log a CancellationError at
+        // error level; failures the demo cares about surface through the LPA's typed errors instead.
+        logger.logLevel = .critical
+        let (listening, continuation) = AsyncStream<Int>.makeStream()
+        let app = try buildApplication(service: service, settings: settings, logger: logger) { channel in
+            continuation.yield(channel.localAddress?.port ?? port)
+        }
+        let task = Task {
+            defer { continuation.finish() }
+            try await app.run()
+        }
+        env.resources.adopt(server: task)
+        var iterator = listening.makeAsyncIterator()
+        guard let bound = await iterator.next() else {
+            let outcome = await task.result
+            if case .failure(let error) = outcome { throw DemoError.invalid("the SM-DP+ did not start: \(error)") }
+            throw DemoError.invalid("the SM-DP+ stopped before listening")
+        }
+        state.smdp = DemoSMDP(address: address, port: bound, pki: pki, store: store)
+        env.progress("SM-DP+ listening on https://\(address) (database \(env.config.demoDirectory.path)/smdp.sqlite)")
+    }
+
+    /// A TCP port on 127.0.0.1 that was free a moment ago (the SM-DP+ address, which carries the port,
+    /// must be known before the server configuration is built).
+    static func freeLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw DemoError.invalid("socket(): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw DemoError.invalid("bind(127.0.0.1:0): \(String(cString: strerror(errno)))") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        guard named == 0 else { throw DemoError.invalid("getsockname(): \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Imports the profile package into the SM-DP+ inventory (Available): a TS.48 test profile or
+/// `--upp`, else a generated minimal SAIP package (also written to demo/profile.der).
+struct ImportProfileStep: DemoStep {
+    let name = "profile-import"
+    let title = "import a profile package into the SM-DP+"
+    /// 19 digits; the 20th is the Luhn check digit.
+    static let generatedICCIDPrefix = "8999001000000000001"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let smdp = try state.require(state.smdp, "the SM-DP+")
+        let upp: [UInt8]
+        switch env.config.profile {
+        case .file(let url):
+            guard let data = FileManager.default.contents(atPath: url.path) else { throw DemoError.missing("cannot read \(url.path)") }
+            guard data.count <= SMDPProfileImportCommand.maxFileBytes else { throw DemoError.invalid("\(url.path) is larger than 4 MiB") }
+            upp = Array(data)
+            state.profileSource = url.path
+        case .generated:
+            let iccid = try ICCID(digits: Self.generatedICCIDPrefix + String(Self.luhnCheckDigit(Self.generatedICCIDPrefix)))
+            upp = try MinimalProfilePackageBuilder(iccid: iccid, profileType: "OpenRSP demo profile").build()
+            let file = env.config.demoDirectory.appendingPathComponent("profile.der")
+            try SecureFileWriter.write(upp, to: file, mode: 0o644)
+            state.profileSource = "generated minimal SAIP package (\(file.path))"
+        }
+        let record = try await ProfileInventory(store: smdp.store).importPackage(upp, serviceProviderName: "OpenRSP Demo MVNO")
+        state.iccid = record.iccid
+        env.progress("ICCID \(record.iccid.digits) \(record.state.rawValue) from \(state.profileSource)")
+    }
+
+    /// ISO/IEC 7812 (Luhn) check digit of `digits`.
+    static func luhnCheckDigit(_ digits: String) -> Int {
+        var sum = 0
+        for (index, character) in digits.reversed().enumerated() {
+            var d = Int(character.asciiValue ?? 48) - 48
+            if index % 2 == 0 { d *= 2; if d > 9 { d -= 9 } }
+            sum += d
+        }
+        return (10 - sum % 10) % 10
+    }
+}
+
+/// ES2+ DownloadOrder (bound to the eUICC's EID) and ConfirmOrder with release: the activation code.
+// SWAP (a): replace this step with the entitlement-gated order (the order carries the entitlement id,
+// and the SM-DP+ checks PlanEntitlements.isLive(id, keccak256(EID ‖ salt)) before releasing the profile).
+struct CreateOrderStep: DemoStep {
+    let name = "order"
+    let title = "create the download order (ES2+)"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let smdp = try state.require(state.smdp, "the SM-DP+")
+        let iccid = try state.require(state.iccid, "the ICCID")
+        let eid = try state.require(state.eid, "the EID")
+        let orders = ES2PlusOrderService(store: smdp.store, configuration: smdp.pki.configuration)
+        let picked = try await orders.downloadOrder(eid: eid, iccid: iccid)
+        let confirmed = try await orders.confirmOrder(iccid: picked, eid: eid, releaseFlag: true)
+        state.activationCode = confirmed.activationCode
+        state.matchingId = confirmed.matchingId
+        env.progress("activation code \(confirmed.activationCode)")
+    }
+}

@@ -1,0 +1,121 @@
+import EthereumCore
+import EthereumRPC
+import Foundation
+import Settlement
+
+/// The operator's usage records for the entitlement: `--cdr-count` CDRs of one hour each from the
+/// entitlement's start, random byte counts (up to 50 MB each, at most 90 % of the plan in all). Each
+/// record is one JSON line in demo/cdrs.jsonl; its `cdrHash` is keccak256 of that line (the operator's
+/// hash of its full record).
+struct GenerateUsageStep: DemoStep {
+    let name = "usage-generate"
+    let title = "generate usage CDRs"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let id = try state.require(state.entitlementId, "the entitlement")
+        let iccid = try state.require(state.iccid, "the ICCID")
+        var rng = SystemRandomNumberGenerator()
+        var cdrs: [CDR] = []
+        var lines: [String] = []
+        // Stay within 90 % of the plan's bytes whatever --cdr-count is (the contract refuses more than the plan).
+        let planBytes = try state.require(state.plan, "the plan terms").dataMB.w0 * 1_000_000
+        let maxPerCDR = min(50_000_000, planBytes / 10 * 9 / UInt64(env.config.cdrCount))
+        for sequence in 1...UInt64(env.config.cdrCount) {
+            let bytes = UInt64.random(in: max(1, maxPerCDR / 50)...maxPerCDR, using: &rng)
+            let periodStart = state.entitlementStart + (sequence - 1) * 3600
+            let periodEnd = periodStart + 3599
+            let line = #"{"entitlementId":"\#(id)","sequence":\#(sequence),"iccid":"\#(iccid.digits)","bytes":\#(bytes),"# +
+                #""periodStart":\#(periodStart),"periodEnd":\#(periodEnd),"network":"demo MNO"}"#
+            lines.append(line)
+            cdrs.append(CDR(entitlementId: id, sequence: sequence, bytes: bytes, periodStart: periodStart, periodEnd: periodEnd,
+                            cdrHash: Keccak256.hash(Array(line.utf8))))
+        }
+        let batch = try UsageBatch(cdrs: cdrs)
+        let file = env.config.demoDirectory.appendingPathComponent("cdrs.jsonl")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file, options: .atomic)
+        state.usage = batch
+        env.progress("\(cdrs.count) CDRs, \(batch.totalBytes) bytes, Merkle root \(batch.root.hex) (\(file.path))")
+    }
+}
+
+/// The MNO posts the batch (Merkle root + total bytes + sequence range) with its next nonce.
+// SWAP (c): post through the usage outbox instead (persisted in the SM-DP+ database, exactly once on
+// chain, re-sent by nonce); this step then enqueues `batch` and waits for the outbox's BatchPosted.
+struct PostUsageStep: DemoStep {
+    let name = "usage-post"
+    let title = "post the usage batch (MNO)"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let batch = try state.require(state.usage, "the usage batch")
+        let accounts = try state.require(state.accounts, "the accounts")
+        let settlement = try state.require(state.contracts, "the contracts").settlement
+        let poster = try accounts.mno.address()
+        let nonce = try await settlement.call(UsageSettlement.lastNonce(poster: poster)) + 1
+        let outcome = try await settlement.send(batch.postUsage(nonce: nonce), signer: accounts.mno)
+        let posted = try settlement.event(UsageSettlement.BatchPosted.self, in: outcome)
+        guard posted.root == batch.root, posted.totalBytes == batch.totalBytes else {
+            throw DemoError.invalid("BatchPosted does not carry the batch's root and total")
+        }
+        state.record(name, "postUsage", outcome)
+        state.posted = posted
+        env.progress("batch \(posted.batchId.hex) posted at \(posted.postedAt), nonce \(nonce)")
+    }
+}
+
+/// Embedded devnet only: evm_increaseTime past the dispute window, then evm_mine. On another chain the
+/// settlement has to wait for real time, so this and the settle step are skipped.
+struct AdvanceTimeStep: DemoStep {
+    let name = "time"
+    let title = "advance devnet time past the dispute window"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let posted = try state.require(state.posted, "the posted batch")
+        let chain = try state.require(state.chain, "the chain")
+        let closes = posted.postedAt + env.config.disputeWindow
+        guard state.embeddedDevnet else {
+            state.settlementNote = "not the embedded devnet: settlement waits until the dispute window closes at unix time \(closes); "
+                + "then anyone may call settle"
+            env.progress(state.settlementNote ?? "")
+            return
+        }
+        guard let before = try await chain.client.getBlockByNumber(.latest) else { throw DemoError.missing("no latest block") }
+        let seconds = env.config.disputeWindow + 1
+        _ = try await chain.client.request("evm_increaseTime", [.string(UInt256(seconds).quantityHex)], retry: .once)
+        _ = try await chain.client.request("evm_mine", [], retry: .once)
+        guard var latest = try await chain.client.getBlockByNumber(.latest) else { throw DemoError.missing("no latest block") }
+        if latest.timestamp < closes {
+            // Instant mining puts each block one second after its parent, so block time can run ahead of
+            // the devnet clock that evm_increaseTime moves; mine one block at the window's end then.
+            _ = try await chain.client.request("evm_mine", [.string(UInt256(closes).quantityHex)], retry: .once)
+            guard let next = try await chain.client.getBlockByNumber(.latest) else { throw DemoError.missing("no latest block") }
+            latest = next
+        }
+        guard latest.timestamp >= closes else {
+            throw DemoError.invalid("the devnet clock (block \(latest.number) at \(latest.timestamp)) did not pass the end of the dispute window (\(closes))")
+        }
+        state.timeAdvancedBy = latest.timestamp - before.timestamp
+        env.progress("devnet time +\(latest.timestamp - before.timestamp) s, block \(latest.number) at \(latest.timestamp) ≥ \(closes)")
+    }
+}
+
+/// Anyone settles the batch after the window; the escrow pays the MNO and the MVNO margin.
+struct SettleStep: DemoStep {
+    let name = "settle"
+    let title = "settle the batch"
+
+    func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let posted = try state.require(state.posted, "the posted batch")
+        let accounts = try state.require(state.accounts, "the accounts")
+        let settlement = try state.require(state.contracts, "the contracts").settlement
+        if state.timeAdvancedBy != nil {
+            let outcome = try await settlement.send(UsageSettlement.settle(batchId: posted.batchId, batch: posted.batch), signer: accounts.deployer)
+            let settled = try settlement.event(UsageSettlement.BatchSettled.self, in: outcome)
+            state.record(name, "settle", outcome)
+            state.settled = settled
+            env.progress("settled: MNO \(DemoSummary.tokens(settled.toMno.description)), MVNO \(DemoSummary.tokens(settled.toMvno.description)) tUSD")
+        } else {
+            env.progress("skipped: the dispute window is still open")
+        }
+        state.balancesAfter = try await state.balances()
+    }
+}
