@@ -95,7 +95,7 @@ public struct SMDPTrustPolicy: Sendable {
     /// Checks CERT.DPauth (`serverCertificateDER`, chosen for CI `ciPKId`) by this policy.
     public func check(serverCertificateDER: [UInt8], ciPKId: [UInt8], at time: Date = Date()) async throws(SMDPTrustError) -> SMDPTrustEvidence {
         let spkiHash: [UInt8]
-        do { spkiHash = try SPKIDigest.sha256(certificateDER: serverCertificateDER) } catch {
+        do { spkiHash = try CertificateDigests.spkiSHA256(PKIDecoder.certificate(serverCertificateDER)) } catch {
             throw .certificateUnreadable("\(error)")
         }
         if mode.checksCIChain, let ciTrustStore {

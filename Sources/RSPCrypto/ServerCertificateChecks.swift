@@ -2,20 +2,6 @@ import Crypto
 import Foundation
 import X509
 
-/// SHA-256 of a certificate's SubjectPublicKeyInfo: the key identity that `TrustRegistry` registers
-/// (`spkiHash`, contracts/README.md) and that the LPA pins (docs/CHAIN-TRUST.md).
-public enum SPKIDigest {
-    /// sha256(SubjectPublicKeyInfo DER) of the certificate in `certificateDER`.
-    public static func sha256(certificateDER: [UInt8]) throws(PKIDecodingError) -> [UInt8] {
-        let certificate = try PKIDecoder.certificate(certificateDER)
-        return sha256(certificate)
-    }
-
-    public static func sha256(_ certificate: Certificate) -> [UInt8] {
-        Array(SHA256.hash(data: Array(certificate.publicKey.subjectPublicKeyInfoBytes)))
-    }
-}
-
 extension CITrustStore {
     /// Validates an SM-DP+ certificate (`role` .dpAuth, .dpPb or .dpTLS, DER) by SGP.22 rules against the
     /// trusted CI with `ciPKId`. Returns the failure reasons; empty when the chain is valid.

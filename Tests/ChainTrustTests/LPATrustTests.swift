@@ -29,7 +29,7 @@ struct LPATrustTests {
             let oracle = RegistrySMDPTrustOracle(registry: chain.registry)
             let ciStore = try CITrustStore([pki.ci.certificate])
             let both = try SMDPTrustPolicy(mode: .both, oracle: oracle, ciTrustStore: ciStore)
-            let spki = SPKIDigest.sha256(pki.dpAuth.certificate)
+            let spki = try CertificateDigests.spkiSHA256(pki.dpAuth.certificate)
 
             // Unknown: the chain to the CI is valid, the registry has never heard of the key.
             let unknown = try #require(await refusal(try testbed.downloader(trust: both), code))
@@ -78,7 +78,7 @@ struct LPATrustTests {
         try await withDevnet { devnet in
             let chain = try await ChainFixture.deploy(on: devnet)
             let pki = try Testbed.pki()
-            let spki = SPKIDigest.sha256(pki.dpAuth.certificate)
+            let spki = try CertificateDigests.spkiSHA256(pki.dpAuth.certificate)
             try await chain.registerSMDP(spkiSHA256: spki, certificateSHA256: Array(SHA256Digest.of(try PKIEncoding.der(pki.dpAuth.certificate))))
             try await chain.registry.send(TrustRegistry.revoke(entity: chain.smdpEntity, reasonCode: 9), signer: chain.governance)
             let testbed = try await Testbed(pki: pki, store: try SQLiteSMDPStore(inMemoryWith: SystemClock()))

@@ -75,8 +75,7 @@ final class DemoResources: @unchecked Sendable {
 
 /// Runs the steps in order, reports progress, wraps a failure with the step's name, cleans up.
 enum DemoRunner {
-    /// The demo, in order. The three places marked SWAP are where the chain-gated order, the LPA's
-    /// on-chain trust check and the usage outbox replace the direct flow.
+    /// The demo, in order.
     static let steps: [any DemoStep] = [
         PrepareDirectoryStep(),
         StartChainStep(),
@@ -89,8 +88,8 @@ enum DemoRunner {
         PrepareEUICCStep(),
         ListPlanStep(),
         BuyPlanStep(),
-        CreateOrderStep(),        // SWAP (a): entitlement-gated order
-        DownloadProfileStep(),    // SWAP (b): the LPA's on-chain trust check
+        CreateOrderStep(),        // entitlement-gated: the SM-DP+ checks isLive(id, commitment) at AuthenticateClient
+        DownloadProfileStep(),    // chain-pinned LPA: TrustRegistry.isTrusted(SMDP, DPauth SPKI hash)
         InstallNotificationStep(),
         EnableProfileStep(),
         GenerateUsageStep(),

@@ -51,6 +51,10 @@ struct DemoState: Sendable {
     var plan: PlanEntitlements.PlanTerms?
     var eid: EID?
     var commitment: Hash32?
+    /// The commitment's salt: the user gives it (with the entitlement id) to the SM-DP+ only.
+    var salt: Hash32?
+    /// The entitlement order's grant as the SM-DP+ recorded it (entitlement id ↔ ICCID, EID).
+    var entitlementGrant: EntitlementGrant?
     var entitlementId: UInt256?
     var entitlementStart: UInt64 = 0
     var activationCode: String?

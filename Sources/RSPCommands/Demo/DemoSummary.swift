@@ -51,6 +51,8 @@ struct DemoSummary: Codable, Sendable {
         var owner: String
         /// Where the EID and salt are kept (never on chain).
         var saltFile: String
+        /// The ICCID the SM-DP+ released against this entitlement (its recorded grant), if any.
+        var grantedICCID: String?
     }
 
     struct Usage: Codable, Sendable {
@@ -127,6 +129,7 @@ struct DemoSummary: Codable, Sendable {
         lines.append("SM-DP+       \(smdpUrl)")
         lines.append("plan         #\(plan.planId): \(Self.tokens(plan.price)) tUSD, \(plan.dataMB) MB, \(plan.validitySeconds) s, margin \(plan.marginBps) bps")
         lines.append("entitlement  #\(entitlement.id) commitment \(entitlement.commitment) (EID + salt in \(entitlement.saltFile))")
+        lines.append("  SM-DP+ released against it: " + (entitlement.grantedICCID.map { "ICCID \($0)" } ?? "nothing"))
         lines.append("profile      ICCID \(profile.iccid) (\(profile.source))")
         lines.append("  eUICC: \(profile.euiccState)   SM-DP+: \(profile.smdpState)   registry trusts SM-DP+: \(profile.registryTrustsSMDP.map { "\($0)" } ?? "not checked")")
         lines.append("usage        \(usage.cdrCount) CDRs, \(usage.totalBytes) bytes, root \(usage.root)")

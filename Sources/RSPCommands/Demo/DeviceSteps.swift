@@ -1,3 +1,4 @@
+import ChainTrust
 import EUICC
 import EthereumCore
 import Foundation
@@ -5,28 +6,27 @@ import LPA
 import RSPASN1
 import RSPCrypto
 import Settlement
+import X509
 
 /// The LPA downloads and installs the profile on the software eUICC: activation code → ES9+ over HTTPS
-/// (trusting the CI certificate) → ES10b. ProfileDownloader also sends the install notification.
-// SWAP (b): the chain-pinned LPA does the TrustRegistry check itself (SPKI of the CERT.DPauth / TLS
-// certificate the SM-DP+ presents, `--trust chain|ci|both`); replace `registryPreCheck` and the
-// ProfileDownloader construction below with it.
+/// → ES10b, with `--trust both`: before the eUICC sees the SM-DP+, the LPA checks CERT.DPauth to the
+/// CI itself and `TrustRegistry.isTrusted(SMDP, sha256(DPauth SPKI))` on chain. ProfileDownloader also
+/// sends the install notification.
 struct DownloadProfileStep: DemoStep {
     let name = "download"
-    let title = "download and install the profile through the LPA (HTTPS)"
+    let title = "download and install the profile through the chain-pinned LPA (HTTPS)"
 
     func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
         let smdp = try state.require(state.smdp, "the SM-DP+")
         let code = try ActivationCode(parsing: try state.require(state.activationCode, "the activation code"))
-        state.registryTrustsSMDP = try await registryPreCheck(state, env)
-        guard state.registryTrustsSMDP == true else {
-            throw DemoError.invalid("the TrustRegistry does not list the SM-DP+'s CERT.DPauth key as a trusted SM-DP+")
-        }
+        let registry = try state.require(state.contracts, "the contracts").registry
+        let trust = try SMDPTrustPolicy(mode: .both, oracle: RegistrySMDPTrustOracle(registry: registry, timeout: .seconds(10)),
+                                        ciTrustStore: try CITrustStore([try Certificate(derEncoded: smdp.pki.ciCertificateDER)]))
         let pool = ES9ClientPool(trustRootsDER: [smdp.pki.ciCertificateDER])
         env.resources.onCleanup { await pool.shutdown() }
         let deviceInfo = try ProfileDownloadCommand.deviceInfo()
         let result = try await DemoEUICC.withES10(env.config.euiccDirectory) { es10 in
-            let downloader = ProfileDownloader(es10: es10, connect: { try pool.client(for: $0) }, deviceInfo: deviceInfo) { step in
+            let downloader = ProfileDownloader(es10: es10, connect: { try pool.client(for: $0) }, deviceInfo: deviceInfo, trust: trust) { step in
                 env.progress("LPA: \(step.rawValue)")
             }
             do {
@@ -35,23 +35,15 @@ struct DownloadProfileStep: DemoStep {
                 throw ProfileDownloadCommandError(failure: failure)
             }
         }
+        guard let evidence = result.trustEvidence else { throw DemoError.invalid("the LPA reported no SM-DP+ trust check") }
+        state.registryTrustsSMDP = true
+        env.progress("LPA trusted the SM-DP+: CI chain valid and TrustRegistry.isTrusted(SM-DP+, \(hex(evidence.dpAuthSPKISHA256).prefix(16))…) = true")
         guard let iccid = result.iccid, iccid == state.iccid else {
             throw DemoError.invalid("the eUICC installed ICCID \(result.iccid?.digits ?? "none"), expected \(state.iccid?.digits ?? "-")")
         }
         state.download = .init(iccid: iccid.digits, isdpAid: hex(result.isdpAid), notificationSeqNumber: result.notificationSeqNumber,
                                notificationDeliveredDuringDownload: result.notificationDelivered)
         env.progress("installed ICCID \(iccid.digits) in ISD-P \(hex(result.isdpAid))")
-    }
-
-    /// TrustRegistry.isTrusted(SMDP, sha256(SPKI of CERT.DPauth)) for the certificate in the PKI.
-    private func registryPreCheck(_ state: DemoState, _ env: DemoEnvironment) async throws -> Bool {
-        let registry = try state.require(state.contracts, "the contracts").registry
-        guard let dpAuth = try PKILoader.load(from: env.config.pkiDirectory).certificates[.dpAuth] else {
-            throw DemoError.missing("no CERT.DPauth in the PKI")
-        }
-        let trusted = try await registry.call(TrustRegistry.isTrusted(role: .smdp, spkiHash: try Hash32(CertificateDigests.spkiSHA256(dpAuth))))
-        env.progress("TrustRegistry.isTrusted(SM-DP+, sha256(DPauth SPKI)) = \(trusted)")
-        return trusted
     }
 }
 
@@ -85,8 +77,14 @@ struct InstallNotificationStep: DemoStep {
             try await NotificationProcessor(es10: es10, connect: { try pool.client(for: $0) }).list()
         }
         guard remaining.isEmpty else { throw DemoError.invalid("\(remaining.count) notification(s) still pending on the eUICC") }
-        let record = try await smdp.store.profile(iccid: try state.require(state.iccid, "the ICCID"))
+        let iccid = try state.require(state.iccid, "the ICCID")
+        let record = try await smdp.store.profile(iccid: iccid)
         env.progress("no notification pending; SM-DP+ profile state \(record?.state.rawValue ?? "unknown")")
+        guard let grant = try await smdp.store.entitlementOrder(iccid: iccid)?.grant else {
+            throw DemoError.invalid("the SM-DP+ recorded no entitlement grant for ICCID \(iccid.digits)")
+        }
+        state.entitlementGrant = grant
+        env.progress("SM-DP+ recorded entitlement #\(try state.require(state.entitlementId, "the entitlement")) → ICCID \(grant.iccid.digits) for the eUICC that authenticated")
     }
 }
 

@@ -108,6 +108,7 @@ struct BuyPlanStep: DemoStep {
             throw DemoError.invalid("entitlement #\(purchase.id) is not live right after the purchase")
         }
         state.commitment = commitment
+        state.salt = salt
         state.entitlementId = purchase.id
         guard purchase.start.bitWidth <= 64 else { throw DemoError.invalid("entitlement start does not fit 64 bits") }
         state.entitlementStart = purchase.start.w0

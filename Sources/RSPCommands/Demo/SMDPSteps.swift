@@ -1,3 +1,5 @@
+import ChainTrust
+import EthereumCore
 import Foundation
 import Logging
 import RSPASN1
@@ -20,7 +22,11 @@ struct StartSMDPStep: DemoStep {
         let address = "127.0.0.1:\(port)"
         let pki = try await SMDPServerPKI.load(directory: env.config.pkiDirectory, address: address)
         let store = try SQLiteSMDPStore(path: env.config.demoDirectory.appendingPathComponent("smdp.sqlite").path)
-        let service = ES9PlusService(store: store, configuration: pki.configuration)
+        // The gate: a profile leaves the pool only for a live entitlement whose commitment opens to
+        // the EID of the eUICC that authenticated (PlanEntitlements.isLive over JSON-RPC).
+        let contracts = try state.require(state.contracts, "the contracts")
+        let gate = ChainEntitlementGate(entitlements: contracts.plans, timeout: .seconds(10))
+        let service = ES9PlusService(store: store, configuration: pki.configuration, entitlementGate: gate)
         let settings = try SMDPServerSettings(host: "127.0.0.1", port: port, transport: .tls(pki.tls))
         var logger = Logger(label: "openrsp.demo.smdp") { StreamLogHandler.standardError(label: $0) }
         // Stopping the server by task cancellation makes HummingbirdCore log a CancellationError at
@@ -109,22 +115,28 @@ struct ImportProfileStep: DemoStep {
     }
 }
 
-/// ES2+ DownloadOrder (bound to the eUICC's EID) and ConfirmOrder with release: the activation code.
-// SWAP (a): replace this step with the entitlement-gated order (the order carries the entitlement id,
-// and the SM-DP+ checks PlanEntitlements.isLive(id, keccak256(EID ‖ salt)) before releasing the profile).
+/// The entitlement-gated order: the user hands the SM-DP+ the entitlement id and the commitment's
+/// salt (never the chain). The order reserves nothing; at ES9+ AuthenticateClient the SM-DP+ checks
+/// `PlanEntitlements.isLive(id, keccak256(EID ‖ salt))` for the EID of the eUICC that authenticated and
+/// only then takes an Available profile of the order's profile type.
 struct CreateOrderStep: DemoStep {
     let name = "order"
-    let title = "create the download order (ES2+)"
+    let title = "create the entitlement-gated download order"
 
     func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
         let smdp = try state.require(state.smdp, "the SM-DP+")
         let iccid = try state.require(state.iccid, "the ICCID")
-        let eid = try state.require(state.eid, "the EID")
+        let entitlementId = try state.require(state.entitlementId, "the entitlement")
+        let salt = try state.require(state.salt, "the commitment's salt")
+        guard let profile = try await smdp.store.profile(iccid: iccid), let profileType = profile.profileType, !profileType.isEmpty else {
+            throw DemoError.invalid("the imported profile \(iccid.digits) has no profile type to order by")
+        }
         let orders = ES2PlusOrderService(store: smdp.store, configuration: smdp.pki.configuration)
-        let picked = try await orders.downloadOrder(eid: eid, iccid: iccid)
-        let confirmed = try await orders.confirmOrder(iccid: picked, eid: eid, releaseFlag: true)
-        state.activationCode = confirmed.activationCode
-        state.matchingId = confirmed.matchingId
-        env.progress("activation code \(confirmed.activationCode)")
+        let receipt = try await orders.entitlementOrder(profileType: profileType,
+                                                        entitlement: try EntitlementID(bytes: entitlementId.bigEndianBytes),
+                                                        salt: try EntitlementSalt(bytes: salt.bytes))
+        state.activationCode = receipt.activationCode
+        state.matchingId = receipt.matchingId
+        env.progress("order for entitlement #\(entitlementId) (profile type \"\(profileType)\"): activation code \(receipt.activationCode)")
     }
 }
