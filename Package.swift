@@ -131,6 +131,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(
@@ -163,6 +164,7 @@ let package = Package(
                 "EUICCTransports",
                 "LPA",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient",
+                "SMDPStorePostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -235,6 +237,9 @@ let package = Package(
             dependencies: [
                 "SMDPServer", "ES9PlusHTTPClient", "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
                 "LPA", "EUICC", "EUICCSimulator",
+                "SMDPStorePostgres",
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
