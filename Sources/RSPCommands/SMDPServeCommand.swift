@@ -69,7 +69,7 @@ struct SMDPServeCommand: AsyncParsableCommand {
     }
 
     /// The settings after merging the file and the flags.
-    struct Resolved {
+    struct Resolved: Sendable {
         var host: String
         var port: Int
         var address: String?
@@ -169,13 +169,13 @@ struct SMDPServeCommand: AsyncParsableCommand {
             return handler
         }
         try await OutputOptions().reportingErrors {
-            try await serve(try resolve(), logger: Logger(label: "openrsp.smdp"))
+            try await Self.serve(try resolve(), logger: Logger(label: "openrsp.smdp"))
         }
     }
 
     /// Runs the server with resolved settings until SIGTERM/SIGINT (or until the task is cancelled).
     /// `onListening` receives the bound port.
-    func serve(_ resolved: Resolved, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+    static func serve(_ resolved: Resolved, logger: Logger, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         if resolved.insecureLoopbackHTTP, !SMDPServerSettings.isLoopback(resolved.host) {
             throw SMDPCommandError.server(SMDPServerError.insecureHTTPOnNonLoopback(host: resolved.host).description)
         }

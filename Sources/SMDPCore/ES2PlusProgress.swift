@@ -80,23 +80,28 @@ public struct DownloadProgressReport: Hashable, Sendable {
         isReported(from: transition.from, to: transition.to)
     }
 
+    public init(notificationPointId: Int, outcome: Outcome, message: String?) {
+        self.notificationPointId = notificationPointId
+        self.outcome = outcome
+        self.message = message
+    }
+
     public init(from: ProfileDownloadState, to: ProfileDownloadState) {
-        switch (from, to) {
-        case (_, .downloaded):
-            (notificationPointId, outcome, message) = (3, .success, nil)
-        case (_, .installed):
-            (notificationPointId, outcome, message) = (4, .success, nil)
-        case (.downloaded, .error):
-            (notificationPointId, outcome, message) = (4, .failure, "profile installation failed")
-        case (_, .error):
-            (notificationPointId, outcome, message) = (3, .failure, "profile download failed")
-        case (.downloaded, .released):
-            (notificationPointId, outcome, message) = (4, .failure, "download session ended before installation; profile released again")
-        case (_, .available), (_, .unavailable):
-            (notificationPointId, outcome, message) = (from == .downloaded ? 4 : 3, .failure,
-                                                       "order cancelled; profile is \(to.rawValue)")
+        let point = from == .downloaded ? 4 : 3
+        switch to {
+        case .downloaded:
+            self.init(notificationPointId: 3, outcome: .success, message: nil)
+        case .installed:
+            self.init(notificationPointId: 4, outcome: .success, message: nil)
+        case .error:
+            self.init(notificationPointId: point, outcome: .failure,
+                      message: from == .downloaded ? "profile installation failed" : "profile download failed")
+        case .released:
+            self.init(notificationPointId: point, outcome: .failure, message: "download session ended; profile released again")
+        case .available, .unavailable:
+            self.init(notificationPointId: point, outcome: .failure, message: "order cancelled; profile is \(to.rawValue)")
         default:
-            (notificationPointId, outcome, message) = (3, .failure, "profile is \(to.rawValue)")
+            self.init(notificationPointId: point, outcome: .failure, message: "profile is \(to.rawValue)")
         }
     }
 }

@@ -181,15 +181,16 @@ public struct ES2PlusRoutes: Sendable {
             logger.notice("ES2+ functionRequesterIdentifier does not match the token")
             return Self.plainError(.forbidden, "functionRequesterIdentifier does not match the bearer token")
         }
+        let output: any Encodable & Sendable
         do {
-            let output = try await call(input, op)
-            logger.info("ES2+ function executed", metadata: ["es2.status": "Executed-Success"])
-            return try json(output, request)
+            output = try await call(input, op)
         } catch {
             logger.notice("ES2+ function failed", metadata: ["es2.code": "\(error.status.subjectCode)/\(error.status.reasonCode)"])
             logger.debug("ES2+ failure detail", metadata: ["message": "\(error.message)"])
             return try json(ES2PlusHeaderOnlyResponse(header: .failed(error.status, message: error.message)), request)
         }
+        logger.info("ES2+ function executed", metadata: ["es2.status": "Executed-Success"])
+        return try json(output, request)
     }
 
     func json(_ value: any Encodable, _ request: Request) throws -> Response {
