@@ -156,7 +156,7 @@ public struct ES2PlusRoutes: Sendable {
     func handle<Input: Decodable, Context: RequestContext>(
         _ function: ES2PlusFunction, _ request: Request, _ context: Context, as _: Input.Type,
         header: KeyPath<Input, ES2PlusRequestHeader>,
-        _ call: (Input, ES2PlusOperator) async throws(Failure) -> any Encodable & Sendable
+        _ call: (Input, ES2PlusOperator) async throws -> any Encodable & Sendable
     ) async throws -> Response {
         var logger = context.logger
         logger[metadataKey: "es2.function"] = "\(function.rawValue)"
@@ -184,7 +184,7 @@ public struct ES2PlusRoutes: Sendable {
         let output: any Encodable & Sendable
         do {
             output = try await call(input, op)
-        } catch {
+        } catch let error as Failure {
             logger.notice("ES2+ function failed", metadata: ["es2.code": "\(error.status.subjectCode)/\(error.status.reasonCode)"])
             logger.debug("ES2+ failure detail", metadata: ["message": "\(error.message)"])
             return try json(ES2PlusHeaderOnlyResponse(header: .failed(error.status, message: error.message)), request)

@@ -81,8 +81,11 @@ struct SMDPServeConfigTests {
 
         let command = try serveCommand(["--config", config])
         let resolved = try command.resolve(environment: [:])
-        var logger = Logger(label: "test.serve")
-        logger.logLevel = .warning
+        let logger: Logger = {
+            var logger = Logger(label: "test.serve")
+            logger.logLevel = .warning
+            return logger
+        }()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -120,4 +123,12 @@ struct SMDPServeConfigTests {
         try await run(["profile", "list", "--database", database, "--json"])
         #expect(try await store.allProfiles().map(\.state) == [.unavailable])
     }
+}
+
+extension SMDPTokenNewCommand: AsyncParsableCommandRunnable {
+    mutating func runAsync() async throws { try await run() }
+}
+
+extension SMDPOrderCancelCommand: AsyncParsableCommandRunnable {
+    mutating func runAsync() async throws { try await run() }
 }
