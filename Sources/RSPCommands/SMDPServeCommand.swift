@@ -66,6 +66,9 @@ struct SMDPServeCommand: AsyncParsableCommand {
             throw ValidationError("unknown --log-level \(logLevel)")
         }
         if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("give --tls-cert and --tls-key together") }
+        if insecureLoopbackHTTP, let host, !SMDPServerSettings.isLoopback(host) {
+            throw ValidationError(SMDPServerError.insecureHTTPOnNonLoopback(host: host).description)
+        }
     }
 
     /// The settings after merging the file and the flags.
