@@ -177,6 +177,7 @@ public struct ES2PlusRoutes: Sendable {
             logger.notice("ES2+ request rejected", metadata: ["reason": "\(error)"])
             return try json(ES2PlusHeaderOnlyResponse(header: .failed(error.status, message: error.description)), request)
         }
+        logger[metadataKey: "es2.call"] = "\(input[keyPath: header].functionCallIdentifier.prefix(64))"
         guard input[keyPath: header].functionRequesterIdentifier == op.id else {
             logger.notice("ES2+ functionRequesterIdentifier does not match the token")
             return Self.plainError(.forbidden, "functionRequesterIdentifier does not match the bearer token")

@@ -125,6 +125,48 @@ struct SMDPServeConfigTests {
     }
 }
 
+extension SMDPServeConfigTests {
+    @Test("in-process (--database): order create --hold, confirm, release, cancel move the profile; --url and --database are exclusive")
+    func inProcessOrderLifecycle() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("smdp-order-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pki = root.appendingPathComponent("pki").path
+        try await PKICommandTests().run(["init", "--dir", pki])
+        let database = root.appendingPathComponent("smdp.sqlite").path
+        let store = try SQLiteSMDPStore(path: database)
+        let iccid = try ICCID(digits: "8949449999999990031")
+        try await store.insertProfile(ProfilePackageRecord(
+            iccid: iccid, profileType: "cli", unprotectedProfilePackage: [0xA0, 0x00], serviceProviderName: "SP", profileName: "P",
+            profileClass: .test, state: .available, eid: nil, updatedAt: Date()))
+        let common = ["--pki", pki, "--database", database, "--address", "smdp.example:8443"]
+        try await run(["order", "create", "--profile-type", "cli", "--hold"] + common)
+        #expect(try await store.profile(iccid: iccid)?.state == .allocated)
+        try await run(["order", "confirm", "--iccid", iccid.digits, "--matching-id", "CLI-1"] + common)
+        #expect(try await store.profile(iccid: iccid)?.state == .confirmed)
+        #expect(try await store.order(iccid: iccid)?.matchingId == "CLI-1")
+        try await run(["order", "release", "--iccid", iccid.digits] + common)
+        #expect(try await store.profile(iccid: iccid)?.state == .released)
+        // Releasing again is refused (Released is not Confirmed) and changes nothing.
+        await #expect(throws: (any Error).self) { try await run(["order", "release", "--iccid", iccid.digits] + common) }
+        try await run(["order", "cancel", "--iccid", iccid.digits, "--final-state", "Available"] + common)
+        #expect(try await store.profile(iccid: iccid)?.state == .available)
+        #expect(throws: (any Error).self) {
+            _ = try SMDPCommand.parseAsRoot(["order", "release", "--iccid", iccid.digits, "--url", "https://127.0.0.1:1",
+                                             "--token-file", "t", "--requester", "r", "--database", database])
+        }
+        // In-process orders have no ES2+ requester.
+        #expect(try await store.orderRequester(iccid: iccid) == nil)
+    }
+}
+
+extension SMDPOrderConfirmCommand: AsyncParsableCommandRunnable {
+    mutating func runAsync() async throws { try await run() }
+}
+
+extension SMDPOrderReleaseCommand: AsyncParsableCommandRunnable {
+    mutating func runAsync() async throws { try await run() }
+}
+
 extension SMDPTokenNewCommand: AsyncParsableCommandRunnable {
     mutating func runAsync() async throws { try await run() }
 }
