@@ -189,7 +189,7 @@ let package = Package(
             name: "RSPCommandsTests",
             dependencies: [
                 "RSPCommands", "EUICC", "EUICCSimulator", "LPA", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite",
-                "SMDPServer", "ES9PlusHTTPClient", .product(name: "Logging", package: "swift-log"),
+                "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -4,6 +4,7 @@ import Logging
 import RSPASN1
 import SMDPCore
 import SMDPServer
+import SMDPStorePostgres
 import SMDPStoreSQLite
 import Testing
 
@@ -156,6 +157,52 @@ extension SMDPServeConfigTests {
         }
         // In-process orders have no ES2+ requester.
         #expect(try await store.orderRequester(iccid: iccid) == nil)
+    }
+}
+
+extension SMDPServeConfigTests {
+    static let postgresURL: String? = ProcessInfo.processInfo.environment["OPENRSP_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 }
+
+    @Test("serve --database postgres://…: ES2+ order over HTTPS lands in PostgreSQL with its requester",
+          .enabled(if: postgresURL != nil, "OPENRSP_TEST_POSTGRES_URL is not set: PostgreSQL serve test skipped"))
+    func serveWithPostgres() async throws {
+        let url = try #require(Self.postgresURL)
+        let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let (root, config, token) = try await fixture()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let iccid = try ICCID(digits: "8949449999999990041")
+        try await SMDPStoreLocation.withStore(url, postgresSchema: schema) { store in
+            try await store.insertProfile(ProfilePackageRecord(
+                iccid: iccid, profileType: "pg", unprotectedProfilePackage: [0xA0, 0x00], serviceProviderName: "SP", profileName: "P",
+                profileClass: .test, state: .available, eid: nil, updatedAt: Date()))
+        }
+        let resolved = try serveCommand(["--config", config, "--database", url, "--postgres-schema", schema]).resolve(environment: [:])
+        #expect(resolved.database == url)
+        let logger: Logger = {
+            var logger = Logger(label: "test.serve.pg")
+            logger.logLevel = .warning
+            return logger
+        }()
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                try await SMDPServeCommand.serve(resolved, logger: logger) { port in
+                    continuation.yield(port)
+                    continuation.finish()
+                }
+            }
+            defer { group.cancelAll() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            try await run(["order", "create", "--url", "https://127.0.0.1:\(port)", "--token-file", token, "--requester", "mno-a",
+                           "--pki", root.appendingPathComponent("pki").path, "--profile-type", "pg"])
+        }
+        try await SMDPStoreLocation.withStore(url, postgresSchema: schema) { store in
+            #expect(try await store.profile(iccid: iccid)?.state == .released)
+            #expect(try await store.orderRequester(iccid: iccid) == "mno-a")
+            #expect(try await store.allProfiles().map(\.iccid) == [iccid])
+            try await (store as? PostgresSMDPStore)?.dropSchema()
+        }
     }
 }
 
