@@ -239,7 +239,6 @@ let package = Package(
                 "LPA", "EUICC", "EUICCSimulator",
                 "SMDPStorePostgres",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
