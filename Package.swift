@@ -131,6 +131,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         .target(
@@ -170,6 +171,7 @@ let package = Package(
                 "LPA",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient",
                 "ChainTrust", "EthereumCore", "Settlement",
+                "SMDPStorePostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -194,7 +196,7 @@ let package = Package(
             name: "RSPCommandsTests",
             dependencies: [
                 "RSPCommands", "EUICC", "EUICCSimulator", "LPA", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite",
-                "SMDPServer", "ES9PlusHTTPClient", .product(name: "Logging", package: "swift-log"),
+                "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -242,6 +244,8 @@ let package = Package(
             dependencies: [
                 "SMDPServer", "ES9PlusHTTPClient", "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
                 "LPA", "EUICC", "EUICCSimulator",
+                "SMDPStorePostgres",
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -8,13 +8,13 @@ import SMDPStoreSQLite
 public struct SMDPCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "smdp",
-        abstract: "SM-DP+: serve ES9+ over HTTPS, import profiles, create download orders.",
+        abstract: "SM-DP+: serve ES9+ and ES2+ over HTTPS, import profiles, manage download orders.",
         discussion: """
-            State lives in one SQLite database (default $OPENRSP_HOME/smdp/smdp.sqlite); credentials in a \
-            PKI directory (default $OPENRSP_HOME/pki, see `openrsp pki init`). Orders are created locally \
-            (ES2+ downloadOrder + confirmOrder with release); ES2+ over HTTPS is not offered.
+            State lives in one SQLite database (default $OPENRSP_HOME/smdp/smdp.sqlite) or PostgreSQL (postgres:// URL); \
+            credentials in a PKI directory (default $OPENRSP_HOME/pki, see `openrsp pki init`). Orders are managed over \
+            ES2+ HTTPS (`order ... --url`) or in-process against the database.
             """,
-        subcommands: [SMDPServeCommand.self, SMDPProfileCommand.self, SMDPOrderCommand.self]
+        subcommands: [SMDPServeCommand.self, SMDPProfileCommand.self, SMDPOrderCommand.self, SMDPTokenCommand.self]
     )
 
     public init() {}
@@ -55,7 +55,13 @@ struct SMDPDatabaseOption: ParsableArguments {
     var database: String?
 
     /// Opens (creating the directory and the schema if needed) the database.
-    func open() throws -> SQLiteSMDPStore {
+    func open() throws -> SQLiteSMDPStore { try Self.openSQLite(database) }
+
+    /// Opens the SQLite database at `database` (default: $OPENRSP_HOME/smdp/smdp.sqlite).
+    static func openSQLite(_ database: String?) throws -> SQLiteSMDPStore {
+        if let database, SMDPStoreLocation.isPostgresURL(database) {
+            throw SMDPCommandError.database("this command needs a SQLite database; a postgres:// URL is accepted by serve, order and profile list")
+        }
         let path: String
         if let database, !database.isEmpty {
             path = database

@@ -3,14 +3,97 @@ import Foundation
 import RSPASN1
 import RSPCrypto
 import SMDPCore
+import SMDPServer
 
-/// `openrsp smdp order`: ES2+ download orders against the local database.
+/// `openrsp smdp order`: ES2+ download orders, over HTTPS (`--url`) or against a local database.
 struct SMDPOrderCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "order",
-        abstract: "Create download orders (ES2+ logic, local database; no ES2+ HTTPS endpoint).",
-        subcommands: [SMDPOrderCreateCommand.self]
+        abstract: "ES2+ download orders: create, confirm, release, cancel.",
+        discussion: """
+            With --url https://HOST:PORT --token-file F --requester ID the functions are called over ES2+ HTTPS \
+            (the server's TLS certificate is checked against --trust-root, default the PKI directory's CI certificate). \
+            Without --url they run in-process against --database (SQLite path or postgres:// URL).
+            """,
+        subcommands: [SMDPOrderCreateCommand.self, SMDPOrderConfirmCommand.self, SMDPOrderReleaseCommand.self,
+                      SMDPOrderCancelCommand.self]
     )
+}
+
+/// Where order functions run: a remote SM-DP+ (ES2+ over HTTPS) or the local database.
+struct SMDPOrderTargetOptions: ParsableArguments {
+    @Option(name: .long, help: "ES2+ base URL of the SM-DP+ (https://HOST:PORT). Without it: in-process against --database.")
+    var url: String?
+
+    @Option(name: .customLong("token-file"), help: "File holding the operator's bearer token (with --url).")
+    var tokenFile: String?
+
+    @Option(name: .long, help: "functionRequesterIdentifier: the operator id configured on the server (with --url).")
+    var requester: String?
+
+    @Option(name: .customLong("trust-root"), help: "PEM/DER certificate trusted for the server's TLS (repeatable; default: the PKI's CI certificate if present, else system roots).")
+    var trustRoots: [String] = []
+
+    @Option(name: .long, help: "In-process mode: SQLite database path or postgres:// URL (default: $OPENRSP_HOME/smdp/smdp.sqlite).")
+    var database: String?
+
+    @OptionGroup var identity: SMDPIdentityOptions
+
+    func validateTarget() throws {
+        if url != nil {
+            guard tokenFile != nil, requester != nil else { throw ValidationError("--url needs --token-file and --requester") }
+            if database != nil { throw ValidationError("give either --url or --database, not both") }
+        } else if tokenFile != nil || requester != nil {
+            throw ValidationError("--token-file and --requester go with --url")
+        }
+    }
+
+    /// A connected ES2+ client (remote mode), or nil (in-process mode).
+    func remoteClient() throws -> ES2PlusHTTPClient? {
+        guard let url, let tokenFile, let requester else { return nil }
+        let token: String
+        do { token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+            throw SMDPCommandError.invalidArgument("cannot read --token-file \(tokenFile)")
+        }
+        guard !token.isEmpty else { throw SMDPCommandError.invalidArgument("--token-file \(tokenFile) is empty") }
+        var roots = try TLSCredentialFiles.certificates(trustRoots)
+        if roots.isEmpty {
+            let ci = identity.pkiDirectory.appendingPathComponent(PKIDirectoryLayout.derName(.ci))
+            if FileManager.default.fileExists(atPath: ci.path) { roots = try TLSCredentialFiles.certificates([ci.path]) }
+        }
+        do { return try ES2PlusHTTPClient(baseURL: url, requesterId: requester, token: token, trustRootsDER: roots) } catch {
+            throw SMDPCommandError.invalidArgument(error.description)
+        }
+    }
+
+    /// Runs `remote` with an ES2+ client, or `local` with the order service on the local store.
+    func run<T: Sendable>(remote: (ES2PlusHTTPClient) async throws -> T, local: (ES2PlusOrderService, SMDPConfiguration) async throws -> T)
+        async throws -> T {
+        if let client = try remoteClient() {
+            do {
+                let value = try await remote(client)
+                try await client.shutdown()
+                return value
+            } catch {
+                try await client.shutdown()
+                if let error = error as? ES2PlusClientError { throw SMDPCommandError.order(error.description) }
+                throw error
+            }
+        }
+        let site = try await identity.load(defaultPort: 8443)
+        return try await SMDPStoreLocation.withStore(database) { store in
+            try await local(ES2PlusOrderService(store: store, configuration: site.configuration), site.configuration)
+        }
+    }
+}
+
+func parseICCID(_ text: String) throws -> ICCID {
+    do { return try ICCID(digits: text) } catch { throw SMDPCommandError.invalidArgument("invalid ICCID \(text): \(error)") }
+}
+
+func parseEID(_ text: String?) throws -> EID? {
+    guard let text else { return nil }
+    do { return try EID(digits: text) } catch { throw SMDPCommandError.invalidArgument("invalid EID \(text): \(error)") }
 }
 
 struct SMDPOrderCreateCommand: AsyncParsableCommand {
@@ -18,10 +101,11 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
         commandName: "create",
         abstract: "downloadOrder + confirmOrder(releaseFlag) in one step; prints the activation code.",
         discussion: """
-            The profile is picked by --iccid or as the oldest Available profile of --profile-type. The SM-DP+ address and \
-            OID in the activation code come from --address and the PKI's CERT.DPauth. \
-            With --entitlement-id and --salt (and --profile-type) the order is tied to an on-chain entitlement instead: \
-            nothing is reserved now; at download the SM-DP+ (serve --rpc-url/--entitlements) checks \
+            The profile is picked by --iccid or as the oldest Available profile of --profile-type. With --hold only \
+            downloadOrder runs (confirm later with `order confirm`). In-process, the SM-DP+ address and OID in the activation \
+            code come from --address and the PKI's CERT.DPauth; over --url, from the server's smdpAddress (no OID). \
+            With --entitlement-id and --salt (and --profile-type; in-process only) the order is tied to an on-chain \
+            entitlement instead: nothing is reserved now; at download the SM-DP+ (serve --rpc-url/--entitlements) checks \
             PlanEntitlements.isLive(id, keccak256(EID ‖ salt)) for the EID of the authenticating eUICC and only then \
             takes an Available profile of that type (docs/CHAIN-TRUST.md). The salt is stored in the SM-DP+ database.
             """
@@ -45,18 +129,21 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
     @Option(name: .customLong("salt"), help: "The entitlement's 32-byte commitment salt, 64 hex digits (0x optional).")
     var salt: String?
 
-    @OptionGroup var identity: SMDPIdentityOptions
-    @OptionGroup var database: SMDPDatabaseOption
+    @Flag(name: .long, help: "Only downloadOrder: reserve the profile (Allocated/Linked), do not confirm.")
+    var hold = false
+
+    @OptionGroup var target: SMDPOrderTargetOptions
     @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
         /// nil for an entitlement order (no profile is reserved yet).
         var iccid: String?
-        var matchingId: String
-        var activationCode: String
+        var state: String
+        var matchingId: String?
+        var activationCode: String?
         var eid: String?
         var confirmationCodeRequired: Bool
-        var entitlementId: String?
+        var entitlementId: String? = nil
     }
 
     func validate() throws {
@@ -64,6 +151,10 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
         if (entitlementId == nil) != (salt == nil) { throw ValidationError("--entitlement-id and --salt go together") }
         if entitlementId != nil, iccid != nil || eid != nil || confirmationCode != nil {
             throw ValidationError("an entitlement order takes --profile-type only (no --iccid, --eid or --confirmation-code)")
+        }
+        try target.validateTarget()
+        if entitlementId != nil, hold || target.url != nil {
+            throw ValidationError("an entitlement order is made in-process (--database), without --hold")
         }
     }
 
@@ -73,32 +164,42 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
             return
         }
         try await output.reportingErrors {
-            let iccidValue: ICCID?
-            let eidValue: EID?
-            do {
-                iccidValue = try iccid.map { try ICCID(digits: $0) }
-                eidValue = try eid.map { try EID(digits: $0) }
-            } catch {
-                throw SMDPCommandError.invalidArgument("\(error)")
-            }
-            let site = try await identity.load(defaultPort: 8443)
-            let store = try database.open()
-            let orders = ES2PlusOrderService(store: store, configuration: site.configuration)
-            let confirmed: ConfirmedOrder
-            do {
-                let picked = try await orders.downloadOrder(eid: eidValue, iccid: iccidValue, profileType: profileType)
-                confirmed = try await orders.confirmOrder(iccid: picked, eid: eidValue, confirmationCode: confirmationCode, releaseFlag: true)
-            } catch {
-                throw SMDPCommandError.order("\(error)")
-            }
-            let report = Report(iccid: confirmed.iccid.digits, matchingId: confirmed.matchingId, activationCode: confirmed.activationCode,
-                                eid: confirmed.eid?.digits, confirmationCodeRequired: confirmationCode != nil)
+            let iccidValue = try iccid.map(parseICCID)
+            let eidValue = try parseEID(eid)
+            let report: Report = try await target.run(remote: { client in
+                let ordered = try await client.downloadOrder(eid: eid, iccid: iccidValue?.digits, profileType: profileType)
+                guard let picked = ordered.iccid else { throw SMDPCommandError.order("downloadOrder answered without an ICCID") }
+                if hold {
+                    return Report(iccid: picked, state: eid == nil ? "Allocated" : "Linked", eid: eid, confirmationCodeRequired: false)
+                }
+                let confirmed = try await client.confirmOrder(iccid: picked, eid: eid, confirmationCode: confirmationCode, releaseFlag: true)
+                guard let matchingId = confirmed.matchingId, let address = confirmed.smdpAddress else {
+                    throw SMDPCommandError.order("confirmOrder answered without matchingId/smdpAddress")
+                }
+                let code = try ActivationCode.make(smdpAddress: address, matchingId: matchingId,
+                                                   confirmationCodeRequired: confirmationCode != nil)
+                return Report(iccid: picked, state: "Released", matchingId: matchingId, activationCode: code, eid: confirmed.eid,
+                              confirmationCodeRequired: confirmationCode != nil)
+            }, local: { orders, _ in
+                do {
+                    let picked = try await orders.downloadOrder(eid: eidValue, iccid: iccidValue, profileType: profileType)
+                    if hold {
+                        return Report(iccid: picked.digits, state: eidValue == nil ? "Allocated" : "Linked", eid: eidValue?.digits,
+                                      confirmationCodeRequired: false)
+                    }
+                    let confirmed = try await orders.confirmOrder(iccid: picked, eid: eidValue, confirmationCode: confirmationCode, releaseFlag: true)
+                    return Report(iccid: confirmed.iccid.digits, state: "Released", matchingId: confirmed.matchingId,
+                                  activationCode: confirmed.activationCode, eid: confirmed.eid?.digits,
+                                  confirmationCodeRequired: confirmationCode != nil)
+                } catch {
+                    throw SMDPCommandError.order("\(error)")
+                }
+            })
             try output.emit(report) {
-                """
-                ICCID:           \(report.iccid ?? "-") (Released)
-                matchingId:      \(report.matchingId)
-                activation code: \(report.activationCode)
-                """
+                var lines = ["ICCID:           \(report.iccid ?? "-") (\(report.state))"]
+                if let m = report.matchingId { lines.append("matchingId:      \(m)") }
+                if let c = report.activationCode { lines.append("activation code: \(c)") }
+                return lines.joined(separator: "\n")
             }
         }
     }
@@ -115,17 +216,17 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
             } catch {
                 throw SMDPCommandError.invalidArgument("\(error)")
             }
-            let site = try await identity.load(defaultPort: 8443)
-            let store = try database.open()
-            let orders = ES2PlusOrderService(store: store, configuration: site.configuration)
-            let receipt: EntitlementOrderReceipt
-            do {
-                receipt = try await orders.entitlementOrder(profileType: profileType ?? "", entitlement: entitlement, salt: saltValue)
-            } catch {
-                throw SMDPCommandError.order("\(error)")
-            }
-            let report = Report(iccid: nil, matchingId: receipt.matchingId, activationCode: receipt.activationCode, eid: nil,
-                                confirmationCodeRequired: false, entitlementId: receipt.entitlement.description)
+            let receipt: EntitlementOrderReceipt = try await target.run(remote: { _ in
+                throw SMDPCommandError.invalidArgument("entitlement orders are made in-process (--database)")
+            }, local: { orders, _ in
+                do {
+                    return try await orders.entitlementOrder(profileType: profileType ?? "", entitlement: entitlement, salt: saltValue)
+                } catch {
+                    throw SMDPCommandError.order("\(error)")
+                }
+            })
+            let report = Report(iccid: nil, state: "none reserved", matchingId: receipt.matchingId, activationCode: receipt.activationCode,
+                                eid: nil, confirmationCodeRequired: false, entitlementId: receipt.entitlement.description)
             try output.emit(report) {
                 """
                 entitlement:     \(receipt.entitlement) (profile type \(receipt.profileType); no profile reserved until the chain check passes)
@@ -133,6 +234,133 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
                 activation code: \(receipt.activationCode)
                 """
             }
+        }
+    }
+}
+
+struct SMDPOrderConfirmCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "confirm", abstract: "ES2+ confirmOrder for an Allocated or Linked profile.")
+
+    @Option(name: .long, help: "ICCID of the ordered profile.")
+    var iccid: String
+
+    @Option(name: .long, help: "EID to bind (32 digits).")
+    var eid: String?
+
+    @Option(name: .customLong("matching-id"), help: "matchingId to use (default: generated).")
+    var matchingId: String?
+
+    @Option(name: .customLong("confirmation-code"), help: "Require this confirmation code at download.")
+    var confirmationCode: String?
+
+    @Flag(name: .long, help: "Also release the profile (releaseFlag).")
+    var release = false
+
+    @OptionGroup var target: SMDPOrderTargetOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable {
+        var iccid: String
+        var matchingId: String
+        var smdpAddress: String
+        var eid: String?
+        var released: Bool
+    }
+
+    func validate() throws { try target.validateTarget() }
+
+    func run() async throws {
+        try await output.reportingErrors {
+            let iccidValue = try parseICCID(iccid)
+            let eidValue = try parseEID(eid)
+            let report: Report = try await target.run(remote: { client in
+                let confirmed = try await client.confirmOrder(iccid: iccidValue.digits, eid: eid, matchingId: matchingId,
+                                                              confirmationCode: confirmationCode, releaseFlag: release)
+                return Report(iccid: iccidValue.digits, matchingId: confirmed.matchingId ?? "", smdpAddress: confirmed.smdpAddress ?? "",
+                              eid: confirmed.eid, released: release)
+            }, local: { orders, configuration in
+                do {
+                    let confirmed = try await orders.confirmOrder(iccid: iccidValue, eid: eidValue, matchingId: matchingId,
+                                                                  confirmationCode: confirmationCode, releaseFlag: release)
+                    return Report(iccid: iccidValue.digits, matchingId: confirmed.matchingId, smdpAddress: configuration.address.description,
+                                  eid: confirmed.eid?.digits, released: release)
+                } catch {
+                    throw SMDPCommandError.order("\(error)")
+                }
+            })
+            try output.emit(report) {
+                "ICCID \(report.iccid) confirmed\(report.released ? " and released" : ""); matchingId \(report.matchingId) at \(report.smdpAddress)"
+            }
+        }
+    }
+}
+
+struct SMDPOrderReleaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "release", abstract: "ES2+ releaseProfile: Confirmed → Released.")
+
+    @Option(name: .long, help: "ICCID of the confirmed profile.")
+    var iccid: String
+
+    @OptionGroup var target: SMDPOrderTargetOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable { var iccid: String; var state: String }
+
+    func validate() throws { try target.validateTarget() }
+
+    func run() async throws {
+        try await output.reportingErrors {
+            let iccidValue = try parseICCID(iccid)
+            try await target.run(remote: { client in
+                try await client.releaseProfile(iccid: iccidValue.digits)
+            }, local: { orders, _ in
+                do { try await orders.releaseProfile(iccid: iccidValue) } catch { throw SMDPCommandError.order("\(error)") }
+            })
+            try output.emit(Report(iccid: iccidValue.digits, state: "Released")) { "ICCID \(iccidValue.digits) released" }
+        }
+    }
+}
+
+struct SMDPOrderCancelCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "cancel", abstract: "ES2+ cancelOrder: end the order; the profile becomes Available or Unavailable.")
+
+    @Option(name: .long, help: "ICCID of the ordered profile.")
+    var iccid: String
+
+    @Option(name: .long, help: "EID the order must be bound to.")
+    var eid: String?
+
+    @Option(name: .customLong("matching-id"), help: "matchingId the order must have.")
+    var matchingId: String?
+
+    @Option(name: .customLong("final-state"), help: "Available or Unavailable (finalProfileStatusIndicator).")
+    var finalState: String = "Available"
+
+    @OptionGroup var target: SMDPOrderTargetOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Report: Encodable { var iccid: String; var state: String }
+
+    func validate() throws {
+        guard finalState == "Available" || finalState == "Unavailable" else { throw ValidationError("--final-state is Available or Unavailable") }
+        try target.validateTarget()
+    }
+
+    func run() async throws {
+        try await output.reportingErrors {
+            let iccidValue = try parseICCID(iccid)
+            let eidValue = try parseEID(eid)
+            try await target.run(remote: { client in
+                try await client.cancelOrder(iccid: iccidValue.digits, eid: eid, matchingId: matchingId, finalProfileStatusIndicator: finalState)
+            }, local: { orders, _ in
+                do {
+                    try await orders.cancelOrder(iccid: iccidValue, eid: eidValue, matchingId: matchingId,
+                                                 finalProfileState: finalState == "Available" ? .available : .unavailable)
+                } catch {
+                    throw SMDPCommandError.order("\(error)")
+                }
+            })
+            try output.emit(Report(iccid: iccidValue.digits, state: finalState)) { "ICCID \(iccidValue.digits) order cancelled; profile \(finalState)" }
         }
     }
 }

@@ -91,14 +91,15 @@ struct SMDPProfileImportCommand: AsyncParsableCommand {
 struct SMDPProfileListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "Number of profiles per state; with --iccid, the state of those profiles.",
-        discussion: "The store API offers counts per state and lookups by ICCID; a full per-ICCID listing is not available yet."
+        abstract: "Number of profiles per state and every profile (ICCID, state, type, EID); with --iccid, only those profiles.",
+        discussion: "--database takes a SQLite path or a postgres:// URL."
     )
 
     @Option(name: .long, help: "Show this profile (repeatable).")
     var iccid: [String] = []
 
-    @OptionGroup var database: SMDPDatabaseOption
+    @Option(name: .long, help: "SQLite database path or postgres:// URL (default: $OPENRSP_HOME/smdp/smdp.sqlite).")
+    var database: String?
     @OptionGroup var output: OutputOptions
 
     struct Profile: Encodable {
@@ -119,18 +120,24 @@ struct SMDPProfileListCommand: AsyncParsableCommand {
             do { wanted = try iccid.map { try ICCID(digits: $0) } } catch {
                 throw SMDPCommandError.invalidArgument("invalid --iccid: \(error)")
             }
-            let store = try database.open()
-            let counts: [ProfileDownloadState: Int]
-            var profiles: [Profile] = []
-            do {
-                counts = try await store.profileCounts()
-                for id in wanted {
-                    let record = try await store.profile(iccid: id)
-                    profiles.append(Profile(iccid: id.digits, state: record?.state.rawValue, profileType: record?.profileType,
-                                            eid: record?.eid?.digits))
+            let (counts, profiles) = try await SMDPStoreLocation.withStore(database) { store in
+                var profiles: [Profile] = []
+                do {
+                    let counts = try await store.profileCounts()
+                    if wanted.isEmpty {
+                        profiles = try await store.allProfiles().map {
+                            Profile(iccid: $0.iccid.digits, state: $0.state.rawValue, profileType: $0.profileType, eid: $0.eid?.digits)
+                        }
+                    }
+                    for id in wanted {
+                        let record = try await store.profile(iccid: id)
+                        profiles.append(Profile(iccid: id.digits, state: record?.state.rawValue, profileType: record?.profileType,
+                                                eid: record?.eid?.digits))
+                    }
+                    return (counts, profiles)
+                } catch {
+                    throw SMDPCommandError.database("\(error)")
                 }
-            } catch {
-                throw SMDPCommandError.database("\(error)")
             }
             let report = Report(counts: Dictionary(uniqueKeysWithValues: counts.map { ($0.key.rawValue, $0.value) }), profiles: profiles)
             try output.emit(report) {

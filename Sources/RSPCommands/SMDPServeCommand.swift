@@ -5,31 +5,58 @@ import Logging
 import SMDPCore
 import SMDPServer
 
-/// `openrsp smdp serve`: the ES9+ server.
+/// `openrsp smdp serve`: the ES9+ and ES2+ server.
 struct SMDPServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve ES9+ (POST /gsma/rsp2/es9plus/<function>) and GET /health over HTTPS with CERT.DP.TLS.",
+        abstract: "Serve ES9+, ES2+ (with operator tokens) and GET /health over HTTPS with CERT.DP.TLS.",
         discussion: """
-            TLS uses dp-tls.pem/dp-tls.key.pem from the PKI directory; clients trust the CI certificate. \
+            Settings come from --config FILE (JSON; see docs/SMDP-SERVER.md) and the flags, which override it. \
+            TLS uses dp-tls.pem/dp-tls.key.pem from the PKI directory unless --tls-cert/--tls-key are given; clients trust the CI certificate. \
+            --database takes a SQLite path or a postgres:// URL. ES2+ (POST /gsma/rsp2/es2plus/<function>) is served when operators \
+            are configured: each calls with `Authorization: Bearer <token>`; the server keeps only SHA-256(token). \
+            HandleDownloadProgressInfo reports go to each operator's callback URL, retried with backoff, queued in the database. \
+            With --rpc-url or --entitlements, orders made with `smdp order create --entitlement-id` are released only \
+            after PlanEntitlements.isLive(id, keccak256(EID ‖ salt)) holds on chain (docs/CHAIN-TRUST.md). \
             --insecure-loopback-http serves plain HTTP for local development and refuses any bind address \
             that is not loopback. Requests over \(SMDPServerSettings.defaultMaxRequestBodyBytes / 1024) KiB are \
             answered 413; idle connections close after 30 s. Expired ES9+ sessions are purged every minute. SIGTERM/SIGINT shut down gracefully. \
-            With --rpc-url or --entitlements, orders made with `smdp order create --entitlement-id` are released only \
-            after PlanEntitlements.isLive(id, keccak256(EID ‖ salt)) holds on chain (docs/CHAIN-TRUST.md). \
             Log level: --log-level or $LOG_LEVEL (trace, debug, info, notice, warning, error, critical).
             """
     )
 
-    @Option(name: .long, help: "Bind address.")
-    var host = "127.0.0.1"
+    @Option(name: .long, help: "JSON configuration file; flags override its values.")
+    var config: String?
 
-    @Option(name: .long, help: "TCP port (0 picks a free port).")
-    var port = 8443
+    @Option(name: .long, help: "Bind address (default 127.0.0.1).")
+    var host: String?
+
+    @Option(name: .long, help: "TCP port (default 8443; 0 picks a free port).")
+    var port: Int?
 
     @OptionGroup var identity: SMDPIdentityOptions
-    @OptionGroup var database: SMDPDatabaseOption
     @OptionGroup var entitlementGate: SMDPEntitlementGateOptions
+
+    @Option(name: .long, help: "SQLite database path or postgres://user:pw@host:port/db URL (default: $OPENRSP_HOME/smdp/smdp.sqlite).")
+    var database: String?
+
+    @Option(name: .customLong("postgres-schema"), help: "PostgreSQL schema (default openrsp_smdp).")
+    var postgresSchema: String?
+
+    @Option(name: .customLong("tls-cert"), help: "TLS certificate chain PEM (leaf first) instead of the PKI's dp-tls.pem.")
+    var tlsCertificate: String?
+
+    @Option(name: .customLong("tls-key"), help: "TLS private key PEM (with --tls-cert).")
+    var tlsKey: String?
+
+    @Option(name: .customLong("operator-token"), help: "ID=FILE: operator ID authenticates with the token in FILE (repeatable; replaces that operator's token from --config).")
+    var operatorTokens: [String] = []
+
+    @Option(name: .customLong("operator-callback"), help: "ID=URL: HandleDownloadProgressInfo URL (https) for operator ID (repeatable).")
+    var operatorCallbacks: [String] = []
+
+    @Option(name: .customLong("callback-trust-root"), help: "PEM/DER certificate trusted for operator callback servers (repeatable; default: system roots).")
+    var callbackTrustRoots: [String] = []
 
     @Flag(name: .customLong("insecure-loopback-http"), help: "Serve plain HTTP (development only; loopback bind addresses only).")
     var insecureLoopbackHTTP = false
@@ -38,64 +65,201 @@ struct SMDPServeCommand: AsyncParsableCommand {
     var logLevel: String?
 
     func validate() throws {
-        if insecureLoopbackHTTP, !SMDPServerSettings.isLoopback(host) {
-            throw ValidationError(SMDPServerError.insecureHTTPOnNonLoopback(host: host).description)
-        }
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("unknown --log-level \(logLevel)")
         }
+        if (tlsCertificate == nil) != (tlsKey == nil) { throw ValidationError("give --tls-cert and --tls-key together") }
+        if insecureLoopbackHTTP, let host, !SMDPServerSettings.isLoopback(host) {
+            throw ValidationError(SMDPServerError.insecureHTTPOnNonLoopback(host: host).description)
+        }
+    }
+
+    /// The settings after merging the file and the flags.
+    struct Resolved: Sendable {
+        var host: String
+        var port: Int
+        var address: String?
+        var pki: String?
+        var tlsCertificate: String?
+        var tlsKey: String?
+        var database: String?
+        var postgresSchema: String?
+        var insecureLoopbackHTTP: Bool
+        var logLevel: Logger.Level
+        var maxRequestBodyBytes: Int
+        var operators: [ES2PlusOperator]
+        var callbackTrustRoots: [String]
+        var retry: DownloadProgressRetryPolicy
+        var pollInterval: Duration
+    }
+
+    func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
+        let file = try config.map { try SMDPServeConfigurationFile.load($0) } ?? SMDPServeConfigurationFile()
+        let levelText = logLevel ?? file.logLevel ?? environment["LOG_LEVEL"]
+        var level = Logger.Level.info
+        if let levelText {
+            guard let parsed = Logger.Level(rawValue: levelText) else { throw SMDPCommandError.invalidArgument("unknown log level \(levelText)") }
+            level = parsed
+        }
+        // Operators: from the file, then --operator-token / --operator-callback by id.
+        var tokens: [String: [UInt8]] = [:]
+        var callbacks: [String: String] = [:]
+        var order: [String] = []
+        for op in file.operators ?? [] {
+            guard let hash = HexText.decode(op.tokenSHA256), hash.count == 32 else {
+                throw SMDPCommandError.invalidArgument("operator \(op.id): tokenSHA256 must be 64 hex digits")
+            }
+            if tokens[op.id] == nil { order.append(op.id) }
+            tokens[op.id] = hash
+            callbacks[op.id] = op.callbackURL
+        }
+        for entry in operatorTokens {
+            let (id, path) = try Self.pair(entry, "--operator-token")
+            let token: String
+            do { token = try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+                throw SMDPCommandError.invalidArgument("--operator-token \(id): cannot read \(path)")
+            }
+            guard !token.isEmpty else { throw SMDPCommandError.invalidArgument("--operator-token \(id): \(path) is empty") }
+            if tokens[id] == nil { order.append(id) }
+            tokens[id] = ES2PlusOperator.hash(token: token)
+        }
+        for entry in operatorCallbacks {
+            let (id, url) = try Self.pair(entry, "--operator-callback")
+            guard tokens[id] != nil else { throw SMDPCommandError.invalidArgument("--operator-callback \(id): no such operator (give its token)") }
+            callbacks[id] = url
+        }
+        var operators: [ES2PlusOperator] = []
+        for id in order {
+            let url: URL?
+            if let text = callbacks[id] {
+                guard let parsed = URL(string: text) else { throw SMDPCommandError.invalidArgument("operator \(id): invalid callback URL") }
+                url = parsed
+            } else {
+                url = nil
+            }
+            do { operators.append(try ES2PlusOperator(id: id, tokenSHA256: tokens[id] ?? [], callbackURL: url)) } catch {
+                throw SMDPCommandError.invalidArgument(error.description)
+            }
+        }
+        func seconds(_ value: Double?, _ fallback: Duration, _ name: String) throws -> Duration {
+            guard let value else { return fallback }
+            guard value > 0, value <= 86_400 else { throw SMDPCommandError.invalidArgument("\(name) must be in (0, 86400]") }
+            return .milliseconds(Int64(value * 1000))
+        }
+        let defaults = DownloadProgressRetryPolicy()
+        return Resolved(
+            host: host ?? file.host ?? "127.0.0.1", port: port ?? file.port ?? 8443, address: identity.address ?? file.address,
+            pki: identity.pki ?? file.pki, tlsCertificate: tlsCertificate ?? file.tlsCertificate, tlsKey: tlsKey ?? file.tlsKey,
+            database: database ?? file.database, postgresSchema: postgresSchema ?? file.postgresSchema,
+            insecureLoopbackHTTP: insecureLoopbackHTTP || (file.insecureLoopbackHTTP ?? false), logLevel: level,
+            maxRequestBodyBytes: file.maxRequestBodyBytes ?? SMDPServerSettings.defaultMaxRequestBodyBytes, operators: operators,
+            callbackTrustRoots: callbackTrustRoots.isEmpty ? (file.callbackTrustRoots ?? []) : callbackTrustRoots,
+            retry: DownloadProgressRetryPolicy(base: try seconds(file.callbackRetryBaseSeconds, defaults.base, "callbackRetryBaseSeconds"),
+                                               maximum: try seconds(file.callbackRetryMaxSeconds, defaults.maximum, "callbackRetryMaxSeconds")),
+            pollInterval: try seconds(file.callbackPollSeconds, .seconds(1), "callbackPollSeconds"))
+    }
+
+    static func pair(_ entry: String, _ flag: String) throws -> (String, String) {
+        guard let eq = entry.firstIndex(of: "="), eq != entry.startIndex, entry.index(after: eq) != entry.endIndex else {
+            throw SMDPCommandError.invalidArgument("\(flag) expects ID=VALUE, got \(entry)")
+        }
+        return (String(entry[..<eq]), String(entry[entry.index(after: eq)...]))
     }
 
     func run() async throws {
-        let level = (logLevel ?? ProcessInfo.processInfo.environment["LOG_LEVEL"]).flatMap { Logger.Level(rawValue: $0) } ?? .info
+        let settingsLevel: Logger.Level
+        do { settingsLevel = try resolve().logLevel } catch { settingsLevel = .info }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
+            handler.logLevel = settingsLevel
             return handler
         }
-        let logger = Logger(label: "openrsp.smdp")
         try await OutputOptions().reportingErrors {
-            let site = try await identity.load(defaultPort: port)
-            let store = try database.open()
+            let logger = Logger(label: "openrsp.smdp")
+            let resolved = try resolve()
             let gate = try entitlementGate.gate(logger: Logger(label: "openrsp.smdp.entitlement-gate"))
             if let gate { logger.info("entitlement gate on", metadata: ["PlanEntitlements": "\(gate.entitlements.address)"]) }
             do {
-                try await serve(store: store, site: site, gate: gate, logger: logger)
+                try await Self.serve(resolved, entitlementGate: gate, logger: logger)
             } catch {
                 // Closing the chain client on the way out; a failure here changes no result.
                 try? await gate?.shutdown()
                 throw error
             }
             try? await gate?.shutdown()
-            logger.info("SM-DP+ stopped")
         }
     }
 
-    private func serve(store: any SMDPStore, site: SMDPServerPKI, gate: (any EntitlementGate)?, logger: Logger) async throws {
-            let service = ES9PlusService(store: store, configuration: site.configuration, entitlementGate: gate)
-            let settings: SMDPServerSettings
+    /// Runs the server with resolved settings until SIGTERM/SIGINT (or until the task is cancelled).
+    /// `entitlementGate` enables entitlement-gated orders (docs/CHAIN-TRUST.md); `onListening` receives the bound port.
+    static func serve(_ resolved: Resolved, entitlementGate: (any EntitlementGate)? = nil, logger: Logger,
+                      onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
+        if resolved.insecureLoopbackHTTP, !SMDPServerSettings.isLoopback(resolved.host) {
+            throw SMDPCommandError.server(SMDPServerError.insecureHTTPOnNonLoopback(host: resolved.host).description)
+        }
+        let address = resolved.address ?? "localhost:\(resolved.port)"
+        let pkiDirectory = resolved.pki.map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
+        let site: SMDPServerPKI
+        do { site = try await SMDPServerPKI.load(directory: pkiDirectory, address: address) } catch {
+            throw SMDPCommandError.pki(error.description)
+        }
+        var tls = site.tls
+        if let certificate = resolved.tlsCertificate, let key = resolved.tlsKey {
+            tls = try TLSCredentialFiles.load(certificate: certificate, key: key)
+        }
+        let operators: ES2PlusOperatorRegistry
+        let settings: SMDPServerSettings
+        do {
+            operators = try ES2PlusOperatorRegistry(resolved.operators)
+            settings = try SMDPServerSettings(host: resolved.host, port: resolved.port,
+                                              transport: resolved.insecureLoopbackHTTP ? .insecureLoopbackHTTP : .tls(tls),
+                                              maxRequestBodyBytes: resolved.maxRequestBodyBytes)
+        } catch {
+            throw SMDPCommandError.server("\(error)")
+        }
+        let trustRoots = try TLSCredentialFiles.certificates(resolved.callbackTrustRoots)
+        let scheme = resolved.insecureLoopbackHTTP ? "http" : "https"
+        try await SMDPStoreLocation.withStore(resolved.database, postgresSchema: resolved.postgresSchema, logger: logger) { store in
+            let service = ES9PlusService(store: store, configuration: site.configuration, entitlementGate: entitlementGate)
+            let es2plus = operators.operators.isEmpty ? nil
+                : ES2PlusRoutes(service: ES2PlusOrderService(store: store, configuration: site.configuration), operators: operators,
+                                maxRequestBodyBytes: settings.maxRequestBodyBytes)
+            let sender: DownloadProgressSender
             do {
-                settings = try SMDPServerSettings(host: host, port: port, transport: insecureLoopbackHTTP ? .insecureLoopbackHTTP : .tls(site.tls))
+                sender = try DownloadProgressSender(
+                    outbox: store, operators: operators,
+                    settings: DownloadProgressSenderSettings(requesterId: address, trustRootsDER: trustRoots, retry: resolved.retry,
+                                                             pollInterval: resolved.pollInterval),
+                    logger: logger)
             } catch {
                 throw SMDPCommandError.server("\(error)")
             }
-            let scheme = insecureLoopbackHTTP ? "http" : "https"
-            let address = site.configuration.address.description
             do {
-                let app = try buildApplication(service: service, settings: settings, logger: logger) { channel in
+                let app = try buildApplication(service: service, settings: settings, logger: logger, es2plus: es2plus) { channel in
                     let port = channel.localAddress?.port ?? settings.port
                     logger.info("SM-DP+ listening", metadata: [
-                        "url": "\(scheme)://\(settings.host):\(port)", "smdpAddress": "\(address)"])
+                        "url": "\(scheme)://\(settings.host):\(port)", "smdpAddress": "\(address)",
+                        "es2plusOperators": "\(operators.operators.count)"])
+                    await onListening(port)
                 }
                 let purger = SessionPurger(store: store, logger: logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await purger.run() }
-                    // Returns after SIGTERM/SIGINT once in-flight requests are done; then stop the purger.
+                    group.addTask { await sender.run() }
+                    // Returns after SIGTERM/SIGINT once in-flight requests are done; then stop the background tasks.
+                    defer { group.cancelAll() }
                     try await app.runService()
-                    group.cancelAll()
                 }
             } catch let error as SMDPServerError {
+                try? await sender.shutdown()
                 throw SMDPCommandError.server("\(error)")
+            } catch {
+                try? await sender.shutdown()
+                throw error
             }
+            try await sender.shutdown()
+        }
+        logger.info("SM-DP+ stopped")
     }
 }

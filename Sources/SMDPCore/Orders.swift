@@ -14,6 +14,8 @@ public enum ES2PlusOrderError: Error, Hashable, Sendable, CustomStringConvertibl
     case invalidConfirmationCode
     case missingProfileSelector
     case illegalTransition(IllegalProfileTransition)
+    /// The order was placed by another ES2+ requester (operator).
+    case requesterNotAllowed(ICCID)
     case store(SMDPStoreError)
 
     public var description: String {
@@ -28,6 +30,7 @@ public enum ES2PlusOrderError: Error, Hashable, Sendable, CustomStringConvertibl
         case .invalidConfirmationCode: "the confirmation code must be 1–64 printable characters"
         case .missingProfileSelector: "downloadOrder needs an ICCID or a profileType"
         case .illegalTransition(let t): "\(t)"
+        case .requesterNotAllowed(let i): "the order for profile \(i) belongs to another requester"
         case .store(let e): "\(e)"
         }
     }
@@ -90,8 +93,10 @@ public struct ES2PlusOrderService: Sendable {
 
     /// DownloadOrder: reserves the profile with `iccid`, or an Available one of `profileType`.
     /// With an EID the profile becomes Linked, without Allocated. Returns the ICCID.
+    /// `requesterId` (the ES2+ functionRequesterIdentifier) is recorded with the order: progress is
+    /// reported to it, and only it may confirm, release or cancel the order.
     public func downloadOrder(eid: EID? = nil, iccid: ICCID? = nil, profileType: String? = nil,
-                              expiresAt: Date? = nil) async throws(ES2PlusOrderError) -> ICCID {
+                              expiresAt: Date? = nil, requesterId: String? = nil) async throws(ES2PlusOrderError) -> ICCID {
         let target = eid == nil ? ProfileDownloadState.allocated : .linked
         for _ in 0..<5 {
             let profile: ProfilePackageRecord
@@ -108,8 +113,9 @@ public struct ES2PlusOrderService: Sendable {
                 throw .missingProfileSelector
             }
             let order = DownloadOrder(iccid: profile.iccid, eid: eid, createdAt: clock.now(), expiresAt: expiresAt)
-            let change = SMDPStateChange(profileTransitions: [try transition(profile.iccid, .available, target, eid)],
+            var change = SMDPStateChange(profileTransitions: [try transition(profile.iccid, .available, target, eid)],
                                          orderUpserts: [order])
+            if let requesterId { change.orderRequesters = [ES2PlusOrderRequester(iccid: profile.iccid, requesterId: requesterId)] }
             do {
                 try await store.apply(change)
                 return profile.iccid
@@ -127,8 +133,9 @@ public struct ES2PlusOrderService: Sendable {
     /// ConfirmOrder: sets the matchingId (generated when nil), the optional confirmation code (stored
     /// as SHA-256), binds the EID if given, and moves the profile to Confirmed, or Released with `releaseFlag`.
     public func confirmOrder(iccid: ICCID, eid: EID? = nil, matchingId: String? = nil, confirmationCode: String? = nil,
-                             releaseFlag: Bool) async throws(ES2PlusOrderError) -> ConfirmedOrder {
+                             releaseFlag: Bool, requesterId: String? = nil) async throws(ES2PlusOrderError) -> ConfirmedOrder {
         guard let profile = try await load(iccid) else { throw .profileNotFound(iccid) }
+        try await checkRequester(iccid, requesterId)
         guard profile.state == .allocated || profile.state == .linked else {
             throw .profileNotInState(iccid, profile.state, expected: [.allocated, .linked])
         }
@@ -187,8 +194,9 @@ public struct ES2PlusOrderService: Sendable {
     }
 
     /// ReleaseProfile: Confirmed → Released.
-    public func releaseProfile(iccid: ICCID) async throws(ES2PlusOrderError) {
+    public func releaseProfile(iccid: ICCID, requesterId: String? = nil) async throws(ES2PlusOrderError) {
         guard let profile = try await load(iccid) else { throw .profileNotFound(iccid) }
+        try await checkRequester(iccid, requesterId)
         guard profile.state == .confirmed else { throw .profileNotInState(iccid, profile.state, expected: [.confirmed]) }
         try await apply(SMDPStateChange(profileTransitions: [try transition(iccid, .confirmed, .released, nil)]))
     }
@@ -196,11 +204,12 @@ public struct ES2PlusOrderService: Sendable {
     /// CancelOrder: ends the order and sets the profile to the final status (Available or Unavailable).
     /// Refused once the profile is Installed. With `eid`/`matchingId`, they must match the order.
     public func cancelOrder(iccid: ICCID, eid: EID? = nil, matchingId: String? = nil,
-                            finalProfileState: ProfileDownloadState) async throws(ES2PlusOrderError) {
+                            finalProfileState: ProfileDownloadState, requesterId: String? = nil) async throws(ES2PlusOrderError) {
         guard finalProfileState == .available || finalProfileState == .unavailable else {
             throw .illegalTransition(IllegalProfileTransition(from: .released, to: finalProfileState))
         }
         guard let profile = try await load(iccid) else { throw .profileNotFound(iccid) }
+        try await checkRequester(iccid, requesterId)
         let order = try await loadOrder(iccid)
         if let eid, order?.eid != eid { throw .eidMismatch(iccid) }
         if let matchingId, order?.matchingId != matchingId { throw .invalidMatchingId(matchingId) }
@@ -225,6 +234,14 @@ public struct ES2PlusOrderService: Sendable {
     private func transition(_ iccid: ICCID, _ from: ProfileDownloadState, _ to: ProfileDownloadState, _ eid: EID?)
         throws(ES2PlusOrderError) -> ProfileTransition {
         do { return try ProfileTransition(iccid: iccid, from: from, to: to, bindEID: eid) } catch { throw .illegalTransition(error) }
+    }
+
+    /// With a requester given: the order's recorded requester, if any, must be the same.
+    private func checkRequester(_ iccid: ICCID, _ requesterId: String?) async throws(ES2PlusOrderError) {
+        guard let requesterId else { return }
+        let recorded: String?
+        do { recorded = try await store.orderRequester(iccid: iccid) } catch { throw .store(error) }
+        if let recorded, recorded != requesterId { throw .requesterNotAllowed(iccid) }
     }
 
     private func load(_ iccid: ICCID) async throws(ES2PlusOrderError) -> ProfilePackageRecord? {

@@ -53,6 +53,8 @@ public struct SMDPStateChange: Hashable, Sendable {
     /// Grants of entitlement orders, compare-and-set: each must find its order (by matchingId) not yet
     /// granted, else the whole change is a `.conflict`.
     public var entitlementGrants: [EntitlementGrant] = []
+    /// ES2+ requesters to record for orders (written after `orderUpserts`; removed with the order).
+    public var orderRequesters: [ES2PlusOrderRequester] = []
 
     public init(profileTransitions: [ProfileTransition] = [], orderUpserts: [DownloadOrder] = [], orderDeletes: [ICCID] = [],
                 sessionUpserts: [DownloadSession] = [], sessionDeletes: [TransactionID] = [],
@@ -67,7 +69,7 @@ public struct SMDPStateChange: Hashable, Sendable {
 
     public var isEmpty: Bool {
         profileTransitions.isEmpty && orderUpserts.isEmpty && orderDeletes.isEmpty && sessionUpserts.isEmpty && sessionDeletes.isEmpty
-            && entitlementGrants.isEmpty
+            && entitlementGrants.isEmpty && orderRequesters.isEmpty
     }
 }
 
@@ -80,6 +82,8 @@ public protocol ProfileStore: Sendable {
     func availableProfile(profileType: String) async throws(SMDPStoreError) -> ProfilePackageRecord?
     /// Number of profiles per state.
     func profileCounts() async throws(SMDPStoreError) -> [ProfileDownloadState: Int]
+    /// Every profile, by ICCID, without package bytes (admin listing).
+    func allProfiles() async throws(SMDPStoreError) -> [ProfileSummary]
 }
 
 /// ES2+ download orders.
@@ -101,6 +105,9 @@ public protocol SessionStore: Sendable {
 /// The complete SM-DP+ state store. `apply` is the only write path besides profile import: an
 /// implementation applies every part of the change in one transaction, checks each profile
 /// transition's `from` state (compare-and-set) and `.conflict`s without writing anything if one fails.
-public protocol SMDPStore: ProfileStore, OrderStore, SessionStore, EntitlementOrderStore {
+/// In the same transaction, for each transition that `DownloadProgressReport.isReported` selects on a
+/// profile whose order has a recorded requester, it queues a `PendingDownloadProgress` (before the
+/// change's order deletes remove that requester).
+public protocol SMDPStore: ProfileStore, OrderStore, SessionStore, EntitlementOrderStore, DownloadProgressOutbox {
     func apply(_ change: SMDPStateChange) async throws(SMDPStoreError)
 }

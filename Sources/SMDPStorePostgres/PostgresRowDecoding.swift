@@ -51,6 +51,29 @@ enum PostgresRowDecoding {
             expiresAt: try c.value("expires_at", Double?.self).map { Date(timeIntervalSince1970: $0) })
     }
 
+    static func summary(_ row: PostgresRow) throws -> ProfileSummary {
+        let c = Columns(row)
+        let stateText = try c.value("state", String.self)
+        guard let state = ProfileDownloadState(rawValue: stateText) else { throw SMDPStoreError.corrupt("profile state \(stateText)") }
+        return ProfileSummary(iccid: try ICCID(digits: try c.value("iccid", String.self)), profileType: try c.value("profile_type", String?.self),
+                              state: state, eid: try c.eid("eid"), updatedAt: try c.date("updated_at"))
+    }
+
+    static func progress(_ row: PostgresRow) throws -> PendingDownloadProgress {
+        let c = Columns(row)
+        func state(_ name: String) throws -> ProfileDownloadState {
+            let text = try c.value(name, String.self)
+            guard let state = ProfileDownloadState(rawValue: text) else { throw SMDPStoreError.corrupt("progress state \(text)") }
+            return state
+        }
+        return PendingDownloadProgress(
+            id: try c.value("id", Int64.self), requesterId: try c.value("requester_id", String.self),
+            iccid: try ICCID(digits: try c.value("iccid", String.self)), eid: try c.eid("eid"),
+            profileType: try c.value("profile_type", String?.self), from: try state("from_state"), to: try state("to_state"),
+            occurredAt: try c.date("occurred_at"), attempts: try c.value("attempts", Int.self),
+            nextAttemptAt: try c.date("next_attempt_at"), lastError: try c.value("last_error", String?.self))
+    }
+
     static func session(_ row: PostgresRow) throws -> DownloadSession {
         let c = Columns(row)
         let phaseText = try c.value("phase", String.self)

@@ -80,6 +80,32 @@ enum PostgresSMDPSchema {
                 """,
             ]
         },
+        // ES2+ requesters and the handleDownloadProgressInfo outbox (branch es2plus, docs/SMDP-SERVER.md).
+        PostgresMigration(version: 3, name: "es2plus-v1-requesters-progress") { schema in
+            let s = schema.rawValue
+            return [
+                """
+                CREATE TABLE \(unescaped: s).es2plus_order_requester (
+                  iccid text PRIMARY KEY REFERENCES \(unescaped: s).download_order (iccid) ON DELETE CASCADE,
+                  requester_id text NOT NULL)
+                """,
+                """
+                CREATE TABLE \(unescaped: s).es2plus_progress (
+                  id bigserial PRIMARY KEY,
+                  requester_id text NOT NULL,
+                  iccid text NOT NULL,
+                  eid text,
+                  profile_type text,
+                  from_state text NOT NULL,
+                  to_state text NOT NULL,
+                  occurred_at double precision NOT NULL,
+                  attempts bigint NOT NULL,
+                  next_attempt_at double precision NOT NULL,
+                  last_error text)
+                """,
+                "CREATE INDEX es2plus_progress_due ON \(unescaped: s).es2plus_progress (next_attempt_at)",
+            ]
+        },
     ]
 
     /// Brings `schema` up to the newest migration. Runs in one transaction that first takes a

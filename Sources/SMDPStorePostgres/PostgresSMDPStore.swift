@@ -116,6 +116,12 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
         return counts
     }
 
+    public func allProfiles() async throws(SMDPStoreError) -> [ProfileSummary] {
+        try await fetchAll(PostgresRowDecoding.summary) { s in
+            "SELECT iccid, profile_type, state, eid, updated_at FROM \(unescaped: s).profile ORDER BY iccid"
+        }
+    }
+
     // MARK: OrderStore
 
     public func order(iccid: ICCID) async throws(SMDPStoreError) -> DownloadOrder? {
@@ -170,6 +176,45 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
         }
     }
 
+    // MARK: DownloadProgressOutbox
+
+    public func orderRequester(iccid: ICCID) async throws(SMDPStoreError) -> String? {
+        try await fetchOne({ row throws -> String in try row.decode(String.self) }) { s in
+            "SELECT requester_id FROM \(unescaped: s).es2plus_order_requester WHERE iccid = \(iccid.digits)"
+        }
+    }
+
+    public func dueDownloadProgress(at instant: Date, limit: Int) async throws(SMDPStoreError) -> [PendingDownloadProgress] {
+        try await fetchAll(PostgresRowDecoding.progress) { s in
+            """
+            SELECT * FROM \(unescaped: s).es2plus_progress WHERE next_attempt_at <= \(instant.timeIntervalSince1970)
+              ORDER BY id LIMIT \(limit)
+            """
+        }
+    }
+
+    public func pendingDownloadProgress() async throws(SMDPStoreError) -> [PendingDownloadProgress] {
+        try await fetchAll(PostgresRowDecoding.progress) { s in
+            "SELECT * FROM \(unescaped: s).es2plus_progress ORDER BY id"
+        }
+    }
+
+    public func deleteDownloadProgress(id: Int64) async throws(SMDPStoreError) {
+        try await run { client, logger, s in
+            try await client.queryAll("DELETE FROM \(unescaped: s).es2plus_progress WHERE id = \(id)", logger: logger)
+        }
+    }
+
+    public func rescheduleDownloadProgress(id: Int64, attempts: Int, nextAttemptAt: Date, lastError: String) async throws(SMDPStoreError) {
+        try await run { client, logger, s in
+            try await client.queryAll("""
+                UPDATE \(unescaped: s).es2plus_progress SET attempts = \(attempts),
+                  next_attempt_at = \(nextAttemptAt.timeIntervalSince1970), last_error = \(lastError)
+                WHERE id = \(id)
+                """, logger: logger)
+        }
+    }
+
     public func entitlementOrder(matchingId: String) async throws(SMDPStoreError) -> EntitlementOrder? {
         try await fetchOne(PostgresRowDecoding.entitlementOrder) { s in
             "SELECT * FROM \(unescaped: s).entitlement_order WHERE matching_id = \(matchingId)"
@@ -200,6 +245,17 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
                 guard updated.count == 1 else {
                     throw SMDPStoreError.conflict("profile \(transition.iccid) is no longer \(transition.from.rawValue)")
                 }
+                if DownloadProgressReport.isReported(transition) {
+                    // Queued in this transaction, from the requester recorded with the order (if any).
+                    try await connection.queryAll("""
+                        INSERT INTO \(unescaped: s).es2plus_progress (requester_id, iccid, eid, profile_type, from_state, to_state,
+                          occurred_at, attempts, next_attempt_at)
+                        SELECT r.requester_id, p.iccid, p.eid, p.profile_type, \(transition.from.rawValue), \(transition.to.rawValue),
+                          \(now), 0, \(now)
+                        FROM \(unescaped: s).es2plus_order_requester r JOIN \(unescaped: s).profile p ON p.iccid = r.iccid
+                        WHERE r.iccid = \(transition.iccid.digits)
+                        """, logger: logger)
+                }
             }
             for iccid in change.orderDeletes {
                 try await connection.queryAll("DELETE FROM \(unescaped: s).download_order WHERE iccid = \(iccid.digits)", logger: logger)
@@ -212,6 +268,12 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
                       \(order.createdAt.timeIntervalSince1970), \(order.expiresAt?.timeIntervalSince1970))
                     ON CONFLICT (iccid) DO UPDATE SET matching_id = excluded.matching_id, eid = excluded.eid, cc_hash = excluded.cc_hash,
                       cc_failures = excluded.cc_failures, locked = excluded.locked, expires_at = excluded.expires_at
+                    """, logger: logger)
+            }
+            for link in change.orderRequesters {
+                try await connection.queryAll("""
+                    INSERT INTO \(unescaped: s).es2plus_order_requester (iccid, requester_id) VALUES (\(link.iccid.digits), \(link.requesterId))
+                    ON CONFLICT (iccid) DO UPDATE SET requester_id = excluded.requester_id
                     """, logger: logger)
             }
             for transactionId in change.sessionDeletes {

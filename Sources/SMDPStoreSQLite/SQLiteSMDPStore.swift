@@ -79,6 +79,12 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
         return counts
     }
 
+    public func allProfiles() async throws(SMDPStoreError) -> [ProfileSummary] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT iccid, profile_type, state, eid, updated_at FROM profile ORDER BY iccid").map(Self.decodeSummary)
+        }
+    }
+
     // MARK: OrderStore
 
     public func order(iccid: ICCID) async throws(SMDPStoreError) -> DownloadOrder? {
@@ -115,6 +121,40 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
         }
     }
 
+    // MARK: DownloadProgressOutbox
+
+    public func orderRequester(iccid: ICCID) async throws(SMDPStoreError) -> String? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT requester_id FROM es2plus_order_requester WHERE iccid = ?", arguments: [iccid.digits])
+        }
+    }
+
+    public func dueDownloadProgress(at instant: Date, limit: Int) async throws(SMDPStoreError) -> [PendingDownloadProgress] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM es2plus_progress WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
+                             arguments: [instant.timeIntervalSince1970, limit]).map(Self.decodeProgress)
+        }
+    }
+
+    public func pendingDownloadProgress() async throws(SMDPStoreError) -> [PendingDownloadProgress] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM es2plus_progress ORDER BY id").map(Self.decodeProgress)
+        }
+    }
+
+    public func deleteDownloadProgress(id: Int64) async throws(SMDPStoreError) {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM es2plus_progress WHERE id = ?", arguments: [id])
+        }
+    }
+
+    public func rescheduleDownloadProgress(id: Int64, attempts: Int, nextAttemptAt: Date, lastError: String) async throws(SMDPStoreError) {
+        try await write { db in
+            try db.execute(sql: "UPDATE es2plus_progress SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+                           arguments: [attempts, nextAttemptAt.timeIntervalSince1970, lastError, id])
+        }
+    }
+
     // MARK: apply
 
     public func apply(_ change: SMDPStateChange) async throws(SMDPStoreError) {
@@ -126,6 +166,17 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
                     arguments: [transition.to.rawValue, transition.bindEID?.digits, now, transition.iccid.digits, transition.from.rawValue])
                 guard db.changesCount == 1 else {
                     throw SMDPStoreError.conflict("profile \(transition.iccid) is no longer \(transition.from.rawValue)")
+                }
+                if DownloadProgressReport.isReported(transition) {
+                    // Queued in this transaction, from the requester recorded with the order (if any).
+                    try db.execute(
+                        sql: """
+                        INSERT INTO es2plus_progress (requester_id, iccid, eid, profile_type, from_state, to_state, occurred_at,
+                          attempts, next_attempt_at)
+                        SELECT r.requester_id, p.iccid, p.eid, p.profile_type, ?, ?, ?, 0, ?
+                        FROM es2plus_order_requester r JOIN profile p ON p.iccid = r.iccid WHERE r.iccid = ?
+                        """,
+                        arguments: [transition.from.rawValue, transition.to.rawValue, now, now, transition.iccid.digits])
                 }
             }
             for iccid in change.orderDeletes {
@@ -142,6 +193,14 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
                     arguments: [order.iccid.digits, order.matchingId, order.eid?.digits, order.confirmationCodeHash.map { Data($0) },
                                 order.confirmationCodeFailures, order.isLocked, order.createdAt.timeIntervalSince1970,
                                 order.expiresAt?.timeIntervalSince1970])
+            }
+            for link in change.orderRequesters {
+                try db.execute(
+                    sql: """
+                    INSERT INTO es2plus_order_requester (iccid, requester_id) VALUES (?, ?)
+                    ON CONFLICT(iccid) DO UPDATE SET requester_id = excluded.requester_id
+                    """,
+                    arguments: [link.iccid.digits, link.requesterId])
             }
             for transactionId in change.sessionDeletes {
                 try db.execute(sql: "DELETE FROM session WHERE transaction_id = ?", arguments: [Data(transactionId.bytes)])
@@ -259,6 +318,26 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
             updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
     }
 
+    private static func decodeSummary(_ row: Row) throws -> ProfileSummary {
+        let stateText: String = row["state"]
+        guard let state = ProfileDownloadState(rawValue: stateText) else { throw SMDPStoreError.corrupt("profile state \(stateText)") }
+        return ProfileSummary(iccid: try ICCID(digits: row["iccid"]), profileType: row["profile_type"], state: state,
+                              eid: try eid(row["eid"]), updatedAt: Date(timeIntervalSince1970: row["updated_at"]))
+    }
+
+    private static func decodeProgress(_ row: Row) throws -> PendingDownloadProgress {
+        func state(_ column: String) throws -> ProfileDownloadState {
+            let text: String = row[column]
+            guard let state = ProfileDownloadState(rawValue: text) else { throw SMDPStoreError.corrupt("progress state \(text)") }
+            return state
+        }
+        return PendingDownloadProgress(
+            id: row["id"], requesterId: row["requester_id"], iccid: try ICCID(digits: row["iccid"]), eid: try eid(row["eid"]),
+            profileType: row["profile_type"], from: try state("from_state"), to: try state("to_state"),
+            occurredAt: Date(timeIntervalSince1970: row["occurred_at"]), attempts: row["attempts"],
+            nextAttemptAt: Date(timeIntervalSince1970: row["next_attempt_at"]), lastError: row["last_error"])
+    }
+
     private static func decodeOrder(_ row: Row) throws -> DownloadOrder {
         let ccHash: Data? = row["cc_hash"]
         let expires: Double? = row["expires_at"]
@@ -347,6 +426,28 @@ enum SQLiteSMDPSchema {
                 t.column("transaction_id", .blob)
                 t.column("granted_at", .double)
             }
+        }
+        migrator.registerMigration("es2plus-v1-requesters-progress") { db in
+            // The ES2+ requester of an order; deleted with the order.
+            try db.create(table: "es2plus_order_requester") { t in
+                t.primaryKey("iccid", .text).references("download_order", onDelete: .cascade)
+                t.column("requester_id", .text).notNull()
+            }
+            // Pending HandleDownloadProgressInfo reports (outbox), written with the transition they report.
+            try db.create(table: "es2plus_progress") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("requester_id", .text).notNull()
+                t.column("iccid", .text).notNull()
+                t.column("eid", .text)
+                t.column("profile_type", .text)
+                t.column("from_state", .text).notNull()
+                t.column("to_state", .text).notNull()
+                t.column("occurred_at", .double).notNull()
+                t.column("attempts", .integer).notNull()
+                t.column("next_attempt_at", .double).notNull()
+                t.column("last_error", .text)
+            }
+            try db.create(index: "es2plus_progress_due", on: "es2plus_progress", columns: ["next_attempt_at"])
         }
         return migrator
     }
