@@ -150,6 +150,9 @@ let package = Package(
         ),
         // MARK: Contract bindings (issue: Verifiable provisioning end to end)
         .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
+        // Usage CDRs, batches and the exactly-once posting/settlement outbox (issue #9 item 4).
+        .target(name: "UsageService", dependencies: ["Settlement", "EthereumCore", "EthereumRPC"]),
+        .target(name: "UsageStoreSQLite", dependencies: ["UsageService", "Settlement", "EthereumCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // MARK: Application
         .target(
@@ -163,6 +166,7 @@ let package = Package(
                 "EUICCTransports",
                 "LPA",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient",
+                "Settlement", "UsageService", "UsageStoreSQLite", "EthereumCore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -253,6 +257,10 @@ let package = Package(
             name: "SettlementTests",
             dependencies: ["Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "UsageServiceTests",
+            dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "RSPCommands", "SMDPStoreSQLite", "SMDPCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

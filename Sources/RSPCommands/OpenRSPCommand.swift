@@ -19,6 +19,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             NotificationCommand.self,
             EUICCCommand.self,
             SMDPCommand.self,
+            UsageCommand.self,
         ]
     )
 
