@@ -28,6 +28,13 @@ extension UsageOutboxService {
     public func post() async throws(UsageServiceError) -> [UsageEvent] {
         guard signer != nil else { throw .noSigner }
         var events = [UsageEvent]()
+        // A batch in conflict blocks posting: later batches would take its sequences' place on chain.
+        if let c = try await batches([.conflict]).first {
+            guard let tx = try await storeTransactions(c.id).last(where: { $0.purpose == .post }) else {
+                throw .store(.corrupt("batch \(c.id) in conflict without a post transaction"))
+            }
+            throw .nonceConflict(batch: c.id, transaction: tx.hash, sender: tx.sender, nonce: tx.nonce)
+        }
         for b in try await batches([.postSigned]) {
             try await resolvePost(b, events: &events)
         }
@@ -61,7 +68,7 @@ extension UsageOutboxService {
             let receipt = try await rpc { () async throws(EthereumRPCError) in try await self.client.getTransactionReceipt(tx.hash) }
             guard used > tx.nonce, receipt == nil else { throw .wrongState(batch: id, state: b.state) }
         }
-        guard try await contractCall(UsageSettlement.batchState(batchId: batchId)) == .none else {
+        guard try await contractCall(UsageSettlement.batchState(batchId: batchId)) == UsageSettlement.BatchStatus.none else {
             throw .wrongState(batch: id, state: b.state)
         }
         var reset = b
@@ -134,7 +141,7 @@ extension UsageOutboxService {
         case .consumedByOther:
             var t = tx
             t.status = .superseded
-            if try await contractCall(UsageSettlement.batchState(batchId: batchId)) != .none {
+            if try await contractCall(UsageSettlement.batchState(batchId: batchId)) != UsageSettlement.BatchStatus.none {
                 // On chain through another transaction carrying the same contract nonce.
                 let found = try await postedEvent(batchId: batchId)
                 try await markPosted(b, posted: found.event, block: found.block, transaction: t, receipt: nil, events: &events)
@@ -168,7 +175,7 @@ extension UsageOutboxService {
     /// `post-signed` with its transaction, which is then resolved (re-sent unchanged if unknown).
     func recheckPosted(_ b: OutboxBatch, events: inout [UsageEvent]) async throws(UsageServiceError) {
         guard let batchId = b.batchId else { throw .store(.corrupt("batch \(b.id) is posted without a batch id")) }
-        guard try await contractCall(UsageSettlement.batchState(batchId: batchId)) == .none else { return }
+        guard try await contractCall(UsageSettlement.batchState(batchId: batchId)) == UsageSettlement.BatchStatus.none else { return }
         guard var tx = try await storeTransactions(b.id).last(where: { $0.purpose == .post && $0.status == .succeeded }) else {
             throw .store(.corrupt("batch \(b.id) is posted but the chain does not know it and no post transaction succeeded"))
         }

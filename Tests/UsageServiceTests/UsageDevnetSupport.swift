@@ -98,8 +98,9 @@ struct UsageWorld {
     func service(database: URL, settlement: Contract<UsageSettlement>? = nil,
                  events: EventLog? = nil) throws -> UsageOutboxService {
         let store = try SQLiteUsageOutboxStore(path: database.path)
-        return try UsageOutboxService(store: store, settlement: settlement ?? self.settlement, signer: mnoKey,
-                                      progress: events.map { log in { log.append($0) } })
+        var progress: (@Sendable (UsageEvent) -> Void)?
+        if let events { progress = { event in events.append(event) } }
+        return try UsageOutboxService(store: store, settlement: settlement ?? self.settlement, signer: mnoKey, progress: progress)
     }
 
     /// Demo CDRs for this entitlement inside its period.

@@ -232,7 +232,10 @@ struct UsageOutboxDevnetTests {
         do {
             let w = try await UsageWorld.make(devnet)
             let settlementAddress = w.settlement.address
-            let first = try w.service(database: db)
+            // The first service has its own connection, which sees the node die (connection refused).
+            let firstClient = try RPCClient(url: devnet.url)
+            defer { Task { try? await firstClient.shutdown() } }
+            let first = try w.service(database: db, settlement: (try await Chain.connect(firstClient)).contract(UsageSettlement.self, at: settlementAddress))
             let imported = try await first.importCDRs(w.cdrs(count: 4), maxBatchSize: 2)
             try await first.post()
             let posted = try await first.status()
