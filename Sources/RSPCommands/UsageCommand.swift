@@ -144,8 +144,9 @@ func withUsageService<T>(database: UsageDatabaseOption, chain: UsageChainOptions
     let store = try database.open()
     let signer = try key?.load()
     let (settlement, client) = try await chain.connect()
-    let progress: (@Sendable (UsageEvent) -> Void)? = json ? nil : { event in
-        FileHandle.standardError.write(Data((UsageEventDocument(event).human + "\n").utf8))
+    var progress: (@Sendable (UsageEvent) -> Void)?
+    if !json {
+        progress = { @Sendable event in FileHandle.standardError.write(Data((UsageEventDocument(event).human + "\n").utf8)) }
     }
     do {
         let service: UsageOutboxService
@@ -287,7 +288,7 @@ struct UsageStatusCommand: AsyncParsableCommand {
                 for b in try await store.batches(in: nil) {
                     docs.append(OutboxBatchDocument(b, transactions: try await store.transactions(batch: b.id)))
                 }
-            } catch { throw UsageCommandError.database(error.description) }
+            } catch { throw UsageCommandError.database("\(error)") }
             try output.emit(docs) {
                 if docs.isEmpty { return "outbox empty" }
                 return docs.map { d in
