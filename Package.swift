@@ -260,7 +260,7 @@ let package = Package(
         ),
         .testTarget(
             name: "UsageServiceTests",
-            dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "RSPCommands", "SMDPStoreSQLite", "SMDPCore"]
+            dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "SMDPStoreSQLite", "SMDPCore"]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -318,17 +318,10 @@ struct UsageProveCommand: AsyncParsableCommand {
         }
     }
 
-    /// The proof from the outbox alone (no chain needed).
     static func proof(store: any UsageOutboxStore, entitlementId: UInt256, sequence: UInt64, expected: CDR?) async throws -> UsageProofDocument {
-        let found: OutboxBatch?
-        do { found = try await store.batch(containing: entitlementId, sequence: sequence) } catch {
-            throw UsageCommandError.database(error.description)
-        }
-        guard let batch = found else { throw UsageCommandError.service(.cdrNotFound(entitlementId: entitlementId, sequence: sequence)) }
-        let cdrs: [CDR]
-        do { cdrs = try await store.cdrs(batch: batch.id) } catch { throw UsageCommandError.database(error.description) }
         do {
-            return UsageProofDocument(try UsageProofBuilder.proof(batch: batch, cdrs: cdrs, sequence: sequence, expected: expected))
+            return UsageProofDocument(try await UsageProofBuilder.proof(store: store, entitlementId: entitlementId, sequence: sequence,
+                                                                        expected: expected))
         } catch { throw UsageCommandError.service(error) }
     }
 

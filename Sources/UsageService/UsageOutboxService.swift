@@ -112,12 +112,7 @@ public actor UsageOutboxService {
     /// The Merkle proof for CDR (entitlement, sequence). If `expected` is given (the user's own
     /// copy of the CDR), it must equal the stored one.
     public func prove(entitlementId: UInt256, sequence: UInt64, expected: CDR? = nil) async throws(UsageServiceError) -> UsageProof {
-        let found: OutboxBatch?
-        do { found = try await store.batch(containing: entitlementId, sequence: sequence) } catch { throw .store(error) }
-        guard let batch = found else { throw .cdrNotFound(entitlementId: entitlementId, sequence: sequence) }
-        let cdrs: [CDR]
-        do { cdrs = try await store.cdrs(batch: batch.id) } catch { throw .store(error) }
-        return try UsageProofBuilder.proof(batch: batch, cdrs: cdrs, sequence: sequence, expected: expected)
+        try await UsageProofBuilder.proof(store: store, entitlementId: entitlementId, sequence: sequence, expected: expected)
     }
 
     // MARK: Chain helpers
@@ -132,6 +127,18 @@ public actor UsageOutboxService {
 
 /// Builds a CDR's proof from a stored batch and its CDRs (no chain needed).
 public enum UsageProofBuilder {
+    /// The proof of CDR (entitlement, sequence) from the outbox alone (no chain needed). If
+    /// `expected` is given (the user's own copy of the CDR), it must equal the stored one.
+    public static func proof(store: any UsageOutboxStore, entitlementId: UInt256, sequence: UInt64,
+                             expected: CDR?) async throws(UsageServiceError) -> UsageProof {
+        let found: OutboxBatch?
+        do { found = try await store.batch(containing: entitlementId, sequence: sequence) } catch { throw .store(error) }
+        guard let batch = found else { throw .cdrNotFound(entitlementId: entitlementId, sequence: sequence) }
+        let cdrs: [CDR]
+        do { cdrs = try await store.cdrs(batch: batch.id) } catch { throw .store(error) }
+        return try proof(batch: batch, cdrs: cdrs, sequence: sequence, expected: expected)
+    }
+
     public static func proof(batch: OutboxBatch, cdrs: [CDR], sequence: UInt64, expected: CDR?) throws(UsageServiceError) -> UsageProof {
         let tree: UsageMerkleTree
         do { tree = try UsageMerkleTree(cdrs: cdrs) } catch { throw .store(.corrupt("batch \(batch.id) CDRs: \(error)")) }

@@ -18,7 +18,8 @@ struct SQLiteUsageOutboxStoreTests {
         let usage = try SQLiteUsageOutboxStore(path: db.path)
         let cdrs = CDRGenerator(seed: 3, entitlementId: 9, periodStart: 1000).generate(count: 3)
         let stored = try await usage.insertBatches([try UsageBatch(cdrs: cdrs)])
-        #expect(stored.count == 1 && stored[0].state == .pending && stored[0].root == (try UsageMerkleTree(cdrs: cdrs)).root)
+        let tree = try UsageMerkleTree(cdrs: cdrs)
+        #expect(stored.count == 1 && stored[0].state == .pending && stored[0].root == tree.root)
         #expect(try await smdp.profileCounts().isEmpty)
         // Reopen both, the other way round: migrations of each leave the other's alone.
         let usage2 = try SQLiteUsageOutboxStore(path: db.path)
@@ -41,7 +42,7 @@ struct SQLiteUsageOutboxStoreTests {
         do {
             _ = try await store.insertBatches([try UsageBatch(cdrs: [fresh]), try UsageBatch(cdrs: [big])])
             Issue.record("duplicate accepted")
-        } catch {
+        } catch let error as UsageOutboxStoreError {
             #expect(error == .duplicateCDR("entitlement \(UInt256.max) sequence \(UInt64.max - 1)"))
         }
         // All or nothing: the fresh batch of the failed insert is not there either.

@@ -5,7 +5,6 @@ import DevnetTestSupport
 import EthereumCore
 import EthereumRPC
 import Foundation
-import RSPCommands
 import Settlement
 import Testing
 import UsageService
@@ -44,7 +43,7 @@ struct UsageOutboxDevnetTests {
             // `usage prove` output (JSON, read back) verifies with the contract's own verifyCdr.
             let store = try SQLiteUsageOutboxStore(path: db.path)
             for seq: UInt64 in [1, 4, 5, 7] {
-                let doc = try await UsageProveCommand.proof(store: store, entitlementId: w.entitlementId, sequence: seq, expected: nil)
+                let doc = UsageProofDocument(try await UsageProofBuilder.proof(store: store, entitlementId: w.entitlementId, sequence: seq, expected: nil))
                 let decoded = try JSONDecoder().decode(UsageProofDocument.self, from: JSONEncoder().encode(doc))
                 #expect(decoded.verifiesLocally)
                 let ok = try await w.settlement.call(UsageSettlement.verifyCdr(
@@ -55,7 +54,7 @@ struct UsageOutboxDevnetTests {
                 #expect(try batch.typed().root.hex == decoded.root && decoded.batchId != nil)
             }
             // A tampered proof does not verify; an honest CDR is no contradiction.
-            let doc = try await UsageProveCommand.proof(store: store, entitlementId: w.entitlementId, sequence: 2, expected: cdrs[1])
+            let doc = UsageProofDocument(try await UsageProofBuilder.proof(store: store, entitlementId: w.entitlementId, sequence: 2, expected: cdrs[1]))
             var bad = try doc.typedProof()
             bad[0] = Keccak256.hash(bad[0].bytes)
             #expect(try await !w.settlement.call(UsageSettlement.verifyCdr(
@@ -72,9 +71,11 @@ struct UsageOutboxDevnetTests {
             }
             // A given CDR line that differs from the stored one is refused.
             var other = cdrs[1]; other.bytes += 1
-            await #expect(throws: UsageCommandErrorProbe.self) {
-                do { _ = try await UsageProveCommand.proof(store: store, entitlementId: w.entitlementId, sequence: 2, expected: other) }
-                catch { throw UsageCommandErrorProbe(description: "\(error)") }
+            do {
+                _ = try await UsageProofBuilder.proof(store: store, entitlementId: w.entitlementId, sequence: 2, expected: other)
+                Issue.record("a different CDR was proven")
+            } catch let error as UsageServiceError {
+                guard case .cdrMismatch(let e, 2) = error, e == w.entitlementId else { Issue.record("unexpected \(error)"); return }
             }
 
             // A third batch with a CDR outside the entitlement's period: the owner disputes it with the proof and voids it.
@@ -82,7 +83,7 @@ struct UsageOutboxDevnetTests {
             late.periodEnd = w.end + 1
             let third = try await service.importCDRs([late])
             try await service.post()
-            let lateDoc = try await UsageProveCommand.proof(store: store, entitlementId: w.entitlementId, sequence: 8, expected: late)
+            let lateDoc = UsageProofDocument(try await UsageProofBuilder.proof(store: store, entitlementId: w.entitlementId, sequence: 8, expected: late))
             let lateBatchId = try Hash32(hex: try #require(lateDoc.batchId))
             let disputed = try await w.settlement.send(UsageSettlement.dispute(
                 batchId: lateBatchId, batch: try #require(lateDoc.batch).typed(), cdr: late, leafIndex: UInt256(lateDoc.leafIndex),
@@ -184,7 +185,8 @@ struct UsageOutboxDevnetTests {
             let txs = try await service.transactions(batch: imported[0].id)
             #expect(txs.map(\.hash) == [tx.hash] && txs[0].status == .succeeded)
             let logs = try await w.postedLogs(on: w.devnet.client)
-            #expect(logs.count == 1 && logs[0].batchId == (try await service.status())[0].batchId)
+            let status = try await service.status()
+            #expect(logs.count == 1 && logs[0].batchId == status[0].batchId)
             #expect(try await service.status().map(\.state) == [.posted])
         }
     }
@@ -275,8 +277,6 @@ struct UsageOutboxDevnetTests {
         await devnet.stop()
     }
 }
-
-struct UsageCommandErrorProbe: Error { let description: String }
 
 func expectRevert<T>(_ expected: ContractRevert, _ body: () async throws -> T) async {
     do {
