@@ -237,6 +237,8 @@ struct UsagePostCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "First put this batch, stuck in `conflict`, back to pending (after re-checking the chain).")
     var resolveConflict: Int64?
+    @Flag(name: .long, help: "First put batches the contract refused (`rejected`) back to pending.")
+    var retryRejected = false
     @OptionGroup var database: UsageDatabaseOption
     @OptionGroup var chain: UsageChainOptions
     @OptionGroup var key: UsageKeyOptions
@@ -246,6 +248,7 @@ struct UsagePostCommand: AsyncParsableCommand {
         try await output.reportingErrors {
             let events = try await withUsageService(database: database, chain: chain, key: key, json: output.json) { service in
                 if let resolveConflict { try await service.resolveConflict(batch: resolveConflict) }
+                if retryRejected { try await service.retryRejected() }
                 return try await service.post()
             }
             let docs = events.map(UsageEventDocument.init)

@@ -76,6 +76,21 @@ extension UsageOutboxService {
         try await apply(UsageOutboxChange(batch: reset, expectedState: .conflict))
     }
 
+    /// Puts every `rejected` batch back to `pending` (e.g. the poster was not yet registered or the
+    /// entitlement not yet bought when it was refused); the next `post()` tries them again.
+    @discardableResult
+    public func retryRejected() async throws(UsageServiceError) -> [Int64] {
+        var ids = [Int64]()
+        for b in try await batches([.rejected]) {
+            var again = b
+            again.state = .pending
+            again.lastError = nil
+            try await apply(UsageOutboxChange(batch: again, expectedState: .rejected))
+            ids.append(b.id)
+        }
+        return ids
+    }
+
     func signPost(_ b: OutboxBatch, events: inout [UsageEvent]) async throws(UsageServiceError) -> (OutboxBatch, OutboxTransaction) {
         guard let sender else { throw .noSigner }
         guard b.state == .pending else { throw .wrongState(batch: b.id, state: b.state) }

@@ -225,6 +225,31 @@ struct UsageOutboxDevnetTests {
         }
     }
 
+    @Test("an unauthorised poster: the batch is rejected at estimation with the typed reason, nothing signed; retried by the MNO it posts once")
+    func rejectedThenRetried() async throws {
+        try await withWorld { w in
+            let db = temporaryDatabase()
+            defer { removeDatabase(db) }
+            let wrong = try UsageOutboxService(store: try SQLiteUsageOutboxStore(path: db.path), settlement: w.settlement, signer: w.user)
+            let imported = try await wrong.importCDRs(w.cdrs(count: 2))
+            do {
+                try await wrong.post()
+                Issue.record("an unauthorised post went through")
+            } catch let error as UsageServiceError {
+                guard case .postRejected(let batch, let reason) = error else { Issue.record("unexpected \(error)"); return }
+                #expect(batch == imported[0].id && reason == ContractRevert.usageSettlement(.posterNotAuthorized).description)
+            }
+            #expect(try await wrong.status().map(\.state) == [.rejected])
+            #expect(try await wrong.transactions(batch: imported[0].id).isEmpty)
+            let mno = try w.service(database: db)
+            #expect(try await mno.retryRejected() == [imported[0].id])
+            try await mno.post()
+            #expect(try await mno.status().map(\.state) == [.posted])
+            let logs = try await w.postedLogs(on: w.devnet.client)
+            #expect(logs.count == 1 && logs[0].poster == w.mno)
+        }
+    }
+
     @Test("the devnet is killed mid-settlement and restarted from its state dir: the outbox completes, one settlement per batch")
     func devnetKilledMidSettlement() async throws {
         var devnet = try await DevnetProcess.start()
