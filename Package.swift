@@ -260,7 +260,8 @@ let package = Package(
         ),
         .testTarget(
             name: "UsageServiceTests",
-            dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "SMDPStoreSQLite", "SMDPCore"]
+            dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "SMDPStoreSQLite", "SMDPCore", "RSPCommands",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
     ],
     swiftLanguageModes: [.v6]
