@@ -157,6 +157,9 @@ let package = Package(
             dependencies: ["LPA", "SMDPCore", "RSPASN1", "Settlement", "EthereumCore", "EthereumRPC",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // Usage CDRs, batches and the exactly-once posting/settlement outbox (issue #9 item 4).
+        .target(name: "UsageService", dependencies: ["Settlement", "EthereumCore", "EthereumRPC"]),
+        .target(name: "UsageStoreSQLite", dependencies: ["UsageService", "Settlement", "EthereumCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // MARK: Application
         .target(
@@ -170,7 +173,7 @@ let package = Package(
                 "EUICCTransports",
                 "LPA",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient",
-                "ChainTrust", "EthereumCore", "Settlement",
+                "ChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite",
                 "SMDPStorePostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -272,6 +275,11 @@ let package = Package(
             name: "SettlementTests",
             dependencies: ["Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "UsageServiceTests",
+            dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "SMDPStoreSQLite", "SMDPCore", "RSPCommands",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
     ],
     swiftLanguageModes: [.v6]

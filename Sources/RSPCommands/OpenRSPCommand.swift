@@ -20,6 +20,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             EUICCCommand.self,
             SMDPCommand.self,
             DemoCommand.self,
+            UsageCommand.self,
         ]
     )
 
