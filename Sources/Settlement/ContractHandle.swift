@@ -131,6 +131,11 @@ public struct Chain: Sendable {
 public struct TransactionOutcome: Sendable {
     public let receipt: TransactionReceipt
 
+    /// A successful receipt fetched elsewhere (e.g. by an outbox that sent the transaction itself).
+    public init(receipt: TransactionReceipt) {
+        self.receipt = receipt
+    }
+
     /// Every log of event `E` emitted by `address` in this transaction, decoded.
     public func events<E: ContractEvent>(_ type: E.Type, from address: Address) throws(BindingError) -> [E] {
         var out = [E]()

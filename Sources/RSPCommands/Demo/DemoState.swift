@@ -65,6 +65,8 @@ struct DemoState: Sendable {
     var enabled = false
     var usage: UsageBatch?
     var posted: UsageSettlement.BatchPosted?
+    /// The contract accepted the outbox's Merkle proof of the batch's first CDR (verifyCdr).
+    var proofVerified = false
     var timeAdvancedBy: UInt64?
     var settled: UsageSettlement.BatchSettled?
     var settlementNote: String?

@@ -62,6 +62,8 @@ struct DemoSummary: Codable, Sendable {
         var batchId: String
         var poster: String
         var postedAt: UInt64
+        /// The contract's verifyCdr accepted the outbox's Merkle proof of the first CDR.
+        var firstCDRProofVerifiesOnChain: Bool
         var timeAdvancedSeconds: UInt64?
         var status: String
         var toMno: String?
@@ -133,6 +135,7 @@ struct DemoSummary: Codable, Sendable {
         lines.append("profile      ICCID \(profile.iccid) (\(profile.source))")
         lines.append("  eUICC: \(profile.euiccState)   SM-DP+: \(profile.smdpState)   registry trusts SM-DP+: \(profile.registryTrustsSMDP.map { "\($0)" } ?? "not checked")")
         lines.append("usage        \(usage.cdrCount) CDRs, \(usage.totalBytes) bytes, root \(usage.root)")
+        lines.append("  posted once through the outbox; Merkle proof of CDR 1 verifies on chain: \(usage.firstCDRProofVerifiesOnChain)")
         lines.append("  batch \(usage.batchId): \(usage.status)"
             + (usage.toMno.map { " → MNO \(Self.tokens($0)), MVNO \(Self.tokens(usage.toMvno ?? "0")) tUSD" } ?? "")
             + (usage.timeAdvancedSeconds.map { " (devnet time advanced \($0) s)" } ?? ""))

@@ -2,6 +2,8 @@ import EthereumCore
 import EthereumRPC
 import Foundation
 import Settlement
+import UsageService
+import UsageStoreSQLite
 
 /// The operator's usage records for the entitlement: `--cdr-count` CDRs of one hour each from the
 /// entitlement's start, random byte counts (up to 50 MB each, at most 90 % of the plan in all). Each
@@ -38,27 +40,62 @@ struct GenerateUsageStep: DemoStep {
     }
 }
 
-/// The MNO posts the batch (Merkle root + total bytes + sequence range) with its next nonce.
-// SWAP (c): post through the usage outbox instead (persisted in the SM-DP+ database, exactly once on
-// chain, re-sent by nonce); this step then enqueues `batch` and waits for the outbox's BatchPosted.
+/// The MNO posts the batch through the usage outbox in the SM-DP+ database (demo/smdp.sqlite): the
+/// CDRs are imported, the signed transaction is stored before it is broadcast and re-sent as the same
+/// bytes after a crash, a dropped transaction or a reorg, so the batch lands on chain exactly once.
+/// Then the Merkle proof of the first CDR (what a user needs to dispute) is checked by the contract.
 struct PostUsageStep: DemoStep {
     let name = "usage-post"
-    let title = "post the usage batch (MNO)"
+    let title = "post the usage batch through the outbox (MNO)"
 
     func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
         let batch = try state.require(state.usage, "the usage batch")
-        let accounts = try state.require(state.accounts, "the accounts")
+        let outbox = try DemoUsageOutbox.open(state, env)
+        try await outbox.importCDRs(batch.cdrs)
+        let events = try await outbox.post()
+        guard let transaction = events.lazy.compactMap({ event -> Hash32? in
+            if case .posted(_, _, let transaction?, _, _) = event { return transaction }
+            return nil
+        }).first else {
+            throw DemoError.invalid("the outbox did not post the batch: \(events.map { UsageEventDocument($0).human })")
+        }
+        let outcome = try await DemoUsageOutbox.outcome(of: transaction, state)
         let settlement = try state.require(state.contracts, "the contracts").settlement
-        let poster = try accounts.mno.address()
-        let nonce = try await settlement.call(UsageSettlement.lastNonce(poster: poster)) + 1
-        let outcome = try await settlement.send(batch.postUsage(nonce: nonce), signer: accounts.mno)
         let posted = try settlement.event(UsageSettlement.BatchPosted.self, in: outcome)
         guard posted.root == batch.root, posted.totalBytes == batch.totalBytes else {
             throw DemoError.invalid("BatchPosted does not carry the batch's root and total")
         }
-        state.record(name, "postUsage", outcome)
+        state.record(name, "postUsage (outbox)", outcome)
         state.posted = posted
-        env.progress("batch \(posted.batchId.hex) posted at \(posted.postedAt), nonce \(nonce)")
+        env.progress("batch \(posted.batchId.hex) posted at \(posted.postedAt) by the outbox (transaction \(transaction.hex))")
+
+        let proof = try await outbox.prove(entitlementId: posted.batch.entitlementId, sequence: posted.batch.firstSeq)
+        let verified = try await settlement.call(UsageSettlement.verifyCdr(root: posted.root, cdr: proof.cdr, index: UInt256(proof.leafIndex),
+                                                                          count: UInt256(proof.leafCount), proof: proof.siblings))
+        guard verified else { throw DemoError.invalid("the contract rejects the Merkle proof of CDR \(posted.batch.firstSeq)") }
+        state.proofVerified = true
+        env.progress("Merkle proof of CDR \(posted.batch.firstSeq) (\(proof.siblings.count) siblings) verifies on chain (verifyCdr)")
+    }
+}
+
+/// The usage outbox of the demo: the SM-DP+ SQLite file, UsageSettlement, the MNO as poster.
+enum DemoUsageOutbox {
+    static func open(_ state: DemoState, _ env: DemoEnvironment) throws -> UsageOutboxService {
+        let accounts = try state.require(state.accounts, "the accounts")
+        let settlement = try state.require(state.contracts, "the contracts").settlement
+        let store = try SQLiteUsageOutboxStore(path: env.config.demoDirectory.appendingPathComponent("smdp.sqlite").path)
+        return try UsageOutboxService(store: store, settlement: settlement, signer: accounts.mno, receiptTimeout: .seconds(60)) { event in
+            env.progress("outbox: \(UsageEventDocument(event).human)")
+        }
+    }
+
+    /// The mined receipt of an outbox transaction, as a TransactionOutcome for the summary.
+    static func outcome(of transaction: Hash32, _ state: DemoState) async throws -> TransactionOutcome {
+        let chain = try state.require(state.chain, "the chain")
+        guard let receipt = try await chain.client.getTransactionReceipt(transaction) else {
+            throw DemoError.missing("no receipt for \(transaction.hex)")
+        }
+        return TransactionOutcome(receipt: receipt)
     }
 }
 
@@ -105,12 +142,20 @@ struct SettleStep: DemoStep {
 
     func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
         let posted = try state.require(state.posted, "the posted batch")
-        let accounts = try state.require(state.accounts, "the accounts")
         let settlement = try state.require(state.contracts, "the contracts").settlement
         if state.timeAdvancedBy != nil {
-            let outcome = try await settlement.send(UsageSettlement.settle(batchId: posted.batchId, batch: posted.batch), signer: accounts.deployer)
+            let outbox = try DemoUsageOutbox.open(state, env)
+            let events = try await outbox.settle()
+            guard let transaction = events.lazy.compactMap({ event -> Hash32? in
+                if case .settled(_, let transaction?, _, _, _) = event { return transaction }
+                return nil
+            }).first else {
+                throw DemoError.invalid("the outbox did not settle the batch: \(events.map { UsageEventDocument($0).human })")
+            }
+            let outcome = try await DemoUsageOutbox.outcome(of: transaction, state)
             let settled = try settlement.event(UsageSettlement.BatchSettled.self, in: outcome)
-            state.record(name, "settle", outcome)
+            guard settled.batchId == posted.batchId else { throw DemoError.invalid("the outbox settled another batch") }
+            state.record(name, "settle (outbox)", outcome)
             state.settled = settled
             env.progress("settled: MNO \(DemoSummary.tokens(settled.toMno.description)), MVNO \(DemoSummary.tokens(settled.toMvno.description)) tUSD")
         } else {
