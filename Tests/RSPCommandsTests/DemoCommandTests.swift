@@ -31,6 +31,9 @@ struct DemoCommandTests {
         // Usage: settled after the devnet clock passed the window; the payout follows the contract's formula.
         #expect(summary.usage.status == "settled")
         #expect(summary.usage.cdrCount == 4)
+        #expect(summary.usage.firstCDRProofVerifiesOnChain)
+        // The SM-DP+ released the profile against the entitlement (the gate passed at AuthenticateClient).
+        #expect(summary.entitlement.grantedICCID == summary.profile.iccid)
         #expect((summary.usage.timeAdvancedSeconds ?? 0) >= 600)
         let price: UInt64 = 12_000_000, planBytes: UInt64 = 1000 * 1_000_000
         let pay = price * summary.usage.totalBytes / planBytes   // fits: 12e6 × ≤ 2e8 < 2^64
@@ -47,7 +50,7 @@ struct DemoCommandTests {
         // Transactions: every step that transacts is there with a hash and gas.
         let actions = summary.transactions.map(\.action)
         for expected in ["deploy TestStablecoin", "deploy UsageSettlement", "setSettlement", "register SM-DP+", "listPlan", "buy",
-                         "postUsage", "settle"] {
+                         "postUsage (outbox)", "settle (outbox)"] {
             #expect(actions.contains(expected), "no \(expected) transaction")
         }
         #expect(summary.transactions.allSatisfy { $0.gasUsed > 0 && $0.hash.count == 66 })
