@@ -36,8 +36,9 @@ _U64 = 2**64
 
 def encode_leaf(entitlement_id: int, sequence: int, nbytes: int, period_start: int, period_end: int,
                 cdr_hash: bytes) -> bytes:
-    """The leaf's abi.encode as six 32-byte words, built by hand (same bytes as eth_abi, ~50x
-    faster, for million-leaf trees); range-checked like the ABI types."""
+    """The leaf's abi.encode as six 32-byte words, built by hand (the same bytes as eth_abi's
+    encode, without its per-call type dispatch, for million-leaf trees); range-checked like the
+    ABI types."""
     if not 0 <= entitlement_id < 2**256:
         raise ValueError("entitlementId outside uint256")
     for name, v in (("sequence", sequence), ("bytes", nbytes), ("periodStart", period_start), ("periodEnd", period_end)):
