@@ -163,7 +163,6 @@ class Scenario:
             self.gas[label] = g
         return self.gas
 
-
     def per_settled_cdr(self, sizes, nonce0=100, progress=None):
         """After run(): lists a 10 TB plan, buys it, posts one warm-up batch (so the entitlement's
         accounting slot, the poster's nonce slot and the MNO's and MVNO's balances are all
@@ -189,8 +188,8 @@ class Scenario:
         seq, posted = 2, []
         for k, n in enumerate(sizes):
             started = time.monotonic()
-            leaves = [merkle.keccak(merkle.encode_leaf(ent, seq + i, 1000 + i % 1000, t0 + 60 * i, t0 + 60 * i + 60,
-                                                       (seq + i).to_bytes(32, "big"))) for i in range(n)]
+            leaves = [keccak(merkle.encode_leaf(ent, seq + i, 1000 + i % 1000, t0 + 60 * i, t0 + 60 * i + 60,
+                                                (seq + i).to_bytes(32, "big"))) for i in range(n)]
             levels = merkle.build_levels(leaves)
             total = sum(1000 + i % 1000 for i in range(n))
             r = self.tx("mno", st, "postUsage(uint256,bytes32,uint64,uint64,uint64,uint256)",
