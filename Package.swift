@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "RSPCrypto", targets: ["RSPCrypto"]),
         .library(name: "EthereumCore", targets: ["EthereumCore"]),
         .library(name: "EthereumRPC", targets: ["EthereumRPC"]),
+        .library(name: "Settlement", targets: ["Settlement"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),

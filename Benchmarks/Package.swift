@@ -1,6 +1,7 @@
 // swift-tools-version: 6.1
 // EthereumCore benchmarks, outside the main build graph.
 // Run: swift run -c release --package-path Benchmarks EthereumBenchmarks
+//      swift run -c release --package-path Benchmarks SettlementBenchmarks
 import PackageDescription
 
 let package = Package(
@@ -21,6 +22,14 @@ let package = Package(
                 .product(name: "EthereumCore", package: "OpenRSP"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "BigInt", package: "BigInt"),
+            ]
+        ),
+        // Usage-batch Merkle root throughput vs raw Keccak-256 (issue 9).
+        .executableTarget(
+            name: "SettlementBenchmarks",
+            dependencies: [
+                .product(name: "EthereumCore", package: "OpenRSP"),
+                .product(name: "Settlement", package: "OpenRSP"),
             ]
         ),
     ],

@@ -130,7 +130,9 @@ event SettlementSet:
 REGISTRY: public(immutable(address))
 TOKEN: public(immutable(address))
 DEPLOYER: public(immutable(address))
-settlement: public(address)
+# settlement address (bits 0..159) | last minted token id (160..255): one slot, which `buy` reads
+# and writes anyway (see `settlement()` and `lastId()`).
+_wiring: uint256
 
 # Plans, packed. Plan ids start at 1.
 #   core:    price (bits 0..127) | validity seconds (128..167) | supply cap (168..199) | sold (200..231)
@@ -146,7 +148,6 @@ planCount: public(uint256)
 _ent: HashMap[uint256, uint256]
 _commitment: HashMap[uint256, bytes32]
 cancelledAt: public(HashMap[uint256, uint256])
-lastId: public(uint256)
 
 isApprovedForAll: public(HashMap[address, HashMap[address, bool]])
 _uri: String[256]
@@ -173,9 +174,10 @@ def __init__(registry: address, token: address, uri: String[256]):
 def setSettlement(settlement: address):
     """@notice One-time wiring by the deployer; the address can never change afterwards."""
     assert msg.sender == DEPLOYER, "not deployer"
-    assert self.settlement == empty(address), "settlement: already set"
+    w: uint256 = self._wiring
+    assert w & MASK160 == 0, "settlement: already set"
     assert settlement != empty(address), "settlement: zero address"
-    self.settlement = settlement
+    self._wiring = w | convert(settlement, uint256)
     log SettlementSet(settlement=settlement)
 
 
@@ -186,6 +188,20 @@ def setURI(uri: String[256]):
     assert msg.sender == staticcall ITrustRegistry(REGISTRY).owner(), "not governance"
     self._uri = uri
     log URI(value=uri, id=0)
+
+
+@view
+@external
+def settlement() -> address:
+    """@notice The UsageSettlement escrow (zero until `setSettlement`)."""
+    return convert(self._wiring & MASK160, address)
+
+
+@view
+@external
+def lastId() -> uint256:
+    """@notice The last minted token id (0 before the first purchase)."""
+    return self._wiring >> 160
 
 
 # ---------------------------------------------------------------- plans
@@ -264,9 +280,11 @@ def plans(plan_id: uint256) -> Plan:
 # ---------------------------------------------------------------- purchase
 
 @internal
-def _mint_entitlement(plan_id: uint256, commitment: bytes32, buyer: address) -> (uint256, uint256):
-    """Checks and effects of a purchase; returns (token id, price). No external calls."""
-    assert self.settlement != empty(address), "settlement: not set"
+def _mint_entitlement(plan_id: uint256, commitment: bytes32, buyer: address) -> (uint256, uint256, address):
+    """Checks and effects of a purchase; returns (token id, price, escrow). No external calls."""
+    w: uint256 = self._wiring
+    escrow: address = convert(w & MASK160, address)
+    assert escrow != empty(address), "settlement: not set"
     assert commitment != empty(bytes32), "commitment: zero"
     core: uint256 = self._planCore[plan_id]
     assert core != 0, "plan: unknown"
@@ -274,15 +292,15 @@ def _mint_entitlement(plan_id: uint256, commitment: bytes32, buyer: address) -> 
     sold: uint256 = (core >> 200) & MASK32
     assert sold < (core >> 168) & MASK32, "plan: sold out"
     self._planCore[plan_id] = core + (1 << 200)
-    token_id: uint256 = self.lastId + 1
-    self.lastId = token_id
+    token_id: uint256 = (w >> 160) + 1
+    self._wiring = convert(escrow, uint256) | token_id * 2**160   # checked: ids stay below 2**96
     self._ent[token_id] = convert(buyer, uint256) | (plan_id << 160) | (block.timestamp << 192)
     self._commitment[token_id] = commitment
     price: uint256 = core & MASK128
     log TransferSingle(operator=msg.sender, sender=empty(address), receiver=buyer, id=token_id, value=1)
     log Purchased(id=token_id, planId=plan_id, buyer=buyer, commitment=commitment,
                   start=block.timestamp, expiry=block.timestamp + ((core >> 128) & MASK40), price=price)
-    return token_id, price
+    return token_id, price, escrow
 
 
 @external
@@ -295,8 +313,8 @@ def buy(plan_id: uint256, commitment: bytes32) -> uint256:
     """
     token_id: uint256 = 0
     price: uint256 = 0
-    token_id, price = self._mint_entitlement(plan_id, commitment, msg.sender)
-    escrow: address = self.settlement
+    escrow: address = empty(address)
+    token_id, price, escrow = self._mint_entitlement(plan_id, commitment, msg.sender)
     before: uint256 = staticcall IERC20(TOKEN).balanceOf(escrow)
     assert extcall IERC20(TOKEN).transferFrom(msg.sender, escrow, price, default_return_value=True), "payment: transfer failed"
     assert staticcall IERC20(TOKEN).balanceOf(escrow) == before + price, "payment: amount not received"
@@ -319,9 +337,9 @@ def buyWithAuthorization(plan_id: uint256, commitment: bytes32, salt: bytes32, b
     assert buyer != empty(address), "buyer: zero address"
     token_id: uint256 = 0
     price: uint256 = 0
-    token_id, price = self._mint_entitlement(plan_id, commitment, buyer)
+    escrow: address = empty(address)
+    token_id, price, escrow = self._mint_entitlement(plan_id, commitment, buyer)
     nonce: bytes32 = self._purchase_nonce(plan_id, commitment, salt)
-    escrow: address = self.settlement
     before: uint256 = staticcall IERC20(TOKEN).balanceOf(self)
     extcall IERC3009(TOKEN).receiveWithAuthorization(buyer, self, price, valid_after, valid_before, nonce, v, r, s)
     assert staticcall IERC20(TOKEN).balanceOf(self) == before + price, "payment: amount not received"

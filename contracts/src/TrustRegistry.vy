@@ -36,6 +36,13 @@ struct Entity:
     spkiHash: bytes32
     certHash: bytes32
 
+# What `entities()` returns besides the packed state (Vyper gives every struct member its own
+# slot, so the members read on every trust check live packed in `_state` instead).
+struct EntityInfo:
+    name: String[64]
+    spkiHash: bytes32
+    certHash: bytes32
+
 event OwnershipTransferStarted:
     previousOwner: indexed(address)
     newOwner: indexed(address)
@@ -72,12 +79,16 @@ event OperatorKeyRevoked:
 
 owner: public(address)
 pendingOwner: public(address)
-entities: public(HashMap[address, Entity])
+# Per entity, packed into one slot so `isActive` is one storage read:
+#   role (bits 0..7) | status (8..15) | reason code (16..31)
+_state: HashMap[address, uint256]
+_info: HashMap[address, EntityInfo]
 # (role, spkiHash) -> entity address; a key hash is bound to one entity per role, forever.
 entityBySpki: public(HashMap[uint8, HashMap[bytes32, address]])
-# operator key -> MNO that registered it, and the key's status
-operatorKeyMno: public(HashMap[address, address])
-operatorKeyStatus: public(HashMap[address, uint8])
+# operator key -> MNO that registered it (bits 0..159) | the key's status (160..167), one slot
+_opKey: HashMap[address, uint256]
+
+MASK160: constant(uint256) = 2**160 - 1
 
 
 @deploy
@@ -115,11 +126,10 @@ def register(entity: address, role: uint8, name: String[64], spki_hash: bytes32,
     assert len(name) > 0, "name: empty"
     assert spki_hash != empty(bytes32), "spki hash: zero"
     assert cert_hash != empty(bytes32), "cert hash: zero"
-    assert self.entities[entity].status == 0, "entity: already registered"
+    assert self._status(entity) == 0, "entity: already registered"
     assert self.entityBySpki[role][spki_hash] == empty(address), "spki hash: already registered for role"
-    self.entities[entity] = Entity(
-        role=role, status=STATUS_ACTIVE, reasonCode=0, name=name, spkiHash=spki_hash, certHash=cert_hash
-    )
+    self._state[entity] = self._pack(role, STATUS_ACTIVE, 0)
+    self._info[entity] = EntityInfo(name=name, spkiHash=spki_hash, certHash=cert_hash)
     self.entityBySpki[role][spki_hash] = entity
     log EntityRegistered(entity=entity, role=role, spkiHash=spki_hash, certHash=cert_hash, name=name)
 
@@ -127,18 +137,18 @@ def register(entity: address, role: uint8, name: String[64], spki_hash: bytes32,
 @external
 def suspend(entity: address, reason_code: uint16):
     assert msg.sender == self.owner, "not owner"
-    assert self.entities[entity].status == STATUS_ACTIVE, "entity: not active"
-    self.entities[entity].status = STATUS_SUSPENDED
-    self.entities[entity].reasonCode = reason_code
+    state: uint256 = self._state[entity]
+    assert (state >> 8) & 255 == convert(STATUS_ACTIVE, uint256), "entity: not active"
+    self._state[entity] = self._pack(convert(state & 255, uint8), STATUS_SUSPENDED, reason_code)
     log EntitySuspended(entity=entity, reasonCode=reason_code)
 
 
 @external
 def reinstate(entity: address):
     assert msg.sender == self.owner, "not owner"
-    assert self.entities[entity].status == STATUS_SUSPENDED, "entity: not suspended"
-    self.entities[entity].status = STATUS_ACTIVE
-    self.entities[entity].reasonCode = 0
+    state: uint256 = self._state[entity]
+    assert (state >> 8) & 255 == convert(STATUS_SUSPENDED, uint256), "entity: not suspended"
+    self._state[entity] = self._pack(convert(state & 255, uint8), STATUS_ACTIVE, 0)
     log EntityReinstated(entity=entity)
 
 
@@ -146,10 +156,10 @@ def reinstate(entity: address):
 def revoke(entity: address, reason_code: uint16):
     """@notice Final: a revoked entity can never be reinstated or registered again."""
     assert msg.sender == self.owner, "not owner"
-    status: uint8 = self.entities[entity].status
+    state: uint256 = self._state[entity]
+    status: uint8 = convert((state >> 8) & 255, uint8)
     assert status == STATUS_ACTIVE or status == STATUS_SUSPENDED, "entity: not registered or already revoked"
-    self.entities[entity].status = STATUS_REVOKED
-    self.entities[entity].reasonCode = reason_code
+    self._state[entity] = self._pack(convert(state & 255, uint8), STATUS_REVOKED, reason_code)
     log EntityRevoked(entity=entity, reasonCode=reason_code)
 
 
@@ -158,24 +168,37 @@ def revoke(entity: address, reason_code: uint16):
 @internal
 def _register_key(mno: address, key: address):
     assert key != empty(address), "key: zero address"
-    assert self.operatorKeyStatus[key] == 0, "key: already registered"
-    self.operatorKeyMno[key] = mno
-    self.operatorKeyStatus[key] = KEY_ACTIVE
+    assert self._opKey[key] == 0, "key: already registered"
+    self._opKey[key] = convert(mno, uint256) | (convert(KEY_ACTIVE, uint256) << 160)
     log OperatorKeyRegistered(mno=mno, key=key)
 
 
 @internal
 def _revoke_key(mno: address, key: address):
-    assert self.operatorKeyMno[key] == mno, "key: not this MNO's key"
-    assert self.operatorKeyStatus[key] == KEY_ACTIVE, "key: not active"
-    self.operatorKeyStatus[key] = KEY_REVOKED
+    k: uint256 = self._opKey[key]
+    assert convert(k & MASK160, address) == mno, "key: not this MNO's key"
+    assert k >> 160 == convert(KEY_ACTIVE, uint256), "key: not active"
+    self._opKey[key] = convert(mno, uint256) | (convert(KEY_REVOKED, uint256) << 160)
     log OperatorKeyRevoked(mno=mno, key=key)
+
+
+@pure
+@internal
+def _pack(role: uint8, status: uint8, reason_code: uint16) -> uint256:
+    return convert(role, uint256) | (convert(status, uint256) << 8) | (convert(reason_code, uint256) << 16)
+
+
+@view
+@internal
+def _status(entity: address) -> uint8:
+    return convert((self._state[entity] >> 8) & 255, uint8)
 
 
 @view
 @internal
 def _is_active(entity: address, role: uint8) -> bool:
-    return self.entities[entity].status == STATUS_ACTIVE and self.entities[entity].role == role
+    # role and status in one read: the low 16 bits are exactly role | ACTIVE << 8
+    return self._state[entity] & 65535 == convert(role, uint256) | (convert(STATUS_ACTIVE, uint256) << 8)
 
 
 @external
@@ -188,7 +211,7 @@ def registerOperatorKey(key: address):
 @external
 def revokeOperatorKey(key: address):
     """@notice The MNO revokes one of its keys (also allowed while the MNO is suspended)."""
-    assert self.entities[msg.sender].role == ROLE_MNO, "caller: not an MNO"
+    assert self._state[msg.sender] & 255 == convert(ROLE_MNO, uint256), "caller: not an MNO"
     self._revoke_key(msg.sender, key)
 
 
@@ -209,7 +232,7 @@ def isTrusted(role: uint8, spki_hash: bytes32) -> bool:
     entity: address = self.entityBySpki[role][spki_hash]
     if entity == empty(address):
         return False
-    return self.entities[entity].status == STATUS_ACTIVE
+    return self._status(entity) == STATUS_ACTIVE
 
 
 @view
@@ -223,18 +246,43 @@ def isActive(entity: address, role: uint8) -> bool:
 @external
 def isOperatorKey(mno: address, key: address) -> bool:
     """@notice True iff `key` is an active key of `mno` and `mno` is an active MNO."""
-    return (self.operatorKeyStatus[key] == KEY_ACTIVE
-            and self.operatorKeyMno[key] == mno
+    return (self._opKey[key] == convert(mno, uint256) | (convert(KEY_ACTIVE, uint256) << 160)
             and self._is_active(mno, ROLE_MNO))
 
 
 @view
 @external
 def roleOf(entity: address) -> uint8:
-    return self.entities[entity].role
+    return convert(self._state[entity] & 255, uint8)
 
 
 @view
 @external
 def statusOf(entity: address) -> uint8:
-    return self.entities[entity].status
+    return self._status(entity)
+
+
+@view
+@external
+def entities(arg0: address) -> Entity:
+    """@notice (role, status, reasonCode, name, spkiHash, certHash) of entity `arg0`; all zero if
+       never registered. (Parameter named as the former public getter's, so the ABI is unchanged.)"""
+    state: uint256 = self._state[arg0]
+    info: EntityInfo = self._info[arg0]
+    return Entity(role=convert(state & 255, uint8), status=convert((state >> 8) & 255, uint8),
+                  reasonCode=convert(state >> 16, uint16), name=info.name, spkiHash=info.spkiHash,
+                  certHash=info.certHash)
+
+
+@view
+@external
+def operatorKeyMno(arg0: address) -> address:
+    """@notice The MNO that registered key `arg0` (zero if never registered)."""
+    return convert(self._opKey[arg0] & MASK160, address)
+
+
+@view
+@external
+def operatorKeyStatus(arg0: address) -> uint8:
+    """@notice Status of key `arg0`: 0 never registered, 1 active, 2 revoked."""
+    return convert(self._opKey[arg0] >> 160, uint8)

@@ -16,6 +16,21 @@ def test_leaf_encoding_is_abi_encode_of_the_six_fields():
     assert c.leaf() == keccak(raw)
 
 
+@pytest.mark.parametrize("fields", [(7, 3, 4096, 100, 200, b"\xaa" * 32),
+                                    (2**256 - 1, 2**64 - 1, 2**64 - 1, 2**64 - 1, 2**64 - 1, b"\xff" * 32),
+                                    (0, 0, 0, 0, 0, b"\x00" * 32)])
+def test_hand_encoder_matches_eth_abi(fields):
+    assert merkle.encode_leaf(*fields) == encode(["uint256", "uint64", "uint64", "uint64", "uint64", "bytes32"], list(fields))
+    assert keccak(merkle.encode_leaf(*fields)) == merkle.Cdr(*fields).leaf()
+
+
+@pytest.mark.parametrize("bad", [(-1, 1, 1, 1, 1, b"\x00" * 32), (1, 2**64, 1, 1, 1, b"\x00" * 32),
+                                 (1, 1, 1, 1, -1, b"\x00" * 32), (1, 1, 1, 1, 1, b"\x00" * 31)])
+def test_hand_encoder_rejects_out_of_range_fields(bad):
+    with pytest.raises(ValueError):
+        merkle.encode_leaf(*bad)
+
+
 def test_small_trees_by_hand():
     a, b, c = (keccak(bytes([i])) for i in range(3))
     la, lb, lc = (merkle.leaf_node(x) for x in (a, b, c))
