@@ -29,13 +29,16 @@ struct HealthRoute: Sendable {
     }
 }
 
-/// The SM-DP+ router: ES9+ functions and `/health`. Unknown paths answer 404.
+/// The SM-DP+ router: ES9+ functions, `/health` and `/metrics` (counting into `metrics`, by default a
+/// registry of this router's own). Unknown paths answer 404.
 public func buildRouter(service: ES9PlusService,
-                        maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes) -> Router<BasicRequestContext> {
+                        maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes,
+                        metrics: SMDPMetrics = SMDPMetrics()) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
-    ES9PlusRoutes(service: service, maxRequestBodyBytes: maxRequestBodyBytes).register(on: router)
+    ES9PlusRoutes(service: service, maxRequestBodyBytes: maxRequestBodyBytes, metrics: metrics).register(on: router)
     HealthRoute(store: service.store).register(on: router)
+    MetricsRoute(metrics: metrics, store: service.store).register(on: router)
     return router
 }
 
@@ -43,10 +46,10 @@ public func buildRouter(service: ES9PlusService,
 /// ServiceLifecycle and shuts down gracefully on SIGTERM/SIGINT).
 /// `onServerRunning` receives the listening channel (its `localAddress` tells the port when 0 was asked).
 public func buildApplication(
-    service: ES9PlusService, settings: SMDPServerSettings, logger: Logger,
+    service: ES9PlusService, settings: SMDPServerSettings, logger: Logger, metrics: SMDPMetrics = SMDPMetrics(),
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws(SMDPServerError) -> some ApplicationProtocol {
-    let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes)
+    let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes, metrics: metrics)
     let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: settings.idleTimeout))
     let server: HTTPServerBuilder
     switch settings.transport {
