@@ -4,6 +4,7 @@ import EUICC
 import EUICCSimulator
 import Foundation
 import LPA
+import NIOCore
 import RSPASN1
 import RSPCrypto
 import SMDPCore
@@ -82,9 +83,11 @@ struct CrashSite {
         try await SMDPServeProcess.start(pki: pki, database: database, address: Self.address, home: directory)
     }
 
-    func client(_ server: SMDPServeProcess) throws -> ES9PlusHTTPClient {
+    /// AsyncHTTPClient retries a refused connection until the deadline, so calls to the killed server
+    /// take `timeout` to fail; 10 s keeps that short and still leaves room on a loaded machine.
+    func client(_ server: SMDPServeProcess, timeout: TimeAmount = .seconds(10)) throws -> ES9PlusHTTPClient {
         try ES9PlusHTTPClient(smdpAddress: "127.0.0.1:\(server.port)",
-                              configuration: ES9PlusHTTPClientConfiguration(trustRootsDER: [ciDER], timeout: .seconds(30)))
+                              configuration: ES9PlusHTTPClientConfiguration(trustRootsDER: [ciDER], timeout: timeout))
     }
 
     func downloader(_ client: any ES9PlusClient) -> ProfileDownloader {
