@@ -43,9 +43,11 @@ struct BenchmarkError: Error, CustomStringConvertible {
 
 let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent()
-let ts48 = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata/ts48/TS48v2_SAIP2.3_NoBERTLV.der")
+let testData = ProcessInfo.processInfo.environment["OPENRSP_TESTDATA"].map { URL(fileURLWithPath: $0) }
+    ?? packageRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata")
+let ts48 = testData.appendingPathComponent("ts48/TS48v2_SAIP2.3_NoBERTLV.der")
 guard let templateData = FileManager.default.contents(atPath: ts48.path) else {
-    print("TS.48 test data not found at \(ts48.path) (<packageRoot>/../shared/testdata/ts48); nothing measured")
+    print("TS.48 test data not found at \(ts48.path) (<packageRoot>/../shared/testdata/ts48 or $OPENRSP_TESTDATA/ts48); nothing measured")
     exit(1)
 }
 let template = try ProfileElementSequence(der: Array(templateData))
@@ -84,14 +86,14 @@ let deviceInfo = try DeviceInfo(tac: [0x35, 0x55, 0x06, 0x07], deviceCapabilitie
 var nextProfile = 0
 
 /// Imports and releases `count` new profiles (not timed); returns their activation codes.
-func releasedOrders(_ count: Int) async throws -> [ActivationCode] {
-    var codes: [ActivationCode] = []
+@MainActor func releasedOrders(_ count: Int) async throws -> [LPA.ActivationCode] {
+    var codes: [LPA.ActivationCode] = []
     for _ in 0..<count {
         nextProfile += 1
         let record = try await inventory.importPackage(try profile(number: nextProfile))
         let iccid = try await orders.downloadOrder(iccid: record.iccid)
         let confirmed = try await orders.confirmOrder(iccid: iccid, releaseFlag: true)
-        codes.append(try ActivationCode(smdpAddress: address, matchingId: confirmed.matchingId))
+        codes.append(try LPA.ActivationCode(smdpAddress: address, matchingId: confirmed.matchingId))
     }
     return codes
 }
@@ -109,7 +111,7 @@ struct DirectClient: ES9PlusClient {
 /// Runs `count` complete downloads (initiateAuthentication, authenticateClient, getBoundProfilePackage,
 /// install on the software eUICC, handleNotification). Only the downloads are timed; a fresh eUICC
 /// (new state directory) is made every 8 profiles, outside the timing. Returns sessions per second.
-func sessionsPerSecond(_ count: Int, client: any ES9PlusClient) async throws -> Double {
+@MainActor func sessionsPerSecond(_ count: Int, client: any ES9PlusClient) async throws -> Double {
     let codes = try await releasedOrders(count)
     var timed = Duration.zero
     var es10: ES10Client?
