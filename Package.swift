@@ -12,6 +12,15 @@ let package = Package(
         .library(name: "EthereumCore", targets: ["EthereumCore"]),
         .library(name: "EthereumRPC", targets: ["EthereumRPC"]),
         .library(name: "Settlement", targets: ["Settlement"]),
+        // For the SM-DP+ benchmarks (Benchmarks/ depends on this package by path and sees only products).
+        .library(name: "SMDPCore", targets: ["SMDPCore"]),
+        .library(name: "SMDPStoreSQLite", targets: ["SMDPStoreSQLite"]),
+        .library(name: "SMDPServer", targets: ["SMDPServer"]),
+        .library(name: "ES9PlusAPI", targets: ["ES9PlusAPI"]),
+        .library(name: "ES9PlusHTTPClient", targets: ["ES9PlusHTTPClient"]),
+        .library(name: "LPA", targets: ["LPA"]),
+        .library(name: "EUICC", targets: ["EUICC"]),
+        .library(name: "EUICCSimulator", targets: ["EUICCSimulator"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -27,6 +36,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         // MARK: RSP encoding and crypto (issue: foundation)
@@ -133,6 +143,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .target(
@@ -150,6 +161,13 @@ let package = Package(
             name: "SMDPStorePostgres",
             dependencies: ["SMDPCore", "RSPASN1", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
+        // MARK: Activation code QR codes (issue: SM-DP+ server)
+        .systemLibrary(
+            name: "CQREncode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
+        ),
+        .target(name: "ActivationCodeQR", dependencies: ["CQREncode"]),
         // MARK: Contract bindings (issue: Verifiable provisioning end to end)
         .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
         // Chain-pinned LPA trust and the chain-gated SM-DP+ (docs/CHAIN-TRUST.md).
@@ -173,7 +191,7 @@ let package = Package(
                 "EUICCSimulator",
                 "EUICCTransports",
                 "LPA",
-                "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient",
+                "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ActivationCodeQR",
                 "ChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite",
                 "SMDPStorePostgres",
                 .product(name: "Logging", package: "swift-log"),
@@ -200,7 +218,7 @@ let package = Package(
             name: "RSPCommandsTests",
             dependencies: [
                 "RSPCommands", "EUICC", "EUICCSimulator", "LPA", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite",
-                "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", .product(name: "Logging", package: "swift-log"),
+                "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", "ActivationCodeQR", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -222,10 +240,11 @@ let package = Package(
             ]
         ),
         .testTarget(name: "ES9PlusAPITests", dependencies: ["ES9PlusAPI", "RSPASN1"]),
+        .testTarget(name: "ActivationCodeQRTests", dependencies: ["ActivationCodeQR"]),
         .testTarget(
             name: "SMDPCoreTests",
             dependencies: [
-                "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
+                "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "ES9PlusAPI", "RSPASN1", "RSPCrypto", "SMDPTestSupport",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -247,10 +266,13 @@ let package = Package(
             name: "SMDPServerTests",
             dependencies: [
                 "SMDPServer", "ES9PlusHTTPClient", "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
-                "LPA", "EUICC", "EUICCSimulator",
+                "LPA", "EUICC", "EUICCSimulator", "SMDPTestSupport", "openrsp",
                 "SMDPStorePostgres",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -263,6 +285,17 @@ let package = Package(
         .target(name: "DevnetTestSupport", dependencies: ["EthereumRPC"], path: "Tests/Support/DevnetTestSupport"),
         // The LPA's ES9+ client bound in-process to the real SM-DP+ service, for device-side tests.
         .target(name: "ES9PlusTestSupport", dependencies: ["ES9PlusAPI", "LPA", "SMDPCore"], path: "Tests/Support/ES9PlusTestSupport"),
+        // SM-DP+ testbed (generated PKI, SQLite store, manual clock) and a test eUICC, for SMDPCoreTests and SMDPServerTests.
+        .target(
+            name: "SMDPTestSupport",
+            dependencies: [
+                "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"),
+            ],
+            path: "Tests/Support/SMDPTestSupport"
+        ),
         .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore", "DevnetTestSupport"]),
         .testTarget(
             name: "ChainTrustTests",

@@ -1,7 +1,8 @@
 // swift-tools-version: 6.1
-// EthereumCore benchmarks, outside the main build graph.
+// EthereumCore and SM-DP+ benchmarks, outside the main build graph.
 // Run: swift run -c release --package-path Benchmarks EthereumBenchmarks
 //      swift run -c release --package-path Benchmarks SettlementBenchmarks
+//      swift run -c release --package-path Benchmarks SMDPBenchmarks
 import PackageDescription
 
 let package = Package(
@@ -11,6 +12,7 @@ let package = Package(
         .package(name: "OpenRSP", path: ".."),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
     ],
     targets: [
         // Direct access to libsecp256k1 for the raw-C baseline loop.
@@ -30,6 +32,23 @@ let package = Package(
             dependencies: [
                 .product(name: "EthereumCore", package: "OpenRSP"),
                 .product(name: "Settlement", package: "OpenRSP"),
+            ]
+        ),
+        .executableTarget(
+            name: "SMDPBenchmarks",
+            dependencies: [
+                .product(name: "SMDPCore", package: "OpenRSP"),
+                .product(name: "SMDPStoreSQLite", package: "OpenRSP"),
+                .product(name: "SMDPServer", package: "OpenRSP"),
+                .product(name: "ES9PlusAPI", package: "OpenRSP"),
+                .product(name: "ES9PlusHTTPClient", package: "OpenRSP"),
+                .product(name: "LPA", package: "OpenRSP"),
+                .product(name: "EUICC", package: "OpenRSP"),
+                .product(name: "EUICCSimulator", package: "OpenRSP"),
+                .product(name: "RSPASN1", package: "OpenRSP"),
+                .product(name: "RSPCrypto", package: "OpenRSP"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
     ],

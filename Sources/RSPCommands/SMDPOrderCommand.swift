@@ -1,3 +1,4 @@
+import ActivationCodeQR
 import ArgumentParser
 import Foundation
 import RSPASN1
@@ -99,7 +100,7 @@ func parseEID(_ text: String?) throws -> EID? {
 struct SMDPOrderCreateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "create",
-        abstract: "downloadOrder + confirmOrder(releaseFlag) in one step; prints the activation code.",
+        abstract: "downloadOrder + confirmOrder(releaseFlag) in one step; prints the activation code (text and QR Code).",
         discussion: """
             The profile is picked by --iccid or as the oldest Available profile of --profile-type. With --hold only \
             downloadOrder runs (confirm later with `order confirm`). In-process, the SM-DP+ address and OID in the activation \
@@ -107,7 +108,9 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
             With --entitlement-id and --salt (and --profile-type; in-process only) the order is tied to an on-chain \
             entitlement instead: nothing is reserved now; at download the SM-DP+ (serve --rpc-url/--entitlements) checks \
             PlanEntitlements.isLive(id, keccak256(EID ‖ salt)) for the EID of the authenticating eUICC and only then \
-            takes an Available profile of that type (docs/CHAIN-TRUST.md). The salt is stored in the SM-DP+ database.
+            takes an Available profile of that type (docs/CHAIN-TRUST.md). The salt is stored in the SM-DP+ database. \
+            The QR Code (error correction M, 4-module quiet zone) is printed with Unicode half blocks for a dark terminal \
+            background; --qr-png also writes it as a PNG (mode 0600).
             """
     )
 
@@ -132,6 +135,12 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Only downloadOrder: reserve the profile (Allocated/Linked), do not confirm.")
     var hold = false
 
+    @Option(name: .customLong("qr-png"), help: "Also write the activation code's QR Code as a PNG to this file.")
+    var qrPNG: String?
+
+    @Option(name: .customLong("qr-scale"), help: "PNG pixels per QR module (1...64).")
+    var qrScale = 8
+
     @OptionGroup var target: SMDPOrderTargetOptions
     @OptionGroup var output: OutputOptions
 
@@ -144,10 +153,23 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
         var eid: String?
         var confirmationCodeRequired: Bool
         var entitlementId: String? = nil
+        var qrPNG: String? = nil
+    }
+
+    /// The activation code's QR Code (level M); written to --qr-png if given. Returns the terminal drawing.
+    private func activationCodeQR(_ code: String, matchingId: String?) throws -> String {
+        do {
+            let qr = try QRMatrix.encode(code, level: .medium)
+            if let qrPNG { try SecureFileWriter.write(try qr.png(scale: qrScale), to: URL(fileURLWithPath: qrPNG), mode: 0o600) }
+            return qr.terminalText(quietZone: 4)
+        } catch {
+            throw SMDPCommandError.order("the order was created (matchingId \(matchingId ?? "-")) but its QR Code failed: \(error)")
+        }
     }
 
     func validate() throws {
         if (iccid == nil) == (profileType == nil) { throw ValidationError("give exactly one of --iccid and --profile-type") }
+        if !(1...64).contains(qrScale) { throw ValidationError("--qr-scale must be in 1...64") }
         if (entitlementId == nil) != (salt == nil) { throw ValidationError("--entitlement-id and --salt go together") }
         if entitlementId != nil, iccid != nil || eid != nil || confirmationCode != nil {
             throw ValidationError("an entitlement order takes --profile-type only (no --iccid, --eid or --confirmation-code)")
@@ -166,7 +188,7 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
         try await output.reportingErrors {
             let iccidValue = try iccid.map(parseICCID)
             let eidValue = try parseEID(eid)
-            let report: Report = try await target.run(remote: { client in
+            let base: Report = try await target.run(remote: { client in
                 let ordered = try await client.downloadOrder(eid: eid, iccid: iccidValue?.digits, profileType: profileType)
                 guard let picked = ordered.iccid else { throw SMDPCommandError.order("downloadOrder answered without an ICCID") }
                 if hold {
@@ -195,10 +217,15 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
                     throw SMDPCommandError.order("\(error)")
                 }
             })
+            var report = base
+            let qrText = try report.activationCode.map { try activationCodeQR($0, matchingId: report.matchingId) }
+            if qrText != nil { report.qrPNG = qrPNG }
             try output.emit(report) {
                 var lines = ["ICCID:           \(report.iccid ?? "-") (\(report.state))"]
                 if let m = report.matchingId { lines.append("matchingId:      \(m)") }
                 if let c = report.activationCode { lines.append("activation code: \(c)") }
+                if let png = report.qrPNG { lines.append("QR Code PNG:     \(png)") }
+                if let qrText { lines.append(qrText) }
                 return lines.joined(separator: "\n")
             }
         }
@@ -225,13 +252,15 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
                     throw SMDPCommandError.order("\(error)")
                 }
             })
+            let qrText = try activationCodeQR(receipt.activationCode, matchingId: receipt.matchingId)
             let report = Report(iccid: nil, state: "none reserved", matchingId: receipt.matchingId, activationCode: receipt.activationCode,
-                                eid: nil, confirmationCodeRequired: false, entitlementId: receipt.entitlement.description)
+                                eid: nil, confirmationCodeRequired: false, entitlementId: receipt.entitlement.description, qrPNG: qrPNG)
             try output.emit(report) {
                 """
                 entitlement:     \(receipt.entitlement) (profile type \(receipt.profileType); no profile reserved until the chain check passes)
                 matchingId:      \(receipt.matchingId)
                 activation code: \(receipt.activationCode)
+                \(qrPNG.map { "QR Code PNG:     \($0)\n" } ?? "")\(qrText)
                 """
             }
         }

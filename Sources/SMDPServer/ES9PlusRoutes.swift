@@ -19,10 +19,14 @@ import SMDPCore
 public struct ES9PlusRoutes: Sendable {
     public let service: ES9PlusService
     public let maxRequestBodyBytes: Int
+    /// Where calls are counted and timed (nil: not measured).
+    public let metrics: SMDPMetrics?
 
-    public init(service: ES9PlusService, maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes) {
+    public init(service: ES9PlusService, maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes,
+                metrics: SMDPMetrics? = nil) {
         self.service = service
         self.maxRequestBodyBytes = maxRequestBodyBytes
+        self.metrics = metrics
     }
 
     // `HTTPFields.Element` is swift-http-types' `HTTPField` (Hummingbird re-exports `HTTPFields`).
@@ -62,6 +66,8 @@ public struct ES9PlusRoutes: Sendable {
         _ function: ES9PlusFunction, _ request: Request, _ context: Context, as _: Input.Type,
         _ call: (Input) async -> ES9PlusResponse<Output>
     ) async throws -> Response {
+        let started = ContinuousClock.now
+        defer { metrics?.observe(function, ContinuousClock.now - started) }
         let input: Input
         switch try await decode(Input.self, function, request, context) {
         case .success(let decoded): input = decoded
@@ -69,16 +75,20 @@ public struct ES9PlusRoutes: Sendable {
         }
         let response = await call(input)
         log(function, response.header, context)
+        metrics?.count(function, header: response.header)
         return try json(response, request: request)
     }
 
     func handleNotification<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
+        let started = ContinuousClock.now
+        defer { metrics?.observe(.handleNotification, ContinuousClock.now - started) }
         let input: HandleNotificationRequest
         switch try await decode(HandleNotificationRequest.self, .handleNotification, request, context) {
         case .success(let decoded): input = decoded
         case .failure(let response): return response
         }
         let outcome = await service.handleNotification(input)
+        metrics?.count(outcome)
         var logger = context.logger
         logger[metadataKey: "es9.function"] = "handleNotification"
         switch outcome {
@@ -109,6 +119,7 @@ public struct ES9PlusRoutes: Sendable {
     ) async throws -> Decoded<Input> {
         guard Self.isJSON(request.headers[.contentType]) else {
             context.logger.notice("rejected request", metadata: ["es9.function": "\(function.rawValue)", "reason": "content type"])
+            metrics?.count(function, outcome: "failed", status: (ES9PlusStatus.invalidRequestFormat.subjectCode, ES9PlusStatus.invalidRequestFormat.reasonCode))
             return .failure(try failed(.invalidRequestFormat, "Content-Type must be application/json", request: request))
         }
         let body = try await request.body.collect(upTo: maxRequestBodyBytes)
@@ -116,6 +127,7 @@ public struct ES9PlusRoutes: Sendable {
             return .success(try ES9PlusJSON.decode(Input.self, from: Data(body.readableBytesView)))
         } catch {
             context.logger.notice("rejected request", metadata: ["es9.function": "\(function.rawValue)", "reason": "\(error)"])
+            metrics?.count(function, outcome: "failed", status: (error.status.subjectCode, error.status.reasonCode))
             return .failure(try failed(error.status, error.description, request: request))
         }
     }

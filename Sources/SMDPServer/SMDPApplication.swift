@@ -29,16 +29,18 @@ struct HealthRoute: Sendable {
     }
 }
 
-/// The SM-DP+ router: ES9+ functions, ES2+ functions when `es2plus` is given, and `/health`.
-/// Unknown paths answer 404.
+/// The SM-DP+ router: ES9+ functions, ES2+ functions when `es2plus` is given, `/health` and `/metrics`
+/// (counting into `metrics`, by default a registry of this router's own). Unknown paths answer 404.
 public func buildRouter(service: ES9PlusService,
                         maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes,
-                        es2plus: ES2PlusRoutes? = nil) -> Router<BasicRequestContext> {
+                        es2plus: ES2PlusRoutes? = nil,
+                        metrics: SMDPMetrics = SMDPMetrics()) -> Router<BasicRequestContext> {
     let router = Router(context: BasicRequestContext.self)
     router.add(middleware: LogRequestsMiddleware(.debug))
-    ES9PlusRoutes(service: service, maxRequestBodyBytes: maxRequestBodyBytes).register(on: router)
+    ES9PlusRoutes(service: service, maxRequestBodyBytes: maxRequestBodyBytes, metrics: metrics).register(on: router)
     HealthRoute(store: service.store).register(on: router)
     es2plus?.register(on: router)
+    MetricsRoute(metrics: metrics, store: service.store).register(on: router)
     return router
 }
 
@@ -47,9 +49,10 @@ public func buildRouter(service: ES9PlusService,
 /// `onServerRunning` receives the listening channel (its `localAddress` tells the port when 0 was asked).
 public func buildApplication(
     service: ES9PlusService, settings: SMDPServerSettings, logger: Logger, es2plus: ES2PlusRoutes? = nil,
+    metrics: SMDPMetrics = SMDPMetrics(),
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws(SMDPServerError) -> some ApplicationProtocol {
-    let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes, es2plus: es2plus)
+    let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes, es2plus: es2plus, metrics: metrics)
     let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: settings.idleTimeout))
     let server: HTTPServerBuilder
     switch settings.transport {

@@ -1,6 +1,9 @@
+import ActivationCodeQR
 import Foundation
-@testable import RSPCommands
 import RSPASN1
+@testable import RSPCommands
+import SMDPCore
+import SMDPServer
 import SMDPStoreSQLite
 import Testing
 
@@ -56,6 +59,36 @@ struct SMDPCommandTests {
             try await run(["order", "create", "--pki", pki, "--database", database, "--iccid", first.digits])
         }
         try await run(["profile", "list", "--database", database, "--iccid", first.digits, "--json"])
+    }
+
+    @Test("order create --qr-png writes the activation code's QR Code as a 0600 PNG",
+          .enabled(if: ts48 != nil, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func orderQRCode() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("smdp-qr-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let pki = root.appendingPathComponent("pki").path
+        let database = root.appendingPathComponent("smdp.sqlite").path
+        let png = root.appendingPathComponent("code.png").path
+        try await PKICommandTests().run(["init", "--dir", pki])
+        let dir = try #require(Self.ts48)
+        let file = try #require(try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".der") }.sorted().first)
+        try await run(["profile", "import", "--database", database, dir.appendingPathComponent(file).path])
+        let iccid = try ProfileElementSequence(der: Array(try Data(contentsOf: dir.appendingPathComponent(file)))).header.iccid
+        try await run(["order", "create", "--pki", pki, "--database", database, "--iccid", iccid.digits,
+                       "--address", "smdp.example:8443", "--qr-png", png, "--qr-scale", "3", "--json"])
+        let attributes = try FileManager.default.attributesOfItem(atPath: png)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        // The PNG is the QR Code of the activation code the SM-DP+ issued for this order.
+        let store = try SQLiteSMDPStore(path: database)
+        let matchingId = try #require(try await store.order(iccid: iccid)?.matchingId)
+        let site = try await SMDPServerPKI.load(directory: URL(fileURLWithPath: pki), address: "smdp.example:8443")
+        let oid = try OIDText.dotted(try #require(site.configuration.dpAuth.first).smdpOid)
+        let code = try ActivationCode.make(smdpAddress: "smdp.example:8443", matchingId: matchingId, smdpOid: oid,
+                                           confirmationCodeRequired: false)
+        #expect(Array(try Data(contentsOf: URL(fileURLWithPath: png))) == (try QRMatrix.encode(code, level: .medium).png(scale: 3)))
+        #expect(throws: (any Error).self) {
+            try SMDPCommand.parseAsRoot(["order", "create", "--iccid", iccid.digits, "--qr-scale", "0"])
+        }
     }
 
     @Test("order create --entitlement-id --salt stores an entitlement order and reserves no profile",

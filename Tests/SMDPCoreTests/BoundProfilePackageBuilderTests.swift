@@ -3,6 +3,7 @@ import Foundation
 import RSPASN1
 import RSPCrypto
 import SMDPCore
+import SMDPTestSupport
 import Testing
 
 /// Hex helper for fixed vectors in tests.

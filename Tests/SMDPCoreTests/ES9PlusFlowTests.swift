@@ -5,6 +5,7 @@ import RSPASN1
 import RSPCrypto
 import SMDPCore
 import SMDPStoreSQLite
+import SMDPTestSupport
 import Testing
 import X509
 

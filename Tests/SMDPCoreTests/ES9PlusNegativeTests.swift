@@ -4,6 +4,7 @@ import Foundation
 import RSPASN1
 import RSPCrypto
 import SMDPCore
+import SMDPTestSupport
 import Testing
 import X509
 

@@ -3,6 +3,7 @@ import Foundation
 import RSPASN1
 import RSPCrypto
 import SMDPCore
+import SMDPTestSupport
 import Testing
 
 /// The ES9+ flow against every available store (`TestStoreKind.available`): SQLite always, PostgreSQL

@@ -3,6 +3,7 @@ import RSPASN1
 import RSPCrypto
 import SMDPCore
 import SwiftASN1
+import SMDPTestSupport
 import Testing
 
 @Suite("ES2+ orders and activation codes")

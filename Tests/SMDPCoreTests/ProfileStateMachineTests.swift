@@ -2,6 +2,7 @@ import Foundation
 import RSPASN1
 import SMDPCore
 import SMDPStoreSQLite
+import SMDPTestSupport
 import Testing
 
 @Suite("ProfileStateMachine")

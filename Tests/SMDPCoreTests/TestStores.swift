@@ -3,6 +3,7 @@ import RSPASN1
 import SMDPCore
 import SMDPStorePostgres
 import SMDPStoreSQLite
+import SMDPTestSupport
 import Testing
 
 /// `OPENRSP_TEST_POSTGRES_URL` (printed by `scripts/start-postgres`); nil when unset, and the PostgreSQL

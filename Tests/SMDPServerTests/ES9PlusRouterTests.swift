@@ -7,6 +7,7 @@ import NIOCore
 import RSPASN1
 import SMDPCore
 import SMDPServer
+import SMDPTestSupport
 import Testing
 
 @Suite("SMDPServer ES9+ router (HummingbirdTesting .router)")

@@ -6,6 +6,7 @@ import Foundation
 import LPA
 import RSPASN1
 import SMDPCore
+import SMDPTestSupport
 import Testing
 
 @Suite("LPA ProfileDownloader + software eUICC → ES9PlusHTTPClient → SMDPServer over TLS")

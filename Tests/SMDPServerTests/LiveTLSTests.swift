@@ -9,6 +9,7 @@ import RSPCrypto
 import SMDPCore
 import SMDPServer
 import SMDPStoreSQLite
+import SMDPTestSupport
 import Testing
 import X509
 import Crypto

@@ -7,6 +7,7 @@ import NIOCore
 import RSPASN1
 import SMDPCore
 import SMDPServer
+import SMDPTestSupport
 import Testing
 
 /// Hummingbird application over the testbed's `ES9PlusService`, plain HTTP (router tests never open a socket).

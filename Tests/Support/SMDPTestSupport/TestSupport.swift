@@ -9,41 +9,41 @@ import SwiftASN1
 import Testing
 import X509
 
-/// `<packageRoot>/../shared/testdata/<sub>`; nil when absent (tests then skip with a message).
-func sharedTestData(_ sub: String) -> URL? {
+/// `<packageRoot>/../shared/testdata/<sub>` (this file is <packageRoot>/Tests/Support/SMDPTestSupport/TestSupport.swift); nil when absent (tests then skip with a message).
+public func sharedTestData(_ sub: String) -> URL? {
     let packageRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     let url = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/testdata/\(sub)", isDirectory: true)
     var isDir: ObjCBool = false
     return FileManager.default.fileExists(atPath: url.path, isDirectory: &isDir) && isDir.boolValue ? url : nil
 }
 
 /// The TS.48 UPP files, sorted by name (empty when the test data is absent).
-func ts48Files() -> [String] {
+public func ts48Files() -> [String] {
     guard let dir = sharedTestData("ts48"),
           let names = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { return [] }
     return names.filter { $0.hasSuffix(".der") }.sorted()
 }
 
-func ts48Package(_ name: String) throws -> [UInt8] {
+public func ts48Package(_ name: String) throws -> [UInt8] {
     let dir = try #require(sharedTestData("ts48"), "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48")
     return Array(try Data(contentsOf: dir.appendingPathComponent(name)))
 }
 
 /// A clock the test moves by hand (session and order expiry).
-final class ManualClock: SMDPClock, @unchecked Sendable {
+public final class ManualClock: SMDPClock, @unchecked Sendable {
     private let lock = NSLock()
     private var current: Date
 
-    init(_ start: Date = Date()) { current = start }
+    public init(_ start: Date = Date()) { current = start }
 
-    func now() -> Date {
+    public func now() -> Date {
         lock.lock()
         defer { lock.unlock() }
         return current
     }
 
-    func advance(_ seconds: TimeInterval) {
+    public func advance(_ seconds: TimeInterval) {
         lock.lock()
         current += seconds
         lock.unlock()
@@ -51,12 +51,12 @@ final class ManualClock: SMDPClock, @unchecked Sendable {
 }
 
 /// SM-DP+ credentials of the SGP.26 test PKI (public test keys).
-struct SGP26Credentials {
-    let ci: Certificate
-    let dpAuth: SMDPSigningIdentity
-    let dpPb: SMDPSigningIdentity
+public struct SGP26Credentials: Sendable {
+    public let ci: Certificate
+    public let dpAuth: SMDPSigningIdentity
+    public let dpPb: SMDPSigningIdentity
 
-    static func load() throws -> SGP26Credentials? {
+    public static func load() throws -> SGP26Credentials? {
         guard let dir = sharedTestData("sgp26") else { return nil }
         func bytes(_ name: String) throws -> [UInt8] { Array(try Data(contentsOf: dir.appendingPathComponent(name))) }
         return SGP26Credentials(
@@ -70,19 +70,19 @@ struct SGP26Credentials {
 
 /// One SM-DP+ with a SQLite store, our generated PKI (CI → EUM → eUICC, DPauth, DPpb) and, when the
 /// test data is present, the SGP.26 DPauth/DPpb as a second CI.
-struct SMDPTestbed {
-    static let address = "smdp.openrsp.test"
-    let pki: TestPKI
-    let sgp26: SGP26Credentials?
-    let clock: ManualClock
-    let store: any SMDPStore
-    let configuration: SMDPConfiguration
-    let service: ES9PlusService
-    let orders: ES2PlusOrderService
-    let inventory: ProfileInventory
+public struct SMDPTestbed: Sendable {
+    public static let address = "smdp.openrsp.test"
+    public let pki: TestPKI
+    public let sgp26: SGP26Credentials?
+    public let clock: ManualClock
+    public let store: any SMDPStore
+    public let configuration: SMDPConfiguration
+    public let service: ES9PlusService
+    public let orders: ES2PlusOrderService
+    public let inventory: ProfileInventory
 
     /// `store` and `clock` (given together) replace the SQLite store, e.g. with a `PostgresSMDPStore` (TestStores.swift).
-    init(eid: EID? = nil, useSGP26: Bool = true, maxConfirmationCodeAttempts: Int = 3, database: String? = nil,
+    public init(eid: EID? = nil, useSGP26: Bool = true, maxConfirmationCodeAttempts: Int = 3, database: String? = nil,
          additionalTrustedCIs: [Certificate] = [], store givenStore: (any SMDPStore)? = nil, clock givenClock: ManualClock? = nil) throws {
         let eid = try eid ?? TestPKIOptions.defaultEID
         let pki = try TestPKIGenerator.generate(TestPKIOptions(eid: eid, smdpHost: Self.address))
@@ -116,12 +116,12 @@ struct SMDPTestbed {
         inventory = ProfileInventory(store: store, clock: clock)
     }
 
-    var ourCIPKId: [UInt8] { get throws { try SGP22CertificateFields.subjectKeyIdentifier(pki.ci.certificate) } }
+    public var ourCIPKId: [UInt8] { get throws { try SGP22CertificateFields.subjectKeyIdentifier(pki.ci.certificate) } }
 
-    func state(_ iccid: ICCID) async throws -> ProfileDownloadState? { try await store.profile(iccid: iccid)?.state }
+    public func state(_ iccid: ICCID) async throws -> ProfileDownloadState? { try await store.profile(iccid: iccid)?.state }
 }
 
 /// JSON round trip as an HTTP binding would do it: the client encodes, the server decodes.
-func overJSON<T: Codable>(_ value: T) throws -> T {
+public func overJSON<T: Codable>(_ value: T) throws -> T {
     try ES9PlusJSON.decode(T.self, from: try ES9PlusJSON.encode(value))
 }

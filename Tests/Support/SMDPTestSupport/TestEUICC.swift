@@ -10,25 +10,25 @@ import X509
 /// The eUICC side of an ES9+ exchange, with real keys and real checks (what an eUICC and LPA do
 /// between the ES9+ calls): verifies the SM-DP+ signatures and certificate chains, signs with SK.EUICC,
 /// makes the one-time ECKA key, and unbinds the BPP with BSP.
-final class TestEUICC {
-    let eid: EID
-    let key: P256.Signing.PrivateKey
-    let certificateDER: [UInt8]
-    let eumCertificateDER: [UInt8]
+public final class TestEUICC {
+    public let eid: EID
+    public let key: P256.Signing.PrivateKey
+    public let certificateDER: [UInt8]
+    public let eumCertificateDER: [UInt8]
     /// CIs this eUICC trusts for verifying SM-DP+ certificates.
-    let trustedCIs: [Certificate]
-    let signingCIPKIds: [[UInt8]]
+    public let trustedCIs: [Certificate]
+    public let signingCIPKIds: [[UInt8]]
 
     /// euiccInfo2.profileVersion: the highest SAIP version this eUICC supports.
-    var profileVersion = VersionType(2, 3, 1)
-    private(set) var challenge: [UInt8] = []
-    private(set) var euiccSignature1: ECDSASignature?
-    private(set) var serverCertificate: Certificate?
-    private(set) var oneTimeKey: ECKAKeyPair?
-    private(set) var transactionId: TransactionID?
-    private(set) var smdpOid: ASN1ObjectIdentifier?
+    public var profileVersion = VersionType(2, 3, 1)
+    public private(set) var challenge: [UInt8] = []
+    public private(set) var euiccSignature1: ECDSASignature?
+    public private(set) var serverCertificate: Certificate?
+    public private(set) var oneTimeKey: ECKAKeyPair?
+    public private(set) var transactionId: TransactionID?
+    public private(set) var smdpOid: ASN1ObjectIdentifier?
 
-    init(pki: TestPKI, trustedCIs: [Certificate]) throws {
+    public init(pki: TestPKI, trustedCIs: [Certificate]) throws {
         eid = try SGP22CertificateFields.eid(pki.euicc.certificate)
         key = pki.euicc.privateKey
         certificateDER = try PKIEncoding.der(pki.euicc.certificate)
@@ -39,7 +39,7 @@ final class TestEUICC {
 
     /// An eUICC with its own certificate for `eid`, issued by the EUM of `pki` (same recipe as the
     /// PKI generator; the EID may lie outside the EUM's name constraint).
-    init(eid: EID, issuedBy pki: TestPKI, trustedCIs: [Certificate]) throws {
+    public init(eid: EID, issuedBy pki: TestPKI, trustedCIs: [Certificate]) throws {
         let key = P256.Signing.PrivateKey()
         let publicKey = Certificate.PublicKey(key.publicKey)
         let subject = DistinguishedName(pki.euicc.certificate.subject.map { rdn in
@@ -70,16 +70,16 @@ final class TestEUICC {
         signingCIPKIds = [try SGP22CertificateFields.subjectKeyIdentifier(pki.ci.certificate)]
     }
 
-    var verificationCIPKIds: [[UInt8]] {
+    public var verificationCIPKIds: [[UInt8]] {
         get throws { try trustedCIs.map { try SGP22CertificateFields.subjectKeyIdentifier($0) } }
     }
 
-    func euiccInfo1() throws -> EUICCInfo1 {
+    public func euiccInfo1() throws -> EUICCInfo1 {
         EUICCInfo1(svn: VersionType(2, 2, 2), euiccCiPKIdListForVerification: try verificationCIPKIds,
                    euiccCiPKIdListForSigning: signingCIPKIds)
     }
 
-    func euiccInfo2() throws -> EUICCInfo2 {
+    public func euiccInfo2() throws -> EUICCInfo2 {
         EUICCInfo2(profileVersion: profileVersion, svn: VersionType(2, 2, 2), euiccFirmwareVer: VersionType(1, 0, 0),
                    extCardResource: [0x81, 0x01, 0x00], uiccCapability: NamedBits(setBits: [0, 1, 2]),
                    rspCapability: NamedBits(setBits: [0]), euiccCiPKIdListForVerification: try verificationCIPKIds,
@@ -87,14 +87,14 @@ final class TestEUICC {
     }
 
     /// ES10b GetEUICCChallenge + GetEUICCInfo1, as the LPA puts them into initiateAuthentication.
-    func initiateAuthenticationRequest(smdpAddress: String) throws -> InitiateAuthenticationRequest {
+    public func initiateAuthenticationRequest(smdpAddress: String) throws -> InitiateAuthenticationRequest {
         challenge = (0..<16).map { _ in UInt8.random(in: 0...255) }
         return try InitiateAuthenticationRequest(smdpAddress: smdpAddress, euiccChallenge: challenge, euiccInfo1: try euiccInfo1())
     }
 
     /// ES10b AuthenticateServer: checks CERT.DPauth (chain to the CI it names), serverSignature1 and the
     /// challenge, then signs euiccSigned1.
-    func authenticateServer(_ output: InitiateAuthenticationOutput, matchingId: String?) async throws -> AuthenticateClientRequest {
+    public func authenticateServer(_ output: InitiateAuthenticationOutput, matchingId: String?) async throws -> AuthenticateClientRequest {
         let ci = try #require(trustedCIs.first { (try? SGP22CertificateFields.subjectKeyIdentifier($0)) == output.euiccCiPKIdToBeUsed })
         let dpAuth = try PKIDecoder.certificate(output.serverCertificate)
         let chain = await SGP22ChainValidator.validate(leaf: dpAuth, role: .dpAuth, trustedCI: ci, at: Date())
@@ -118,7 +118,7 @@ final class TestEUICC {
     }
 
     /// ES10b PrepareDownload: checks CERT.DPpb and smdpSignature2, makes otPK.EUICC.ECKA, computes hashCc.
-    func prepareDownload(_ output: AuthenticateClientOutput, confirmationCode: String?) async throws -> GetBoundProfilePackageRequest {
+    public func prepareDownload(_ output: AuthenticateClientOutput, confirmationCode: String?) async throws -> GetBoundProfilePackageRequest {
         let dpPb = try PKIDecoder.certificate(output.smdpCertificate)
         let ciPKId = try SGP22CertificateFields.authorityKeyIdentifier(dpPb)
         let ci = try #require(trustedCIs.first { (try? SGP22CertificateFields.subjectKeyIdentifier($0)) == ciPKId })
@@ -143,7 +143,7 @@ final class TestEUICC {
 
     /// ES8+ via LoadBoundProfilePackage: verifies smdpSign with CERT.DPpb, agrees the session keys and
     /// opens every segment. Returns (StoreMetadata DER, UPP).
-    func unbind(_ bpp: BoundProfilePackage, dpPbCertificateDER: [UInt8]) throws -> (metadata: [UInt8], upp: [UInt8]) {
+    public func unbind(_ bpp: BoundProfilePackage, dpPbCertificateDER: [UInt8]) throws -> (metadata: [UInt8], upp: [UInt8]) {
         let otKey = try #require(oneTimeKey)
         let isc = bpp.initialiseSecureChannelRequest
         let dpPb = try PKIDecoder.certificate(dpPbCertificateDER)
@@ -161,7 +161,7 @@ final class TestEUICC {
     }
 
     /// The ProfileInstallationResult the eUICC signs after installing (or failing).
-    func installationResult(iccid: ICCID, success: Bool) throws -> HandleNotificationRequest {
+    public func installationResult(iccid: ICCID, success: Bool) throws -> HandleNotificationRequest {
         let tid = try #require(transactionId)
         let metadata = try NotificationMetadata(seqNumber: 1, profileManagementOperation: .install,
                                                 notificationAddress: "smdp.openrsp.test", iccid: iccid)
@@ -175,7 +175,7 @@ final class TestEUICC {
     }
 
     /// ES10b CancelSession, then the LPA's ES9+ cancelSession request.
-    func cancelSession(reason: CancelSessionReason) throws -> ES9CancelSessionRequest {
+    public func cancelSession(reason: CancelSessionReason) throws -> ES9CancelSessionRequest {
         let tid = try #require(transactionId)
         let signed = try EuiccCancelSessionSigned(transactionId: tid, smdpOid: try #require(smdpOid), reason: reason)
         let signature = try ECDSASignature(try SGP22ECDSA.sign(signed.rawDER, with: key).raw)

@@ -1,1 +1,0 @@
-../SMDPCoreTests/TestEUICC.swift

@@ -1,1 +1,0 @@
-../SMDPCoreTests/TestSupport.swift
