@@ -52,6 +52,12 @@ extension ES9PlusService {
             throw ES9PlusFailure(.entitlementCheckUnavailable, "\(error); retry later")
         }
         if let refusal { throw ES9PlusFailure(refusal.status, "entitlement \(order.entitlement): \(refusal)") }
+        // One profile per entitlement: another order of the same entitlement already took one.
+        let granted: EntitlementOrder?
+        do { granted = try await store.grantedEntitlementOrder(entitlement: order.entitlement) } catch { throw storeFailure(error) }
+        if let granted, granted.matchingId != order.matchingId {
+            throw ES9PlusFailure(.matchingIdRefused, "entitlement \(order.entitlement) already released a profile (order \(granted.matchingId))")
+        }
     }
 
     /// Takes the oldest Available profile of the order's type for `eid`, atomically with the grant.

@@ -176,6 +176,10 @@ public protocol EntitlementOrderStore: Sendable {
     func entitlementOrder(matchingId: String) async throws(SMDPStoreError) -> EntitlementOrder?
     /// The order whose grant took the profile `iccid`.
     func entitlementOrder(iccid: ICCID) async throws(SMDPStoreError) -> EntitlementOrder?
+    /// The granted order of `entitlement`, if any. An entitlement releases at most one profile: several
+    /// orders may name it (a mistyped salt must not block the owner), but only one can be granted
+    /// (also enforced by a unique index on granted orders).
+    func grantedEntitlementOrder(entitlement: EntitlementID) async throws(SMDPStoreError) -> EntitlementOrder?
 }
 
 /// What `ES2PlusOrderService.entitlementOrder` returns.

@@ -106,6 +106,14 @@ enum PostgresSMDPSchema {
                 "CREATE INDEX es2plus_progress_due ON \(unescaped: s).es2plus_progress (next_attempt_at)",
             ]
         },
+        // One granted order per entitlement: an entitlement releases at most one profile (docs/CHAIN-TRUST.md).
+        PostgresMigration(version: 4, name: "chain-trust-v2-one-grant-per-entitlement") { schema in
+            let s = schema.rawValue
+            return ["""
+                CREATE UNIQUE INDEX entitlement_order_granted ON \(unescaped: s).entitlement_order (entitlement_id)
+                  WHERE granted_at IS NOT NULL
+                """]
+        },
     ]
 
     /// Brings `schema` up to the newest migration. Runs in one transaction that first takes a

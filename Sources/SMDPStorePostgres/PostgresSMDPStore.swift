@@ -227,6 +227,15 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
         }
     }
 
+    public func grantedEntitlementOrder(entitlement: EntitlementID) async throws(SMDPStoreError) -> EntitlementOrder? {
+        try await fetchOne(PostgresRowDecoding.entitlementOrder) { s in
+            """
+            SELECT * FROM \(unescaped: s).entitlement_order
+              WHERE entitlement_id = \(ByteBuffer(bytes: entitlement.bytes)) AND granted_at IS NOT NULL
+            """
+        }
+    }
+
     // MARK: apply
 
     public func apply(_ change: SMDPStateChange) async throws(SMDPStoreError) {

@@ -264,6 +264,14 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
         }
     }
 
+    public func grantedEntitlementOrder(entitlement: EntitlementID) async throws(SMDPStoreError) -> EntitlementOrder? {
+        try await read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM entitlement_order WHERE entitlement_id = ? AND granted_at IS NOT NULL",
+                             arguments: [Data(entitlement.bytes)])
+                .map(Self.decodeEntitlementOrder)
+        }
+    }
+
     private static func decodeEntitlementOrder(_ row: Row) throws -> EntitlementOrder {
         let entitlement: Data = row["entitlement_id"]
         let salt: Data = row["salt"]
@@ -448,6 +456,12 @@ enum SQLiteSMDPSchema {
                 t.column("last_error", .text)
             }
             try db.create(index: "es2plus_progress_due", on: "es2plus_progress", columns: ["next_attempt_at"])
+        }
+        // One granted order per entitlement: an entitlement releases at most one profile (docs/CHAIN-TRUST.md).
+        migrator.registerMigration("chain-trust-v2-one-grant-per-entitlement") { db in
+            try db.execute(sql: """
+                CREATE UNIQUE INDEX entitlement_order_granted ON entitlement_order (entitlement_id) WHERE granted_at IS NOT NULL
+                """)
         }
         return migrator
     }

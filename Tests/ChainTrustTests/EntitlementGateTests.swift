@@ -151,5 +151,17 @@ struct EntitlementGateTests {
         #expect(try await store.order(iccid: iccid)?.matchingId == monthlyCode.matchingId)
         // The other orders still hold nothing.
         #expect(try await store.entitlementOrder(matchingId: hourlyCode.matchingId)?.grant == nil)
+
+        // One profile per entitlement: a second order of the same entitlement, with the right salt, is
+        // refused at AuthenticateClient although another profile of the type is Available.
+        let spare = try ICCID(digits: "89990010000000000012")
+        _ = try await ProfileInventory(store: store)
+            .importPackage(try MinimalProfilePackageBuilder(iccid: spare, profileType: ts48ProfileType).build())
+        let secondCode = try await order(monthly, salt)
+        try await expectRefusedAtAuthenticateClient(await refusal(try testbed.downloader(gate: back), secondCode),
+                                                    .matchingIdRefused, store: store)
+        #expect(try await store.profile(iccid: spare)?.state == .available)
+        #expect(try await store.entitlementOrder(matchingId: secondCode.matchingId)?.grant == nil)
+        #expect(try await store.grantedEntitlementOrder(entitlement: monthly)?.matchingId == monthlyCode.matchingId)
     }
 }

@@ -5,6 +5,7 @@ import Logging
 import RSPASN1
 import SMDPCore
 import SMDPServer
+import SMDPTestSupport
 import Testing
 
 @Suite("TS.48 end to end over HTTPS: operator orders over ES2+, eUICC downloads over ES9+, operator receives progress reports")

@@ -3,6 +3,7 @@ import Foundation
 import RSPASN1
 import SMDPCore
 import SMDPServer
+import SMDPTestSupport
 import Testing
 
 @Suite("ES2+ over real HTTPS on 127.0.0.1: functions, codes, authentication, bad input")

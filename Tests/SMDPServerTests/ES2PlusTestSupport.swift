@@ -10,6 +10,7 @@ import SMDPCore
 import SMDPServer
 import SMDPStorePostgres
 import SMDPStoreSQLite
+import SMDPTestSupport
 import Testing
 
 /// `OPENRSP_TEST_POSTGRES_URL`; nil when unset (PostgreSQL cases are skipped).

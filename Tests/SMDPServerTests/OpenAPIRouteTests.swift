@@ -3,6 +3,7 @@ import Hummingbird
 import SMDPCore
 import SMDPServer
 import SMDPStoreSQLite
+import SMDPTestSupport
 import Testing
 
 @Suite("docs/openapi/smdp-es2plus.yaml lists exactly the routes the server registers")

@@ -4,6 +4,7 @@ import Logging
 import RSPASN1
 import SMDPCore
 import SMDPServer
+import SMDPTestSupport
 import Testing
 
 @Suite("HandleDownloadProgressInfo: queued with the transition, delivered over HTTPS, retried, kept across restarts")
