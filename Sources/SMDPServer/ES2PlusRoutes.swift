@@ -28,7 +28,7 @@ public struct ES2PlusRoutes: Sendable {
         self.maxRequestBodyBytes = maxRequestBodyBytes
     }
 
-    static let adminProtocolField = HTTPFields.Element.Name(ES9PlusProtocol.adminProtocolHeader)!
+    static let adminProtocolField = GSMAJSONResponse.adminProtocolField
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.post(RouterPath(ES2PlusFunction.downloadOrder.path)) { request, context in
@@ -195,20 +195,10 @@ public struct ES2PlusRoutes: Sendable {
     }
 
     func json(_ value: any Encodable, _ request: Request) throws -> Response {
-        let data = try ES9PlusJSON.encode(value)
-        return Response(
-            status: .ok,
-            headers: [.contentType: ES9PlusProtocol.responseContentType, Self.adminProtocolField: adminProtocol(request)],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        try GSMAJSONResponse.make(value, request: request)
     }
 
-    func adminProtocol(_ request: Request) -> String {
-        if let sent = request.headers[Self.adminProtocolField], sent.hasPrefix("gsma/rsp/v2."), sent.count <= 32,
-           sent.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
-            return sent
-        }
-        return ES9PlusProtocol.adminProtocolVersion
-    }
+    func adminProtocol(_ request: Request) -> String { GSMAJSONResponse.adminProtocol(request) }
 
     /// `{"error": "..."}` with an HTTP error status (authentication failures). `message` is one of the
     /// constant texts above (no characters that need JSON escaping).

@@ -30,7 +30,7 @@ public struct ES9PlusRoutes: Sendable {
     }
 
     // `HTTPFields.Element` is swift-http-types' `HTTPField` (Hummingbird re-exports `HTTPFields`).
-    static let adminProtocolField = HTTPFields.Element.Name(ES9PlusProtocol.adminProtocolHeader)!
+    static let adminProtocolField = GSMAJSONResponse.adminProtocolField
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         let service = self.service
@@ -137,21 +137,10 @@ public struct ES9PlusRoutes: Sendable {
     }
 
     func json(_ value: some Encodable, request: Request) throws -> Response {
-        let data = try ES9PlusJSON.encode(value)
-        return Response(
-            status: .ok,
-            headers: [.contentType: ES9PlusProtocol.responseContentType, Self.adminProtocolField: adminProtocol(request)],
-            body: ResponseBody(byteBuffer: ByteBuffer(bytes: data)))
+        try GSMAJSONResponse.make(value, request: request)
     }
 
-    /// Echo the client's `gsma/rsp/v2.x.y`, else ours.
-    func adminProtocol(_ request: Request) -> String {
-        if let sent = request.headers[Self.adminProtocolField], sent.hasPrefix("gsma/rsp/v2."), sent.count <= 32,
-           sent.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
-            return sent
-        }
-        return ES9PlusProtocol.adminProtocolVersion
-    }
+    func adminProtocol(_ request: Request) -> String { GSMAJSONResponse.adminProtocol(request) }
 
     /// `application/json`, optionally with parameters, case-insensitive.
     static func isJSON(_ contentType: String?) -> Bool {

@@ -16,28 +16,6 @@ import Testing
 import Glibc
 #endif
 
-/// A TCP port on 127.0.0.1 that was free a moment ago (the kernel picks it; the socket is closed again).
-/// The SM-DP+ address carries the port, so it has to be known before the server configuration is built.
-private func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard fd >= 0 else { throw LiveSMDPError.noPort }
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = 0
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    let bound = withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard bound == 0 else { throw LiveSMDPError.noPort }
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let named = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-    }
-    guard named == 0 else { throw LiveSMDPError.noPort }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
 enum LiveSMDPError: Error { case noPort, serverDidNotStart, listFailed, notificationBlocked }
 
 /// Counts the ES9+ address lookups of one download (1 = the activation code's SM-DP+).
@@ -68,7 +46,7 @@ struct LiveSMDP {
         let pki = try TestPKIGenerator.generate(TestPKIOptions(eid: try TestPKIOptions.defaultEID, smdpHost: "smdp.openrsp.test"))
         _ = try PKIWriter.write(pki, to: root.appendingPathComponent("pki"), overwrite: false)
         _ = try PKIWriter.write(pki, to: root.appendingPathComponent("euicc/pki"), overwrite: false)
-        port = try freeLoopbackPort()
+        port = try StartSMDPStep.freeLoopbackPort()
         address = "127.0.0.1:\(port)"
         loaded = try await SMDPServerPKI.load(directory: root.appendingPathComponent("pki"), address: address)
         store = try SQLiteSMDPStore(path: root.appendingPathComponent("smdp.sqlite").path)

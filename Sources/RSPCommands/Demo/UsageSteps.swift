@@ -52,12 +52,9 @@ struct PostUsageStep: DemoStep {
         let batch = try state.require(state.usage, "the usage batch")
         let outbox = try DemoUsageOutbox.open(state, env)
         try await outbox.importCDRs(batch.cdrs)
-        let events = try await outbox.post()
-        guard let transaction = events.lazy.compactMap({ event -> Hash32? in
+        let transaction = try DemoUsageOutbox.transaction(in: try await outbox.post(), "post the batch") { event in
             if case .posted(_, _, let transaction?, _, _) = event { return transaction }
             return nil
-        }).first else {
-            throw DemoError.invalid("the outbox did not post the batch: \(events.map { UsageEventDocument($0).human })")
         }
         let outcome = try await DemoUsageOutbox.outcome(of: transaction, state)
         let settlement = try state.require(state.contracts, "the contracts").settlement
@@ -87,6 +84,14 @@ enum DemoUsageOutbox {
         return try UsageOutboxService(store: store, settlement: settlement, signer: accounts.mno, receiptTimeout: .seconds(60)) { event in
             env.progress("outbox: \(UsageEventDocument(event).human)")
         }
+    }
+
+    /// The first transaction `pick` finds in the outbox's events, or a typed error saying what happened.
+    static func transaction(in events: [UsageEvent], _ what: String, _ pick: (UsageEvent) -> Hash32?) throws -> Hash32 {
+        guard let found = events.lazy.compactMap(pick).first else {
+            throw DemoError.invalid("the outbox did not \(what): \(events.map { UsageEventDocument($0).human })")
+        }
+        return found
     }
 
     /// The mined receipt of an outbox transaction, as a TransactionOutcome for the summary.
@@ -145,12 +150,9 @@ struct SettleStep: DemoStep {
         let settlement = try state.require(state.contracts, "the contracts").settlement
         if state.timeAdvancedBy != nil {
             let outbox = try DemoUsageOutbox.open(state, env)
-            let events = try await outbox.settle()
-            guard let transaction = events.lazy.compactMap({ event -> Hash32? in
+            let transaction = try DemoUsageOutbox.transaction(in: try await outbox.settle(), "settle the batch") { event in
                 if case .settled(_, let transaction?, _, _, _) = event { return transaction }
                 return nil
-            }).first else {
-                throw DemoError.invalid("the outbox did not settle the batch: \(events.map { UsageEventDocument($0).human })")
             }
             let outcome = try await DemoUsageOutbox.outcome(of: transaction, state)
             let settled = try settlement.event(UsageSettlement.BatchSettled.self, in: outcome)
