@@ -179,7 +179,9 @@ func withUsageService<T: Sendable>(database: UsageDatabaseOption, chain: UsageCh
         }
         do {
             let service: UsageOutboxService
-            do { service = try UsageOutboxService(store: store, settlement: settlement, signer: signer, progress: progress) } catch {
+            do throws(UsageServiceError) {
+                service = try UsageOutboxService(store: store, settlement: settlement, signer: signer, progress: progress)
+            } catch {
                 throw UsageCommandError.service(error)
             }
             let result = try await body(service)

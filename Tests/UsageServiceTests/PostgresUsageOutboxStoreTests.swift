@@ -32,23 +32,24 @@ struct PostgresUsageOutboxStoreTests {
                 // Each store applied all of its own migrations, whichever came first.
                 #expect(usageApplied == [1])
                 #expect(smdpApplied.first == 1 && smdpApplied == Array(1...smdpApplied.count), "\(smdpApplied)")
-                #expect(try await usage.migrate() == [])
-                #expect(try await smdp.migrate() == [])
+                #expect(try await usage.migrate().isEmpty)
+                #expect(try await smdp.migrate().isEmpty)
                 let stored = try await usage.insertBatches([try UsageBatch(cdrs: cdrs)])
-                #expect(stored.count == 1 && stored[0].state == .pending && stored[0].root == (try UsageMerkleTree(cdrs: cdrs)).root)
+                let root = try UsageMerkleTree(cdrs: cdrs).root
+                #expect(stored.count == 1 && stored[0].state == .pending && stored[0].root == root)
                 #expect(try await smdp.profileCounts().isEmpty)
                 return stored
             }
             // Reopened through new clients, the other way round.
-            try await withTestPostgresClient { client in
+            try await withTestPostgresClient { (client: PostgresClient) async throws -> Void in
                 let usage = PostgresUsageOutboxStore(client: client, schema: schema)
                 let smdp = PostgresSMDPStore(client: client, schema: schema)
                 if smdpFirst {
-                    #expect(try await usage.migrate() == [])
-                    #expect(try await smdp.migrate() == [])
+                    #expect(try await usage.migrate().isEmpty)
+                    #expect(try await smdp.migrate().isEmpty)
                 } else {
-                    #expect(try await smdp.migrate() == [])
-                    #expect(try await usage.migrate() == [])
+                    #expect(try await smdp.migrate().isEmpty)
+                    #expect(try await usage.migrate().isEmpty)
                 }
                 #expect(try await usage.cdrs(batch: stored[0].id) == cdrs)
                 #expect(try await usage.lastSequence(entitlementId: 9) == 3)
@@ -57,7 +58,7 @@ struct PostgresUsageOutboxStoreTests {
                 #expect(try await smdp.purgeExpiredSessions(before: Date()) == 0)
             }
             // The two stores keep separate migration tables in the one schema.
-            try await withTestPostgresClient { client in
+            try await withTestPostgresClient { (client: PostgresClient) async throws -> Void in
                 let rows = try await client.query("""
                     SELECT table_name FROM information_schema.tables WHERE table_schema = \(schema.rawValue)
                       AND table_name IN ('schema_migration', 'usage_schema_migration', 'usage_batch', 'profile') ORDER BY table_name
@@ -92,8 +93,8 @@ struct PostgresUsageOutboxStoreTests {
         let usage = results.filter(\.0).map(\.1), smdp = results.filter { !$0.0 }.map(\.1)
         #expect(usage.filter { !$0.isEmpty } == [[1]], "\(usage)")
         #expect(smdp.filter { !$0.isEmpty }.count == 1, "\(smdp)")
-        try await PostgresUsageOutboxStore.withStore(configuration, schema: schema) { store in
-            #expect(try await store.migrate() == [])
+        try await PostgresUsageOutboxStore.withStore(configuration, schema: schema) { (store: PostgresUsageOutboxStore) async throws -> Void in
+            #expect(try await store.migrate().isEmpty)
         }
         try await dropTestSchema(schema)
     }
@@ -111,14 +112,14 @@ struct PostgresUsageOutboxStoreTests {
             let outcomes = try await withThrowingTaskGroup(of: UsageOutboxStoreError?.self) { group in
                 for i: UInt8 in 0..<2 {
                     group.addTask {
-                        try await PostgresUsageOutboxStore.withStore(configuration, schema: schema) { store in
+                        try await PostgresUsageOutboxStore.withStore(configuration, schema: schema) { store -> UsageOutboxStoreError? in
                             var signed = batch
                             signed.state = .postSigned
                             signed.poster = poster
                             signed.contractNonce = UInt256(UInt64(i))
                             let tx = OutboxTransaction(hash: Keccak256.hash([i]), batch: batch.id, purpose: .post, sender: poster,
                                                        nonce: UInt64(i), raw: [i])
-                            do {
+                            do throws(UsageOutboxStoreError) {
                                 try await store.apply(UsageOutboxChange(batch: signed, expectedState: .pending, insertTransaction: tx))
                                 return nil
                             } catch { return error }
@@ -130,7 +131,7 @@ struct PostgresUsageOutboxStoreTests {
                 return all
             }
             #expect(outcomes.filter { $0 == nil }.count == 1, "\(outcomes)")
-            #expect(outcomes.contains(.stateConflict(batch: batch.id, expected: .pending)), "\(outcomes)")
+            #expect(outcomes.contains(UsageOutboxStoreError.stateConflict(batch: batch.id, expected: .pending)), "\(outcomes)")
             try await PostgresUsageOutboxStore.withStore(configuration, schema: schema) { store in
                 let txs = try await store.transactions(batch: batch.id)
                 let stored = try #require(try await store.batch(id: batch.id))
