@@ -1,5 +1,6 @@
 // `openrsp usage … --database postgres://…`: the outbox in the SM-DP+ PostgreSQL schema through the CLI.
 import ArgumentParser
+import DevnetTestSupport
 import EthereumCore
 import Foundation
 @testable import RSPCommands
@@ -17,8 +18,38 @@ struct UsagePostgresCommandTests {
         try await async.run()
     }
 
-    @Test("import (against a devnet) and status, prove work with --database postgres://… --postgres-schema",
+    @Test("status and prove read the outbox from --database postgres://… --postgres-schema",
           .enabled(if: postgresTestsEnabled, postgresSkipMessage))
+    func statusAndProve() async throws {
+        let url = try #require(testPostgresURL, postgresSkipMessage)
+        let schema = try uniqueTestSchema()
+        let database = ["--database", url, "--postgres-schema", schema.rawValue]
+        let cdrs = CDRGenerator(seed: 9, entitlementId: 5, periodStart: 1000).generate(count: 4)
+        do {
+            // An empty outbox in a schema nobody has used yet: status creates the tables and shows nothing.
+            try await run(["usage", "status", "--json"] + database)
+            try await PostgresUsageOutboxStore.withStore(try testPostgresConfiguration(), schema: schema) { store in
+                #expect(try await store.batches(in: nil).isEmpty)
+                _ = try await store.insertBatches([try UsageBatch(cdrs: cdrs)])
+            }
+            try await run(["usage", "status", "--json"] + database)
+            try await run(["usage", "prove", "--cdr", "5:3", "--json"] + database)
+            try await run(["usage", "prove", "--cdr", cdrs[1].csvLine] + database)
+            // Not in this schema's outbox (nor in the default schema's): exit status 1.
+            await #expect(throws: ExitCode.self) { try await run(["usage", "prove", "--cdr", "5:9", "--json"] + database) }
+            let proof = try await PostgresUsageOutboxStore.withStore(try testPostgresConfiguration(), schema: schema) { store in
+                try await UsageProveCommand.proof(store: store, entitlementId: 5, sequence: 3, expected: cdrs[2])
+            }
+            #expect(proof.verifiesLocally && proof.leafIndex == 2 && proof.leafCount == 4)
+        } catch {
+            try? await dropTestSchema(schema)
+            throw error
+        }
+        try await dropTestSchema(schema)
+    }
+
+    @Test("import (against a devnet) and status work with --database postgres://… --postgres-schema",
+          .enabled(if: postgresTestsEnabled, postgresSkipMessage), .enabled(if: DevnetProcess.isAvailable, "needs .venv (scripts/setup)"))
     func importAndStatus() async throws {
         let url = try #require(testPostgresURL, postgresSkipMessage)
         let schema = try uniqueTestSchema()
