@@ -80,22 +80,53 @@ public final class PostgresUsageOutboxStore: UsageOutboxStore, Sendable {
                     """, logger: logger)
                 guard let row = rows.first else { throw UsageOutboxStoreError.backend("insert returned no batch id") }
                 let id = try row.decode(Int64.self)
-                for (i, c) in b.cdrs.enumerated() {
-                    do {
-                        try await connection.queryAll("""
-                            INSERT INTO \(unescaped: s).usage_cdr (batch, leaf_index, entitlement_id, sequence, bytes, period_start,
-                              period_end, cdr_hash)
-                            VALUES (\(id), \(Int64(i)), \(c.entitlementId.description), \(Self.i64(c.sequence)), \(Self.i64(c.bytes)),
-                              \(Self.i64(c.periodStart)), \(Self.i64(c.periodEnd)), \(ByteBuffer(bytes: c.cdrHash.bytes)))
-                            """, logger: logger)
-                    } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
-                        throw UsageOutboxStoreError.duplicateCDR("entitlement \(c.entitlementId) sequence \(c.sequence)")
-                    }
-                }
+                try await Self.insertCDRs(b.cdrs, batch: id, schema: s, connection: connection, logger: logger)
                 out.append(OutboxBatch(id: id, entitlementId: b.entitlementId, firstSeq: b.firstSeq, lastSeq: b.lastSeq,
                                        totalBytes: b.totalBytes, root: b.root))
             }
             return out
+        }
+    }
+
+    /// CDRs per `INSERT … SELECT FROM unnest(…)` statement (bounds the size of one bind message).
+    public static let cdrChunk = 5_000
+
+    /// Inserts the batch's CDRs in leaf order with a few array-bound statements. A CDR already stored
+    /// (by an earlier call, or by an earlier batch of this call) is found first, so the error names the
+    /// first one in leaf order as the SQLite store does; a unique violation from a concurrent import
+    /// that commits in between is `.duplicateCDR` with the server's detail.
+    private static func insertCDRs(_ cdrs: [CDR], batch id: Int64, schema s: String, connection: PostgresConnection,
+                                   logger: Logger) async throws {
+        var start = 0
+        while start < cdrs.count {
+            let chunk = cdrs[start..<min(start + cdrChunk, cdrs.count)]
+            let entitlements = chunk.map(\.entitlementId.description), sequences = chunk.map { i64($0.sequence) }
+            let existing = try await connection.queryAll("""
+                SELECT entitlement_id, sequence FROM \(unescaped: s).usage_cdr
+                WHERE (entitlement_id, sequence) IN (SELECT * FROM unnest(\(entitlements)::text[], \(sequences)::bigint[]))
+                """, logger: logger)
+            if !existing.isEmpty {
+                var stored = Set<String>()
+                for row in existing {
+                    let (entitlement, sequence) = try row.decode((String, Int64).self)
+                    stored.insert("\(entitlement):\(sequence)")
+                }
+                if let c = chunk.first(where: { stored.contains("\($0.entitlementId.description):\(i64($0.sequence))") }) {
+                    throw UsageOutboxStoreError.duplicateCDR("entitlement \(c.entitlementId) sequence \(c.sequence)")
+                }
+            }
+            do {
+                try await connection.queryAll("""
+                    INSERT INTO \(unescaped: s).usage_cdr (batch, leaf_index, entitlement_id, sequence, bytes, period_start, period_end,
+                      cdr_hash)
+                    SELECT \(id), u.* FROM unnest(\(chunk.indices.map { Int64($0) })::bigint[], \(entitlements)::text[],
+                      \(sequences)::bigint[], \(chunk.map { i64($0.bytes) })::bigint[], \(chunk.map { i64($0.periodStart) })::bigint[],
+                      \(chunk.map { i64($0.periodEnd) })::bigint[], \(chunk.map { ByteBuffer(bytes: $0.cdrHash.bytes) })::bytea[]) AS u
+                    """, logger: logger)
+            } catch let error as PSQLError where error.serverInfo?[.sqlState] == "23505" {
+                throw UsageOutboxStoreError.duplicateCDR(error.serverInfo?[.detail] ?? "unique violation")
+            }
+            start += cdrChunk
         }
     }
 

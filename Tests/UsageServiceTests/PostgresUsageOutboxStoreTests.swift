@@ -99,6 +99,22 @@ struct PostgresUsageOutboxStoreTests {
         try await dropTestSchema(schema)
     }
 
+    @Test("a batch larger than one insert statement's chunk keeps its leaf order; a duplicate in a later chunk is named",
+          .enabled(if: postgresTestsEnabled, postgresSkipMessage))
+    func multiChunkBatch() async throws {
+        let count = PostgresUsageOutboxStore.cdrChunk * 2 + 17
+        let cdrs = CDRGenerator(seed: 2, entitlementId: 1, periodStart: 1).generate(count: count)
+        try await withFreshUsageStore(.postgres) { store in
+            let stored = try await store.insertBatches([try UsageBatch(cdrs: cdrs)])
+            #expect(try await store.cdrs(batch: stored[0].id) == cdrs)
+            let overlap = Array(cdrs[(PostgresUsageOutboxStore.cdrChunk + 3)...])
+            await #expect(throws: UsageOutboxStoreError.duplicateCDR("entitlement 1 sequence \(overlap[0].sequence)")) {
+                _ = try await store.insertBatches([try UsageBatch(cdrs: overlap)])
+            }
+            #expect(try await store.batches(in: nil).count == 1)
+        }
+    }
+
     @Test("two processes move the same pending batch at once: exactly one wins, the other gets .stateConflict and stores nothing",
           .enabled(if: postgresTestsEnabled, postgresSkipMessage))
     func compareAndSetAcrossClients() async throws {
