@@ -179,6 +179,8 @@ let package = Package(
         // Usage CDRs, batches and the exactly-once posting/settlement outbox (issue #9 item 4).
         .target(name: "UsageService", dependencies: ["Settlement", "EthereumCore", "EthereumRPC"]),
         .target(name: "UsageStoreSQLite", dependencies: ["UsageService", "Settlement", "EthereumCore", .product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "UsageStorePostgres", dependencies: ["UsageService", "Settlement", "EthereumCore", "SMDPStorePostgres",
+                                                           .product(name: "PostgresNIO", package: "postgres-nio")]),
 
         // MARK: Application
         .target(
@@ -192,7 +194,7 @@ let package = Package(
                 "EUICCTransports",
                 "LPA",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ActivationCodeQR",
-                "ChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite",
+                "ChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite", "UsageStorePostgres",
                 "SMDPStorePostgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -313,6 +315,7 @@ let package = Package(
         .testTarget(
             name: "UsageServiceTests",
             dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "SMDPStoreSQLite", "SMDPCore", "RSPCommands",
+                           "UsageStorePostgres", "SMDPStorePostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
     ],

@@ -7,6 +7,8 @@ import EthereumRPC
 import Foundation
 import Settlement
 import UsageService
+import SMDPStorePostgres
+import UsageStorePostgres
 import UsageStoreSQLite
 
 public struct UsageCommand: AsyncParsableCommand {
@@ -14,7 +16,8 @@ public struct UsageCommand: AsyncParsableCommand {
         commandName: "usage",
         abstract: "Usage CDRs → Merkle batches → postUsage / settle through a persisted outbox.",
         discussion: """
-            The outbox lives in the SM-DP+ SQLite database (default $OPENRSP_HOME/smdp/smdp.sqlite). \
+            The outbox lives in the SM-DP+ database: a SQLite file (default $OPENRSP_HOME/smdp/smdp.sqlite) or, with \
+            --database postgres://…, the SM-DP+ PostgreSQL schema (--postgres-schema, default openrsp_smdp). \
             The UsageSettlement address comes from --settlement or the deploy JSON written by \
             contracts/deploy.py (default $OPENRSP_HOME/contracts.json). CDR formats: docs/USAGE.md.
             """,
@@ -57,12 +60,38 @@ enum UsageCommandError: CodedCommandError {
     }
 }
 
-/// `--database PATH`: the SM-DP+ SQLite file that also holds the usage outbox.
+/// `--database PATH|URL`: the SM-DP+ database that also holds the usage outbox, a SQLite file or a
+/// PostgreSQL `postgres://` URL (the outbox tables then live in the SM-DP+ schema, `--postgres-schema`).
 struct UsageDatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "SQLite database (default: $OPENRSP_HOME/smdp/smdp.sqlite, shared with the SM-DP+).")
+    @Option(name: .long, help: "SQLite database path or postgres://user:pw@host:port/db URL (default: $OPENRSP_HOME/smdp/smdp.sqlite, shared with the SM-DP+).")
     var database: String?
 
-    func open() throws -> SQLiteUsageOutboxStore {
+    @Option(name: .customLong("postgres-schema"), help: "PostgreSQL schema of the SM-DP+ (default openrsp_smdp).")
+    var postgresSchema: String?
+
+    /// Opens the outbox store `database` names for `body`. A PostgreSQL store is migrated first and its
+    /// client shut down when `body` returns.
+    func withStore<T: Sendable>(_ body: (any UsageOutboxStore) async throws -> T) async throws -> T {
+        if let database, SMDPStoreLocation.isPostgresURL(database) {
+            let configuration: PostgresStoreConfiguration
+            let schema: PostgresSchemaName
+            do {
+                configuration = try PostgresStoreConfiguration(url: database)
+                schema = try PostgresSchemaName(postgresSchema ?? "openrsp_smdp")
+            } catch {
+                throw UsageCommandError.database(error.description)
+            }
+            do {
+                return try await PostgresUsageOutboxStore.withStore(configuration, schema: schema) { store in try await body(store) }
+            } catch let error as UsageOutboxStoreError {
+                throw UsageCommandError.database(error.description)
+            }
+        }
+        if postgresSchema != nil { throw UsageCommandError.input("--postgres-schema needs a postgres:// --database") }
+        return try await body(try openSQLite())
+    }
+
+    private func openSQLite() throws -> SQLiteUsageOutboxStore {
         let path: String
         if let database, !database.isEmpty {
             path = database
@@ -138,30 +167,33 @@ struct UsageKeyOptions: ParsableArguments {
     }
 }
 
-/// Runs `body` with a service bound to the chain; always closes the RPC client.
-func withUsageService<T>(database: UsageDatabaseOption, chain: UsageChainOptions, key: UsageKeyOptions?, json: Bool,
-                         _ body: (UsageOutboxService) async throws -> T) async throws -> T {
-    let store = try database.open()
-    let signer = try key?.load()
-    let (settlement, client) = try await chain.connect()
-    var progress: (@Sendable (UsageEvent) -> Void)?
-    if !json {
-        progress = { @Sendable event in FileHandle.standardError.write(Data((UsageEventDocument(event).human + "\n").utf8)) }
-    }
-    do {
-        let service: UsageOutboxService
-        do { service = try UsageOutboxService(store: store, settlement: settlement, signer: signer, progress: progress) } catch {
-            throw UsageCommandError.service(error)
+/// Runs `body` with a service bound to the chain; always closes the RPC client (and the database client).
+func withUsageService<T: Sendable>(database: UsageDatabaseOption, chain: UsageChainOptions, key: UsageKeyOptions?, json: Bool,
+                                   _ body: (UsageOutboxService) async throws -> T) async throws -> T {
+    try await database.withStore { store in
+        let signer = try key?.load()
+        let (settlement, client) = try await chain.connect()
+        var progress: (@Sendable (UsageEvent) -> Void)?
+        if !json {
+            progress = { @Sendable event in FileHandle.standardError.write(Data((UsageEventDocument(event).human + "\n").utf8)) }
         }
-        let result = try await body(service)
-        try? await client.shutdown()
-        return result
-    } catch let e as UsageServiceError {
-        try? await client.shutdown()
-        throw UsageCommandError.service(e)
-    } catch {
-        try? await client.shutdown()
-        throw error
+        do {
+            let service: UsageOutboxService
+            do throws(UsageServiceError) {
+                service = try UsageOutboxService(store: store, settlement: settlement, signer: signer, progress: progress)
+            } catch {
+                throw UsageCommandError.service(error)
+            }
+            let result = try await body(service)
+            try? await client.shutdown()
+            return result
+        } catch let e as UsageServiceError {
+            try? await client.shutdown()
+            throw UsageCommandError.service(e)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
     }
 }
 
@@ -285,13 +317,15 @@ struct UsageStatusCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await output.reportingErrors {
-            let store = try database.open()
-            var docs = [OutboxBatchDocument]()
-            do {
-                for b in try await store.batches(in: nil) {
-                    docs.append(OutboxBatchDocument(b, transactions: try await store.transactions(batch: b.id)))
-                }
-            } catch { throw UsageCommandError.database("\(error)") }
+            let docs = try await database.withStore { store in
+                var docs = [OutboxBatchDocument]()
+                do {
+                    for b in try await store.batches(in: nil) {
+                        docs.append(OutboxBatchDocument(b, transactions: try await store.transactions(batch: b.id)))
+                    }
+                } catch { throw UsageCommandError.database("\(error)") }
+                return docs
+            }
             try output.emit(docs) {
                 if docs.isEmpty { return "outbox empty" }
                 return docs.map { d in
@@ -315,8 +349,9 @@ struct UsageProveCommand: AsyncParsableCommand {
     func run() async throws {
         try await output.reportingErrors {
             let (entitlement, sequence, expected) = try Self.parseSelector(cdr)
-            let store = try database.open()
-            let document = try await Self.proof(store: store, entitlementId: entitlement, sequence: sequence, expected: expected)
+            let document = try await database.withStore { store in
+                try await Self.proof(store: store, entitlementId: entitlement, sequence: sequence, expected: expected)
+            }
             try output.emit(document) { document.human }
         }
     }

@@ -1,15 +1,18 @@
-// The SQLite outbox store: shares the SM-DP+ database file, keeps CDRs unique, and moves batches
-// only by compare-and-set.
+// The outbox stores (SQLite and PostgreSQL): each shares the SM-DP+ database, keeps CDRs unique, and
+// moves batches only by compare-and-set.
 import EthereumCore
 import Foundation
+import PostgresNIO
+import SMDPStorePostgres
 import SMDPStoreSQLite
 import Settlement
 import Testing
 import UsageService
+import UsageStorePostgres
 import UsageStoreSQLite
 
-@Suite("SQLite usage outbox store")
-struct SQLiteUsageOutboxStoreTests {
+@Suite("Usage outbox stores")
+struct UsageOutboxStoreTests {
     @Test("lives in the SM-DP+ database file beside the SM-DP+ tables, in either opening order, and survives reopening")
     func sharesTheSMDPFile() async throws {
         let db = temporaryDatabase()
@@ -30,9 +33,13 @@ struct SQLiteUsageOutboxStoreTests {
         #expect(try await usage2.batch(containing: 9, sequence: 4) == nil)
     }
 
-    @Test("uint64 extremes round-trip; duplicate CDRs are refused atomically; transitions are compare-and-set")
-    func uniquenessAndCompareAndSet() async throws {
-        let store = try SQLiteUsageOutboxStore()
+    @Test("uint64 extremes round-trip; duplicate CDRs are refused atomically; transitions are compare-and-set",
+          arguments: UsageStoreKind.available)
+    func uniquenessAndCompareAndSet(_ kind: UsageStoreKind) async throws {
+        try await withFreshUsageStore(kind) { store in try await Self.uniquenessAndCompareAndSet(store) }
+    }
+
+    static func uniquenessAndCompareAndSet(_ store: any UsageOutboxStore) async throws {
         let big = CDR(entitlementId: UInt256.max, sequence: UInt64.max - 1, bytes: UInt64.max, periodStart: 0, periodEnd: UInt64.max,
                       cdrHash: Keccak256.hash([1]))
         let stored = try await store.insertBatches([try UsageBatch(cdrs: [big])])
@@ -75,5 +82,34 @@ struct SQLiteUsageOutboxStoreTests {
         } catch {
             #expect(error == .unknownBatch(999))
         }
+
+        // Mined: the post transaction succeeded and the batch is posted, in one change.
+        var posted = signed
+        posted.state = .posted
+        posted.batchId = Keccak256.hash([11])
+        posted.postedAt = UInt64.max
+        posted.postedBlock = 12
+        var mined = tx
+        mined.status = .succeeded
+        mined.blockNumber = 12
+        mined.gasUsed = 21_000
+        try await store.apply(UsageOutboxChange(batch: posted, expectedState: .postSigned, updateTransactions: [mined]))
+        #expect(try await store.batch(id: signed.id) == posted)
+        #expect(try await store.transactions(batch: signed.id) == [mined])
+        #expect(try await store.inFlightTransactions().isEmpty)
+        #expect(try await store.batches(in: [.posted, .settled]).map(\.id) == [signed.id])
+        #expect(try await store.batches(in: [.pending]).isEmpty)
+        // All or nothing: updating a transaction that is not stored rolls back the batch transition too.
+        var settling = posted
+        settling.state = .settleSigned
+        var ghost = tx2
+        ghost.status = .succeeded
+        do {
+            try await store.apply(UsageOutboxChange(batch: settling, expectedState: .posted, updateTransactions: [ghost]))
+            Issue.record("update of an unknown transaction accepted")
+        } catch {
+            #expect(error == .corrupt("no transaction \(tx2.hash.hex) to update"))
+        }
+        #expect(try await store.batch(id: signed.id)?.state == .posted)
     }
 }
