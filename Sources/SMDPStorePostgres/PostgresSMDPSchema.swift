@@ -2,14 +2,6 @@ import Foundation
 import PostgresNIO
 import SMDPCore
 
-/// One schema migration: a version (applied in ascending order, recorded in `schema_migration`) and its
-/// DDL. Append new migrations; never edit a shipped one.
-struct PostgresMigration: Sendable {
-    let version: Int
-    let name: String
-    let statements: @Sendable (PostgresSchemaName) -> [PostgresQuery]
-}
-
 /// The schema of `PostgresSMDPStore`, mirroring the SQLite store's tables. Times are `double precision`
 /// seconds since 1970 (the same `Date` value round-trips exactly), bytes are `bytea`.
 enum PostgresSMDPSchema {
@@ -116,39 +108,15 @@ enum PostgresSMDPSchema {
         },
     ]
 
-    /// Brings `schema` up to the newest migration. Runs in one transaction that first takes a
-    /// transaction-scoped advisory lock keyed on the schema name, so processes starting together apply
-    /// each migration exactly once (the others wait, then find it recorded). Idempotent.
-    /// Returns the versions applied by this call.
+    /// Brings `schema` up to the newest migration (`PostgresMigrator`: under the schema's advisory lock,
+    /// recorded in `schema_migration`), inside the caller's transaction. Idempotent; returns the versions
+    /// applied by this call.
     static func migrate(_ connection: PostgresConnection, schema: PostgresSchemaName, logger: Logger) async throws -> [Int] {
-        let s = schema.rawValue
-        let lockKey = "openrsp.smdp.migrate:\(s)"
-        try await connection.queryAll("SELECT pg_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
-        try await connection.queryAll("CREATE SCHEMA IF NOT EXISTS \(unescaped: s)", logger: logger)
-        try await connection.queryAll("""
-            CREATE TABLE IF NOT EXISTS \(unescaped: s).schema_migration (
-              version bigint PRIMARY KEY,
-              name text NOT NULL,
-              applied_at timestamptz NOT NULL DEFAULT now())
-            """, logger: logger)
-        var applied = Set<Int>()
-        for row in try await connection.queryAll("SELECT version FROM \(unescaped: s).schema_migration", logger: logger) {
-            applied.insert(try row.decode(Int.self))
+        do {
+            return try await PostgresMigrator.migrate(connection, schema: schema, table: "schema_migration", migrations: migrations,
+                                                      logger: logger)
+        } catch let newer as PostgresMigrator.NewerThanBuild {
+            throw SMDPStoreError.backend(newer.description)
         }
-        let known = Set(migrations.map(\.version))
-        if let unknown = applied.subtracting(known).max() {
-            throw SMDPStoreError.backend("schema \(s) has migration \(unknown), newer than this build knows (\(known.max() ?? 0))")
-        }
-        var done: [Int] = []
-        for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
-            for statement in migration.statements(schema) {
-                try await connection.queryAll(statement, logger: logger)
-            }
-            try await connection.queryAll(
-                "INSERT INTO \(unescaped: s).schema_migration (version, name) VALUES (\(migration.version), \(migration.name))",
-                logger: logger)
-            done.append(migration.version)
-        }
-        return done
     }
 }

@@ -5,20 +5,12 @@ import PostgresNIO
 import SMDPStorePostgres
 import UsageService
 
-/// One usage-outbox migration: a version (applied in ascending order, recorded in
-/// `usage_schema_migration`) and its DDL. Append new migrations; never edit a shipped one.
-struct PostgresUsageMigration: Sendable {
-    let version: Int
-    let name: String
-    let statements: @Sendable (PostgresSchemaName) -> [PostgresQuery]
-}
-
 /// The tables of `PostgresUsageOutboxStore`, mirroring `SQLiteUsageOutboxStore`: uint64 values are
 /// `bigint` holding their Int64 bit pattern (order is never taken from SQL on them), uint256 values
 /// decimal `text`, hashes and raw transactions `bytea`, times `double precision` seconds since 1970.
 enum PostgresUsageSchema {
-    static let migrations: [PostgresUsageMigration] = [
-        PostgresUsageMigration(version: 1, name: "usage-pg-v1-outbox-batches-cdrs-transactions") { schema in
+    static let migrations: [PostgresMigration] = [
+        PostgresMigration(version: 1, name: "usage-pg-v1-outbox-batches-cdrs-transactions") { schema in
             let s = schema.rawValue
             return [
                 """
@@ -73,41 +65,15 @@ enum PostgresUsageSchema {
         },
     ]
 
-    /// The advisory lock key, the same one `PostgresSMDPStore` takes to migrate `schema`: the two stores
-    /// never run DDL on one schema at once (two concurrent `CREATE SCHEMA IF NOT EXISTS` can fail).
-    static func lockKey(_ schema: PostgresSchemaName) -> String { "openrsp.smdp.migrate:\(schema.rawValue)" }
-
-    /// Brings the usage tables of `schema` up to the newest migration, inside the caller's transaction,
-    /// after taking the transaction-scoped advisory lock. Idempotent; returns the versions applied.
+    /// Brings the usage tables of `schema` up to the newest migration (`PostgresMigrator`: under the
+    /// schema's advisory lock shared with `PostgresSMDPStore`, recorded in `usage_schema_migration`),
+    /// inside the caller's transaction. Idempotent; returns the versions applied.
     static func migrate(_ connection: PostgresConnection, schema: PostgresSchemaName, logger: Logger) async throws -> [Int] {
-        let s = schema.rawValue
-        try await connection.queryAll("SELECT pg_advisory_xact_lock(hashtext(\(lockKey(schema))))", logger: logger)
-        try await connection.queryAll("CREATE SCHEMA IF NOT EXISTS \(unescaped: s)", logger: logger)
-        try await connection.queryAll("""
-            CREATE TABLE IF NOT EXISTS \(unescaped: s).usage_schema_migration (
-              version bigint PRIMARY KEY,
-              name text NOT NULL,
-              applied_at timestamptz NOT NULL DEFAULT now())
-            """, logger: logger)
-        var applied = Set<Int>()
-        for row in try await connection.queryAll("SELECT version FROM \(unescaped: s).usage_schema_migration", logger: logger) {
-            applied.insert(try row.decode(Int.self))
+        do {
+            return try await PostgresMigrator.migrate(connection, schema: schema, table: "usage_schema_migration",
+                                                      migrations: migrations, logger: logger)
+        } catch let newer as PostgresMigrator.NewerThanBuild {
+            throw UsageOutboxStoreError.backend(newer.description)
         }
-        let known = Set(migrations.map(\.version))
-        if let unknown = applied.subtracting(known).max() {
-            throw UsageOutboxStoreError.backend(
-                "schema \(s) has usage migration \(unknown), newer than this build knows (\(known.max() ?? 0))")
-        }
-        var done: [Int] = []
-        for migration in migrations.sorted(by: { $0.version < $1.version }) where !applied.contains(migration.version) {
-            for statement in migration.statements(schema) {
-                try await connection.queryAll(statement, logger: logger)
-            }
-            try await connection.queryAll(
-                "INSERT INTO \(unescaped: s).usage_schema_migration (version, name) VALUES (\(migration.version), \(migration.name))",
-                logger: logger)
-            done.append(migration.version)
-        }
-        return done
     }
 }
