@@ -111,8 +111,12 @@ public struct DownloadProgressReport: Hashable, Sendable {
 public protocol DownloadProgressOutbox: Sendable {
     /// The requester recorded for the order on this profile, if any.
     func orderRequester(iccid: ICCID) async throws(SMDPStoreError) -> String?
-    /// Reports due at `instant` (nextAttemptAt ≤ instant), oldest first.
-    func dueDownloadProgress(at instant: Date, limit: Int) async throws(SMDPStoreError) -> [PendingDownloadProgress]
+    /// Claims up to `limit` reports due at `instant` (nextAttemptAt ≤ instant), oldest first, and in the
+    /// same atomic step moves their nextAttemptAt to `leaseUntil`, so that another SM-DP+ process on the
+    /// same database does not claim them while this one delivers. The returned reports carry the
+    /// nextAttemptAt they had when claimed. Delivery ends with `deleteDownloadProgress` or
+    /// `rescheduleDownloadProgress`; after a crash the report is due again once the lease has passed.
+    func claimDueDownloadProgress(at instant: Date, leaseUntil: Date, limit: Int) async throws(SMDPStoreError) -> [PendingDownloadProgress]
     /// All queued reports, oldest first (admin view, tests).
     func pendingDownloadProgress() async throws(SMDPStoreError) -> [PendingDownloadProgress]
     /// Removes a delivered (or abandoned) report.

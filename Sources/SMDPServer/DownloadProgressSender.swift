@@ -35,9 +35,11 @@ public struct DownloadProgressSenderSettings: Sendable {
 /// operator: `POST <callbackURL>` with the JSON report over HTTPS (certificate and host name verified,
 /// no redirects). A 2xx answer (the spec's is 204) deletes the report; anything else (connection refused,
 /// TLS failure, timeout, other status) records the attempt and schedules the next one with exponential
-/// backoff. Reports survive restarts because they live in the database. Delivery is at least once: a
-/// crash between the POST and the delete, or two SM-DP+ processes on one PostgreSQL database, can send a
-/// report twice; `functionCallIdentifier` (`progress-<id>`) stays the same so the operator can deduplicate.
+/// backoff. Reports survive restarts because they live in the database. Several SM-DP+ processes may share
+/// one database: each report is claimed under a lease (`DownloadProgressOutbox.claimDueDownloadProgress`),
+/// so no two of them send the same report at the same time. Delivery is at least once: after a crash
+/// between the POST and the delete the report is sent again once its lease has passed;
+/// `functionCallIdentifier` (`progress-<id>`) stays the same so the operator can deduplicate.
 /// A report whose requester has no callback URL configured is dropped (logged).
 public final class DownloadProgressSender: Sendable {
     public let outbox: any DownloadProgressOutbox
@@ -87,8 +89,12 @@ public final class DownloadProgressSender: Sendable {
     @discardableResult
     public func deliverDue() async throws(SMDPStoreError) -> PassResult {
         var result = PassResult()
-        let due = try await outbox.dueDownloadProgress(at: clock.now(), limit: settings.batchSize)
-        for pending in due {
+        // One report at a time, each under a short lease (see `claimLease`), so that two SM-DP+
+        // processes on one database never hold the same report and a crashed one's report comes back soon.
+        for _ in 0..<settings.batchSize {
+            let now = clock.now()
+            guard let pending = try await outbox.claimDueDownloadProgress(at: now, leaseUntil: now.addingTimeInterval(claimLease),
+                                                                          limit: 1).first else { break }
             guard let url = operators.callbackURL(requesterId: pending.requesterId) else {
                 logger.warning("progress report dropped: no callback URL for the requester",
                                metadata: ["requester": "\(pending.requesterId)", "report": "\(pending.id)"])
@@ -115,6 +121,12 @@ public final class DownloadProgressSender: Sendable {
             }
         }
         return result
+    }
+
+    /// Seconds a claimed report stays hidden from other senders: longer than one POST can take
+    /// (connect and read deadlines) plus a margin for the database round trips.
+    var claimLease: TimeInterval {
+        2 * Double(settings.timeout.nanoseconds) / 1e9 + 30
     }
 
     /// Delivers due reports every `pollInterval` until the task is cancelled. Store failures are logged

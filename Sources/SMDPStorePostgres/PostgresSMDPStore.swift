@@ -184,13 +184,22 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
         }
     }
 
-    public func dueDownloadProgress(at instant: Date, limit: Int) async throws(SMDPStoreError) -> [PendingDownloadProgress] {
-        try await fetchAll(PostgresRowDecoding.progress) { s in
+    public func claimDueDownloadProgress(at instant: Date, leaseUntil: Date, limit: Int) async throws(SMDPStoreError) -> [PendingDownloadProgress] {
+        // One statement: rows another process has locked (claiming them right now) are skipped, and the
+        // claimed rows leave the due set until the lease passes. `claimed` returns the pre-lease values.
+        let claimed = try await fetchAll(PostgresRowDecoding.progress) { s in
             """
-            SELECT * FROM \(unescaped: s).es2plus_progress WHERE next_attempt_at <= \(instant.timeIntervalSince1970)
-              ORDER BY id LIMIT \(limit)
+            WITH due AS (
+              SELECT * FROM \(unescaped: s).es2plus_progress WHERE next_attempt_at <= \(instant.timeIntervalSince1970)
+                ORDER BY id LIMIT \(limit) FOR UPDATE SKIP LOCKED
+            ), leased AS (
+              UPDATE \(unescaped: s).es2plus_progress p SET next_attempt_at = \(leaseUntil.timeIntervalSince1970)
+                FROM due WHERE p.id = due.id RETURNING p.id
+            )
+            SELECT due.* FROM due JOIN leased ON leased.id = due.id
             """
         }
+        return claimed.sorted { $0.id < $1.id }
     }
 
     public func pendingDownloadProgress() async throws(SMDPStoreError) -> [PendingDownloadProgress] {

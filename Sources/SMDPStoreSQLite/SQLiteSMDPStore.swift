@@ -129,10 +129,16 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
         }
     }
 
-    public func dueDownloadProgress(at instant: Date, limit: Int) async throws(SMDPStoreError) -> [PendingDownloadProgress] {
-        try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM es2plus_progress WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
-                             arguments: [instant.timeIntervalSince1970, limit]).map(Self.decodeProgress)
+    public func claimDueDownloadProgress(at instant: Date, leaseUntil: Date, limit: Int) async throws(SMDPStoreError) -> [PendingDownloadProgress] {
+        // One write transaction: SQLite runs one writer at a time, so no other process selects the same rows.
+        try await write { db in
+            let due = try Row.fetchAll(db, sql: "SELECT * FROM es2plus_progress WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
+                                       arguments: [instant.timeIntervalSince1970, limit]).map(Self.decodeProgress)
+            for report in due {
+                try db.execute(sql: "UPDATE es2plus_progress SET next_attempt_at = ? WHERE id = ?",
+                               arguments: [leaseUntil.timeIntervalSince1970, report.id])
+            }
+            return due
         }
     }
 

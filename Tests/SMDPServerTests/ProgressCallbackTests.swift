@@ -58,7 +58,7 @@ struct ProgressCallbackTests {
             #expect(after.first?.attempts == 1)
             #expect(after.first?.lastError != nil)
             // Not due again before the backoff elapsed.
-            #expect(try await store.dueDownloadProgress(at: clock.now(), limit: 10).isEmpty)
+            #expect(try await store.claimDueDownloadProgress(at: clock.now(), leaseUntil: clock.now(), limit: 10).isEmpty)
         }
 
         // Server run 2: a fresh store connection and sender; the receiver is up on the same port.

@@ -55,29 +55,76 @@ struct ProgressOutboxContractTests {
         }
     }
 
-    @Test("due selection, reschedule and delete", arguments: StoreKind.available)
+    /// A released profile of an order from `requester` that then fails: one report queued.
+    func queueOneReport(_ store: any SMDPStore, _ iccidDigits: String, requester: String, clock: TestClock) async throws -> ICCID {
+        let profile = try record(iccidDigits, at: clock.now())
+        try await store.insertProfile(profile)
+        let iccid = profile.iccid
+        var change = SMDPStateChange(profileTransitions: [try transition(iccid, .available, .allocated),
+                                                          try transition(iccid, .allocated, .released)],
+                                     orderUpserts: [DownloadOrder(iccid: iccid, createdAt: clock.now())])
+        change.orderRequesters = [ES2PlusOrderRequester(iccid: iccid, requesterId: requester)]
+        try await store.apply(change)
+        try await store.apply(SMDPStateChange(profileTransitions: [try transition(iccid, .released, .error)]))
+        return iccid
+    }
+
+    @Test("claim (leased), reschedule and delete", arguments: StoreKind.available)
     func rescheduleAndDelete(kind: StoreKind) async throws {
         let clock = TestClock()
         try await withStores(kind, clock: clock) { stores in
             let store = stores[0]
-            let profile = try record("89000123456789012358", at: clock.now())
-            try await store.insertProfile(profile)
-            let iccid = profile.iccid
-            var change = SMDPStateChange(profileTransitions: [try transition(iccid, .available, .allocated),
-                                                              try transition(iccid, .allocated, .released)],
-                                         orderUpserts: [DownloadOrder(iccid: iccid, createdAt: clock.now())])
-            change.orderRequesters = [ES2PlusOrderRequester(iccid: iccid, requesterId: "mno-b")]
-            try await store.apply(change)
-            try await store.apply(SMDPStateChange(profileTransitions: [try transition(iccid, .released, .error)]))
-            let due = try await store.dueDownloadProgress(at: clock.now(), limit: 10)
+            _ = try await queueOneReport(store, "89000123456789012358", requester: "mno-b", clock: clock)
+            let lease = clock.now().addingTimeInterval(50)
+            let due = try await store.claimDueDownloadProgress(at: clock.now(), leaseUntil: lease, limit: 10)
             try #require(due.count == 1)
+            #expect(due[0].nextAttemptAt <= clock.now(), "the claim returns the report as it was before the lease")
+            // Claimed: hidden until the lease passes, then due again (a sender that died mid-delivery).
+            #expect(try await store.claimDueDownloadProgress(at: clock.now(), leaseUntil: lease, limit: 10).isEmpty)
+            #expect(try await store.pendingDownloadProgress().first?.nextAttemptAt == lease)
+            let reclaimed = try await store.claimDueDownloadProgress(at: lease, leaseUntil: lease.addingTimeInterval(50), limit: 10)
+            #expect(reclaimed.map(\.id) == [due[0].id])
+
             let later = clock.now().addingTimeInterval(30)
             try await store.rescheduleDownloadProgress(id: due[0].id, attempts: 1, nextAttemptAt: later, lastError: "HTTP 503")
-            #expect(try await store.dueDownloadProgress(at: clock.now(), limit: 10).isEmpty)
-            let again = try await store.dueDownloadProgress(at: later, limit: 10)
+            #expect(try await store.claimDueDownloadProgress(at: clock.now(), leaseUntil: lease, limit: 10).isEmpty)
+            let again = try await store.claimDueDownloadProgress(at: later, leaseUntil: lease, limit: 10)
             #expect(again.first?.attempts == 1 && again.first?.lastError == "HTTP 503" && again.first?.nextAttemptAt == later)
             try await store.deleteDownloadProgress(id: due[0].id)
             #expect(try await store.pendingDownloadProgress().isEmpty)
+        }
+    }
+
+    @Test("two SM-DP+ processes on one database claim disjoint reports, together all of them, oldest first",
+          arguments: StoreKind.available)
+    func concurrentClaims(kind: StoreKind) async throws {
+        let clock = TestClock()
+        try await withStores(kind, count: 2, clock: clock) { stores in
+            let iccids = ["89000123456789012341", "89000123456789012358", "89000123456789012366", "89000123456789012374",
+                          "89000123456789012382", "89000123456789012390"]
+            for digits in iccids { _ = try await queueOneReport(stores[0], digits, requester: "mno-c", clock: clock) }
+            let all = try await stores[0].pendingDownloadProgress().map(\.id)
+            try #require(all.count == iccids.count)
+            let lease = clock.now().addingTimeInterval(60)
+            // Both processes claim one report at a time, concurrently, until nothing is due.
+            let claimed = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for store in stores {
+                    group.addTask {
+                        var mine: [Int64] = []
+                        while let report = try await store.claimDueDownloadProgress(at: clock.now(), leaseUntil: lease, limit: 1).first {
+                            mine.append(report.id)
+                        }
+                        return mine
+                    }
+                }
+                var perProcess: [[Int64]] = []
+                for try await ids in group { perProcess.append(ids) }
+                return perProcess
+            }
+            let flat = claimed.flatMap { $0 }
+            #expect(flat.count == all.count, "no report claimed twice")
+            #expect(Set(flat) == Set(all))
+            for ids in claimed { #expect(ids == ids.sorted(), "each process claims oldest first") }
         }
     }
 
