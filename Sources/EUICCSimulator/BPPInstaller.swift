@@ -286,17 +286,29 @@ extension SoftEUICC {
         }
     }
 
-    /// Ends the load and the session and answers with a signed error PIR. Nothing is persisted.
+    /// Ends the load and the session and answers with a signed error PIR. No profile state changes; when a
+    /// download session existed, the error PIR is kept as a pending install notification (its own sequence
+    /// number, one state write), so the SM-DP+ still learns of the failure if the LPA's immediate
+    /// HandleNotification does not get through. Should that write fail, the PIR is answered unsaved.
     func abortLoad(_ failure: BPPFailure, transactionId: TransactionID?, metadata: StoreMetadataRequest? = nil) -> ES10Outcome {
         let serverSession = session
         bppLoad = nil
         session = nil
         guard let tid = transactionId ?? serverSession?.transactionId else { return .status(.incorrectData) }
+        var next = state
+        let seq = next.nextSequenceNumber
+        next.nextSequenceNumber += 1
         do {
-            let result = try profileInstallationResult(transactionId: tid, seqNumber: state.nextSequenceNumber, iccid: metadata?.iccid,
+            let result = try profileInstallationResult(transactionId: tid, seqNumber: seq, iccid: metadata?.iccid,
                                                        finalResult: .error(bppCommandId: failure.command, errorReason: failure.reason, simaResponse: nil),
                                                        session: serverSession)
-            return .data(try result.derEncoded())
+            let resultDER = try result.derEncoded()
+            if serverSession != nil {
+                next.notifications.append(StoredNotification(seqNumber: seq, event: NotificationEvent.install.rawValue,
+                                                             pendingNotification: Data(resultDER)))
+                _ = commit(next)
+            }
+            return .data(resultDER)
         } catch {
             return .status(.noPreciseDiagnosis)
         }

@@ -21,6 +21,8 @@ func expectConsistent(_ state: EUICCPersistentState, sourceLocation: SourceLocat
         let pending = try? PendingNotification(der: Array(record.pendingNotification))
         #expect(pending != nil, sourceLocation: sourceLocation)
         guard let iccid = pending?.notificationMetadata.iccid?.digits else { continue }
+        // An error PIR (a failed installation) announces no profile.
+        if case let .profileInstallationResult(pir) = pending, case .error = pir.profileInstallationResultData.finalResult { continue }
         if record.event == NotificationEvent.install.rawValue { installs.append(iccid) }
         if record.event == NotificationEvent.delete.rawValue { deletes.insert(iccid) }
     }
@@ -85,12 +87,24 @@ final class FaultPlan: @unchecked Sendable {
             snapshots.append(await fixture.card.state)
         }
         #expect(failed, "the injected failure must surface as a failed operation")
-        // In memory: the failed operation changed nothing.
-        #expect(snapshots[snapshots.count - 1] == snapshots[snapshots.count - 2])
-        // On disk (what a restart sees): the old state, or the new one if the rename had happened.
+        let last = snapshots[snapshots.count - 1], previous = snapshots[snapshots.count - 2]
         let onDisk = try EUICCStateStore(directory: fixture.directory).load() ?? EUICCPersistentState()
         expectConsistent(onDisk)
-        #expect(onDisk == snapshots[snapshots.count - 2] || point == .renamed)
+        if snapshots.count == 2 {
+            // The install commit failed: no profile, and the error PIR is the one new pending notification
+            // (its own commit, after the injected failure, went through: memory and disk agree).
+            #expect(last.profiles == previous.profiles)
+            #expect(last.notifications.dropLast() == previous.notifications[...])
+            let stored = try #require(last.notifications.last)
+            guard case let .profileInstallationResult(errorPIR) = try PendingNotification(der: Array(stored.pendingNotification)),
+                  case .error = errorPIR.profileInstallationResultData.finalResult else { throw TestFailure("no error PIR stored") }
+            #expect(onDisk == last)
+        } else {
+            // In memory: the failed operation changed nothing.
+            #expect(last == previous)
+            // On disk (what a restart sees): the old state, or the new one if the rename had happened.
+            #expect(onDisk == previous || point == .renamed)
+        }
         let reloaded = try SoftEUICC(identity: fixture.identity, store: EUICCStateStore(directory: fixture.directory))
         #expect(await reloaded.state == onDisk)
     }

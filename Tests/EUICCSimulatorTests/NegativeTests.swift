@@ -98,7 +98,15 @@ import X509
         #expect(finalResult(pir) == .error(bppCommandId: command, errorReason: reason, simaResponse: nil))
         #expect(try SGP22CertificateFields.verify(SGP22Signature(raw: pir.euiccSignPIR.rawValue),
                                                   over: pir.profileInstallationResultData.rawDER, signedBy: fixture.pki.euicc.certificate))
-        #expect(await fixture.card.state == before)
+        // No profile state changed; the error PIR is the one new pending notification, with the next sequence number.
+        let after = await fixture.card.state
+        #expect(after.profiles == before.profiles)
+        #expect(after.nextSequenceNumber == before.nextSequenceNumber + 1)
+        #expect(pir.profileInstallationResultData.notificationMetadata.seqNumber == before.nextSequenceNumber)
+        #expect(after.notifications.dropLast() == before.notifications[...])
+        let stored = try #require(after.notifications.last)
+        let pirDER = Data(try pir.derEncoded())
+        #expect(stored.seqNumber == before.nextSequenceNumber && stored.pendingNotification == pirDER)
         // The session is gone: the intact BPP can no longer be loaded.
         let again = try await fixture.client.loadBoundProfilePackage(segments: Array(segments.prefix(1)))
         #expect(finalResult(again) == .error(bppCommandId: .initialiseSecureChannel, errorReason: .invalidTransactionId, simaResponse: nil))
