@@ -5,7 +5,10 @@
 @notice Who is trusted in the OpenRSP ecosystem, by GSMA SGP.22 role. A governance owner
         (an EOA, a multisig or a DAO executor; ownership moves in two steps) registers
         entities. Each entity is one address with one role, a name, the SHA-256 of its
-        certificate's SubjectPublicKeyInfo and the SHA-256 of the certificate DER.
+        certificate's SubjectPublicKeyInfo and the SHA-256 of the certificate DER (its
+        primary key). Governance may list further certificate keys of an entity (e.g. an
+        SM-DP+'s CERT.DPtls besides its CERT.DPauth); they are trusted exactly while the
+        entity is active.
         Entities can be suspended and reinstated; revocation is final. An active MNO
         manages its own roaming/usage signing keys (operator keys).
         No upgradeability: the code is fixed at deployment.
@@ -69,6 +72,17 @@ event EntityRevoked:
     entity: indexed(address)
     reasonCode: uint16
 
+event CertificateAdded:
+    entity: indexed(address)
+    role: indexed(uint8)
+    spkiHash: indexed(bytes32)
+    certHash: bytes32
+
+event CertificateRemoved:
+    entity: indexed(address)
+    role: indexed(uint8)
+    spkiHash: indexed(bytes32)
+
 event OperatorKeyRegistered:
     mno: indexed(address)
     key: indexed(address)
@@ -83,7 +97,8 @@ pendingOwner: public(address)
 #   role (bits 0..7) | status (8..15) | reason code (16..31)
 _state: HashMap[address, uint256]
 _info: HashMap[address, EntityInfo]
-# (role, spkiHash) -> entity address; a key hash is bound to one entity per role, forever.
+# (role, spkiHash) -> entity address: the primary key given at `register` (bound forever) and
+# any extra certificate key added with `addCertificate` (bound until `removeCertificate`).
 entityBySpki: public(HashMap[uint8, HashMap[bytes32, address]])
 # operator key -> MNO that registered it (bits 0..159) | the key's status (160..167), one slot
 _opKey: HashMap[address, uint256]
@@ -161,6 +176,38 @@ def revoke(entity: address, reason_code: uint16):
     assert status == STATUS_ACTIVE or status == STATUS_SUSPENDED, "entity: not registered or already revoked"
     self._state[entity] = self._pack(convert(state & 255, uint8), STATUS_REVOKED, reason_code)
     log EntityRevoked(entity=entity, reasonCode=reason_code)
+
+
+@external
+def addCertificate(entity: address, spki_hash: bytes32, cert_hash: bytes32):
+    """@notice Lists one more certificate key of `entity` under the entity's role (e.g. the
+       SHA-256 of an SM-DP+'s CERT.DPtls SubjectPublicKeyInfo, which the LPA checks with
+       `isTrusted`). The key follows the entity's status; allowed while suspended."""
+    assert msg.sender == self.owner, "not owner"
+    assert spki_hash != empty(bytes32), "spki hash: zero"
+    assert cert_hash != empty(bytes32), "cert hash: zero"
+    state: uint256 = self._state[entity]
+    status: uint256 = (state >> 8) & 255
+    assert status != 0, "entity: not registered"
+    assert status != convert(STATUS_REVOKED, uint256), "entity: revoked"
+    role: uint8 = convert(state & 255, uint8)
+    assert self.entityBySpki[role][spki_hash] == empty(address), "spki hash: already registered for role"
+    self.entityBySpki[role][spki_hash] = entity
+    log CertificateAdded(entity=entity, role=role, spkiHash=spki_hash, certHash=cert_hash)
+
+
+@external
+def removeCertificate(entity: address, spki_hash: bytes32):
+    """@notice Unlists a certificate key added with `addCertificate` (TLS certificate rotation).
+       The primary key given at `register` is never removed: revoke the entity instead."""
+    assert msg.sender == self.owner, "not owner"
+    state: uint256 = self._state[entity]
+    assert (state >> 8) & 255 != 0, "entity: not registered"
+    role: uint8 = convert(state & 255, uint8)
+    assert self.entityBySpki[role][spki_hash] == entity, "spki hash: not this entity's"
+    assert self._info[entity].spkiHash != spki_hash, "spki hash: primary"
+    self.entityBySpki[role][spki_hash] = empty(address)
+    log CertificateRemoved(entity=entity, role=role, spkiHash=spki_hash)
 
 
 # ---------------------------------------------------------------- operator keys (MNO self-service)
