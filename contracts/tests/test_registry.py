@@ -1,8 +1,8 @@
-"""TrustRegistry: two-step ownership, entity lifecycle, isTrusted, operator keys."""
+"""TrustRegistry: two-step ownership, entity lifecycle, isTrusted, extra certificate keys, operator keys."""
 import boa
 import pytest
 
-from system import ROLE_CI, ROLE_MNO, ROLE_MVNO, ROLE_SMDP, SRC, sha
+from system import ROLE_CI, ROLE_MNO, ROLE_MVNO, ROLE_SMDP, ROLE_SMDS, SRC, sha
 
 ZERO = "0x" + "00" * 20
 
@@ -148,3 +148,200 @@ def test_operator_keys(world, r):
             r.registerOperatorKey(boa.env.generate_address())
         r.revokeOperatorKey(k2)
     assert r.operatorKeyStatus(k2) == 2
+
+
+# ---------------------------------------------------------------- extra certificate keys (CERT.DPtls)
+
+ZERO32 = b"\x00" * 32
+TLS = sha("smdp-tls-spki")
+
+
+@pytest.fixture
+def smdp(world, r):
+    """An active SM-DP+ whose primary key is its CERT.DPauth SPKI hash."""
+    a = boa.env.generate_address()
+    with boa.env.prank(world.gov):
+        r.register(a, ROLE_SMDP, "SM-DP+ A", sha("smdp-auth-spki"), sha("smdp-auth-cert"))
+    return a
+
+
+def add_cert(world, r, entity, spki=TLS, cert=sha("smdp-tls-cert")):
+    with boa.env.prank(world.gov):
+        r.addCertificate(entity, spki, cert)
+
+
+def test_add_certificate_effects_and_event(world, r, smdp):
+    assert not r.isTrusted(ROLE_SMDP, TLS)
+    add_cert(world, r, smdp)
+    (ev,) = r.get_logs()
+    assert type(ev).__name__ == "CertificateAdded"
+    assert (ev.entity, ev.role, ev.spkiHash, ev.certHash) == (smdp, ROLE_SMDP, TLS, sha("smdp-tls-cert"))
+    assert r.entityBySpki(ROLE_SMDP, TLS) == smdp
+    assert r.isTrusted(ROLE_SMDP, TLS) and r.isTrusted(ROLE_SMDP, sha("smdp-auth-spki"))
+    assert not r.isTrusted(ROLE_SMDS, TLS) and not r.isTrusted(ROLE_MNO, TLS)
+    # the entity record (primary key, certificate hash) is unchanged
+    e = r.entities(smdp)
+    assert (e.role, e.status, e.spkiHash, e.certHash) == (ROLE_SMDP, 1, sha("smdp-auth-spki"), sha("smdp-auth-cert"))
+    # the role of the key is the entity's own: an MNO's extra key is trusted for MNO only
+    add_cert(world, r, world.mno, sha("mno-tls"))
+    (ev,) = r.get_logs()
+    assert (ev.entity, ev.role, ev.spkiHash) == (world.mno, ROLE_MNO, sha("mno-tls"))
+    assert r.isTrusted(ROLE_MNO, sha("mno-tls")) and not r.isTrusted(ROLE_SMDP, sha("mno-tls"))
+
+
+@pytest.mark.parametrize("args,reason", [
+    (lambda w, e, u, v: (e, ZERO32, sha("c")), "spki hash: zero"),
+    (lambda w, e, u, v: (u, ZERO32, sha("c")), "spki hash: zero"),        # checked before the entity
+    (lambda w, e, u, v: (e, TLS, ZERO32), "cert hash: zero"),
+    (lambda w, e, u, v: (u, TLS, ZERO32), "cert hash: zero"),
+    (lambda w, e, u, v: (u, TLS, sha("c")), "entity: not registered"),
+    (lambda w, e, u, v: (ZERO, TLS, sha("c")), "entity: not registered"),
+    (lambda w, e, u, v: (v, TLS, sha("c")), "entity: revoked"),
+    (lambda w, e, u, v: (v, sha("mvno-spki"), sha("c")), "entity: revoked"),  # checked before the mapping
+    (lambda w, e, u, v: (e, sha("smdp-auth-spki"), sha("c")), "spki hash: already registered for role"),
+    (lambda w, e, u, v: (e, sha("smdp-b-spki"), sha("c")), "spki hash: already registered for role"),
+    (lambda w, e, u, v: (e, sha("smdp-b-tls"), sha("c")), "spki hash: already registered for role"),
+    (lambda w, e, u, v: (e, sha("smdp-a-tls"), sha("c")), "spki hash: already registered for role"),
+])
+def test_add_certificate_reverts(world, r, smdp, args, reason):
+    other = boa.env.generate_address()      # a second SM-DP+ with a primary and an extra key
+    with boa.env.prank(world.gov):
+        r.register(other, ROLE_SMDP, "SM-DP+ B", sha("smdp-b-spki"), sha("smdp-b-cert"))
+        r.addCertificate(other, sha("smdp-b-tls"), sha("c"))
+        r.addCertificate(smdp, sha("smdp-a-tls"), sha("c"))
+        r.revoke(world.mvno, 1)
+    unregistered = boa.env.generate_address()
+    call = args(world, smdp, unregistered, world.mvno)
+    with boa.env.prank(world.gov), boa.reverts(reason):
+        r.addCertificate(*call)
+    assert r.entityBySpki(ROLE_SMDP, TLS) == ZERO
+
+
+def test_certificate_functions_are_owner_only(world, r, smdp):
+    add_cert(world, r, smdp)
+    for who in (smdp, world.mno, boa.env.generate_address()):   # the entity itself included
+        with boa.env.prank(who):
+            with boa.reverts("not owner"):
+                r.addCertificate(smdp, sha("other-tls"), sha("c"))
+            with boa.reverts("not owner"):
+                r.addCertificate(smdp, ZERO32, ZERO32)           # access is checked first
+            with boa.reverts("not owner"):
+                r.removeCertificate(smdp, TLS)
+            with boa.reverts("not owner"):
+                r.removeCertificate(boa.env.generate_address(), TLS)
+    assert r.entityBySpki(ROLE_SMDP, sha("other-tls")) == ZERO and r.isTrusted(ROLE_SMDP, TLS)
+    # a former owner loses both after a hand-over
+    new = boa.env.generate_address()
+    with boa.env.prank(world.gov):
+        r.transferOwnership(new)
+    with boa.env.prank(new):
+        r.acceptOwnership()
+        r.removeCertificate(smdp, TLS)
+    with boa.env.prank(world.gov), boa.reverts("not owner"):
+        r.addCertificate(smdp, TLS, sha("c"))
+
+
+def test_remove_certificate_effects_and_event(world, r, smdp):
+    add_cert(world, r, smdp)
+    add_cert(world, r, smdp, sha("smdp-tls-2"))
+    with boa.env.prank(world.gov):
+        r.removeCertificate(smdp, TLS)
+    (ev,) = r.get_logs()
+    assert type(ev).__name__ == "CertificateRemoved"
+    assert (ev.entity, ev.role, ev.spkiHash) == (smdp, ROLE_SMDP, TLS)
+    assert r.entityBySpki(ROLE_SMDP, TLS) == ZERO and not r.isTrusted(ROLE_SMDP, TLS)
+    # the primary and the other extra key stay trusted; the entity record is unchanged
+    assert r.isTrusted(ROLE_SMDP, sha("smdp-auth-spki")) and r.isTrusted(ROLE_SMDP, sha("smdp-tls-2"))
+    assert r.entities(smdp).spkiHash == sha("smdp-auth-spki")
+    with boa.env.prank(world.gov), boa.reverts("spki hash: not this entity's"):
+        r.removeCertificate(smdp, TLS)                           # already removed
+
+
+@pytest.mark.parametrize("args,reason", [
+    (lambda w, e, u: (u, TLS), "entity: not registered"),
+    (lambda w, e, u: (ZERO, sha("never")), "entity: not registered"),  # zero entity vs an empty mapping
+    (lambda w, e, u: (u, sha("smdp-auth-spki")), "entity: not registered"),
+    (lambda w, e, u: (e, sha("never")), "spki hash: not this entity's"),
+    (lambda w, e, u: (e, sha("smdp-b-spki")), "spki hash: not this entity's"),   # another SM-DP+'s primary
+    (lambda w, e, u: (e, sha("smdp-b-tls")), "spki hash: not this entity's"),    # another SM-DP+'s extra key
+    (lambda w, e, u: (w.mno, TLS), "spki hash: not this entity's"),   # the SM-DP+'s key, looked up as MNO
+    (lambda w, e, u: (w.mno, sha("mno-tls")), "spki hash: not this entity's"),   # held for a role not its own
+    (lambda w, e, u: (e, sha("smdp-auth-spki")), "spki hash: primary"),
+    (lambda w, e, u: (w.mno, sha("mno-spki")), "spki hash: primary"),
+])
+def test_remove_certificate_reverts(world, r, smdp, args, reason):
+    other, smds = boa.env.generate_address(), boa.env.generate_address()
+    with boa.env.prank(world.gov):
+        r.register(other, ROLE_SMDP, "SM-DP+ B", sha("smdp-b-spki"), sha("smdp-b-cert"))
+        r.addCertificate(other, sha("smdp-b-tls"), sha("c"))
+        r.register(smds, ROLE_SMDS, "SM-DS", sha("smds-spki"), sha("smds-cert"))
+        r.addCertificate(smds, sha("mno-tls"), sha("c"))
+        r.addCertificate(smdp, TLS, sha("c"))
+    call = args(world, smdp, boa.env.generate_address())
+    with boa.env.prank(world.gov), boa.reverts(reason):
+        r.removeCertificate(*call)
+    assert r.isTrusted(ROLE_SMDP, TLS) and r.isTrusted(ROLE_SMDP, sha("smdp-b-tls"))
+
+
+def test_primary_key_is_never_removed(world, r, smdp):
+    for status_change in (lambda: r.suspend(smdp, 4), lambda: r.revoke(smdp, 5)):
+        with boa.env.prank(world.gov):
+            status_change()
+            with boa.reverts("spki hash: primary"):
+                r.removeCertificate(smdp, sha("smdp-auth-spki"))
+    assert r.entityBySpki(ROLE_SMDP, sha("smdp-auth-spki")) == smdp
+
+
+def test_extra_key_follows_entity_status(world, r, smdp):
+    add_cert(world, r, smdp)
+    with boa.env.prank(world.gov):
+        r.suspend(smdp, 7)
+        assert not r.isTrusted(ROLE_SMDP, TLS) and not r.isTrusted(ROLE_SMDP, sha("smdp-auth-spki"))
+        # allowed while suspended; trusted once reinstated
+        r.addCertificate(smdp, sha("smdp-tls-2"), sha("c2"))
+        assert r.entityBySpki(ROLE_SMDP, sha("smdp-tls-2")) == smdp
+        assert not r.isTrusted(ROLE_SMDP, sha("smdp-tls-2"))
+        r.reinstate(smdp)
+        assert r.isTrusted(ROLE_SMDP, TLS) and r.isTrusted(ROLE_SMDP, sha("smdp-tls-2"))
+        r.revoke(smdp, 8)
+        assert not r.isTrusted(ROLE_SMDP, TLS) and not r.isTrusted(ROLE_SMDP, sha("smdp-tls-2"))
+        assert not r.isTrusted(ROLE_SMDP, sha("smdp-auth-spki"))
+        with boa.reverts("entity: revoked"):
+            r.addCertificate(smdp, sha("smdp-tls-3"), sha("c3"))
+        # a revoked entity's keys stay bound to it: nobody else takes them under the role
+        with boa.reverts("spki hash: already registered for role"):
+            r.register(boa.env.generate_address(), ROLE_SMDP, "SM-DP+ C", TLS, sha("c"))
+
+
+def test_tls_rotation(world, r, smdp):
+    """Rotating CERT.DPtls: add the new key, then remove the old one; both trusted in between."""
+    add_cert(world, r, smdp)
+    add_cert(world, r, smdp, sha("smdp-tls-next"))
+    assert r.isTrusted(ROLE_SMDP, TLS) and r.isTrusted(ROLE_SMDP, sha("smdp-tls-next"))
+    with boa.env.prank(world.gov):
+        r.removeCertificate(smdp, TLS)
+    assert not r.isTrusted(ROLE_SMDP, TLS) and r.isTrusted(ROLE_SMDP, sha("smdp-tls-next"))
+    # a removed key is unbound: it may be listed again
+    add_cert(world, r, smdp)
+    assert r.entityBySpki(ROLE_SMDP, TLS) == smdp and r.isTrusted(ROLE_SMDP, TLS)
+
+
+def test_extra_key_is_unique_per_role(world, r, smdp):
+    other = boa.env.generate_address()
+    with boa.env.prank(world.gov):
+        r.register(other, ROLE_SMDP, "SM-DP+ B", sha("smdp-b-spki"), sha("smdp-b-cert"))
+        r.addCertificate(smdp, TLS, sha("c"))
+        with boa.reverts("spki hash: already registered for role"):
+            r.addCertificate(other, TLS, sha("c"))
+        with boa.reverts("spki hash: already registered for role"):   # nor as another entity's primary
+            r.register(boa.env.generate_address(), ROLE_SMDP, "SM-DP+ C", TLS, sha("c"))
+        # a different role may hold the same key hash: an MNO's extra key and a new CI's primary
+        r.addCertificate(world.mno, TLS, sha("c"))
+        ci = boa.env.generate_address()
+        r.register(ci, ROLE_CI, "CI", TLS, sha("ci-cert"))
+    assert r.entityBySpki(ROLE_SMDP, TLS) == smdp and r.entityBySpki(ROLE_MNO, TLS) == world.mno
+    assert r.entityBySpki(ROLE_CI, TLS) == ci and r.entityBySpki(ROLE_SMDP, sha("smdp-b-spki")) == other
+    # each binding follows its own entity
+    with boa.env.prank(world.gov):
+        r.suspend(world.mno, 1)
+    assert r.isTrusted(ROLE_SMDP, TLS) and r.isTrusted(ROLE_CI, TLS) and not r.isTrusted(ROLE_MNO, TLS)
