@@ -159,6 +159,14 @@ class Scenario:
         self.tx("gov", reg, "suspend(address,uint16)", ["address", "uint16"], [self.addr("mvno"), 1], "TrustRegistry.suspend")
         self.tx("gov", reg, "reinstate(address)", ["address"], [self.addr("mvno")], "TrustRegistry.reinstate")
         self.tx("mvno", plans, "delistPlan(uint256)", ["uint256"], [1], "PlanEntitlements.delistPlan")
+        # an SM-DP+ lists its CERT.DPtls key besides its CERT.DPauth (primary) key, then rotates it out
+        smdp = Account.from_key(keccak(b"gas-report-smdp")).address
+        self.tx("gov", reg, "register(address,uint8,string,bytes32,bytes32)", ["address", "uint8", "string", "bytes32", "bytes32"],
+                [smdp, 3, "Example SM-DP+", h("smdp-auth-spki"), h("smdp-auth-cert")])
+        self.tx("gov", reg, "addCertificate(address,bytes32,bytes32)", ["address", "bytes32", "bytes32"],
+                [smdp, h("smdp-tls-spki"), h("smdp-tls-cert")], "TrustRegistry.addCertificate")
+        self.tx("gov", reg, "removeCertificate(address,bytes32)", ["address", "bytes32"],
+                [smdp, h("smdp-tls-spki")], "TrustRegistry.removeCertificate")
         for label, g in out["gasUsed"].items():
             self.gas[label] = g
         return self.gas

@@ -60,3 +60,12 @@ def test_trust_checks_read_one_slot(report):
     gas, _ = report
     assert gas["TrustRegistry.registerOperatorKey"] <= 50_000
     assert gas["UsageSettlement.postUsage (operator key, 3 CDRs)"] <= 97_000
+
+
+def test_certificate_key_calls_stay_bounded(report):
+    # addCertificate: three cold reads (owner, the entity's packed state, the (role, spkiHash) slot)
+    # and one new slot; removeCertificate: four cold reads (those and the primary key hash), one
+    # slot cleared (refund). Extra reads or writes would exceed these.
+    gas, _ = report
+    assert gas["TrustRegistry.addCertificate"] <= 52_000
+    assert gas["TrustRegistry.removeCertificate"] <= 32_000
