@@ -1,4 +1,3 @@
-import AsyncHTTPClient
 import ES9PlusAPI
 import LPA
 import Foundation
@@ -18,13 +17,18 @@ public struct ES9PlusHTTPClientConfiguration: Sendable {
     public var maxResponseBytes: Int
     /// `X-Admin-Protocol` sent with every request.
     public var adminProtocol: String
+    /// Run on every connection after the TLS verification and before the request (the LPA pins
+    /// CERT.DPtls to the TrustRegistry with it); nil: no check beyond the trust roots and host name.
+    public var serverCertificateCheck: ES9PlusServerCertificateCheck?
 
     public init(trustRootsDER: [[UInt8]], timeout: TimeAmount = .seconds(30), maxResponseBytes: Int = 4 * 1024 * 1024,
-                adminProtocol: String = ES9PlusProtocol.adminProtocolVersion) {
+                adminProtocol: String = ES9PlusProtocol.adminProtocolVersion,
+                serverCertificateCheck: ES9PlusServerCertificateCheck? = nil) {
         self.trustRootsDER = trustRootsDER
         self.timeout = timeout
         self.maxResponseBytes = maxResponseBytes
         self.adminProtocol = adminProtocol
+        self.serverCertificateCheck = serverCertificateCheck
     }
 }
 
@@ -32,17 +36,22 @@ public struct ES9PlusHTTPClientConfiguration: Sendable {
 /// to `https://<smdpAddress>/gsma/rsp2/es9plus/<function>` with `Content-Type: application/json`,
 /// `X-Admin-Protocol` and `User-Agent: gsma-rsp-lpad`, and returns the function's output data.
 /// TLS: only the configured roots are trusted; the host name (or IP address) is verified against the
-/// server certificate. Redirects are not followed. Call `shutdown()` when done.
+/// server certificate; then `serverCertificateCheck`, if set, sees the certificate before the request
+/// is sent. Each call uses a connection of its own (HTTP/1.1, `Connection: close`), so every
+/// connection is checked. Redirects are not followed.
 public final class ES9PlusHTTPClient: Sendable {
     public let baseURL: String
     public let configuration: ES9PlusHTTPClientConfiguration
-    private let http: HTTPClient
+    private let exchange: HTTPSExchange
+    private let hostHeader: String
     private let logger: Logger
 
     /// `smdpAddress` is `host[:port]` as in an activation code (port 443 when absent).
     public init(smdpAddress: String, configuration: ES9PlusHTTPClientConfiguration,
                 logger: Logger = Logger(label: "openrsp.es9plus.client")) throws(ES9PlusHTTPClientError) {
-        self.baseURL = "https://" + (try Self.validatedAddress(smdpAddress))
+        let address = try Self.validatedAddress(smdpAddress)
+        self.baseURL = "https://" + address
+        self.hostHeader = address
         self.configuration = configuration
         self.logger = logger
         guard !configuration.trustRootsDER.isEmpty else { throw .invalidTrustRoot("no trust root configured") }
@@ -54,17 +63,16 @@ public final class ES9PlusHTTPClient: Sendable {
         }
         tls.certificateVerification = .fullVerification
         tls.minimumTLSVersion = .tlsv12
-        var httpConfiguration = HTTPClient.Configuration(
-            tlsConfiguration: tls, redirectConfiguration: .disallow,
-            timeout: .init(connect: configuration.timeout, read: configuration.timeout))
-        httpConfiguration.httpVersion = .http1Only
-        http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: httpConfiguration)
+        let sslContext: NIOSSLContext
+        do { sslContext = try NIOSSLContext(configuration: tls) } catch { throw .invalidTrustRoot("\(error)") }
+        let parts = address.split(separator: ":")
+        exchange = HTTPSExchange(host: String(parts[0]), port: parts.count == 2 ? Int(parts[1]) ?? 443 : 443,
+                                 sslContext: sslContext, timeout: configuration.timeout, maxResponseBytes: configuration.maxResponseBytes)
     }
 
-    /// Closes pooled connections. The client cannot be used afterwards.
-    public func shutdown() async throws {
-        try await http.shutdown()
-    }
+    /// Nothing to release: connections are per call and closed with their response. Kept so that
+    /// callers written for a pooled client stay correct.
+    public func shutdown() async throws {}
 
     // MARK: - ES9+ functions (SGP.22 §5.6)
     //
@@ -122,28 +130,33 @@ public final class ES9PlusHTTPClient: Sendable {
         -> (status: Int, headers: HTTPHeaders, body: ByteBuffer) {
         let data: Data
         do { data = try ES9PlusJSON.encode(body) } catch { throw .malformedResponse("cannot encode the request: \(error)") }
-        var request = HTTPClientRequest(url: baseURL + function.path)
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: ES9PlusProtocol.requestContentType)
-        request.headers.add(name: ES9PlusProtocol.adminProtocolHeader, value: configuration.adminProtocol)
-        request.headers.add(name: "User-Agent", value: ES9PlusProtocol.userAgent)
-        request.body = .bytes(ByteBuffer(bytes: data))
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: hostHeader)
+        headers.add(name: "Content-Type", value: ES9PlusProtocol.requestContentType)
+        headers.add(name: "Content-Length", value: "\(data.count)")
+        headers.add(name: ES9PlusProtocol.adminProtocolHeader, value: configuration.adminProtocol)
+        headers.add(name: "User-Agent", value: ES9PlusProtocol.userAgent)
+        headers.add(name: "Connection", value: "close")
+        let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: function.path, headers: headers)
         logger.debug("ES9+ request", metadata: ["es9.function": "\(function.rawValue)", "bytes": "\(data.count)"])
         do {
-            let response = try await http.execute(request, timeout: configuration.timeout, logger: logger)
-            let collected: ByteBuffer
-            do { collected = try await response.body.collect(upTo: configuration.maxResponseBytes) } catch is NIOTooManyBytesError {
-                throw ES9PlusHTTPClientError.responseTooLarge(limit: configuration.maxResponseBytes)
-            }
-            return (Int(response.status.code), response.headers, collected)
-        } catch let error as ES9PlusHTTPClientError {
-            throw error
+            let response = try await exchange.perform(head, body: ByteBuffer(bytes: data), check: configuration.serverCertificateCheck)
+            return (Int(response.head.status.code), response.head.headers, response.body)
         } catch {
-            throw Self.classify(error)
+            throw Self.classify(error, responseLimit: configuration.maxResponseBytes)
         }
     }
 
-    static func classify(_ error: any Error) -> ES9PlusHTTPClientError {
+    static func classify(_ error: any Error, responseLimit: Int) -> ES9PlusHTTPClientError {
+        if let failure = error as? HTTPSExchange.Failure {
+            switch failure {
+            case .deadlinePassed: return .transport("no complete answer within the deadline")
+            case .closedBeforeResponse: return .transport("the connection closed before a complete response")
+            case .responseTooLarge: return .responseTooLarge(limit: responseLimit)
+            case .noPeerCertificate: return .tlsHandshake("the server presented no certificate")
+            case let .certificateRefused(error): return .serverCertificateRefused("\(error)", trust: error as? SMDPTrustError)
+            }
+        }
         if error is NIOSSLError || error is BoringSSLError || error is NIOSSLExtraError {
             return .tlsHandshake(String(describing: error))
         }

@@ -1,5 +1,6 @@
 import ES9PlusAPI
 import Foundation
+import LPA
 
 /// Why an ES9+ call over HTTPS failed.
 public enum ES9PlusHTTPClientError: Error, Hashable, Sendable, CustomStringConvertible {
@@ -9,6 +10,9 @@ public enum ES9PlusHTTPClientError: Error, Hashable, Sendable, CustomStringConve
     case invalidTrustRoot(String)
     /// The TLS handshake failed (untrusted or mismatched server certificate, protocol error).
     case tlsHandshake(String)
+    /// The TLS certificate passed verification but `serverCertificateCheck` refused it (e.g. its key
+    /// is not an active SM-DP+ key in the TrustRegistry). Nothing was sent.
+    case serverCertificateRefused(String, trust: SMDPTrustError?)
     /// Connecting, sending or receiving failed, or the deadline passed.
     case transport(String)
     /// The server answered an HTTP status other than the one ES9+ defines (200, or 204 for handleNotification).
@@ -27,6 +31,7 @@ public enum ES9PlusHTTPClientError: Error, Hashable, Sendable, CustomStringConve
         case .invalidServerAddress(let a): "invalid SM-DP+ address \(a): expected host[:port]"
         case .invalidTrustRoot(let m): "invalid TLS trust root: \(m)"
         case .tlsHandshake(let m): "TLS handshake with the SM-DP+ failed: \(m)"
+        case .serverCertificateRefused(let m, _): "SM-DP+ TLS certificate refused: \(m)"
         case .transport(let m): "ES9+ transport error: \(m)"
         case .httpStatus(let code, let function): "ES9+ \(function.rawValue) answered HTTP \(code)"
         case .unexpectedContentType(let c): "ES9+ response has Content-Type \(c ?? "(none)"), expected application/json"
@@ -40,6 +45,15 @@ public enum ES9PlusHTTPClientError: Error, Hashable, Sendable, CustomStringConve
     /// subjectCode/reasonCode when the SM-DP+ answered `Failed`.
     public var status: ES9PlusStatus? {
         if case .failed(let data, _) = self { return data.status }
+        return nil
+    }
+}
+
+/// A refusal by `serverCertificateCheck` that came from the LPA's trust policy reaches the downloader
+/// as `ProfileDownloadError.smdpNotTrusted`.
+extension ES9PlusHTTPClientError: ES9PlusTrustRefusal {
+    public var smdpTrustError: SMDPTrustError? {
+        if case let .serverCertificateRefused(_, trust) = self { return trust }
         return nil
     }
 }

@@ -17,6 +17,12 @@ public protocol ES9PlusClient: Sendable {
     func cancelSession(_ request: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse
 }
 
+/// An error an `ES9PlusClient` transport throws when the LPA's trust policy refused the SM-DP+ at the
+/// transport level (the TLS certificate check): the downloader reports it as `smdpNotTrusted`.
+public protocol ES9PlusTrustRefusal: Error {
+    var smdpTrustError: SMDPTrustError? { get }
+}
+
 /// Gives the `ES9PlusClient` for an SM-DP+ address (the activation code's address, or a
 /// notification's `notificationAddress`).
 public typealias ES9PlusConnector = @Sendable (_ address: String) throws -> any ES9PlusClient

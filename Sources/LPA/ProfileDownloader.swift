@@ -291,6 +291,9 @@ public struct ProfileDownloader: Sendable {
             throw .euicc(error)
         } catch let error as ES9PlusAPIError {
             throw .invalidRequest("\(error)")
+        } catch let refusal as any ES9PlusTrustRefusal {
+            if let trust = refusal.smdpTrustError { throw .smdpNotTrusted(trust) }
+            throw .serverUnreachable(refusal)
         } catch {
             throw .serverUnreachable(error)
         }

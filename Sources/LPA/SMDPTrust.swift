@@ -36,11 +36,13 @@ public protocol SMDPTrustOracle: Sendable {
 }
 
 /// Why the LPA refused an SM-DP+.
-public enum SMDPTrustError: Error, Sendable, CustomStringConvertible {
+public enum SMDPTrustError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The server certificate from initiateAuthentication does not decode.
     case certificateUnreadable(String)
     /// The registry does not list the key as an active SM-DP+ (suspended, revoked or unregistered).
     case notTrustedOnChain(status: SMDPRegistryStatus, spkiSHA256: [UInt8])
+    /// The key of the SM-DP+'s TLS server certificate (CERT.DPtls) is not an active SM-DP+ key in the registry.
+    case tlsKeyNotTrustedOnChain(status: SMDPRegistryStatus, spkiSHA256: [UInt8])
     /// The registry could not be asked (node down, timeout, malformed answer).
     case registryUnavailable(String)
     /// CERT.DPauth does not validate to a CI in the LPA's trust store.
@@ -51,6 +53,8 @@ public enum SMDPTrustError: Error, Sendable, CustomStringConvertible {
         case let .certificateUnreadable(reason): "SM-DP+ certificate unreadable: \(reason)"
         case let .notTrustedOnChain(status, hash):
             "SM-DP+ key sha256(SPKI)=\(hash.map { String(format: "%02x", $0) }.joined()) is \(status.rawValue) in the TrustRegistry"
+        case let .tlsKeyNotTrustedOnChain(status, hash):
+            "SM-DP+ TLS key sha256(SPKI)=\(hash.map { String(format: "%02x", $0) }.joined()) is \(status.rawValue) in the TrustRegistry"
         case let .registryUnavailable(reason): "TrustRegistry could not be checked: \(reason)"
         case let .ciChainInvalid(reasons): "SM-DP+ certificate does not chain to a trusted CI: \(reasons.joined(separator: "; "))"
         }
@@ -102,13 +106,37 @@ public struct SMDPTrustPolicy: Sendable {
             let failures = await ciTrustStore.serverCertificateFailures(der: serverCertificateDER, role: .dpAuth, ciPKId: ciPKId, at: time)
             guard failures.isEmpty else { throw .ciChainInvalid(failures) }
         }
-        if mode.checksRegistry, let oracle {
-            let status: SMDPRegistryStatus
-            do { status = try await oracle.smdpStatus(spkiSHA256: spkiHash) } catch {
-                throw .registryUnavailable("\(error)")
-            }
-            guard status == .active else { throw .notTrustedOnChain(status: status, spkiSHA256: spkiHash) }
+        if let status = try await registryStatus(spkiHash), status != .active {
+            throw .notTrustedOnChain(status: status, spkiSHA256: spkiHash)
         }
         return SMDPTrustEvidence(mode: mode, dpAuthSPKISHA256: spkiHash)
+    }
+
+    /// Checks the SM-DP+'s TLS server certificate (CERT.DPtls, DER), which the TLS layer has already
+    /// verified to the trusted roots (the CI) and the host name: in `chain` and `both` its key must be an
+    /// active SM-DP+ key in the registry, like CERT.DPauth's. In `ci` there is nothing more to check.
+    public func checkTLSServerCertificate(der: [UInt8]) async throws(SMDPTrustError) {
+        let spkiHash: [UInt8]
+        do { spkiHash = try CertificateDigests.spkiSHA256(PKIDecoder.certificate(der)) } catch {
+            throw .certificateUnreadable("\(error)")
+        }
+        if let status = try await registryStatus(spkiHash), status != .active {
+            throw .tlsKeyNotTrustedOnChain(status: status, spkiSHA256: spkiHash)
+        }
+    }
+
+    /// `checkTLSServerCertificate` as the hook an ES9+ transport runs on every connection before it sends
+    /// anything; nil when this mode checks no registry.
+    public var tlsServerCertificateCheck: (@Sendable ([UInt8]) async throws -> Void)? {
+        guard mode.checksRegistry else { return nil }
+        return { [self] der in try await checkTLSServerCertificate(der: der) }
+    }
+
+    /// The registry status of an SM-DP+ key, or nil when this mode does not consult the registry.
+    private func registryStatus(_ spkiHash: [UInt8]) async throws(SMDPTrustError) -> SMDPRegistryStatus? {
+        guard mode.checksRegistry, let oracle else { return nil }
+        do { return try await oracle.smdpStatus(spkiSHA256: spkiHash) } catch {
+            throw .registryUnavailable("\(error)")
+        }
     }
 }

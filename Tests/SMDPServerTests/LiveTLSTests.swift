@@ -10,6 +10,7 @@ import SMDPCore
 import SMDPServer
 import SMDPStoreSQLite
 import SMDPTestSupport
+import Synchronization
 import Testing
 import X509
 import Crypto
@@ -63,13 +64,12 @@ struct LiveSite {
         }
     }
 
-    /// A client for the running server. AsyncHTTPClient retries a failed TLS handshake until the deadline,
-    /// so tests that expect a handshake failure pass a short `timeout`.
+    /// A client for the running server (tests that expect a failure pass a short `timeout`).
     func client(port: Int, host: String = "127.0.0.1", trusting roots: [[UInt8]]? = nil,
-                timeout: TimeAmount = .seconds(20)) throws -> ES9PlusHTTPClient {
+                timeout: TimeAmount = .seconds(20), check: ES9PlusServerCertificateCheck? = nil) throws -> ES9PlusHTTPClient {
         try ES9PlusHTTPClient(smdpAddress: "\(host):\(port)",
                               configuration: ES9PlusHTTPClientConfiguration(trustRootsDER: roots ?? [loaded.ciCertificateDER],
-                                                                            timeout: timeout))
+                                                                            timeout: timeout, serverCertificateCheck: check))
     }
 }
 
@@ -189,6 +189,32 @@ struct LiveTLSTests {
             Issue.record("expected .tlsHandshake, got \(String(describing: error))")
             return
         }
+    }
+
+    @Test("the server-certificate check sees the verified DP-TLS certificate on every connection; refusing it fails the call with .serverCertificateRefused")
+    func serverCertificateCheck() async throws {
+        let site = try await LiveSite()
+        defer { site.remove() }
+        let euicc = try TestEUICC(pki: site.pki, trustedCIs: [site.pki.ci.certificate])
+        let request = try euicc.initiateAuthenticationRequest(smdpAddress: LiveSite.address)
+        struct NotInRegistry: Error, CustomStringConvertible { var description: String { "key not in the registry" } }
+        let seen = Mutex<[[UInt8]]>([])
+        let (refused, accepted) = try await site.withServer { port -> (ES9PlusHTTPClientError?, ES9PlusHTTPClientError?) in
+            let refusing = try site.client(port: port, timeout: .seconds(5)) { der in
+                seen.withLock { $0.append(der) }
+                throw NotInRegistry()
+            }
+            let accepting = try site.client(port: port, timeout: .seconds(5)) { der in seen.withLock { $0.append(der) } }
+            return (try await Self.attempt(refusing, request), try await Self.attempt(accepting, request))
+        }
+        guard case let .serverCertificateRefused(reason, trust) = try #require(refused, "a refused certificate let the call through") else {
+            Issue.record("expected .serverCertificateRefused, got \(String(describing: refused))")
+            return
+        }
+        #expect(reason.contains("key not in the registry") && trust == nil)
+        #expect(accepted == nil, "an accepted certificate must let the call through: \(String(describing: accepted))")
+        // Both connections handed over the server's leaf, the DP-TLS certificate, once each.
+        #expect(seen.withLock { $0 } == [site.loaded.tls.certificateChainDER[0], site.loaded.tls.certificateChainDER[0]])
     }
 
     /// One initiateAuthentication; returns its error (nil on success) and shuts the client down.
