@@ -39,8 +39,10 @@ final class ES9ClientPool: @unchecked Sendable {
     private var clients: [String: ES9PlusHTTPClient] = [:]
     private let configuration: ES9PlusHTTPClientConfiguration
 
-    init(trustRootsDER: [[UInt8]]) {
-        configuration = ES9PlusHTTPClientConfiguration(trustRootsDER: trustRootsDER)
+    /// `serverCertificateCheck` runs on every connection after TLS verification (the LPA's CERT.DPtls
+    /// registry pin, `SMDPTrustPolicy.tlsServerCertificateCheck`).
+    init(trustRootsDER: [[UInt8]], serverCertificateCheck: ES9PlusServerCertificateCheck? = nil) {
+        configuration = ES9PlusHTTPClientConfiguration(trustRootsDER: trustRootsDER, serverCertificateCheck: serverCertificateCheck)
     }
 
     func client(for address: String) throws -> any ES9PlusClient {
@@ -121,7 +123,9 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
         abstract: "Download and install a profile from an activation code (SGP.22 §3.1.3).",
         discussion: "The SM-DP+ is reached over HTTPS; its TLS certificate must chain to the CI certificate in " +
             "$OPENRSP_HOME/pki or to a --tls-ca root. Before the eUICC sees the SM-DP+'s ServerSigned1 the LPA " +
-            "checks CERT.DPauth by --trust (default both: on-chain TrustRegistry and CI chain; see docs/CHAIN-TRUST.md). " +
+            "checks CERT.DPauth by --trust (default both: on-chain TrustRegistry and CI chain; see docs/CHAIN-TRUST.md); " +
+            "with chain or both, the key of the TLS certificate must be an active SM-DP+ key in the TrustRegistry too, " +
+            "checked on every connection before anything is sent. " +
             "Progress goes to stderr."
     )
 
@@ -158,7 +162,7 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
                 throw DeviceCommandError.invalidArgument("the activation code requires a confirmation code (-c)")
             }
             let (policy, oracle) = try smdpTrust.policy(tlsCAFiles: trust.tlsCA)
-            let pool = ES9ClientPool(trustRootsDER: try trust.trustRootsDER())
+            let pool = ES9ClientPool(trustRootsDER: try trust.trustRootsDER(), serverCertificateCheck: policy.tlsServerCertificateCheck)
             let json = output.json
             let confirmation = confirmationCode
             let deviceInfo = try Self.deviceInfo()

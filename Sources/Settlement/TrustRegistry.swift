@@ -14,6 +14,8 @@ public enum TrustRegistry: ContractBinding {
         public static let suspend = ABIFunction(name: "suspend", inputs: [.address, .u16])
         public static let reinstate = ABIFunction(name: "reinstate", inputs: [.address])
         public static let revoke = ABIFunction(name: "revoke", inputs: [.address, .u16])
+        public static let addCertificate = ABIFunction(name: "addCertificate", inputs: [.address, .b32, .b32])
+        public static let removeCertificate = ABIFunction(name: "removeCertificate", inputs: [.address, .b32])
         public static let registerOperatorKey = ABIFunction(name: "registerOperatorKey", inputs: [.address])
         public static let revokeOperatorKey = ABIFunction(name: "revokeOperatorKey", inputs: [.address])
         public static let rotateOperatorKey = ABIFunction(name: "rotateOperatorKey", inputs: [.address, .address])
@@ -33,15 +35,16 @@ public enum TrustRegistry: ContractBinding {
 
     public static let functions: [ABIFunction] = [
         Functions.transferOwnership, Functions.acceptOwnership, Functions.register, Functions.suspend,
-        Functions.reinstate, Functions.revoke, Functions.registerOperatorKey, Functions.revokeOperatorKey,
-        Functions.rotateOperatorKey, Functions.isTrusted, Functions.isActive, Functions.isOperatorKey,
+        Functions.reinstate, Functions.revoke, Functions.addCertificate, Functions.removeCertificate,
+        Functions.registerOperatorKey, Functions.revokeOperatorKey, Functions.rotateOperatorKey, Functions.isTrusted, Functions.isActive, Functions.isOperatorKey,
         Functions.roleOf, Functions.statusOf, Functions.owner, Functions.pendingOwner, Functions.entities,
         Functions.entityBySpki, Functions.operatorKeyMno, Functions.operatorKeyStatus,
     ]
 
     public static let events: [ABIEvent] = [
         OwnershipTransferStarted.event, OwnershipTransferred.event, EntityRegistered.event, EntitySuspended.event,
-        EntityReinstated.event, EntityRevoked.event, OperatorKeyRegistered.event, OperatorKeyRevoked.event,
+        EntityReinstated.event, EntityRevoked.event, CertificateAdded.event, CertificateRemoved.event,
+        OperatorKeyRegistered.event, OperatorKeyRevoked.event,
     ]
 
     /// `constructor(owner: address)`
@@ -77,6 +80,17 @@ public enum TrustRegistry: ContractBinding {
     /// Final: the address and its SPKI hash can never be registered again.
     public static func revoke(entity: Address, reasonCode: UInt16) -> ContractCall<Void> {
         ContractCall(Functions.revoke, [.address(entity), .u16(reasonCode)])
+    }
+
+    /// Lists one more certificate key under the entity's role (e.g. an SM-DP+'s CERT.DPtls besides its
+    /// CERT.DPauth); trusted while the entity is active. Owner only.
+    public static func addCertificate(entity: Address, spkiHash: Hash32, certHash: Hash32) -> ContractCall<Void> {
+        ContractCall(Functions.addCertificate, [.address(entity), .b32(spkiHash), .b32(certHash)])
+    }
+
+    /// Removes a key added by `addCertificate` (certificate rotation); the primary key cannot be removed. Owner only.
+    public static func removeCertificate(entity: Address, spkiHash: Hash32) -> ContractCall<Void> {
+        ContractCall(Functions.removeCertificate, [.address(entity), .b32(spkiHash)])
     }
 
     // MARK: MNO operator keys (sent by the MNO)
@@ -261,6 +275,35 @@ public enum TrustRegistry: ContractBinding {
         public init(arguments r: ABIValueReader) throws(BindingError) {
             var r = r
             entity = try r.address(); reasonCode = try r.uint16()
+        }
+    }
+
+    public struct CertificateAdded: ContractEvent, Hashable {
+        public static let event = ABIEvent(name: "CertificateAdded", parameters: [
+            .init(name: "entity", type: .address, indexed: true), .init(name: "role", type: .u8, indexed: true),
+            .init(name: "spkiHash", type: .b32, indexed: true), .init(name: "certHash", type: .b32, indexed: false),
+        ])
+        public let entity: Address
+        public let role: Role
+        public let spkiHash: Hash32
+        public let certHash: Hash32
+        public init(arguments r: ABIValueReader) throws(BindingError) {
+            var r = r
+            entity = try r.address(); role = try r.enumeration(Role.self); spkiHash = try r.bytes32(); certHash = try r.bytes32()
+        }
+    }
+
+    public struct CertificateRemoved: ContractEvent, Hashable {
+        public static let event = ABIEvent(name: "CertificateRemoved", parameters: [
+            .init(name: "entity", type: .address, indexed: true), .init(name: "role", type: .u8, indexed: true),
+            .init(name: "spkiHash", type: .b32, indexed: true),
+        ])
+        public let entity: Address
+        public let role: Role
+        public let spkiHash: Hash32
+        public init(arguments r: ABIValueReader) throws(BindingError) {
+            var r = r
+            entity = try r.address(); role = try r.enumeration(Role.self); spkiHash = try r.bytes32()
         }
     }
 

@@ -108,6 +108,48 @@ struct LPATrustTests {
         }
     }
 
+    @Test("the TLS certificate pin: an unlisted CERT.DPtls key is refused, listed (addCertificate) it passes, it follows the entity's status, removed it is refused")
+    func tlsCertificatePin() async throws {
+        try await withDevnet { devnet in
+            let chain = try await ChainFixture.deploy(on: devnet)
+            let pki = try Testbed.pki()
+            let dpAuthSPKI = try CertificateDigests.spkiSHA256(pki.dpAuth.certificate)
+            try await chain.registerSMDP(spkiSHA256: dpAuthSPKI, certificateSHA256: try CertificateDigests.certificateSHA256(pki.dpAuth.certificate))
+            let tlsDER = try PKIEncoding.der(pki.dpTLS.certificate)
+            let tlsSPKI = try CertificateDigests.spkiSHA256(pki.dpTLS.certificate)
+            let oracle = RegistrySMDPTrustOracle(registry: chain.registry)
+            let both = try SMDPTrustPolicy(mode: .both, oracle: oracle, ciTrustStore: try CITrustStore([pki.ci.certificate]))
+            func status() async -> SMDPRegistryStatus? {
+                do {
+                    try await both.checkTLSServerCertificate(der: tlsDER)
+                    return .active
+                } catch {
+                    guard case let .tlsKeyNotTrustedOnChain(status, hash) = error, hash == tlsSPKI else {
+                        Issue.record("wrong error \(error)"); return nil
+                    }
+                    return status
+                }
+            }
+            // DPauth registered, the TLS key not: refused although the TLS certificate chains to the CI.
+            #expect(await status() == .unregistered)
+            try await chain.registry.send(TrustRegistry.addCertificate(entity: chain.smdpEntity, spkiHash: try Hash32(tlsSPKI),
+                                                                       certHash: try Hash32(try CertificateDigests.certificateSHA256(pki.dpTLS.certificate))),
+                                          signer: chain.governance)
+            #expect(await status() == .active)
+            try await chain.registry.send(TrustRegistry.suspend(entity: chain.smdpEntity, reasonCode: 3), signer: chain.governance)
+            #expect(await status() == .suspended)
+            try await chain.registry.send(TrustRegistry.reinstate(entity: chain.smdpEntity), signer: chain.governance)
+            #expect(await status() == .active)
+            try await chain.registry.send(TrustRegistry.removeCertificate(entity: chain.smdpEntity, spkiHash: try Hash32(tlsSPKI)),
+                                          signer: chain.governance)
+            #expect(await status() == .unregistered)
+            // --trust ci asks no registry: the hook is absent, and the check itself passes.
+            let ciOnly = try SMDPTrustPolicy(mode: .ci, oracle: nil, ciTrustStore: try CITrustStore([pki.ci.certificate]))
+            #expect(ciOnly.tlsServerCertificateCheck == nil && both.tlsServerCertificateCheck != nil)
+            try await ciOnly.checkTLSServerCertificate(der: tlsDER)
+        }
+    }
+
     @Test("a policy without what its mode needs is refused at construction")
     func misconfigured() throws {
         #expect(throws: SMDPTrustPolicy.Misconfigured.self) { try SMDPTrustPolicy(mode: .chain, oracle: nil, ciTrustStore: nil) }

@@ -243,7 +243,8 @@ struct ProfileDownloadCommandTests {
             }
         }
         let error = try #require(failure, "the download succeeded without a reachable TrustRegistry")
-        #expect(error.failure.step == .checkSMDPTrust)
+        // The TLS pin (CERT.DPtls key in the registry) runs on the first connection, before initiateAuthentication is sent.
+        #expect(error.failure.step == .initiateAuthentication)
         guard case .smdpNotTrusted(.registryUnavailable) = error.failure.error else { Issue.record("wrong error \(error.failure.error)"); return }
         #expect(try await site.installedICCIDs().isEmpty)
         #expect(try await site.store.profile(iccid: iccid)?.state == .released)

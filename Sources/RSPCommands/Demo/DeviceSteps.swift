@@ -9,8 +9,9 @@ import Settlement
 import X509
 
 /// The LPA downloads and installs the profile on the software eUICC: activation code → ES9+ over HTTPS
-/// → ES10b, with `--trust both`: before the eUICC sees the SM-DP+, the LPA checks CERT.DPauth to the
-/// CI itself and `TrustRegistry.isTrusted(SMDP, sha256(DPauth SPKI))` on chain. ProfileDownloader also
+/// → ES10b, with `--trust both`: every TLS connection's CERT.DPtls key must be an active SM-DP+ key on
+/// chain before anything is sent, and before the eUICC sees the SM-DP+ the LPA checks CERT.DPauth to
+/// the CI itself and `TrustRegistry.isTrusted(SMDP, sha256(DPauth SPKI))`. ProfileDownloader also
 /// sends the install notification.
 struct DownloadProfileStep: DemoStep {
     let name = "download"
@@ -22,7 +23,7 @@ struct DownloadProfileStep: DemoStep {
         let registry = try state.require(state.contracts, "the contracts").registry
         let trust = try SMDPTrustPolicy(mode: .both, oracle: RegistrySMDPTrustOracle(registry: registry, timeout: .seconds(10)),
                                         ciTrustStore: try CITrustStore([try Certificate(derEncoded: smdp.pki.ciCertificateDER)]))
-        let pool = ES9ClientPool(trustRootsDER: [smdp.pki.ciCertificateDER])
+        let pool = ES9ClientPool(trustRootsDER: [smdp.pki.ciCertificateDER], serverCertificateCheck: trust.tlsServerCertificateCheck)
         env.resources.onCleanup { await pool.shutdown() }
         let deviceInfo = try ProfileDownloadCommand.deviceInfo()
         let result = try await DemoEUICC.withES10(env.config.euiccDirectory) { es10 in

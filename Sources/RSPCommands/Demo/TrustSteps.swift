@@ -27,8 +27,9 @@ struct PKIStep: DemoStep {
     }
 }
 
-/// Governance registers the CI (its certificate), the SM-DP+ (CERT.DPauth), the MNO and the MVNO in
-/// the TrustRegistry: address, role, name, SHA-256 of the SubjectPublicKeyInfo and of the certificate.
+/// Governance registers the CI (its certificate), the SM-DP+ (CERT.DPauth, then its TLS certificate
+/// CERT.DPtls as a second key with `addCertificate`), the MNO and the MVNO in the TrustRegistry:
+/// address, role, name, SHA-256 of the SubjectPublicKeyInfo and of the certificate.
 /// MNO and MVNO have no X.509 certificate here: they are identified by their secp256k1 account key as a
 /// DER SubjectPublicKeyInfo, whose SHA-256 is used for both fields.
 struct RegisterTrustStep: DemoStep {
@@ -39,8 +40,8 @@ struct RegisterTrustStep: DemoStep {
         let accounts = try state.require(state.accounts, "the accounts")
         let registry = try state.require(state.contracts, "the contracts").registry
         let pki = try PKILoader.load(from: env.config.pkiDirectory)
-        guard let ci = pki.certificates[.ci], let dpAuth = pki.certificates[.dpAuth] else {
-            throw DemoError.missing("the PKI has no CI or DPauth certificate")
+        guard let ci = pki.certificates[.ci], let dpAuth = pki.certificates[.dpAuth], let dpTLS = pki.certificates[.dpTLS] else {
+            throw DemoError.missing("the PKI has no CI, DPauth or DPtls certificate")
         }
         let entries: [(Settlement.Role, String, PrivateKey, [UInt8], [UInt8])] = [
             (.ci, "OpenRSP test CI", accounts.ci, try CertificateDigests.spkiSHA256(ci), try CertificateDigests.certificateSHA256(ci)),
@@ -60,6 +61,16 @@ struct RegisterTrustStep: DemoStep {
                                           certificateSha256: certHash.hex, trusted: trusted))
             env.progress("\(Self.label(role)) \(address) spki \(spkiHash.hex.prefix(18))… trusted \(trusted)")
         }
+        // The LPA pins the TLS certificate too: its key must be an active SM-DP+ key on every connection.
+        let smdp = try accounts.smdp.address()
+        let tlsSPKI = try Hash32(try CertificateDigests.spkiSHA256(dpTLS))
+        let added = try await registry.send(TrustRegistry.addCertificate(entity: smdp, spkiHash: tlsSPKI,
+                                                                         certHash: try Hash32(try CertificateDigests.certificateSHA256(dpTLS))),
+                                            signer: accounts.deployer)
+        _ = try registry.event(TrustRegistry.CertificateAdded.self, in: added)
+        state.record(name, "add SM-DP+ TLS key", added)
+        let tlsTrusted = try await registry.call(TrustRegistry.isTrusted(role: .smdp, spkiHash: tlsSPKI))
+        env.progress("SM-DP+ TLS key (CERT.DPtls) spki \(tlsSPKI.hex.prefix(18))… trusted \(tlsTrusted)")
     }
 
     static func label(_ role: Settlement.Role) -> String {
