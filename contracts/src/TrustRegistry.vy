@@ -199,10 +199,13 @@ def addCertificate(entity: address, spki_hash: bytes32, cert_hash: bytes32):
 @external
 def removeCertificate(entity: address, spki_hash: bytes32):
     """@notice Unlists a certificate key added with `addCertificate` (TLS certificate rotation).
-       The primary key given at `register` is never removed: revoke the entity instead."""
+       The primary key given at `register` is never removed: revoke the entity instead. A revoked
+       entity's keys stay bound to it, like its primary key, so none is ever trusted again."""
     assert msg.sender == self.owner, "not owner"
     state: uint256 = self._state[entity]
-    assert (state >> 8) & 255 != 0, "entity: not registered"
+    status: uint256 = (state >> 8) & 255
+    assert status != 0, "entity: not registered"
+    assert status != convert(STATUS_REVOKED, uint256), "entity: revoked"
     role: uint8 = convert(state & 255, uint8)
     assert self.entityBySpki[role][spki_hash] == entity, "spki hash: not this entity's"
     assert self._info[entity].spkiHash != spki_hash, "spki hash: primary"

@@ -284,11 +284,15 @@ def test_remove_certificate_reverts(world, r, smdp, args, reason):
 
 
 def test_primary_key_is_never_removed(world, r, smdp):
-    for status_change in (lambda: r.suspend(smdp, 4), lambda: r.revoke(smdp, 5)):
-        with boa.env.prank(world.gov):
-            status_change()
-            with boa.reverts("spki hash: primary"):
-                r.removeCertificate(smdp, sha("smdp-auth-spki"))
+    with boa.env.prank(world.gov):
+        with boa.reverts("spki hash: primary"):
+            r.removeCertificate(smdp, sha("smdp-auth-spki"))
+        r.suspend(smdp, 4)
+        with boa.reverts("spki hash: primary"):
+            r.removeCertificate(smdp, sha("smdp-auth-spki"))
+        r.revoke(smdp, 5)
+        with boa.reverts("entity: revoked"):
+            r.removeCertificate(smdp, sha("smdp-auth-spki"))
     assert r.entityBySpki(ROLE_SMDP, sha("smdp-auth-spki")) == smdp
 
 
@@ -308,9 +312,16 @@ def test_extra_key_follows_entity_status(world, r, smdp):
         assert not r.isTrusted(ROLE_SMDP, sha("smdp-auth-spki"))
         with boa.reverts("entity: revoked"):
             r.addCertificate(smdp, sha("smdp-tls-3"), sha("c3"))
-        # a revoked entity's keys stay bound to it: nobody else takes them under the role
+        # a revoked entity's keys stay bound to it: not removable, nobody else takes them under the role
+        with boa.reverts("entity: revoked"):
+            r.removeCertificate(smdp, TLS)
+        assert r.entityBySpki(ROLE_SMDP, TLS) == smdp
         with boa.reverts("spki hash: already registered for role"):
             r.register(boa.env.generate_address(), ROLE_SMDP, "SM-DP+ C", TLS, sha("c"))
+        other = boa.env.generate_address()
+        r.register(other, ROLE_SMDP, "SM-DP+ D", sha("smdp-d-spki"), sha("smdp-d-cert"))
+        with boa.reverts("spki hash: already registered for role"):
+            r.addCertificate(other, TLS, sha("c"))
 
 
 def test_tls_rotation(world, r, smdp):
