@@ -38,7 +38,8 @@ struct DownloadProfileStep: DemoStep {
         }
         guard let evidence = result.trustEvidence else { throw DemoError.invalid("the LPA reported no SM-DP+ trust check") }
         state.registryTrustsSMDP = true
-        env.progress("LPA trusted the SM-DP+: CI chain valid and TrustRegistry.isTrusted(SM-DP+, \(hex(evidence.dpAuthSPKISHA256).prefix(16))…) = true")
+        env.progress("LPA trusted the SM-DP+: TLS key active in the TrustRegistry on every connection; CERT.DPauth chains to the CI "
+            + "and TrustRegistry.isTrusted(SM-DP+, \(hex(evidence.dpAuthSPKISHA256).prefix(16))…) = true")
         guard let iccid = result.iccid, iccid == state.iccid else {
             throw DemoError.invalid("the eUICC installed ICCID \(result.iccid?.digits ?? "none"), expected \(state.iccid?.digits ?? "-")")
         }
