@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOCore
+import NIOPosix
 import RSPASN1
 import RSPCrypto
 import SMDPCore
@@ -215,6 +216,46 @@ struct LiveTLSTests {
         #expect(accepted == nil, "an accepted certificate must let the call through: \(String(describing: accepted))")
         // Both connections handed over the server's leaf, the DP-TLS certificate, once each.
         #expect(seen.withLock { $0 } == [site.loaded.tls.certificateChainDER[0], site.loaded.tls.certificateChainDER[0]])
+    }
+
+    @Test("a response larger than maxResponseBytes fails with .responseTooLarge(limit:)")
+    func responseTooLarge() async throws {
+        let site = try await LiveSite()
+        defer { site.remove() }
+        let euicc = try TestEUICC(pki: site.pki, trustedCIs: [site.pki.ci.certificate])
+        let request = try euicc.initiateAuthenticationRequest(smdpAddress: LiveSite.address)
+        let error = try await site.withServer { port -> ES9PlusHTTPClientError? in
+            let client = try ES9PlusHTTPClient(smdpAddress: "127.0.0.1:\(port)", configuration: ES9PlusHTTPClientConfiguration(
+                trustRootsDER: [site.loaded.ciCertificateDER], timeout: .seconds(5), maxResponseBytes: 64))
+            return try await Self.attempt(client, request)
+        }
+        #expect(error == .responseTooLarge(limit: 64))
+    }
+
+    @Test("a server that accepts the connection and never answers: .transport after the deadline; a closed port: .transport")
+    func silentServerAndClosedPort() async throws {
+        let site = try await LiveSite()
+        defer { site.remove() }
+        let euicc = try TestEUICC(pki: site.pki, trustedCIs: [site.pki.ci.certificate])
+        let request = try euicc.initiateAuthenticationRequest(smdpAddress: LiveSite.address)
+        // A TCP listener that accepts and then says nothing (no TLS, no HTTP).
+        let silent = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .childChannelInitializer { $0.eventLoop.makeSucceededVoidFuture() }
+            .bind(host: "127.0.0.1", port: 0).get()
+        let silentPort = try #require(silent.localAddress?.port)
+        let timedOut = try await Self.attempt(try site.client(port: silentPort, timeout: .milliseconds(500)), request)
+        try await silent.close()
+        guard case let .transport(reason) = try #require(timedOut, "a silent server answered") else {
+            Issue.record("expected .transport, got \(String(describing: timedOut))")
+            return
+        }
+        #expect(reason.contains("deadline"))
+        // The same port, now closed: the connection is refused.
+        let refused = try await Self.attempt(try site.client(port: silentPort, timeout: .seconds(2)), request)
+        guard case .transport = try #require(refused, "a closed port answered") else {
+            Issue.record("expected .transport, got \(String(describing: refused))")
+            return
+        }
     }
 
     /// One initiateAuthentication; returns its error (nil on success) and shuts the client down.
