@@ -193,5 +193,5 @@ let overHTTPS = try await withThrowingTaskGroup(of: Double?.self) { group in
 print("P-256 (swift-crypto): sign \(fmt(signsPerSecond, 0))/s, verify \(fmt(verifiesPerSecond, 0))/s, ECDH (key pair + shared secret) \(fmt(ecdhPerSecond, 0))/s")
 print("bound: \(Int(signsPerSession)) signs + \(Int(verifiesPerSession)) verifies + \(Int(ecdhPerSession)) ECDH per session = \(fmt(cryptoSecondsPerSession * 1000, 2)) ms -> \(fmt(boundSessionsPerSecond)) sessions/s")
 print("download sessions, in process:   \(fmt(inProcess)) sessions/s   ratio to bound \(fmt(inProcess / boundSessionsPerSecond, 2))   (\(sessionCount) sessions)")
-print("download sessions, over HTTPS:   \(fmt(overHTTPS ?? 0)) sessions/s   ratio to bound \(fmt((overHTTPS ?? 0) / boundSessionsPerSecond, 2))   (\(sessionCount) sessions, one client: TLS connections kept alive)")
+print("download sessions, over HTTPS:   \(fmt(overHTTPS ?? 0)) sessions/s   ratio to bound \(fmt((overHTTPS ?? 0) / boundSessionsPerSecond, 2))   (\(sessionCount) sessions, one client: a TLS connection per ES9+ call)")
 if sink == 42 { print("") }
