@@ -384,9 +384,9 @@ enum PostgresErrorMapping {
 
 extension PostgresConnection {
     /// Runs `query` and reads the whole result, so that errors raised while executing (constraint
-    /// violations) surface here rather than on a discarded row sequence.
+    /// violations) surface here rather than on a discarded row sequence. Shared with UsageStorePostgres.
     @discardableResult
-    func queryAll(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+    public func queryAll(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
         try await self.query(query, logger: logger).collect()
     }
 }

@@ -343,12 +343,3 @@ public final class PostgresUsageOutboxStore: UsageOutboxStore, Sendable {
         return .corrupt("\(error)")
     }
 }
-
-extension PostgresConnection {
-    /// Runs `query` and reads the whole result, so that errors raised while executing (constraint
-    /// violations) surface here rather than on a discarded row sequence.
-    @discardableResult
-    func queryAll(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
-    }
-}

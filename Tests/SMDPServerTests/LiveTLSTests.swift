@@ -47,22 +47,7 @@ struct LiveSite {
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            var iterator = ports.makeAsyncIterator()
-            guard let port = await iterator.next(), port > 0 else {
-                group.cancelAll()
-                throw LiveTestError.serverDidNotStart
-            }
-            do {
-                let value = try await body(port)
-                group.cancelAll()
-                return value
-            } catch {
-                group.cancelAll()
-                throw error
-            }
-        }
+        return try await runUntilDone(app, ports: ports, body)
     }
 
     /// A client for the running server (tests that expect a failure pass a short `timeout`).
