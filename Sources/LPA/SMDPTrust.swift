@@ -98,10 +98,7 @@ public struct SMDPTrustPolicy: Sendable {
 
     /// Checks CERT.DPauth (`serverCertificateDER`, chosen for CI `ciPKId`) by this policy.
     public func check(serverCertificateDER: [UInt8], ciPKId: [UInt8], at time: Date = Date()) async throws(SMDPTrustError) -> SMDPTrustEvidence {
-        let spkiHash: [UInt8]
-        do { spkiHash = try CertificateDigests.spkiSHA256(PKIDecoder.certificate(serverCertificateDER)) } catch {
-            throw .certificateUnreadable("\(error)")
-        }
+        let spkiHash = try Self.spkiSHA256(serverCertificateDER)
         if mode.checksCIChain, let ciTrustStore {
             let failures = await ciTrustStore.serverCertificateFailures(der: serverCertificateDER, role: .dpAuth, ciPKId: ciPKId, at: time)
             guard failures.isEmpty else { throw .ciChainInvalid(failures) }
@@ -116,10 +113,7 @@ public struct SMDPTrustPolicy: Sendable {
     /// verified to the trusted roots (the CI) and the host name: in `chain` and `both` its key must be an
     /// active SM-DP+ key in the registry, like CERT.DPauth's. In `ci` there is nothing more to check.
     public func checkTLSServerCertificate(der: [UInt8]) async throws(SMDPTrustError) {
-        let spkiHash: [UInt8]
-        do { spkiHash = try CertificateDigests.spkiSHA256(PKIDecoder.certificate(der)) } catch {
-            throw .certificateUnreadable("\(error)")
-        }
+        let spkiHash = try Self.spkiSHA256(der)
         if let status = try await registryStatus(spkiHash), status != .active {
             throw .tlsKeyNotTrustedOnChain(status: status, spkiSHA256: spkiHash)
         }
@@ -130,6 +124,13 @@ public struct SMDPTrustPolicy: Sendable {
     public var tlsServerCertificateCheck: (@Sendable ([UInt8]) async throws -> Void)? {
         guard mode.checksRegistry else { return nil }
         return { [self] der in try await checkTLSServerCertificate(der: der) }
+    }
+
+    /// sha256(SubjectPublicKeyInfo DER) of a DER certificate: the key hash the registry lists.
+    private static func spkiSHA256(_ der: [UInt8]) throws(SMDPTrustError) -> [UInt8] {
+        do { return try CertificateDigests.spkiSHA256(PKIDecoder.certificate(der)) } catch {
+            throw .certificateUnreadable("\(error)")
+        }
     }
 
     /// The registry status of an SM-DP+ key, or nil when this mode does not consult the registry.
