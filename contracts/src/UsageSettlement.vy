@@ -6,12 +6,19 @@
         here. The plan's usage poster (the MNO, through its registry address or any of its
         active operator keys, or the MVNO, per plan) posts usage batches per entitlement: a
         Merkle root over CDRs, the total bytes used, the CDR sequence range and a strictly
-        increasing per-poster nonce. After the dispute window anyone may settle a batch: the
-        escrow pays the MNO and the MVNO for the bytes used. Within the window the entitlement
-        owner can void a batch by proving one CDR in it contradicts the batch. After the
-        entitlement ends (expiry or cancellation) plus the posting grace period, anyone may
-        close it: the unused escrow is refunded to the owner or, for REFUND_NONE plans,
+        increasing per-entitlement nonce. After the dispute window anyone may settle the batch:
+        the escrow pays the MNO and the MVNO for the bytes used. Within the window the
+        entitlement owner can void the batch by proving one CDR in it contradicts the batch.
+        After the entitlement ends (expiry or cancellation) plus the posting grace period, anyone
+        may close it: the unused escrow is refunded to the owner or, for REFUND_NONE plans,
         released to the MNO and MVNO.
+
+        Per-entitlement ledger: the contract stores one word per entitlement,
+        keccak256(abi.encode(Ledger)); every call that reads or changes the ledger takes its
+        current value as an argument (the preimage), checked against that word, and every change
+        logs the new value in LedgerUpdated. A call with an out-of-date ledger reverts
+        "ledger: stale". At most one batch per entitlement is pending at a time. This keeps a
+        post to one storage write, so an entitlement's first batch costs what a later one does.
 
         CDR leaf (positional Merkle tree, leaf i carries sequence firstSeq + i):
             leaf = keccak256(abi.encode(uint256 entitlementId, uint64 sequence, uint64 bytes,
@@ -41,27 +48,25 @@ REFUND_NONE: constant(uint8) = 0
 POSTER_MVNO: constant(uint8) = 1
 
 # Contradiction codes for BatchVoided.
-WRONG_ENTITLEMENT: constant(uint8) = 1   # leaf.entitlementId != batch.entitlementId
-WRONG_SEQUENCE: constant(uint8) = 2      # leaf.sequence != batch.firstSeq + leafIndex
+WRONG_ENTITLEMENT: constant(uint8) = 1   # cdr.entitlementId != the entitlement disputed
+WRONG_SEQUENCE: constant(uint8) = 2      # cdr.sequence != pendingFirstSeq + leafIndex
 BAD_PERIOD: constant(uint8) = 3          # periodStart > periodEnd, or outside [start, end] of the entitlement
-UNITS_EXCEED_BATCH: constant(uint8) = 4  # leaf.bytes > batch.totalBytes
-
-SETTLED: constant(bytes32) = 0x0000000000000000000000000000000000000000000000000000000000000001
-VOIDED: constant(bytes32) = 0x0000000000000000000000000000000000000000000000000000000000000002
+UNITS_EXCEED_BATCH: constant(uint8) = 4  # cdr.bytes > pendingBytes
 
 MAX_PROOF: constant(uint256) = 32
 MAX_LEAVES: constant(uint64) = 4294967296   # 2**32: proofs have at most 32 levels
 
-MASK32: constant(uint256) = 2**32 - 1
-MASK64: constant(uint256) = 2**64 - 1
-
-struct Batch:
-    entitlementId: uint256
-    root: bytes32
-    totalBytes: uint64
-    firstSeq: uint64
-    lastSeq: uint64
-    postedAt: uint64
+struct Ledger:
+    settledBytes: uint64     # bytes of all settled batches
+    lastSeq: uint64          # last CDR sequence posted (voided batches included)
+    nonce: uint64            # nonce of the last batch posted (0: none yet)
+    closed: bool
+    # The pending batch, if pendingPostedAt != 0 (all four zero otherwise). Its CDR range is
+    # pendingFirstSeq..lastSeq and its nonce is `nonce`.
+    pendingRoot: bytes32
+    pendingBytes: uint64
+    pendingFirstSeq: uint64
+    pendingPostedAt: uint64
 
 struct Cdr:
     entitlementId: uint256
@@ -71,11 +76,28 @@ struct Cdr:
     periodEnd: uint64
     cdrHash: bytes32
 
+# PlanEntitlements.settlementTerms, named.
+struct Terms:
+    owner: address
+    start: uint256
+    end: uint256
+    mno: address
+    mvno: address
+    marginBps: uint256
+    price: uint256
+    planBytes: uint256
+    refundRule: uint8
+    posterKind: uint8
+
+event LedgerUpdated:
+    entitlementId: indexed(uint256)
+    ledger: Ledger
+
 event BatchPosted:
     batchId: indexed(bytes32)
     entitlementId: indexed(uint256)
     poster: indexed(address)
-    nonce: uint256
+    nonce: uint64
     root: bytes32
     totalBytes: uint64
     firstSeq: uint64
@@ -107,13 +129,11 @@ ENTITLEMENTS: public(immutable(address))
 TOKEN: public(immutable(address))
 DISPUTE_WINDOW: public(immutable(uint256))
 POSTING_GRACE: public(immutable(uint256))
+# keccak256(abi.encode(empty Ledger)): the ledger of an entitlement never touched.
+EMPTY_LEDGER_HASH: public(immutable(bytes32))
 
-# batch id -> keccak256(abi.encode(Batch)) while pending; SETTLED or VOIDED once final.
-batchState: public(HashMap[bytes32, bytes32])
-lastNonce: public(HashMap[address, uint256])
-# Per entitlement, packed: settled bytes (0..63) | pending bytes (64..127) | pending batches (128..159)
-#                          | last posted sequence (160..223) | closed (224)
-_acct: HashMap[uint256, uint256]
+# entitlement id -> keccak256(abi.encode(Ledger)); 0 until the first change.
+_ledgerHash: HashMap[uint256, bytes32]
 
 
 @deploy
@@ -127,12 +147,13 @@ def __init__(registry: address, entitlements: address, token: address, dispute_w
     TOKEN = token
     DISPUTE_WINDOW = dispute_window
     POSTING_GRACE = posting_grace
+    EMPTY_LEDGER_HASH = keccak256(abi_encode(empty(Ledger)))
 
 
 @pure
 @external
-def batchId(poster: address, nonce: uint256) -> bytes32:
-    return keccak256(abi_encode(poster, nonce))
+def batchId(entitlement_id: uint256, nonce: uint64) -> bytes32:
+    return keccak256(abi_encode(entitlement_id, nonce))
 
 
 @pure
@@ -147,143 +168,122 @@ def _leaf(cdr: Cdr) -> bytes32:
     return keccak256(abi_encode(cdr.entitlementId, cdr.sequence, cdr.bytes, cdr.periodStart, cdr.periodEnd, cdr.cdrHash))
 
 
-@view
+@pure
 @external
-def usage(entitlement_id: uint256) -> (uint256, uint256, uint256, uint256, bool):
-    """@notice (settledBytes, pendingBytes, pendingBatches, lastSequence, closed)."""
-    a: uint256 = self._acct[entitlement_id]
-    return a & MASK64, (a >> 64) & MASK64, (a >> 128) & MASK32, (a >> 160) & MASK64, (a >> 224) & 1 == 1
+def hashLedger(ledger: Ledger) -> bytes32:
+    return keccak256(abi_encode(ledger))
 
 
 @view
 @external
-def escrowOf(entitlement_id: uint256) -> uint256:
+def ledgerHash(entitlement_id: uint256) -> bytes32:
+    """@notice The hash of the entitlement's current ledger (EMPTY_LEDGER_HASH if never changed)."""
+    h: bytes32 = self._ledgerHash[entitlement_id]
+    if h == empty(bytes32):
+        return EMPTY_LEDGER_HASH
+    return h
+
+
+@view
+@internal
+def _check(entitlement_id: uint256, ledger: Ledger):
+    h: bytes32 = self._ledgerHash[entitlement_id]
+    if h == empty(bytes32):
+        h = EMPTY_LEDGER_HASH
+    assert keccak256(abi_encode(ledger)) == h, "ledger: stale"
+
+
+@internal
+def _store(entitlement_id: uint256, ledger: Ledger):
+    self._ledgerHash[entitlement_id] = keccak256(abi_encode(ledger))
+    log LedgerUpdated(entitlementId=entitlement_id, ledger=ledger)
+
+
+@view
+@internal
+def _terms(entitlement_id: uint256) -> Terms:
+    t: Terms = empty(Terms)
+    t.owner, t.start, t.end, t.mno, t.mvno, t.marginBps, t.price, t.planBytes, t.refundRule, t.posterKind = staticcall IPlanEntitlements(ENTITLEMENTS).settlementTerms(entitlement_id)
+    return t
+
+
+@view
+@external
+def escrowOf(entitlement_id: uint256, ledger: Ledger) -> uint256:
     """@notice Tokens still held for this entitlement (0 once closed or for an unknown id)."""
-    a: uint256 = self._acct[entitlement_id]
-    if (a >> 224) & 1 == 1:
+    self._check(entitlement_id, ledger)
+    if ledger.closed:
         return 0
-    owner: address = empty(address)
-    start: uint256 = 0
-    end: uint256 = 0
-    mno: address = empty(address)
-    mvno: address = empty(address)
-    margin: uint256 = 0
-    price: uint256 = 0
-    plan_bytes: uint256 = 0
-    refund_rule: uint8 = 0
-    poster_kind: uint8 = 0
-    owner, start, end, mno, mvno, margin, price, plan_bytes, refund_rule, poster_kind = staticcall IPlanEntitlements(ENTITLEMENTS).settlementTerms(entitlement_id)
-    if owner == empty(address):
+    t: Terms = self._terms(entitlement_id)
+    if t.owner == empty(address):
         return 0
-    return price - price * (a & MASK64) // plan_bytes
+    return t.price - t.price * convert(ledger.settledBytes, uint256) // t.planBytes
 
 
 @external
-def postUsage(entitlement_id: uint256, root: bytes32, total_bytes: uint64, first_seq: uint64,
-              last_seq: uint64, nonce: uint256) -> bytes32:
+def postUsage(entitlement_id: uint256, ledger: Ledger, root: bytes32, total_bytes: uint64, first_seq: uint64,
+              last_seq: uint64, nonce: uint64) -> bytes32:
     """
-    @notice Post a usage batch for one entitlement. Gas does not depend on the number of CDRs.
-            `nonce` must exceed the caller's previous nonce. Sequences start at 1 and each batch's
-            range must start after the entitlement's last posted sequence (voided batches included).
-    @return the batch id keccak256(abi.encode(poster, nonce))
+    @notice Post a usage batch for one entitlement whose current ledger is `ledger`. Gas does not
+            depend on the number of CDRs. `nonce` must exceed the entitlement's last batch nonce.
+            Sequences start at 1 and each batch's range must start after the entitlement's last
+            posted sequence (voided batches included). No batch of the entitlement may be pending.
+    @return the batch id keccak256(abi.encode(entitlementId, nonce))
     """
-    assert nonce > self.lastNonce[msg.sender], "nonce: not increasing"
+    self._check(entitlement_id, ledger)
+    assert not ledger.closed, "entitlement: closed"
+    assert ledger.pendingPostedAt == 0, "usage: batch pending"
+    assert nonce > ledger.nonce, "nonce: not increasing"
     assert root != empty(bytes32), "root: zero"
     assert total_bytes > 0, "usage: zero bytes"
     assert first_seq <= last_seq, "sequence: empty range"
     assert last_seq - first_seq < MAX_LEAVES, "sequence: range too large"
-    a: uint256 = self._acct[entitlement_id]
-    assert (a >> 224) & 1 == 0, "entitlement: closed"
-    assert convert(first_seq, uint256) > (a >> 160) & MASK64, "sequence: not after last posted"
-    owner: address = empty(address)
-    start: uint256 = 0
-    end: uint256 = 0
-    mno: address = empty(address)
-    mvno: address = empty(address)
-    margin: uint256 = 0
-    price: uint256 = 0
-    plan_bytes: uint256 = 0
-    refund_rule: uint8 = 0
-    poster_kind: uint8 = 0
-    owner, start, end, mno, mvno, margin, price, plan_bytes, refund_rule, poster_kind = staticcall IPlanEntitlements(ENTITLEMENTS).settlementTerms(entitlement_id)
-    assert owner != empty(address), "entitlement: unknown"
-    assert block.timestamp < end + POSTING_GRACE, "posting: window over"
-    if poster_kind == POSTER_MVNO:
-        assert msg.sender == mvno and staticcall ITrustRegistry(REGISTRY).isActive(mvno, ROLE_MVNO), "poster: not authorized"
-    elif msg.sender == mno:
-        assert staticcall ITrustRegistry(REGISTRY).isActive(mno, ROLE_MNO), "poster: not authorized"
+    assert first_seq > ledger.lastSeq, "sequence: not after last posted"
+    t: Terms = self._terms(entitlement_id)
+    assert t.owner != empty(address), "entitlement: unknown"
+    assert block.timestamp < t.end + POSTING_GRACE, "posting: window over"
+    if t.posterKind == POSTER_MVNO:
+        assert msg.sender == t.mvno and staticcall ITrustRegistry(REGISTRY).isActive(t.mvno, ROLE_MVNO), "poster: not authorized"
+    elif msg.sender == t.mno:
+        assert staticcall ITrustRegistry(REGISTRY).isActive(t.mno, ROLE_MNO), "poster: not authorized"
     else:
-        assert staticcall ITrustRegistry(REGISTRY).isOperatorKey(mno, msg.sender), "poster: not authorized"
-    settled: uint256 = a & MASK64
-    pending: uint256 = (a >> 64) & MASK64
-    assert settled + pending + convert(total_bytes, uint256) <= plan_bytes, "usage: exceeds plan"
+        assert staticcall ITrustRegistry(REGISTRY).isOperatorKey(t.mno, msg.sender), "poster: not authorized"
+    assert convert(ledger.settledBytes, uint256) + convert(total_bytes, uint256) <= t.planBytes, "usage: exceeds plan"
 
-    batch_id: bytes32 = keccak256(abi_encode(msg.sender, nonce))
     posted_at: uint64 = convert(block.timestamp, uint64)
-    self.lastNonce[msg.sender] = nonce
-    self.batchState[batch_id] = keccak256(abi_encode(Batch(
-        entitlementId=entitlement_id, root=root, totalBytes=total_bytes,
-        firstSeq=first_seq, lastSeq=last_seq, postedAt=posted_at)))
-    pending += convert(total_bytes, uint256)
-    count: uint256 = ((a >> 128) & MASK32) + 1
-    self._acct[entitlement_id] = settled | (pending << 64) | (count << 128) | (convert(last_seq, uint256) << 160)
+    batch_id: bytes32 = keccak256(abi_encode(entitlement_id, nonce))
+    self._store(entitlement_id, Ledger(
+        settledBytes=ledger.settledBytes, lastSeq=last_seq, nonce=nonce, closed=False,
+        pendingRoot=root, pendingBytes=total_bytes, pendingFirstSeq=first_seq, pendingPostedAt=posted_at))
     log BatchPosted(batchId=batch_id, entitlementId=entitlement_id, poster=msg.sender, nonce=nonce, root=root,
                     totalBytes=total_bytes, firstSeq=first_seq, lastSeq=last_seq, postedAt=posted_at)
     return batch_id
 
 
-@view
+@pure
 @internal
-def _pending_batch(batch_id: bytes32, batch: Batch):
-    state: bytes32 = self.batchState[batch_id]
-    assert state != empty(bytes32), "batch: unknown"
-    assert state != SETTLED and state != VOIDED, "batch: already final"
-    assert state == keccak256(abi_encode(batch)), "batch: data mismatch"
-
-
-@internal
-def _release_pending(entitlement_id: uint256, total_bytes: uint64, settle: bool) -> (uint256, uint256):
-    """Removes a pending batch from the entitlement's account; returns (settled before, settled after)."""
-    a: uint256 = self._acct[entitlement_id]
-    settled: uint256 = a & MASK64
-    b: uint256 = convert(total_bytes, uint256)
-    after: uint256 = settled
-    if settle:
-        after = settled + b
-    pending: uint256 = ((a >> 64) & MASK64) - b
-    count: uint256 = ((a >> 128) & MASK32) - 1
-    self._acct[entitlement_id] = (a & ~(2**160 - 1)) | after | (pending << 64) | (count << 128)
-    return settled, after
+def _without_pending(ledger: Ledger, settled_bytes: uint64) -> Ledger:
+    return Ledger(settledBytes=settled_bytes, lastSeq=ledger.lastSeq, nonce=ledger.nonce, closed=ledger.closed,
+                  pendingRoot=empty(bytes32), pendingBytes=0, pendingFirstSeq=0, pendingPostedAt=0)
 
 
 @external
 @nonreentrant
-def settle(batch_id: bytes32, batch: Batch):
-    """@notice Anyone, after the dispute window: pay the MNO and the MVNO for the batch's bytes."""
-    self._pending_batch(batch_id, batch)
-    assert block.timestamp >= convert(batch.postedAt, uint256) + DISPUTE_WINDOW, "batch: dispute window open"
-    owner: address = empty(address)
-    start: uint256 = 0
-    end: uint256 = 0
-    mno: address = empty(address)
-    mvno: address = empty(address)
-    margin: uint256 = 0
-    price: uint256 = 0
-    plan_bytes: uint256 = 0
-    refund_rule: uint8 = 0
-    poster_kind: uint8 = 0
-    owner, start, end, mno, mvno, margin, price, plan_bytes, refund_rule, poster_kind = staticcall IPlanEntitlements(ENTITLEMENTS).settlementTerms(batch.entitlementId)
-    self.batchState[batch_id] = SETTLED
-    before: uint256 = 0
-    after: uint256 = 0
-    before, after = self._release_pending(batch.entitlementId, batch.totalBytes, True)
-    pay: uint256 = price * after // plan_bytes - price * before // plan_bytes
-    to_mvno: uint256 = pay * margin // 10000
+def settle(entitlement_id: uint256, ledger: Ledger):
+    """@notice Anyone, after the dispute window: pay the MNO and the MVNO for the pending batch's bytes."""
+    self._check(entitlement_id, ledger)
+    assert ledger.pendingPostedAt != 0, "batch: none pending"
+    assert block.timestamp >= convert(ledger.pendingPostedAt, uint256) + DISPUTE_WINDOW, "batch: dispute window open"
+    t: Terms = self._terms(entitlement_id)
+    after: uint64 = ledger.settledBytes + ledger.pendingBytes
+    self._store(entitlement_id, self._without_pending(ledger, after))
+    pay: uint256 = t.price * convert(after, uint256) // t.planBytes - t.price * convert(ledger.settledBytes, uint256) // t.planBytes
+    to_mvno: uint256 = pay * t.marginBps // 10000
     to_mno: uint256 = pay - to_mvno
-    log BatchSettled(batchId=batch_id, entitlementId=batch.entitlementId, totalBytes=batch.totalBytes,
-                     toMno=to_mno, toMvno=to_mvno)
-    self._pay(mno, to_mno)
-    self._pay(mvno, to_mvno)
+    log BatchSettled(batchId=keccak256(abi_encode(entitlement_id, ledger.nonce)), entitlementId=entitlement_id,
+                     totalBytes=ledger.pendingBytes, toMno=to_mno, toMvno=to_mvno)
+    self._pay(t.mno, to_mno)
+    self._pay(t.mvno, to_mvno)
 
 
 @internal
@@ -325,80 +325,63 @@ def verifyCdr(root: bytes32, cdr: Cdr, index: uint256, count: uint256, proof: Dy
 
 
 @external
-def dispute(batch_id: bytes32, batch: Batch, cdr: Cdr, leaf_index: uint256, proof: DynArray[bytes32, MAX_PROOF]):
+def dispute(entitlement_id: uint256, ledger: Ledger, cdr: Cdr, leaf_index: uint256, proof: DynArray[bytes32, MAX_PROOF]):
     """
-    @notice The entitlement owner voids a pending batch within the dispute window by proving that
-            CDR number `leaf_index` of the batch contradicts it (see the contradiction codes).
+    @notice The entitlement owner voids the pending batch within the dispute window by proving
+            that CDR number `leaf_index` of the batch contradicts it (see the contradiction codes).
             A voided batch pays nothing and frees its bytes; its sequence numbers stay used.
     """
-    self._pending_batch(batch_id, batch)
-    assert block.timestamp < convert(batch.postedAt, uint256) + DISPUTE_WINDOW, "dispute: window closed"
-    owner: address = empty(address)
-    start: uint256 = 0
-    end: uint256 = 0
-    mno: address = empty(address)
-    mvno: address = empty(address)
-    margin: uint256 = 0
-    price: uint256 = 0
-    plan_bytes: uint256 = 0
-    refund_rule: uint8 = 0
-    poster_kind: uint8 = 0
-    owner, start, end, mno, mvno, margin, price, plan_bytes, refund_rule, poster_kind = staticcall IPlanEntitlements(ENTITLEMENTS).settlementTerms(batch.entitlementId)
-    assert msg.sender == owner, "dispute: not entitlement owner"
-    count: uint256 = convert(batch.lastSeq - batch.firstSeq, uint256) + 1
+    self._check(entitlement_id, ledger)
+    assert ledger.pendingPostedAt != 0, "batch: none pending"
+    assert block.timestamp < convert(ledger.pendingPostedAt, uint256) + DISPUTE_WINDOW, "dispute: window closed"
+    t: Terms = self._terms(entitlement_id)
+    assert msg.sender == t.owner, "dispute: not entitlement owner"
+    count: uint256 = convert(ledger.lastSeq - ledger.pendingFirstSeq, uint256) + 1
     assert leaf_index < count, "proof: index out of range"
-    assert self._verify(batch.root, self._leaf(cdr), leaf_index, count, proof), "proof: invalid"
+    assert self._verify(ledger.pendingRoot, self._leaf(cdr), leaf_index, count, proof), "proof: invalid"
     reason: uint8 = 0
-    if cdr.entitlementId != batch.entitlementId:
+    if cdr.entitlementId != entitlement_id:
         reason = WRONG_ENTITLEMENT
-    elif convert(cdr.sequence, uint256) != convert(batch.firstSeq, uint256) + leaf_index:
+    elif convert(cdr.sequence, uint256) != convert(ledger.pendingFirstSeq, uint256) + leaf_index:
         reason = WRONG_SEQUENCE
-    elif (cdr.periodStart > cdr.periodEnd or convert(cdr.periodStart, uint256) < start
-          or convert(cdr.periodEnd, uint256) > end):
+    elif (cdr.periodStart > cdr.periodEnd or convert(cdr.periodStart, uint256) < t.start
+          or convert(cdr.periodEnd, uint256) > t.end):
         reason = BAD_PERIOD
-    elif cdr.bytes > batch.totalBytes:
+    elif cdr.bytes > ledger.pendingBytes:
         reason = UNITS_EXCEED_BATCH
     assert reason != 0, "dispute: no contradiction"
-    self.batchState[batch_id] = VOIDED
-    self._release_pending(batch.entitlementId, batch.totalBytes, False)
-    log BatchVoided(batchId=batch_id, entitlementId=batch.entitlementId, reason=reason, leafIndex=leaf_index)
+    self._store(entitlement_id, self._without_pending(ledger, ledger.settledBytes))
+    log BatchVoided(batchId=keccak256(abi_encode(entitlement_id, ledger.nonce)), entitlementId=entitlement_id,
+                    reason=reason, leafIndex=leaf_index)
 
 
 @external
 @nonreentrant
-def close(entitlement_id: uint256):
+def close(entitlement_id: uint256, ledger: Ledger):
     """
     @notice Anyone, once the entitlement has ended and the posting grace period has passed, with no
             batch pending: release the rest of the escrow. REFUND_NONE plans pay it to the MNO and
             MVNO (margin split); other plans refund it to the entitlement's current owner.
     """
-    a: uint256 = self._acct[entitlement_id]
-    assert (a >> 224) & 1 == 0, "entitlement: closed"
-    owner: address = empty(address)
-    start: uint256 = 0
-    end: uint256 = 0
-    mno: address = empty(address)
-    mvno: address = empty(address)
-    margin: uint256 = 0
-    price: uint256 = 0
-    plan_bytes: uint256 = 0
-    refund_rule: uint8 = 0
-    poster_kind: uint8 = 0
-    owner, start, end, mno, mvno, margin, price, plan_bytes, refund_rule, poster_kind = staticcall IPlanEntitlements(ENTITLEMENTS).settlementTerms(entitlement_id)
-    assert owner != empty(address), "entitlement: unknown"
-    assert block.timestamp >= end + POSTING_GRACE, "close: posting window open"
-    assert (a >> 128) & MASK32 == 0, "close: batches pending"
-    remaining: uint256 = price - price * (a & MASK64) // plan_bytes
-    self._acct[entitlement_id] = a | (1 << 224)
+    self._check(entitlement_id, ledger)
+    assert not ledger.closed, "entitlement: closed"
+    t: Terms = self._terms(entitlement_id)
+    assert t.owner != empty(address), "entitlement: unknown"
+    assert block.timestamp >= t.end + POSTING_GRACE, "close: posting window open"
+    assert ledger.pendingPostedAt == 0, "close: batch pending"
+    remaining: uint256 = t.price - t.price * convert(ledger.settledBytes, uint256) // t.planBytes
+    closed: Ledger = ledger
+    closed.closed = True
+    self._store(entitlement_id, closed)
     refunded: uint256 = 0
     to_mno: uint256 = 0
     to_mvno: uint256 = 0
-    if refund_rule == REFUND_NONE:
-        to_mvno = remaining * margin // 10000
+    if t.refundRule == REFUND_NONE:
+        to_mvno = remaining * t.marginBps // 10000
         to_mno = remaining - to_mvno
     else:
         refunded = remaining
-    log EntitlementClosed(entitlementId=entitlement_id, refunded=refunded, toMno=to_mno, toMvno=to_mvno, receiver=owner)
-    self._pay(owner, refunded)
-    self._pay(mno, to_mno)
-    self._pay(mvno, to_mvno)
+    log EntitlementClosed(entitlementId=entitlement_id, refunded=refunded, toMno=to_mno, toMvno=to_mvno, receiver=t.owner)
+    self._pay(t.owner, refunded)
+    self._pay(t.mno, to_mno)
+    self._pay(t.mvno, to_mvno)
