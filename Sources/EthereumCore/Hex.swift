@@ -82,6 +82,9 @@ public struct Hash32: Sendable, Hashable, CustomStringConvertible, Codable {
 
     public static let zero = Hash32(unchecked: [UInt8](repeating: 0, count: 32))
 
+    /// The 32-byte big-endian word of `value`: the ABI word, and the topic of an indexed uint256.
+    public init(word value: UInt256) { self.init(unchecked: value.bigEndianBytes) }
+
     public var hex: String { Hex.encode(bytes) }
     public var description: String { hex }
 

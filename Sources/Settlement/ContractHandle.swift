@@ -18,6 +18,9 @@ public enum ContractError: Error, Sendable, CustomStringConvertible {
     case noBaseFee
     /// 2 × base fee + tip does not fit in 256 bits.
     case feeOverflow
+    /// No `LedgerUpdated` log of the entitlement up to `block` hashes to the contract's
+    /// `ledgerHash` (the node's log index is incomplete or pruned, or `fromBlock` is too late).
+    case ledgerNotInLogs(entitlementId: UInt256, ledgerHash: Hash32, block: UInt64)
 
     public var description: String {
         switch self {
@@ -29,6 +32,8 @@ public enum ContractError: Error, Sendable, CustomStringConvertible {
         case .noContractAddress(let h): return "deployment \(h.hex) has no contract address"
         case .noBaseFee: return "the chain reports no base fee; EIP-1559 transactions need one"
         case .feeOverflow: return "fee computation overflows 256 bits"
+        case .ledgerNotInLogs(let id, let h, let b):
+            return "no LedgerUpdated log of entitlement \(id) up to block \(b) matches its ledger hash \(h.hex)"
         }
     }
 }

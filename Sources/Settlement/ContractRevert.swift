@@ -138,9 +138,9 @@ extension UsageSettlement {
         case sequenceRangeTooLarge = "sequence: range too large"
         case sequenceNotAfterLastPosted = "sequence: not after last posted"
         case postingWindowOver = "posting: window over"
-        case batchUnknown = "batch: unknown"
-        case batchDataMismatch = "batch: data mismatch"
-        case batchAlreadyFinal = "batch: already final"
+        case ledgerStale = "ledger: stale"
+        case usageBatchPending = "usage: batch pending"
+        case batchNonePending = "batch: none pending"
         case batchDisputeWindowOpen = "batch: dispute window open"
         case disputeWindowClosed = "dispute: window closed"
         case disputeNotEntitlementOwner = "dispute: not entitlement owner"
@@ -148,7 +148,7 @@ extension UsageSettlement {
         case proofIndexOutOfRange = "proof: index out of range"
         case proofInvalid = "proof: invalid"
         case closePostingWindowOpen = "close: posting window open"
-        case closeBatchesPending = "close: batches pending"
+        case closeBatchPending = "close: batch pending"
         case payoutTransferFailed = "payout: transfer failed"
     }
 }

@@ -9,12 +9,15 @@ public enum UsageBatchError: Error, Equatable, Sendable, CustomStringConvertible
     case totalBytesOverflow
     /// Sequences start at 1 on chain.
     case sequenceZero
+    /// The ledger's pending batch is not this batch (another root or range, or none pending).
+    case notThePendingBatch
 
     public var description: String {
         switch self {
         case .tree(let e): return e.description
         case .totalBytesOverflow: return "usage batch: total bytes exceed uint64"
         case .sequenceZero: return "usage batch: CDR sequences start at 1"
+        case .notThePendingBatch: return "usage batch: not the entitlement's pending batch"
         }
     }
 }
@@ -44,17 +47,22 @@ public struct UsageBatch: Sendable, Hashable {
         self.totalBytes = total
     }
 
-    /// The `postUsage` call committing to this batch with the poster's next `nonce`.
-    public func postUsage(nonce: UInt256) -> ContractCall<Hash32> {
-        UsageSettlement.postUsage(entitlementId: entitlementId, root: root, totalBytes: totalBytes, firstSeq: firstSeq,
-                                  lastSeq: lastSeq, nonce: nonce)
+    /// The `postUsage` call committing to this batch on an entitlement whose current ledger is
+    /// `ledger`, with the entitlement's next batch `nonce` (> `ledger.nonce`).
+    public func postUsage(ledger: UsageSettlement.Ledger, nonce: UInt64) -> ContractCall<Hash32> {
+        UsageSettlement.postUsage(entitlementId: entitlementId, ledger: ledger, root: root, totalBytes: totalBytes,
+                                  firstSeq: firstSeq, lastSeq: lastSeq, nonce: nonce)
     }
 
-    /// The `dispute` call proving CDR `leafIndex` of this batch, as posted (`posted` from `BatchPosted`).
-    public func dispute(posted: UsageSettlement.BatchPosted, leafIndex: Int) throws(UsageBatchError) -> ContractCall<Void> {
+    /// The `dispute` call proving CDR `leafIndex` of this batch while it is the pending batch of
+    /// `ledger` (the entitlement's current ledger).
+    public func dispute(ledger: UsageSettlement.Ledger, leafIndex: Int) throws(UsageBatchError) -> ContractCall<Void> {
+        guard ledger.hasPendingBatch, ledger.pendingRoot == root, ledger.pendingFirstSeq == firstSeq, ledger.lastSeq == lastSeq else {
+            throw .notThePendingBatch
+        }
         let proof: [Hash32]
         do { proof = try tree.proof(index: leafIndex) } catch { throw .tree(error) }
-        return UsageSettlement.dispute(batchId: posted.batchId, batch: posted.batch, cdr: cdrs[leafIndex],
+        return UsageSettlement.dispute(entitlementId: entitlementId, ledger: ledger, cdr: cdrs[leafIndex],
                                        leafIndex: UInt256(UInt64(leafIndex)), proof: proof)
     }
 }

@@ -23,28 +23,28 @@ public struct CDRDocument: Codable, Sendable, Hashable {
     }
 }
 
-/// The contract's `Batch` struct as JSON (what `dispute` and `settle` take back).
-public struct OnChainBatchDocument: Codable, Sendable, Hashable {
+/// A posted batch as JSON: what its `BatchPosted` log says. While it is the entitlement's pending
+/// batch, the entitlement's current ledger (`LedgerUpdated`) holds the same root, bytes and range.
+public struct PostedBatchDocument: Codable, Sendable, Hashable {
     public var entitlementId: String
+    public var nonce: UInt64
     public var root: String
     public var totalBytes: UInt64
     public var firstSeq: UInt64
     public var lastSeq: UInt64
     public var postedAt: UInt64
 
-    public init(_ b: UsageSettlement.Batch) {
-        entitlementId = b.entitlementId.description; root = b.root.hex; totalBytes = b.totalBytes
-        firstSeq = b.firstSeq; lastSeq = b.lastSeq; postedAt = b.postedAt
-    }
-
-    public func typed() throws -> UsageSettlement.Batch {
-        UsageSettlement.Batch(entitlementId: try UInt256(decimal: entitlementId), root: try Hash32(hex: root), totalBytes: totalBytes,
-                              firstSeq: firstSeq, lastSeq: lastSeq, postedAt: postedAt)
+    /// nil until the batch's `BatchPosted` is seen.
+    public init?(_ b: OutboxBatch) {
+        guard let postedAt = b.postedAt, let nonce = b.contractNonce64 else { return nil }
+        entitlementId = b.entitlementId.description; self.nonce = nonce; root = b.root.hex
+        totalBytes = b.totalBytes; firstSeq = b.firstSeq; lastSeq = b.lastSeq; self.postedAt = postedAt
     }
 }
 
 /// `openrsp usage prove` output: everything an entitlement owner passes to
-/// `UsageSettlement.dispute(batchId, batch, cdr, leafIndex, proof)` or `verifyCdr`.
+/// `UsageSettlement.dispute(entitlementId, ledger, cdr, leafIndex, proof)` (with the entitlement's
+/// current ledger, read from the chain) or to `verifyCdr`.
 public struct UsageProofDocument: Codable, Sendable, Hashable {
     /// The contract's batch id (null until the batch's post transaction is signed).
     public var batchId: String?
@@ -59,13 +59,13 @@ public struct UsageProofDocument: Codable, Sendable, Hashable {
     public var proof: [String]
     public var root: String
     /// The posted batch (null until `BatchPosted` is seen).
-    public var batch: OnChainBatchDocument?
+    public var batch: PostedBatchDocument?
     public var verifiesLocally: Bool
 
     public init(_ p: UsageProof) {
         batchId = p.batch.batchId?.hex; outboxBatch = p.batch.id; state = p.batch.state.rawValue
         cdr = CDRDocument(p.cdr); leaf = p.leaf.hex; leafIndex = p.leafIndex; leafCount = p.leafCount
-        proof = p.siblings.map(\.hex); root = p.root.hex; batch = p.batch.onChainBatch.map(OnChainBatchDocument.init)
+        proof = p.siblings.map(\.hex); root = p.root.hex; batch = PostedBatchDocument(p.batch)
         verifiesLocally = p.verifies
     }
 
@@ -155,6 +155,7 @@ public struct UsageEventDocument: Codable, Sendable, Hashable {
             event = "posted"; batch = b; batchId = id.hex; transaction = t?.hex; self.block = block; gasUsed = gas
         case .reorgedOut(let b, let t): event = "reorged-out"; batch = b; transaction = t.hex
         case .waitingForWindow(let b, let at, let now): event = "waiting"; batch = b; settleableAt = at; chainTime = now
+        case .waitingForPrevious(let b, _): event = "waiting-for-previous"; batch = b
         case .settled(let b, let t, let mno, let mvno, let gas):
             event = "settled"; batch = b; transaction = t?.hex; toMno = mno?.description; toMvno = mvno?.description; gasUsed = gas
         case .voided(let b): event = "voided"; batch = b
@@ -175,6 +176,8 @@ public struct UsageEventDocument: Codable, Sendable, Hashable {
         case "settled":
             if transaction == nil { return "batch \(batch): settled (already on chain)" }
             return "batch \(batch): settled, \(toMno ?? "?") to MNO, \(toMvno ?? "?") to MVNO" + (gasUsed.map { ", gas \($0)" } ?? "")
+        case "waiting-for-previous":
+            return "batch \(batch): waits until the entitlement's previous batch is settled or voided (one pending batch per entitlement)"
         case "voided": return "batch \(batch): voided by a dispute"
         case "settle-superseded": return "batch \(batch): settle transaction \(transaction ?? "") superseded; will sign again"
         default: return "batch \(batch): \(event)"

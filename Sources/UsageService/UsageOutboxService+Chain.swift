@@ -1,16 +1,30 @@
 // The chain side of the outbox: sign → persist → broadcast → receipt, and the resume rules.
 //
-// Exactly once: a batch's `postUsage` carries a contract nonce chosen when its transaction is
-// signed, so its batch id keccak256(abi.encode(poster, nonce)) is known before anything is sent
-// and the contract refuses the same nonce twice. The signed bytes are persisted before they are
+// Exactly once: a batch's `postUsage` carries a contract nonce (the entitlement's next batch
+// nonce) chosen when its transaction is signed, so its batch id keccak256(abi.encode(entitlementId,
+// nonce)) is known before anything is sent and the contract refuses the same nonce twice. The signed bytes are persisted before they are
 // broadcast. On resume a persisted transaction is looked up by hash; if the node does not know it
 // and its account nonce is still unused, the SAME bytes are broadcast again (same nonce, same
 // hash). A new transaction is never signed for a batch that has one, unless the account nonce was
 // provably consumed by another transaction and the batch is not on chain; that is reported as
 // `nonceConflict` and needs `resolveConflict(batch:)`.
+//
+// The contract keeps each entitlement's state as a hashed ledger with at most one pending batch:
+// every post/settle passes the current ledger (read back from `LedgerUpdated`), and a batch of an
+// entitlement is posted only once the previous one is settled or voided.
 import EthereumCore
 import EthereumRPC
 import Settlement
+
+/// Where a posted batch stands on chain.
+enum ChainBatchState: Sendable {
+    /// No `BatchPosted` of this batch (never mined, or reorged out).
+    case notPosted
+    /// The entitlement's pending batch; the ledger is the entitlement's current one.
+    case pending(UsageSettlement.Ledger)
+    case settled
+    case voided
+}
 
 extension UsageOutboxService {
     enum Fate {
@@ -41,7 +55,15 @@ extension UsageOutboxService {
         for b in try await batches([.posted]) {
             try await recheckPosted(b, events: &events)
         }
+        // One batch of an entitlement is pending on chain at a time: a batch waits while an earlier
+        // one of its entitlement is in flight or in its dispute window (later ones wait behind it).
+        var busy = Set(try await batches([.postSigned, .posted, .settleSigned]).map(\.entitlementId))
         for b in try await batches([.pending]) {
+            guard !busy.contains(b.entitlementId) else {
+                emit(.waitingForPrevious(batch: b.id, entitlementId: b.entitlementId), into: &events)
+                continue
+            }
+            busy.insert(b.entitlementId)
             let (signed, tx) = try await signPost(b, events: &events)
             try await resolvePost(signed, knownTransaction: tx, events: &events)
         }
@@ -68,9 +90,7 @@ extension UsageOutboxService {
             let receipt = try await rpc { () async throws(EthereumRPCError) in try await self.client.getTransactionReceipt(tx.hash) }
             guard used > tx.nonce, receipt == nil else { throw .wrongState(batch: id, state: b.state) }
         }
-        guard try await contractCall(UsageSettlement.batchState(batchId: batchId)) == UsageSettlement.BatchStatus.none else {
-            throw .wrongState(batch: id, state: b.state)
-        }
+        guard try await postedEvent(of: b, batchId: batchId) == nil else { throw .wrongState(batch: id, state: b.state) }
         var reset = b
         reset.state = .pending; reset.poster = nil; reset.contractNonce = nil; reset.batchId = nil; reset.lastError = nil
         try await apply(UsageOutboxChange(batch: reset, expectedState: .conflict))
@@ -94,12 +114,14 @@ extension UsageOutboxService {
     func signPost(_ b: OutboxBatch, events: inout [UsageEvent]) async throws(UsageServiceError) -> (OutboxBatch, OutboxTransaction) {
         guard let sender else { throw .noSigner }
         guard b.state == .pending else { throw .wrongState(batch: b.id, state: b.state) }
-        let onChain = try await contractCall(UsageSettlement.lastNonce(poster: sender))
+        let ledger = try await currentLedger(b.entitlementId)
         let local: UInt256?
-        do { local = try await store.highestContractNonce(poster: sender) } catch { throw .store(error) }
-        let contractNonce: UInt256
-        do { contractNonce = try max(onChain, local ?? .zero).adding(1) } catch { throw .signing("contract nonce overflow") }
-        let call = UsageSettlement.postUsage(entitlementId: b.entitlementId, root: b.root, totalBytes: b.totalBytes,
+        do { local = try await store.highestContractNonce(entitlementId: b.entitlementId) } catch { throw .store(error) }
+        guard local.map({ $0.bitWidth <= 64 }) ?? true else { throw .store(.corrupt("batch nonce of entitlement \(b.entitlementId)")) }
+        let highest = max(ledger.nonce, local?.w0 ?? 0)
+        guard highest < UInt64.max else { throw .signing("batch nonce overflow") }
+        let contractNonce = highest + 1
+        let call = UsageSettlement.postUsage(entitlementId: b.entitlementId, ledger: ledger, root: b.root, totalBytes: b.totalBytes,
                                              firstSeq: b.firstSeq, lastSeq: b.lastSeq, nonce: contractNonce)
         let tx: OutboxTransaction
         do {
@@ -117,8 +139,8 @@ extension UsageOutboxService {
         var signed = b
         signed.state = .postSigned
         signed.poster = sender
-        signed.contractNonce = contractNonce
-        signed.batchId = UsageSettlement.computeBatchId(poster: sender, nonce: contractNonce)
+        signed.contractNonce = UInt256(contractNonce)
+        signed.batchId = UsageSettlement.computeBatchId(entitlementId: b.entitlementId, nonce: contractNonce)
         signed.lastError = nil
         try await apply(UsageOutboxChange(batch: signed, expectedState: .pending, insertTransaction: tx))
         emit(.signed(batch: b.id, purpose: .post, transaction: tx.hash, nonce: tx.nonce), into: &events)
@@ -142,7 +164,9 @@ extension UsageOutboxService {
             do { postedEvents = try contractEvents(UsageSettlement.BatchPosted.self, in: receipt) } catch {
                 throw .binding(error)
             }
-            guard let posted = postedEvents.first(where: { $0.batchId == batchId }) else { throw .missingEvent("BatchPosted \(batchId.hex)") }
+            guard let posted = postedEvents.first(where: { $0.batchId == batchId && Self.isOurs($0, b) }) else {
+                throw .missingEvent("BatchPosted \(batchId.hex)")
+            }
             try await markPosted(b, posted: posted, block: receipt.blockNumber, transaction: tx, receipt: receipt, events: &events)
         case .mined(let receipt):
             let reason = await revertReason(of: tx, receipt: receipt)
@@ -156,9 +180,8 @@ extension UsageOutboxService {
         case .consumedByOther:
             var t = tx
             t.status = .superseded
-            if try await contractCall(UsageSettlement.batchState(batchId: batchId)) != UsageSettlement.BatchStatus.none {
-                // On chain through another transaction carrying the same contract nonce.
-                let found = try await postedEvent(batchId: batchId)
+            if let found = try await postedEvent(of: b, batchId: batchId) {
+                // On chain through another transaction carrying the same batch.
                 try await markPosted(b, posted: found.event, block: found.block, transaction: t, receipt: nil, events: &events)
                 return
             }
@@ -190,7 +213,7 @@ extension UsageOutboxService {
     /// `post-signed` with its transaction, which is then resolved (re-sent unchanged if unknown).
     func recheckPosted(_ b: OutboxBatch, events: inout [UsageEvent]) async throws(UsageServiceError) {
         guard let batchId = b.batchId else { throw .store(.corrupt("batch \(b.id) is posted without a batch id")) }
-        guard try await contractCall(UsageSettlement.batchState(batchId: batchId)) == UsageSettlement.BatchStatus.none else { return }
+        guard try await postedEvent(of: b, batchId: batchId) == nil else { return }
         guard var tx = try await storeTransactions(b.id).last(where: { $0.purpose == .post && $0.status == .succeeded }) else {
             throw .store(.corrupt("batch \(b.id) is posted but the chain does not know it and no post transaction succeeded"))
         }
@@ -202,17 +225,60 @@ extension UsageOutboxService {
         try await resolvePost(back, events: &events)
     }
 
-    func postedEvent(batchId: Hash32) async throws(UsageServiceError) -> (event: UsageSettlement.BatchPosted, block: UInt64) {
-        let filter = LogFilter(fromBlock: .earliest, toBlock: .latest, addresses: [settlement.address],
-                               topics: [[UsageSettlement.BatchPosted.event.topic0], [batchId]])
-        let logs = try await rpc { () async throws(EthereumRPCError) in try await self.client.getLogs(filter) }
-        for log in logs where !log.removed {
-            do {
-                let e = try UsageSettlement.BatchPosted(topics: log.topics, data: log.data)
-                if e.batchId == batchId { return (e, log.blockNumber ?? 0) }
-            } catch { throw .binding(error) }
+    /// The `BatchPosted` log of batch `b` (same id and the same content: another poster's batch
+    /// with the same entitlement nonce is not ours), nil if the chain has none.
+    func postedEvent(of b: OutboxBatch, batchId: Hash32) async throws(UsageServiceError) -> (event: UsageSettlement.BatchPosted, block: UInt64)? {
+        for (log, e) in try await logs(UsageSettlement.BatchPosted.self, topic1: batchId) where Self.isOurs(e, b) {
+            return (e, log.blockNumber ?? 0)
         }
-        throw .missingEvent("BatchPosted log for \(batchId.hex)")
+        return nil
+    }
+
+    static func isOurs(_ e: UsageSettlement.BatchPosted, _ b: OutboxBatch) -> Bool {
+        e.entitlementId == b.entitlementId && e.root == b.root && e.totalBytes == b.totalBytes && e.firstSeq == b.firstSeq
+            && e.lastSeq == b.lastSeq
+    }
+
+    /// Where posted batch `b` stands on chain: from its `BatchPosted`, `BatchSettled` and
+    /// `BatchVoided` logs; while pending, with the entitlement's current ledger (which must hold it).
+    func chainState(of b: OutboxBatch) async throws(UsageServiceError) -> ChainBatchState {
+        guard let batchId = b.batchId, let nonce = b.contractNonce64 else { throw .store(.corrupt("batch \(b.id) without id/nonce")) }
+        guard try await postedEvent(of: b, batchId: batchId) != nil else { return .notPosted }
+        let finality: UsageSettlement.BatchFinality?
+        do { finality = try await settlement.finality(ofBatch: batchId) } catch {
+            if case .rpc(let e) = error { throw .rpc(e) }
+            throw .contract(error)
+        }
+        switch finality {
+        case .settled?: return .settled
+        case .voided?: return .voided
+        case nil: break
+        }
+        let ledger = try await currentLedger(b.entitlementId)
+        guard ledger.hasPendingBatch, ledger.nonce == nonce, ledger.pendingRoot == b.root else {
+            throw .rpc(.malformedResponse("batch \(b.id): posted, not settled or voided, but not the ledger's pending batch"))
+        }
+        return .pending(ledger)
+    }
+
+    /// Every non-removed log of `E` from the settlement contract with first topic `topic1`.
+    func logs<E: ContractEvent>(_ type: E.Type, topic1: Hash32) async throws(UsageServiceError) -> [(Log, E)] {
+        let filter = LogFilter(fromBlock: .earliest, toBlock: .latest, addresses: [settlement.address],
+                               topics: [[E.event.topic0], [topic1]])
+        let found = try await rpc { () async throws(EthereumRPCError) in try await self.client.getLogs(filter) }
+        var out = [(Log, E)]()
+        for log in found where !log.removed {
+            do { out.append((log, try E(topics: log.topics, data: log.data))) } catch { throw .binding(error) }
+        }
+        return out
+    }
+
+    /// The entitlement's current ledger (from `LedgerUpdated`, checked against `ledgerHash`).
+    func currentLedger(_ entitlementId: UInt256) async throws(UsageServiceError) -> UsageSettlement.Ledger {
+        do { return try await settlement.currentLedger(entitlementId: entitlementId) } catch {
+            if case .rpc(let e) = error { throw .rpc(e) }
+            throw .contract(error)
+        }
     }
 
     // MARK: Settle
@@ -230,21 +296,21 @@ extension UsageOutboxService {
         let window = try await disputeWindowSeconds()
         let now = try await chainTime()
         for b in try await batches([.posted]) {
-            guard let batchId = b.batchId, let postedAt = b.postedAt else { throw .store(.corrupt("batch \(b.id) posted without id/time")) }
-            switch try await contractCall(UsageSettlement.batchState(batchId: batchId)) {
+            guard let postedAt = b.postedAt else { throw .store(.corrupt("batch \(b.id) posted without a time")) }
+            switch try await chainState(of: b) {
             case .settled:
                 try await markFinal(b, state: .settled, expected: .posted, transaction: nil, events: &events)
             case .voided:
                 try await markFinal(b, state: .voided, expected: .posted, transaction: nil, events: &events)
-            case .none:
+            case .notPosted:
                 try await recheckPosted(b, events: &events)
-            case .pending:
+            case .pending(let ledger):
                 let due = postedAt &+ window
                 guard now >= due else {
                     emit(.waitingForWindow(batch: b.id, settleableAt: due, chainTime: now), into: &events)
                     continue
                 }
-                let (signed, tx) = try await signSettle(b, events: &events)
+                let (signed, tx) = try await signSettle(b, ledger: ledger, events: &events)
                 try await resolveSettle(signed, knownTransaction: tx, events: &events)
             }
         }
@@ -254,13 +320,17 @@ extension UsageOutboxService {
     /// Signs and persists the settle transaction of posted batch `id` without broadcasting it.
     public func prepareSettlement(batch id: Int64) async throws(UsageServiceError) -> OutboxTransaction {
         guard let b = try await storeBatch(id) else { throw .unknownBatch(id) }
+        guard b.state == .posted else { throw .wrongState(batch: b.id, state: b.state) }
+        guard case .pending(let ledger) = try await chainState(of: b) else { throw .wrongState(batch: b.id, state: b.state) }
         var events = [UsageEvent]()
-        return try await signSettle(b, events: &events).1
+        return try await signSettle(b, ledger: ledger, events: &events).1
     }
 
-    func signSettle(_ b: OutboxBatch, events: inout [UsageEvent]) async throws(UsageServiceError) -> (OutboxBatch, OutboxTransaction) {
-        guard b.state == .posted, let batchId = b.batchId, let batch = b.onChainBatch else { throw .wrongState(batch: b.id, state: b.state) }
-        let tx = try await sign(UsageSettlement.settle(batchId: batchId, batch: batch), batch: b.id, purpose: .settle)
+    /// `ledger`: the entitlement's current ledger, holding `b` as its pending batch.
+    func signSettle(_ b: OutboxBatch, ledger: UsageSettlement.Ledger, events: inout [UsageEvent]) async throws(UsageServiceError)
+        -> (OutboxBatch, OutboxTransaction) {
+        guard b.state == .posted else { throw .wrongState(batch: b.id, state: b.state) }
+        let tx = try await sign(UsageSettlement.settle(entitlementId: b.entitlementId, ledger: ledger), batch: b.id, purpose: .settle)
         var signed = b
         signed.state = .settleSigned
         try await apply(UsageOutboxChange(batch: signed, expectedState: .posted, insertTransaction: tx))
@@ -301,12 +371,12 @@ extension UsageOutboxService {
             t.status = .superseded
         }
         // Not settled by our transaction: the contract's batch state says what happened instead.
-        switch try await contractCall(UsageSettlement.batchState(batchId: batchId)) {
+        switch try await chainState(of: b) {
         case .settled:
             try await markFinal(b, state: .settled, expected: .settleSigned, transaction: t, events: &events)
         case .voided:
             try await markFinal(b, state: .voided, expected: .settleSigned, transaction: t, events: &events)
-        case .pending, .none:
+        case .pending, .notPosted:
             var back = b
             back.state = .posted
             if t.status == .reverted {
@@ -316,7 +386,8 @@ extension UsageOutboxService {
                 throw .settleReverted(batch: b.id, transaction: tx.hash, reason: reason)
             }
             // Superseded while the batch is still pending: the contract settles a batch at most
-            // once, so signing a new settle transaction next time cannot pay twice.
+            // once (settling clears it from the ledger), so signing a new settle transaction next
+            // time cannot pay twice.
             back.lastError = "settle transaction \(tx.hash.hex) superseded"
             try await apply(UsageOutboxChange(batch: back, expectedState: .settleSigned, updateTransactions: [t]))
             emit(.settleSuperseded(batch: b.id, transaction: tx.hash), into: &events)

@@ -17,6 +17,9 @@ public enum UsageEvent: Sendable, Hashable {
     /// The batch's post disappeared from the chain (reorg); its signed transaction will be re-sent.
     case reorgedOut(batch: Int64, transaction: Hash32)
     case waitingForWindow(batch: Int64, settleableAt: UInt64, chainTime: UInt64)
+    /// Not posted yet: an earlier batch of the same entitlement is still pending (on chain at most
+    /// one batch per entitlement awaits its dispute window); it is posted once that one is final.
+    case waitingForPrevious(batch: Int64, entitlementId: UInt256)
     case settled(batch: Int64, transaction: Hash32?, toMno: UInt256?, toMvno: UInt256?, gasUsed: UInt64?)
     case voided(batch: Int64)
     /// Our settle transaction lost its nonce to another transaction while the batch was still
@@ -75,17 +78,15 @@ public actor UsageOutboxService {
 
     // MARK: Import
 
-    /// Validates `cdrs` against what is already imported (this database) and posted (the chain's
-    /// `usage(id).lastSequence`), splits them into batches and stores them, all or nothing.
+    /// Validates `cdrs` against what is already imported (this database) and posted (the
+    /// entitlement ledger's `lastSeq`), splits them into batches and stores them, all or nothing.
     @discardableResult
     public func importCDRs(_ cdrs: [CDR], maxBatchSize: Int = 10_000) async throws(UsageServiceError) -> [OutboxBatch] {
         var last = [UInt256: UInt64]()
         for e in Set(cdrs.map(\.entitlementId)) {
             let local: UInt64
             do { local = try await store.lastSequence(entitlementId: e) } catch { throw .store(error) }
-            let chain = try await contractCall(UsageSettlement.usage(entitlementId: e)).lastSequence
-            let onChain = chain.bitWidth <= 64 ? chain.w0 : UInt64.max
-            last[e] = max(local, onChain)
+            last[e] = max(local, try await currentLedger(e).lastSeq)
         }
         let batches: [UsageBatch]
         do { batches = try UsageBatcher.batches(cdrs, maxBatchSize: maxBatchSize) { last[$0] ?? 0 } } catch { throw .importRefused(error) }

@@ -77,8 +77,9 @@ public struct OutboxBatch: Sendable, Hashable {
     public let totalBytes: UInt64
     public let root: Hash32
     public var state: OutboxBatchState
-    /// Set when the post transaction is signed: the poster and its contract nonce fix the batch id
-    /// keccak256(abi.encode(poster, nonce)), so the batch can be found on chain without a receipt.
+    /// Set when the post transaction is signed: the entitlement and the contract nonce (the
+    /// entitlement's batch nonce) fix the batch id keccak256(abi.encode(entitlementId, nonce)), so
+    /// the batch can be found on chain without a receipt.
     public var poster: Address?
     public var contractNonce: UInt256?
     public var batchId: Hash32?
@@ -98,11 +99,11 @@ public struct OutboxBatch: Sendable, Hashable {
         self.lastError = lastError
     }
 
-    /// The contract's `Batch` struct, once posted.
-    public var onChainBatch: UsageSettlement.Batch? {
-        guard let postedAt else { return nil }
-        return UsageSettlement.Batch(entitlementId: entitlementId, root: root, totalBytes: totalBytes, firstSeq: firstSeq,
-                                     lastSeq: lastSeq, postedAt: postedAt)
+
+    /// The contract nonce as the contract's uint64 (nil until signed, or if a stored value is out of range).
+    public var contractNonce64: UInt64? {
+        guard let n = contractNonce, n.bitWidth <= 64 else { return nil }
+        return n.w0
     }
 }
 
@@ -157,8 +158,8 @@ public protocol UsageOutboxStore: Sendable {
     func batch(containing entitlementId: UInt256, sequence: UInt64) async throws(UsageOutboxStoreError) -> OutboxBatch?
     /// Highest sequence stored for the entitlement in batches that are not `rejected` (0 if none).
     func lastSequence(entitlementId: UInt256) async throws(UsageOutboxStoreError) -> UInt64
-    /// Highest contract nonce ever assigned to a batch of `poster` (nil if none).
-    func highestContractNonce(poster: Address) async throws(UsageOutboxStoreError) -> UInt256?
+    /// Highest contract nonce ever assigned to a batch of the entitlement (nil if none).
+    func highestContractNonce(entitlementId: UInt256) async throws(UsageOutboxStoreError) -> UInt256?
     /// The batch's transactions, oldest first.
     func transactions(batch: Int64) async throws(UsageOutboxStoreError) -> [OutboxTransaction]
     /// Transactions with status `.signed` (in flight), oldest first.

@@ -169,11 +169,11 @@ public final class PostgresUsageOutboxStore: UsageOutboxStore, Sendable {
         return values.map { UInt64(bitPattern: $0) }.max() ?? 0
     }
 
-    public func highestContractNonce(poster: Address) async throws(UsageOutboxStoreError) -> UInt256? {
+    public func highestContractNonce(entitlementId: UInt256) async throws(UsageOutboxStoreError) -> UInt256? {
         let texts = try await fetchAll({ row throws -> String in try row.decode(String.self) }) { s in
             """
             SELECT contract_nonce FROM \(unescaped: s).usage_batch
-            WHERE poster = \(poster.checksummed) AND contract_nonce IS NOT NULL
+            WHERE entitlement_id = \(entitlementId.description) AND contract_nonce IS NOT NULL
             """
         }
         var best: UInt256?

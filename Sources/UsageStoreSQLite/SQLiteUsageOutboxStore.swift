@@ -160,10 +160,10 @@ public final class SQLiteUsageOutboxStore: UsageOutboxStore, Sendable {
         return values.map { UInt64(bitPattern: $0) }.max() ?? 0
     }
 
-    public func highestContractNonce(poster: Address) async throws(UsageOutboxStoreError) -> UInt256? {
+    public func highestContractNonce(entitlementId: UInt256) async throws(UsageOutboxStoreError) -> UInt256? {
         let texts: [String] = try await read { db in
-            try String.fetchAll(db, sql: "SELECT contract_nonce FROM usage_batch WHERE poster = ? AND contract_nonce IS NOT NULL",
-                                arguments: [poster.checksummed])
+            try String.fetchAll(db, sql: "SELECT contract_nonce FROM usage_batch WHERE entitlement_id = ? AND contract_nonce IS NOT NULL",
+                                arguments: [entitlementId.description])
         }
         var best: UInt256?
         for t in texts {

@@ -25,11 +25,11 @@ enum DemoSummaryBuilder {
         }
         let smdpState = try await smdp.store.profile(iccid: iccid)?.state.rawValue ?? "not in the inventory"
         let batchStatus: String
-        switch try await contracts.settlement.call(UsageSettlement.batchState(batchId: posted.batchId)) {
-        case .none: batchStatus = "unknown"
-        case .pending: batchStatus = "pending"
-        case .settled: batchStatus = "settled"
-        case .voided: batchStatus = "voided"
+        if let finality = try await contracts.settlement.finality(ofBatch: posted.batchId) {
+            batchStatus = finality.rawValue
+        } else {
+            let ledger = try await contracts.settlement.currentLedger(entitlementId: posted.entitlementId)
+            batchStatus = ledger.pendingBatchId(entitlementId: posted.entitlementId) == posted.batchId ? "pending" : "unknown"
         }
         let entitlement = try await contracts.plans.call(PlanEntitlements.entitlement(tokenId: try state.require(state.entitlementId, "the entitlement")))
         func total(_ b: DemoSummary.Balances) throws -> UInt256 {

@@ -66,12 +66,12 @@ struct PostUsageStep: DemoStep {
         state.posted = posted
         env.progress("batch \(posted.batchId.hex) posted at \(posted.postedAt) by the outbox (transaction \(transaction.hex))")
 
-        let proof = try await outbox.prove(entitlementId: posted.batch.entitlementId, sequence: posted.batch.firstSeq)
+        let proof = try await outbox.prove(entitlementId: posted.entitlementId, sequence: posted.firstSeq)
         let verified = try await settlement.call(UsageSettlement.verifyCdr(root: posted.root, cdr: proof.cdr, index: UInt256(proof.leafIndex),
                                                                           count: UInt256(proof.leafCount), proof: proof.siblings))
-        guard verified else { throw DemoError.invalid("the contract rejects the Merkle proof of CDR \(posted.batch.firstSeq)") }
+        guard verified else { throw DemoError.invalid("the contract rejects the Merkle proof of CDR \(posted.firstSeq)") }
         state.proofVerified = true
-        env.progress("Merkle proof of CDR \(posted.batch.firstSeq) (\(proof.siblings.count) siblings) verifies on chain (verifyCdr)")
+        env.progress("Merkle proof of CDR \(posted.firstSeq) (\(proof.siblings.count) siblings) verifies on chain (verifyCdr)")
     }
 }
 
