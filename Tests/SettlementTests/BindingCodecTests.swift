@@ -55,22 +55,59 @@ struct BindingCodecTests {
         #expect(data[4 + 2 * 32 + 31] == 0xa0)
     }
 
-    @Test("dispute encodes the Batch and CDR tuples inline and the proof as a dynamic array")
+    @Test("dispute encodes the Ledger and CDR tuples inline and the proof as a dynamic array")
     func disputeCalldata() throws {
-        let batch = UsageSettlement.Batch(entitlementId: 7, root: h32(1), totalBytes: 1000, firstSeq: 1, lastSeq: 3, postedAt: 99)
+        let ledger = UsageSettlement.Ledger(settledBytes: 0, lastSeq: 3, nonce: 1, pendingRoot: h32(1), pendingBytes: 1000,
+                                            pendingFirstSeq: 1, pendingPostedAt: 99)
         let cdr = CDR(entitlementId: 7, sequence: 2, bytes: 5000, periodStart: 10, periodEnd: 20, cdrHash: h32(2))
-        let data = try UsageSettlement.dispute(batchId: h32(9), batch: batch, cdr: cdr, leafIndex: 1, proof: [h32(3), h32(4)]).calldata()
-        // head: batchId + 6 batch words + 6 cdr words + leafIndex + proof offset = 15 words; tail: length + 2
-        #expect(data.count == 4 + 32 * (15 + 3))
+        let data = try UsageSettlement.dispute(entitlementId: 7, ledger: ledger, cdr: cdr, leafIndex: 1, proof: [h32(3), h32(4)]).calldata()
+        // head: entitlementId + 8 ledger words + 6 cdr words + leafIndex + proof offset = 17 words; tail: length + 2
+        #expect(data.count == 4 + 32 * (17 + 3))
         let decoded = try UsageSettlement.Functions.dispute.decodeCall(data)
+        #expect(decoded[1] == .tuple([.uint(0), .uint(3), .uint(1), .bool(false), .fixedBytes(h32(1).bytes), .uint(1000), .uint(1), .uint(99)]))
         #expect(decoded[3] == .uint(1))
         #expect(decoded[4] == .array([.fixedBytes(h32(3).bytes), .fixedBytes(h32(4).bytes)]))
     }
 
-    @Test("computeBatchId is keccak256(abi.encode(poster, nonce))")
+    @Test("computeBatchId is keccak256(abi.encode(entitlementId, uint64 nonce))")
     func batchId() throws {
-        let enc = try ABI.encode([.address, .uint(256)], [.address(addr(5)), .uint(42)])
-        #expect(UsageSettlement.computeBatchId(poster: addr(5), nonce: 42) == Keccak256.hash(enc))
+        let enc = try ABI.encode([.uint(256), .uint(64)], [.uint(7), .uint(2)])
+        #expect(UsageSettlement.computeBatchId(entitlementId: 7, nonce: 2) == Keccak256.hash(enc))
+        // eth-abi + eth-hash (contracts/ledger.py batch_id(7, 2))
+        #expect(UsageSettlement.computeBatchId(entitlementId: 7, nonce: 2).hex == "0xacd8ef244210bb6898e73c48bf820ed8ecc857a3bab8d79c10e4fa92b1e9ca65")
+    }
+
+    @Test("Ledger.hash is keccak256(abi.encode(Ledger)), as contracts/ledger.py computes it")
+    func ledgerHash() throws {
+        // Values from contracts/ledger.py: Ledger(5_000_000, 3, 2, False, 0x11 * 32, 22_654_322, 1, 1_700_000_000).hash()
+        let ledger = UsageSettlement.Ledger(settledBytes: 5_000_000, lastSeq: 3, nonce: 2, closed: false,
+                                            pendingRoot: try Hash32([UInt8](repeating: 0x11, count: 32)), pendingBytes: 22_654_322,
+                                            pendingFirstSeq: 1, pendingPostedAt: 1_700_000_000)
+        #expect(ledger.hash.hex == "0x7845ac20088e1fccb2af93e15048dc41faa35ee0f09400b1c7ecdc90376530ca")
+        #expect(UsageSettlement.Ledger.empty.hash.hex == "0xd397b3b043d87fcd6fad1291ff0bfd16401c274896d8c63a923727f077b8e0b5")
+        #expect(ledger.hash == Keccak256.hash(try ABI.encode([UsageSettlement.Ledger.abiType], [.tuple([
+            .uint(5_000_000), .uint(3), .uint(2), .bool(false), .fixedBytes(ledger.pendingRoot.bytes), .uint(22_654_322), .uint(1),
+            .uint(1_700_000_000)])])))
+        var closed = ledger
+        closed.closed = true
+        #expect(closed.hash != ledger.hash)
+        #expect(ledger.pendingBatchId(entitlementId: 7) == UsageSettlement.computeBatchId(entitlementId: 7, nonce: 2))
+        #expect(UsageSettlement.Ledger.empty.pendingBatchId(entitlementId: 7) == nil)
+    }
+
+    @Test("LedgerUpdated decodes its ledger; a truncated log is a typed error")
+    func ledgerUpdated() throws {
+        let ledger = UsageSettlement.Ledger(settledBytes: 1, lastSeq: 2, nonce: 3, closed: true, pendingRoot: h32(5), pendingBytes: 6,
+                                            pendingFirstSeq: 7, pendingPostedAt: 8)
+        let data = try ABI.encode([UsageSettlement.Ledger.abiType], [.tuple([.uint(1), .uint(2), .uint(3), .bool(true),
+                                                                              .fixedBytes(h32(5).bytes), .uint(6), .uint(7), .uint(8)])])
+        let topics = [UsageSettlement.LedgerUpdated.event.topic0, Hash32(word: 42)]
+        let e = try UsageSettlement.LedgerUpdated(topics: topics, data: data)
+        #expect(e.entitlementId == 42 && e.ledger == ledger)
+        #expect(throws: BindingError.self) { try UsageSettlement.LedgerUpdated(topics: topics, data: Array(data.dropLast(32))) }
+        var badBool = data
+        badBool[3 * 32 + 31] = 2
+        #expect(throws: BindingError.self) { try UsageSettlement.LedgerUpdated(topics: topics, data: badBool) }
     }
 
     @Test("typed results decode; unknown enum values, wrong lengths and dirty padding are typed errors")
@@ -118,11 +155,12 @@ struct BindingCodecTests {
     func events() throws {
         let ev = UsageSettlement.BatchPosted.event
         let topics = [ev.topic0, h32(0xb1), Hash32(unchecked32: UInt256(12).bigEndianBytes), Hash32(unchecked32: [UInt8](repeating: 0, count: 12) + addr(5).bytes)]
-        let data = try ABI.encode([.uint(256), .fixedBytes(32), .uint(64), .uint(64), .uint(64), .uint(64)],
+        let data = try ABI.encode([.uint(64), .fixedBytes(32), .uint(64), .uint(64), .uint(64), .uint(64)],
                                   [.uint(3), .fixedBytes(h32(0xcc).bytes), .uint(4096), .uint(1), .uint(8), .uint(1_700_000_000)])
         let posted = try UsageSettlement.BatchPosted(topics: topics, data: data)
         #expect(posted.batchId == h32(0xb1) && posted.entitlementId == 12 && posted.poster == addr(5) && posted.nonce == 3)
-        #expect(posted.batch == UsageSettlement.Batch(entitlementId: 12, root: h32(0xcc), totalBytes: 4096, firstSeq: 1, lastSeq: 8, postedAt: 1_700_000_000))
+        #expect(posted.root == h32(0xcc) && posted.totalBytes == 4096 && posted.firstSeq == 1 && posted.lastSeq == 8
+                && posted.postedAt == 1_700_000_000)
         #expect(UsageSettlement.BatchPosted.matches(topics: topics))
         #expect(!UsageSettlement.BatchSettled.matches(topics: topics))
 

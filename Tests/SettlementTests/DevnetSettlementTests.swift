@@ -144,7 +144,9 @@ struct DevnetSettlementTests {
         #expect(try await !sys.plans.call(PlanEntitlements.isLive(tokenId: id, commitment: try PlanEntitlements.commitment(eid: eid, salt: h("wrong")))))
         let ent = try await sys.plans.call(PlanEntitlements.entitlement(tokenId: id))
         #expect(ent.status == .active && ent.owner == userAddress && ent.planId == planEvent.planId)
-        #expect(try await sys.settlement.call(UsageSettlement.escrowOf(entitlementId: id)) == price)
+        #expect(try await sys.settlement.call(UsageSettlement.escrowOf(entitlementId: id, ledger: .empty)) == price)
+        #expect(try await sys.settlement.currentLedger(entitlementId: id) == .empty)
+        #expect(try await sys.settlement.call(UsageSettlement.EMPTY_LEDGER_HASH()) == UsageSettlement.Ledger.empty.hash)
 
         // The MNO posts three CDRs under the Swift Merkle root; the contract agrees on leaves and proofs.
         let start = try u64(purchase.start), period = start + 60
@@ -162,15 +164,28 @@ struct DevnetSettlementTests {
         }
         let total = usageBytes.reduce(0, +)
         #expect(usageBatch.totalBytes == total && usageBatch.firstSeq == 1 && usageBatch.lastSeq == 3)
-        let posted = try await sys.settlement.send(usageBatch.postUsage(nonce: 1), signer: mnoKey)
+        let posted = try await sys.settlement.send(usageBatch.postUsage(ledger: .empty, nonce: 1), signer: mnoKey)
         let batch = try sys.settlement.event(UsageSettlement.BatchPosted.self, in: posted)
-        #expect(batch.batchId == UsageSettlement.computeBatchId(poster: mno, nonce: 1) && batch.root == tree.root && batch.totalBytes == total)
-        await expectRevert(.usageSettlement(.nonceNotIncreasing)) {
+        #expect(batch.batchId == UsageSettlement.computeBatchId(entitlementId: id, nonce: 1) && batch.root == tree.root && batch.totalBytes == total)
+        #expect(try await sys.settlement.call(UsageSettlement.batchId(entitlementId: id, nonce: 1)) == batch.batchId)
+        // The new ledger is in LedgerUpdated, hashes to ledgerHash(id) on chain and the Swift hash agrees with hashLedger.
+        let ledger1 = try sys.settlement.event(UsageSettlement.LedgerUpdated.self, in: posted).ledger
+        #expect(ledger1 == UsageSettlement.Ledger(settledBytes: 0, lastSeq: 3, nonce: 1, closed: false, pendingRoot: tree.root,
+                                                  pendingBytes: total, pendingFirstSeq: 1, pendingPostedAt: batch.postedAt))
+        #expect(try await sys.settlement.call(UsageSettlement.ledgerHash(entitlementId: id)) == ledger1.hash)
+        #expect(try await sys.settlement.call(UsageSettlement.hashLedger(ledger1)) == ledger1.hash)
+        #expect(try await sys.settlement.currentLedger(entitlementId: id) == ledger1)
+        // A stale ledger (the one before the post) and a second batch while one is pending are refused.
+        await expectRevert(.usageSettlement(.ledgerStale)) {
             try await sys.settlement.send(UsageSettlement.postUsage(
-                entitlementId: id, root: tree.root, totalBytes: 1, firstSeq: 4, lastSeq: 4, nonce: 1), signer: mnoKey)
+                entitlementId: id, ledger: .empty, root: tree.root, totalBytes: 1, firstSeq: 4, lastSeq: 4, nonce: 2), signer: mnoKey)
+        }
+        await expectRevert(.usageSettlement(.usageBatchPending)) {
+            try await sys.settlement.send(UsageSettlement.postUsage(
+                entitlementId: id, ledger: ledger1, root: tree.root, totalBytes: 1, firstSeq: 4, lastSeq: 4, nonce: 2), signer: mnoKey)
         }
         await expectRevert(.usageSettlement(.batchDisputeWindowOpen)) {
-            try await sys.settlement.send(UsageSettlement.settle(batchId: batch.batchId, batch: batch.batch), signer: user)
+            try await sys.settlement.send(UsageSettlement.settle(entitlementId: id, ledger: ledger1), signer: user)
         }
 
         // Past the dispute window, anyone settles; balances are exact to the base unit.
@@ -180,10 +195,12 @@ struct DevnetSettlementTests {
         // time). Half-way through the window settling still reverts; once a block at the closing time exists it passes.
         _ = try await devnet.client.request("evm_mine", [.string(UInt256(closes - DeployedSystem.disputeWindow / 2).quantityHex)], retry: .once)
         await expectRevert(.usageSettlement(.batchDisputeWindowOpen)) {
-            try await sys.settlement.send(UsageSettlement.settle(batchId: batch.batchId, batch: batch.batch), signer: user)
+            try await sys.settlement.send(UsageSettlement.settle(entitlementId: id, ledger: ledger1), signer: user)
         }
         _ = try await devnet.client.request("evm_mine", [.string(UInt256(closes).quantityHex)], retry: .once)
-        let settled = try await sys.settlement.send(UsageSettlement.settle(batchId: batch.batchId, batch: batch.batch), signer: user)
+        let settled = try await sys.settlement.send(UsageSettlement.settle(entitlementId: id, ledger: ledger1), signer: user)
+        let ledger2 = try sys.settlement.event(UsageSettlement.LedgerUpdated.self, in: settled).ledger
+        #expect(ledger2 == UsageSettlement.Ledger(settledBytes: total, lastSeq: 3, nonce: 1))
         let paid = try sys.settlement.event(UsageSettlement.BatchSettled.self, in: settled)
         let planBytes = try dataMB * 1_000_000
         let pay = try (price * UInt256(total)).divided(by: planBytes)
@@ -197,10 +214,14 @@ struct DevnetSettlementTests {
         #expect(escrow == (try price - pay))
         #expect(try escrow + toMno + toMvno == price)
         #expect(try await sys.token.call(TestStablecoin.balanceOf(userAddress)) == (try 50_000_000 - price))
-        #expect(try await sys.settlement.call(UsageSettlement.escrowOf(entitlementId: id)) == escrow)
-        #expect(try await sys.settlement.call(UsageSettlement.batchState(batchId: batch.batchId)) == .settled)
-        await expectRevert(.usageSettlement(.batchAlreadyFinal)) {
-            try await sys.settlement.send(UsageSettlement.settle(batchId: batch.batchId, batch: batch.batch), signer: user)
+        #expect(try await sys.settlement.call(UsageSettlement.escrowOf(entitlementId: id, ledger: ledger2)) == escrow)
+        #expect(try await sys.settlement.finality(ofBatch: batch.batchId) == .settled)
+        // Settling again: the old ledger is stale, and the current one has nothing pending.
+        await expectRevert(.usageSettlement(.ledgerStale)) {
+            try await sys.settlement.send(UsageSettlement.settle(entitlementId: id, ledger: ledger1), signer: user)
+        }
+        await expectRevert(.usageSettlement(.batchNonePending)) {
+            try await sys.settlement.send(UsageSettlement.settle(entitlementId: id, ledger: ledger2), signer: user)
         }
 
         // A second batch whose first CDR claims more bytes than the batch total: the owner proves that
@@ -212,26 +233,32 @@ struct DevnetSettlementTests {
         let secondTree = try UsageMerkleTree(cdrs: second)
         // totalBytes is deliberately below the first CDR's bytes, so this batch is posted by hand, not via UsageBatch.
         let posted2 = try await sys.settlement.send(UsageSettlement.postUsage(
-            entitlementId: id, root: secondTree.root, totalBytes: 1_000_000, firstSeq: 4, lastSeq: 5, nonce: 2), signer: mnoKey)
+            entitlementId: id, ledger: ledger2, root: secondTree.root, totalBytes: 1_000_000, firstSeq: 4, lastSeq: 5, nonce: 2), signer: mnoKey)
         let batch2 = try sys.settlement.event(UsageSettlement.BatchPosted.self, in: posted2)
+        let ledger3 = try await sys.settlement.currentLedger(entitlementId: id)
+        #expect(ledger3.pendingBatchId(entitlementId: id) == batch2.batchId && ledger3.settledBytes == total)
+        #expect(try await sys.settlement.finality(ofBatch: batch2.batchId) == nil)
         await expectRevert(.usageSettlement(.disputeNoContradiction)) {
-            try await sys.settlement.send(UsageSettlement.dispute(batchId: batch2.batchId, batch: batch2.batch, cdr: second[1], leafIndex: 1,
+            try await sys.settlement.send(UsageSettlement.dispute(entitlementId: id, ledger: ledger3, cdr: second[1], leafIndex: 1,
                                                                   proof: try secondTree.proof(index: 1)), signer: user)
         }
         await expectRevert(.usageSettlement(.disputeNotEntitlementOwner)) {
-            try await sys.settlement.send(UsageSettlement.dispute(batchId: batch2.batchId, batch: batch2.batch, cdr: second[0], leafIndex: 0,
+            try await sys.settlement.send(UsageSettlement.dispute(entitlementId: id, ledger: ledger3, cdr: second[0], leafIndex: 0,
                                                                   proof: try secondTree.proof(index: 0)), signer: mvnoKey)
         }
-        let disputed = try await sys.settlement.send(try UsageBatch(cdrs: second).dispute(posted: batch2, leafIndex: 0), signer: user)
+        let disputed = try await sys.settlement.send(try UsageBatch(cdrs: second).dispute(ledger: ledger3, leafIndex: 0), signer: user)
         let voided = try sys.settlement.event(UsageSettlement.BatchVoided.self, in: disputed)
         #expect(voided.batchId == batch2.batchId && voided.reason == .unitsExceedBatch && voided.leafIndex == 0)
-        #expect(try await sys.settlement.call(UsageSettlement.batchState(batchId: batch2.batchId)) == .voided)
+        #expect(try await sys.settlement.finality(ofBatch: batch2.batchId) == .voided)
+        // Voiding frees the bytes, keeps the sequences and the nonce used.
+        let ledger4 = try await sys.settlement.currentLedger(entitlementId: id)
+        #expect(ledger4 == UsageSettlement.Ledger(settledBytes: total, lastSeq: 5, nonce: 2))
         #expect(try await sys.token.call(TestStablecoin.balanceOf(sys.settlement.address)) == escrow)
 
         // After expiry + posting grace anyone closes; the unused escrow is refunded to the owner (REFUND_AT_EXPIRY).
         let closeAt = try u64(ent.end) + DeployedSystem.postingGrace
         _ = try await devnet.client.request("evm_mine", [.string(UInt256(closeAt).quantityHex)], retry: .once)
-        let closed = try await sys.settlement.send(UsageSettlement.close(entitlementId: id), signer: mvnoKey)
+        let closed = try await sys.settlement.send(UsageSettlement.close(entitlementId: id, ledger: ledger4), signer: mvnoKey)
         let closing = try sys.settlement.event(UsageSettlement.EntitlementClosed.self, in: closed)
         #expect(closing.refunded == escrow && closing.receiver == userAddress && closing.toMno == 0 && closing.toMvno == 0)
         #expect(try await sys.token.call(TestStablecoin.balanceOf(sys.settlement.address)) == 0)
@@ -239,9 +266,11 @@ struct DevnetSettlementTests {
         #expect(userBalance == (try 50_000_000 - pay))
         #expect(try userBalance + toMno + toMvno == 50_000_000)
         #expect(try await sys.token.call(TestStablecoin.totalSupply()) == 50_000_000)
-        #expect(try await sys.settlement.call(UsageSettlement.usage(entitlementId: id)).closed)
+        let ledger5 = try await sys.settlement.currentLedger(entitlementId: id)
+        #expect(ledger5.closed && ledger5.settledBytes == total)
+        #expect(try await sys.settlement.call(UsageSettlement.escrowOf(entitlementId: id, ledger: ledger5)) == 0)
         await expectRevert(.usageSettlement(.entitlementClosed)) {
-            try await sys.settlement.send(UsageSettlement.close(entitlementId: id), signer: user)
+            try await sys.settlement.send(UsageSettlement.close(entitlementId: id, ledger: ledger5), signer: user)
         }
     }
 }

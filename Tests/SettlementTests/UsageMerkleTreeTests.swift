@@ -141,9 +141,24 @@ struct UsageMerkleTreeTests {
         let batch = try UsageBatch(cdrs: v.cdrs)
         #expect(batch.root == v.root && batch.totalBytes == v.cdrs.reduce(0) { $0 + $1.bytes })
         #expect(batch.firstSeq == v.cdrs[0].sequence && batch.lastSeq == v.cdrs[4].sequence)
-        let post = try UsageSettlement.Functions.postUsage.decodeCall(try batch.postUsage(nonce: 9).calldata())
-        #expect(post == [.uint(v.cdrs[0].entitlementId), .fixedBytes(v.root.bytes), .uint(UInt256(batch.totalBytes)),
+        let before = UsageSettlement.Ledger(settledBytes: 10, lastSeq: batch.firstSeq - 1, nonce: 8)
+        let post = try UsageSettlement.Functions.postUsage.decodeCall(try batch.postUsage(ledger: before, nonce: 9).calldata())
+        #expect(post == [.uint(v.cdrs[0].entitlementId),
+                         .tuple([.uint(10), .uint(UInt256(batch.firstSeq - 1)), .uint(8), .bool(false), .fixedBytes(Hash32.zero.bytes),
+                                 .uint(0), .uint(0), .uint(0)]),
+                         .fixedBytes(v.root.bytes), .uint(UInt256(batch.totalBytes)),
                          .uint(UInt256(batch.firstSeq)), .uint(UInt256(batch.lastSeq)), .uint(9)])
+        // dispute: only while this batch is the ledger's pending batch
+        var pending = before
+        pending.lastSeq = batch.lastSeq; pending.nonce = 9; pending.pendingRoot = batch.root; pending.pendingBytes = batch.totalBytes
+        pending.pendingFirstSeq = batch.firstSeq; pending.pendingPostedAt = 1_700_000_000
+        let dispute = try UsageSettlement.Functions.dispute.decodeCall(try batch.dispute(ledger: pending, leafIndex: 2).calldata())
+        let proof2: [ABIValue] = try batch.tree.proof(index: 2).map { .fixedBytes($0.bytes) }
+        #expect(dispute[3] == .uint(2) && dispute[4] == .array(proof2))
+        #expect(throws: UsageBatchError.notThePendingBatch) { try batch.dispute(ledger: before, leafIndex: 2) }
+        var other = pending
+        other.pendingRoot = Hash32.zero
+        #expect(throws: UsageBatchError.notThePendingBatch) { try batch.dispute(ledger: other, leafIndex: 2) }
         #expect(throws: UsageBatchError.tree(.emptyBatch)) { try UsageBatch(cdrs: []) }
         let extreme = try #require(try loadMerkleVectors().first { $0.name == "extreme-values-3" })
         #expect(throws: UsageBatchError.totalBytesOverflow) { try UsageBatch(cdrs: extreme.cdrs) }

@@ -1,5 +1,6 @@
 // A real devnet with the four contracts deployed from the committed bytecode, an MNO and an MVNO
-// registered, a plan listed (usage posted by the MNO) and one entitlement bought by a user.
+// registered, a plan listed (usage posted by the MNO) and two entitlements bought by a user (each
+// entitlement has at most one batch pending on chain; two let batches be pending side by side).
 import DevnetTestSupport
 import EthereumCore
 import EthereumRPC
@@ -57,6 +58,7 @@ struct UsageWorld {
     let mno: Address
     let user: PrivateKey
     let entitlementId: UInt256
+    let secondEntitlementId: UInt256
     let start: UInt64
     let end: UInt64
 
@@ -86,12 +88,15 @@ struct UsageWorld {
             mno: mno, dataMB: UInt256(planMB), validitySeconds: 30 * 86400, price: price, marginBps: 1500, supplyCap: 10,
             soulbound: false, refundRule: .atExpiry, usagePoster: .mno)), signer: mvnoKey)
         let planId = try plans.event(PlanEntitlements.PlanListed.self, in: listed).planId
-        try await token.send(TestStablecoin.mint(receiver: userAddress, amount: price), signer: governance)
-        try await token.send(TestStablecoin.approve(spender: plans.address, amount: price), signer: user)
+        try await token.send(TestStablecoin.mint(receiver: userAddress, amount: try price * 2), signer: governance)
+        try await token.send(TestStablecoin.approve(spender: plans.address, amount: try price * 2), signer: user)
         let bought = try await plans.send(PlanEntitlements.buy(planId: planId, commitment: h("commitment")), signer: user)
         let purchase = try plans.event(PlanEntitlements.Purchased.self, in: bought)
+        let boughtSecond = try await plans.send(PlanEntitlements.buy(planId: planId, commitment: h("second commitment")), signer: user)
+        let second = try plans.event(PlanEntitlements.Purchased.self, in: boughtSecond)
         return UsageWorld(devnet: devnet, chain: chain, settlement: settlement, token: token, mnoKey: mnoKey, mno: mno, user: user,
-                          entitlementId: purchase.id, start: purchase.start.w0, end: purchase.expiry.w0)
+                          entitlementId: purchase.id, secondEntitlementId: second.id, start: max(purchase.start.w0, second.start.w0),
+                          end: min(purchase.expiry.w0, second.expiry.w0))
     }
 
     /// A service on `database` for the MNO, bound to `settlement` (possibly on a restarted node).
@@ -103,9 +108,9 @@ struct UsageWorld {
         return try UsageOutboxService(store: store, settlement: settlement ?? self.settlement, signer: mnoKey, progress: progress)
     }
 
-    /// Demo CDRs for this entitlement inside its period.
-    func cdrs(count: Int, first: UInt64 = 1, seed: UInt64 = 7) -> [CDR] {
-        CDRGenerator(seed: seed, entitlementId: entitlementId, firstSequence: first, periodStart: start + 10,
+    /// Demo CDRs for the first entitlement (or `entitlement`) inside its period.
+    func cdrs(count: Int, first: UInt64 = 1, seed: UInt64 = 7, entitlement: UInt256? = nil) -> [CDR] {
+        CDRGenerator(seed: seed, entitlementId: entitlement ?? entitlementId, firstSequence: first, periodStart: start + 10,
                      bytesRange: 1_000...50_000).generate(count: count)
     }
 

@@ -12,33 +12,37 @@ import UsageStoreSQLite
 
 @Suite("Usage outbox on the real devnet", .serialized, .enabled(if: DevnetProcess.isAvailable, "needs .venv (scripts/setup)"))
 struct UsageOutboxDevnetTests {
-    @Test("import → post: the on-chain root is the local root; `usage prove` proofs verify on chain, a false CDR voids its batch, settle pays once")
+    @Test("import → post: the on-chain root is the local root, one batch per entitlement pending at a time; proofs verify on chain, a false CDR voids its batch, settle pays once")
     func postProveDisputeSettle() async throws {
         try await withWorld { w in
             let db = temporaryDatabase()
             defer { removeDatabase(db) }
-            let service = try w.service(database: db)
+            let log = EventLog()
+            let service = try w.service(database: db, events: log)
             let cdrs = w.cdrs(count: 7)
             let imported = try await service.importCDRs(cdrs, maxBatchSize: 5)
             #expect(imported.map(\.firstSeq) == [1, 6] && imported.map(\.lastSeq) == [5, 7])
             let local = try UsageBatch(cdrs: Array(cdrs[0..<5]))
             #expect(imported[0].root == local.root && imported[0].totalBytes == local.totalBytes)
 
+            // The first batch is posted; the second waits until the first is final (one pending batch per entitlement).
             let events = try await service.post()
-            #expect(events.filter { if case .posted = $0 { return true } else { return false } }.count == 2)
+            #expect(events.filter { if case .posted = $0 { return true } else { return false } }.count == 1)
+            #expect(events.contains(.waitingForPrevious(batch: imported[1].id, entitlementId: w.entitlementId)))
             let logs = try await w.postedLogs(on: w.devnet.client)
-            #expect(logs.count == 2)
+            #expect(logs.count == 1)
             #expect(logs[0].root == local.root && logs[0].firstSeq == 1 && logs[0].lastSeq == 5 && logs[0].poster == w.mno)
-            #expect(try await w.settlement.call(UsageSettlement.usage(entitlementId: w.entitlementId)).lastSequence == 7)
+            let ledger = try await w.settlement.currentLedger(entitlementId: w.entitlementId)
+            #expect(ledger.lastSeq == 5 && ledger.nonce == 1 && ledger.pendingRoot == local.root && ledger.pendingBytes == local.totalBytes)
             let stored = try await service.status()
-            #expect(stored.allSatisfy { $0.state == .posted })
+            #expect(stored.map(\.state) == [.posted, .pending])
             #expect(stored[0].batchId == logs[0].batchId && stored[0].postedAt == logs[0].postedAt)
 
             // Nothing is posted twice: a second run signs nothing; re-importing the same CDRs is refused.
             let again = try await service.post()
-            #expect(again.isEmpty)
+            #expect(again == [.waitingForPrevious(batch: imported[1].id, entitlementId: w.entitlementId)])
             await #expect(throws: UsageServiceError.self) { try await service.importCDRs(cdrs) }
-            #expect(try await w.postedLogs(on: w.devnet.client).count == 2)
+            #expect(try await w.postedLogs(on: w.devnet.client).count == 1)
 
             // `usage prove` output (JSON, read back) verifies with the contract's own verifyCdr.
             let store = try SQLiteUsageOutboxStore(path: db.path)
@@ -50,8 +54,12 @@ struct UsageOutboxDevnetTests {
                     root: try Hash32(hex: decoded.root), cdr: try decoded.cdr.typed(), index: UInt256(decoded.leafIndex),
                     count: UInt256(decoded.leafCount), proof: try decoded.typedProof()))
                 #expect(ok)
-                let batch = try #require(decoded.batch)
-                #expect(try batch.typed().root.hex == decoded.root && decoded.batchId != nil)
+                if seq <= 5 {
+                    let batch = try #require(decoded.batch)
+                    #expect(batch.root == decoded.root && batch.nonce == 1 && decoded.batchId != nil)
+                } else {
+                    #expect(decoded.batch == nil && decoded.batchId == nil)
+                }
             }
             // A tampered proof does not verify; an honest CDR is no contradiction.
             let doc = UsageProofDocument(try await UsageProofBuilder.proof(store: store, entitlementId: w.entitlementId, sequence: 2, expected: cdrs[1]))
@@ -59,14 +67,12 @@ struct UsageOutboxDevnetTests {
             bad[0] = Keccak256.hash(bad[0].bytes)
             #expect(try await !w.settlement.call(UsageSettlement.verifyCdr(
                 root: try Hash32(hex: doc.root), cdr: cdrs[1], index: 1, count: 5, proof: bad)))
-            let batchId = try Hash32(hex: try #require(doc.batchId))
-            let onChain = try #require(doc.batch).typed()
             await expectRevert(.usageSettlement(.disputeNoContradiction)) {
-                try await w.settlement.send(UsageSettlement.dispute(batchId: batchId, batch: onChain, cdr: cdrs[1], leafIndex: 1,
+                try await w.settlement.send(UsageSettlement.dispute(entitlementId: w.entitlementId, ledger: ledger, cdr: cdrs[1], leafIndex: 1,
                                                                     proof: try doc.typedProof()), signer: w.user)
             }
             await expectRevert(.usageSettlement(.proofInvalid)) {
-                try await w.settlement.send(UsageSettlement.dispute(batchId: batchId, batch: onChain, cdr: cdrs[1], leafIndex: 1,
+                try await w.settlement.send(UsageSettlement.dispute(entitlementId: w.entitlementId, ledger: ledger, cdr: cdrs[1], leafIndex: 1,
                                                                     proof: bad), signer: w.user)
             }
             // A given CDR line that differs from the stored one is refused.
@@ -78,31 +84,45 @@ struct UsageOutboxDevnetTests {
                 guard case .cdrMismatch(let e, 2) = error, e == w.entitlementId else { Issue.record("unexpected \(error)"); return }
             }
 
-            // A third batch with a CDR outside the entitlement's period: the owner disputes it with the proof and voids it.
+            // Before the window: nothing settles. After it: batch 1 settles once, then batch 2 is posted.
+            let early = try await service.settle()
+            #expect(early.allSatisfy { if case .waitingForWindow = $0 { return true } else { return false } })
+            #expect(try await w.settledLogs(on: w.devnet.client).isEmpty)
+            try await UsageWorld.mine(w.devnet.client, at: (stored[0].postedAt ?? 0) + UsageWorld.disputeWindow + 1)
+            try await service.settle()
+            try await service.post()
+            #expect(try await service.status().map(\.state) == [.settled, .posted])
+
+            // A third batch with a CDR outside the entitlement's period waits for batch 2, is posted
+            // after it settles, and the owner disputes it with the proof and voids it.
             var late = w.cdrs(count: 1, first: 8, seed: 9)[0]
             late.periodEnd = w.end + 1
             let third = try await service.importCDRs([late])
+            #expect(try await service.post() == [.waitingForPrevious(batch: third[0].id, entitlementId: w.entitlementId)])
+            let second = try await service.status()[1]
+            try await UsageWorld.mine(w.devnet.client, at: (second.postedAt ?? 0) + UsageWorld.disputeWindow + 1)
+            try await service.settle()
             try await service.post()
             let lateDoc = UsageProofDocument(try await UsageProofBuilder.proof(store: store, entitlementId: w.entitlementId, sequence: 8, expected: late))
-            let lateBatchId = try Hash32(hex: try #require(lateDoc.batchId))
+            let pending = try await w.settlement.currentLedger(entitlementId: w.entitlementId)
+            #expect(pending.pendingBatchId(entitlementId: w.entitlementId)?.hex == lateDoc.batchId)
             let disputed = try await w.settlement.send(UsageSettlement.dispute(
-                batchId: lateBatchId, batch: try #require(lateDoc.batch).typed(), cdr: late, leafIndex: UInt256(lateDoc.leafIndex),
+                entitlementId: w.entitlementId, ledger: pending, cdr: late, leafIndex: UInt256(lateDoc.leafIndex),
                 proof: try lateDoc.typedProof()), signer: w.user)
             #expect(try w.settlement.event(UsageSettlement.BatchVoided.self, in: disputed).reason == .badPeriod)
 
-            // Before the window: nothing settles. After it: the two honest batches settle once, the voided one is recorded.
-            let early = try await service.settle()
-            #expect(early.allSatisfy { if case .waitingForWindow = $0 { return true } else if case .voided = $0 { return true } else { return false } })
-            #expect(try await w.settledLogs(on: w.devnet.client).isEmpty)
-            try await UsageWorld.mine(w.devnet.client, at: (stored.compactMap(\.postedAt).max() ?? 0) + UsageWorld.disputeWindow + 1)
+            // The outbox records the void without a transaction; the two honest batches were settled once each.
             try await service.settle()
             let after = try await service.status()
             #expect(after.map(\.state) == [.settled, .settled, .voided])
-            #expect(third[0].id == after[2].id)
+            #expect(log.all.contains(.voided(batch: third[0].id)))
             let settledLogs = try await w.settledLogs(on: w.devnet.client)
             #expect(settledLogs.count == 2 && Set(settledLogs.map(\.batchId)) == Set(after[0...1].compactMap(\.batchId)))
             #expect(try await service.settle().isEmpty)
             #expect(try await w.settledLogs(on: w.devnet.client).count == 2)
+            let final = try await w.settlement.currentLedger(entitlementId: w.entitlementId)
+            #expect(final.lastSeq == 8 && final.nonce == 3 && !final.hasPendingBatch
+                    && final.settledBytes == cdrs.reduce(0) { $0 + $1.bytes })
         }
     }
 
@@ -113,8 +133,9 @@ struct UsageOutboxDevnetTests {
             defer { removeDatabase(db) }
             do {
                 let first = try w.service(database: db)
-                let imported = try await first.importCDRs(w.cdrs(count: 3), maxBatchSize: 2)
-                #expect(imported.count == 2)
+                // Two batches on two entitlements (each may have one batch pending).
+                let imported = try await first.importCDRs(w.cdrs(count: 2) + w.cdrs(count: 1, entitlement: w.secondEntitlementId))
+                #expect(imported.count == 2 && imported[1].entitlementId == w.secondEntitlementId)
                 // Batch 1: signed, persisted, broadcast, then the process "dies" (the service is dropped).
                 let tx1 = try await first.preparePost(batch: imported[0].id)
                 #expect(try await w.devnet.client.sendRawTransaction(tx1.raw) == tx1.hash)
@@ -133,8 +154,10 @@ struct UsageOutboxDevnetTests {
             #expect(try await second.transactions(batch: before[0].id).map(\.hash) == [tx1.hash])
             #expect(try await second.transactions(batch: before[1].id).count == 1)
             let logs = try await w.postedLogs(on: w.devnet.client)
-            #expect(logs.count == 2 && logs.map(\.nonce) == [1, 2] && logs[0].batchId == after[0].batchId)
-            #expect(try await w.settlement.call(UsageSettlement.lastNonce(poster: w.mno)) == 2)
+            #expect(logs.count == 2 && logs.map(\.nonce) == [1, 1] && logs[0].batchId == after[0].batchId)
+            #expect(logs.map(\.entitlementId) == [w.entitlementId, w.secondEntitlementId])
+            #expect(try await w.settlement.currentLedger(entitlementId: w.entitlementId).nonce == 1)
+            #expect(try await w.settlement.currentLedger(entitlementId: w.secondEntitlementId).nonce == 1)
         }
     }
 
@@ -263,7 +286,8 @@ struct UsageOutboxDevnetTests {
             let firstClient = try RPCClient(url: devnet.url)
             defer { Task { try? await firstClient.shutdown() } }
             let first = try w.service(database: db, settlement: (try await Chain.connect(firstClient)).contract(UsageSettlement.self, at: settlementAddress))
-            let imported = try await first.importCDRs(w.cdrs(count: 4), maxBatchSize: 2)
+            let imported = try await first.importCDRs(w.cdrs(count: 2) + w.cdrs(count: 2, entitlement: w.secondEntitlementId))
+            #expect(imported.count == 2)
             try await first.post()
             let posted = try await first.status()
             try await UsageWorld.mine(devnet.client, at: (posted.compactMap(\.postedAt).max() ?? 0) + UsageWorld.disputeWindow + 1)
@@ -293,7 +317,7 @@ struct UsageOutboxDevnetTests {
             #expect(try await second.transactions(batch: imported[0].id).filter { $0.purpose == .settle }.map(\.hash) == [settle1.hash])
             #expect(try await second.transactions(batch: imported[1].id).filter { $0.purpose == .settle }.map(\.hash) == [settle2.hash])
             for b in try await second.status() {
-                #expect(try await settlement.call(UsageSettlement.batchState(batchId: try #require(b.batchId))) == .settled)
+                #expect(try await settlement.finality(ofBatch: try #require(b.batchId)) == .settled)
             }
         } catch {
             await devnet.stop()

@@ -64,7 +64,9 @@ struct UsageOutboxStoreTests {
                                    nonce: 4, raw: [1, 2, 3])
         try await store.apply(UsageOutboxChange(batch: signed, expectedState: .pending, insertTransaction: tx))
         #expect(try await store.inFlightTransactions() == [tx])
-        #expect(try await store.highestContractNonce(poster: try #require(signed.poster)) == 7)
+        // Batch nonces are per entitlement: this batch's entitlement (2^256 - 1, as decimal text) has 7, another none.
+        #expect(try await store.highestContractNonce(entitlementId: UInt256.max) == 7)
+        #expect(try await store.highestContractNonce(entitlementId: 1) == nil)
         // A second writer that still believes the batch is pending loses, and its transaction is not stored.
         let tx2 = OutboxTransaction(hash: Keccak256.hash([10]), batch: signed.id, purpose: .post, sender: try #require(signed.poster),
                                     nonce: 5, raw: [4])
