@@ -265,7 +265,12 @@ struct UsageImportCommand: AsyncParsableCommand {
 
 struct UsagePostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "post", abstract: "Resume in-flight posts and post every pending batch (exactly once).")
+        commandName: "post", abstract: "Resume in-flight posts and post every pending batch (exactly once).",
+        discussion: """
+            The contract keeps one batch per entitlement pending at a time: a batch whose entitlement \
+            still has an earlier batch in its dispute window is left pending (event \
+            `waiting-for-previous`) and is posted by a later `post` once `settle` has settled that one.
+            """)
 
     @Option(name: .long, help: "First put this batch, stuck in `conflict`, back to pending (after re-checking the chain).")
     var resolveConflict: Int64?
@@ -284,7 +289,11 @@ struct UsagePostCommand: AsyncParsableCommand {
                 return try await service.post()
             }
             let docs = events.map(UsageEventDocument.init)
-            try output.emit(docs) { docs.filter { $0.event == "posted" }.count.description + " batch(es) posted" }
+            try output.emit(docs) {
+                let waiting = docs.filter { $0.event == "waiting-for-previous" }.count
+                return docs.filter { $0.event == "posted" }.count.description + " batch(es) posted"
+                    + (waiting > 0 ? ", \(waiting) waiting for their entitlement's previous batch" : "")
+            }
         }
     }
 }
