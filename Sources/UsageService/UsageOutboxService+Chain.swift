@@ -64,7 +64,13 @@ extension UsageOutboxService {
                 continue
             }
             busy.insert(b.entitlementId)
-            let (signed, tx) = try await signPost(b, events: &events)
+            // Also pending on chain through another poster or process: wait as well (not `rejected`).
+            let ledger = try await currentLedger(b.entitlementId)
+            guard !ledger.hasPendingBatch else {
+                emit(.waitingForPrevious(batch: b.id, entitlementId: b.entitlementId), into: &events)
+                continue
+            }
+            let (signed, tx) = try await signPost(b, ledger: ledger, events: &events)
             try await resolvePost(signed, knownTransaction: tx, events: &events)
         }
         return events
@@ -74,8 +80,10 @@ extension UsageOutboxService {
     /// (`post()` then broadcasts it). For callers that want the steps apart.
     public func preparePost(batch id: Int64) async throws(UsageServiceError) -> OutboxTransaction {
         guard let b = try await storeBatch(id) else { throw .unknownBatch(id) }
+        let ledger = try await currentLedger(b.entitlementId)
+        guard !ledger.hasPendingBatch else { throw .entitlementHasPendingBatch(batch: id, entitlementId: b.entitlementId) }
         var events = [UsageEvent]()
-        return try await signPost(b, events: &events).1
+        return try await signPost(b, ledger: ledger, events: &events).1
     }
 
     /// A batch in `conflict`: after checking again that its transaction's nonce is used by another
@@ -111,10 +119,11 @@ extension UsageOutboxService {
         return ids
     }
 
-    func signPost(_ b: OutboxBatch, events: inout [UsageEvent]) async throws(UsageServiceError) -> (OutboxBatch, OutboxTransaction) {
+    /// `ledger`: the entitlement's current ledger (read just before).
+    func signPost(_ b: OutboxBatch, ledger: UsageSettlement.Ledger, events: inout [UsageEvent]) async throws(UsageServiceError)
+        -> (OutboxBatch, OutboxTransaction) {
         guard let sender else { throw .noSigner }
         guard b.state == .pending else { throw .wrongState(batch: b.id, state: b.state) }
-        let ledger = try await currentLedger(b.entitlementId)
         let local: UInt256?
         do { local = try await store.highestContractNonce(entitlementId: b.entitlementId) } catch { throw .store(error) }
         guard local.map({ $0.bitWidth <= 64 }) ?? true else { throw .store(.corrupt("batch nonce of entitlement \(b.entitlementId)")) }

@@ -31,6 +31,9 @@ public enum UsageServiceError: Error, Sendable, CustomStringConvertible {
     case wrongState(batch: Int64, state: OutboxBatchState)
     /// A successful receipt without the expected event.
     case missingEvent(String)
+    /// The entitlement already has a batch pending on chain (one at a time); post again once it is
+    /// settled or voided.
+    case entitlementHasPendingBatch(batch: Int64, entitlementId: UInt256)
 
     public var description: String {
         switch self {
@@ -51,6 +54,8 @@ public enum UsageServiceError: Error, Sendable, CustomStringConvertible {
         case .unknownBatch(let b): return "no batch \(b)"
         case .wrongState(let b, let s): return "batch \(b) is \(s.rawValue)"
         case .missingEvent(let m): return "receipt without \(m)"
+        case .entitlementHasPendingBatch(let b, let e):
+            return "batch \(b): entitlement \(e) already has a batch pending on chain; post again once it is settled or voided"
         }
     }
 }

@@ -273,6 +273,38 @@ struct UsageOutboxDevnetTests {
         }
     }
 
+    @Test("a batch posted by another poster is pending on chain: the outbox waits (no `rejected`), then posts after it settles")
+    func waitsForAnotherPostersBatch() async throws {
+        try await withWorld { w in
+            let db = temporaryDatabase()
+            defer { removeDatabase(db) }
+            // Another process of the MNO posts sequences 1...2 of the entitlement directly.
+            let direct = try UsageBatch(cdrs: w.cdrs(count: 2))
+            let posted = try await w.settlement.send(direct.postUsage(ledger: .empty, nonce: 1), signer: w.mnoKey)
+            let postedAt = try w.settlement.event(UsageSettlement.BatchPosted.self, in: posted).postedAt
+            let service = try w.service(database: db)
+            let imported = try await service.importCDRs(w.cdrs(count: 2, first: 3))
+            #expect(imported.map(\.firstSeq) == [3])
+            #expect(try await service.post() == [.waitingForPrevious(batch: imported[0].id, entitlementId: w.entitlementId)])
+            #expect(try await service.status().map(\.state) == [.pending])
+            do {
+                _ = try await service.preparePost(batch: imported[0].id)
+                Issue.record("signed a post while another batch is pending")
+            } catch let UsageServiceError.entitlementHasPendingBatch(batch, entitlement) {
+                #expect(batch == imported[0].id && entitlement == w.entitlementId)
+            }
+            #expect(try await service.transactions(batch: imported[0].id).isEmpty)
+            // Once the other batch is settled (by anyone), the outbox posts with the next nonce.
+            try await UsageWorld.mine(w.devnet.client, at: postedAt + UsageWorld.disputeWindow + 1)
+            let ledger = try await w.settlement.currentLedger(entitlementId: w.entitlementId)
+            try await w.settlement.send(UsageSettlement.settle(entitlementId: w.entitlementId, ledger: ledger), signer: w.user)
+            try await service.post()
+            let after = try await service.status()
+            #expect(after.map(\.state) == [.posted] && after[0].contractNonce == 2)
+            #expect(after[0].batchId == UsageSettlement.computeBatchId(entitlementId: w.entitlementId, nonce: 2))
+        }
+    }
+
     @Test("the devnet is killed mid-settlement and restarted from its state dir: the outbox completes, one settlement per batch")
     func devnetKilledMidSettlement() async throws {
         var devnet = try await DevnetProcess.start()
