@@ -14,10 +14,13 @@ struct BindingVectorTests {
         let h3 = try Hash32(Self.fill(0x33, 32)), h4 = try Hash32(Self.fill(0x44, 32))
         let r = try Hex.decode("c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5")
         let s = try Hex.decode("1ae168fea63dc339a3c58419466ceaeef7f632653266d0e1236431a950cfe52a")
-        let ledger = UsageSettlement.Ledger(settledBytes: 5_000_000, lastSeq: 3, nonce: 2, closed: false, pendingRoot: h1,
-                                            pendingBytes: 22_654_322, pendingFirstSeq: 1, pendingPostedAt: 1_700_000_000)
+        // A ledger with no batch pending (postUsage, close), one with batch 41 (CDRs 1...3) pending (settle,
+        // dispute) and a closed one with every uint64 at its maximum (escrowOf).
+        let idle = UsageSettlement.Ledger(settledBytes: 5_000_000, lastSeq: 3, nonce: 40)
+        let pending = UsageSettlement.Ledger(settledBytes: 5_000_000, lastSeq: 3, nonce: 41, closed: false, pendingRoot: h1,
+                                             pendingBytes: 22_654_322, pendingFirstSeq: 1, pendingPostedAt: 1_700_000_000)
+        let closed = UsageSettlement.Ledger(settledBytes: .max, lastSeq: .max, nonce: .max, closed: true)
         let cdr = CDR(entitlementId: 7, sequence: 2, bytes: 7_654_321, periodStart: 1_700_000_600, periodEnd: 1_700_001_199, cdrHash: h2)
-        let pow255 = try UInt256(decimal: "57896044618658097711785492504343953926634992332820282019728792003956564819968")
         var out: [String: [UInt8]] = [:]
         out["TrustRegistry.register"] = try TrustRegistry.register(entity: a, role: .smdp, name: "SM-DP+ ü", spkiHash: h1, certHash: h2).calldata()
         out["TrustRegistry.rotateOperatorKey"] = try TrustRegistry.rotateOperatorKey(oldKey: a, newKey: b).calldata()
@@ -35,11 +38,12 @@ struct BindingVectorTests {
         out["PlanEntitlements.balanceOfBatch"] = try PlanEntitlements.balanceOfBatch(owners: [a, b], ids: [1, 2]).calldata()
         out["PlanEntitlements.supportsInterface"] = try PlanEntitlements.supportsInterface([0xd9, 0xb6, 0x7a, 0x26]).calldata()
         out["UsageSettlement.postUsage"] = try UsageSettlement.postUsage(
-            entitlementId: pow255, ledger: ledger, root: h1, totalBytes: .max, firstSeq: 1, lastSeq: 1000, nonce: .max).calldata()
-        out["UsageSettlement.settle"] = try UsageSettlement.settle(entitlementId: 7, ledger: ledger).calldata()
-        out["UsageSettlement.dispute"] = try UsageSettlement.dispute(entitlementId: 7, ledger: ledger, cdr: cdr, leafIndex: 1,
+            entitlementId: 7, ledger: idle, root: h1, totalBytes: .max, firstSeq: 4, lastSeq: 1003, nonce: .max).calldata()
+        out["UsageSettlement.settle"] = try UsageSettlement.settle(entitlementId: 7, ledger: pending).calldata()
+        out["UsageSettlement.dispute"] = try UsageSettlement.dispute(entitlementId: 7, ledger: pending, cdr: cdr, leafIndex: 1,
                                                                      proof: [h1, h2, h4]).calldata()
-        out["UsageSettlement.close"] = try UsageSettlement.close(entitlementId: 7, ledger: ledger).calldata()
+        out["UsageSettlement.close"] = try UsageSettlement.close(entitlementId: 7, ledger: idle).calldata()
+        out["UsageSettlement.escrowOf"] = try UsageSettlement.escrowOf(entitlementId: .max, ledger: closed).calldata()
         out["UsageSettlement.verifyCdr"] = try UsageSettlement.verifyCdr(root: h1, cdr: cdr, index: 0, count: 1, proof: []).calldata()
         out["TestStablecoin.receiveWithAuthorization"] = try TestStablecoin.receiveWithAuthorization(
             .init(sender: a, receiver: b, amount: 12_345_678, validAfter: 0, validBefore: 1_800_000_000, nonce: h4),
