@@ -173,7 +173,10 @@ def test_nonces_are_per_entitlement_and_may_skip(world, led):
     assert a.batch_id != b.batch_id and (a.batch_id, b.batch_id) == (L.batch_id(t1, 1), L.batch_id(t2, 1))
     boa.env.time_travel(seconds=DISPUTE_WINDOW)
     led.settle(t1)
-    c = one_batch(world, led, t1, nonce=2**64 - 1)   # strictly increasing, not necessarily by one
+    # the nonce belongs to the entitlement, not the poster: an operator key continues the MNO's count
+    with boa.env.prank(world.opkey.address), boa.reverts("nonce: not increasing"):
+        world.settlement.postUsage(t1, led[t1].as_tuple(), ROOT, 1, 4, 4, 1)
+    c = one_batch(world, led, t1, nonce=2**64 - 1, poster=world.opkey.address)   # strictly increasing, not by one
     assert c.batch_id == L.batch_id(t1, 2**64 - 1) and led[t1].nonce == 2**64 - 1
 
 
@@ -581,3 +584,25 @@ def test_verify_cdr_view(world):
     assert not s.verifyCdr(root, cdrs[0].as_tuple(), 3, 3, merkle.proof(levels, 0))
     assert not s.verifyCdr(root, cdrs[0].as_tuple(), 1, 3, merkle.proof(levels, 0))
     assert not s.verifyCdr(root, cdrs[1].as_tuple(), 0, 3, merkle.proof(levels, 0))
+
+
+def test_largest_plan_settles_without_uint64_overflow(world, led):
+    # the ledger's byte counts are uint64: the largest plan PlanEntitlements lists is under 2**64
+    # bytes, so settledBytes + pendingBytes cannot overflow when a batch fills it
+    data_mb = (2**64 - 1) // MB
+    pid = world.list_plan(data_mb=data_mb)
+    tid = world.buy(plan_id=pid)
+    plan_bytes = data_mb * MB
+    assert 2**64 - MB < plan_bytes < 2**64
+    with boa.env.prank(world.mno), boa.reverts("usage: exceeds plan"):
+        world.settlement.postUsage(tid, EMPTY.as_tuple(), ROOT, 2**64 - 1, 1, 1, 1)
+    led.post(world.mno, tid, [], total=plan_bytes - 1, first_seq=1, last_seq=1, root=ROOT)
+    boa.env.time_travel(seconds=DISPUTE_WINDOW)
+    led.settle(tid)
+    led.post(world.mno, tid, [], total=1, first_seq=2, last_seq=2, root=ROOT)
+    boa.env.time_travel(seconds=DISPUTE_WINDOW)
+    m0, v0 = world.token.balanceOf(world.mno), world.token.balanceOf(world.mvno)
+    led.settle(tid)
+    assert led[tid].settled_bytes == plan_bytes and led.escrow(tid) == 0
+    paid_last = PRICE - PRICE * (plan_bytes - 1) // plan_bytes
+    assert world.token.balanceOf(world.mno) - m0 + world.token.balanceOf(world.mvno) - v0 == paid_last
