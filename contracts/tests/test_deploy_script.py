@@ -8,6 +8,7 @@ from eth_account import Account
 from eth_hash.auto import keccak
 
 import deploy
+import ledger
 from ethtester_rpc import Chain, serve
 
 
@@ -58,6 +59,11 @@ def test_deploy_writes_addresses_and_wires_contracts(rpc_chain, tmp_path, capsys
     assert ents.lower() == c["PlanEntitlements"].lower()
     (window,) = call(rpc, c["UsageSettlement"], "DISPUTE_WINDOW()", ["uint256"])
     assert window == 86400
+    # the deployed settlement's empty-ledger hash (set in its constructor) is ledger.py's
+    (empty,) = call(rpc, c["UsageSettlement"], "EMPTY_LEDGER_HASH()", ["bytes32"])
+    assert empty == ledger.EMPTY.hash()
+    (fresh,) = call(rpc, c["UsageSettlement"], "ledgerHash(uint256)", ["bytes32"], ["uint256"], [1])
+    assert fresh == empty
 
 
 def test_deploy_with_env_key_and_existing_token_on_non_devnet(rpc_chain, tmp_path, monkeypatch):

@@ -6,6 +6,7 @@ import pytest
 from eth_abi import encode
 from eth_hash.auto import keccak
 
+from ledger import EMPTY as EMPTY_LEDGER
 import sign712 as s712
 from system import (DATA_MB, MARGIN_BPS, POSTER_MNO, POSTER_MVNO, PRICE, REFUND_AT_EXPIRY,
                     REFUND_AT_EXPIRY_OR_CANCEL, REFUND_NONE, ROLE_MVNO, SRC, VALIDITY, sha)
@@ -143,7 +144,7 @@ def test_buy_moves_price_into_escrow_and_mints(world):
     assert world.plans.isLive(tid, C1) and not world.plans.isLive(tid, C2) and not world.plans.isLive(2, C1)
     assert world.plans.plans(world.plan_id).sold == 1
     assert logs == ["TransferSingle", "Purchased", "Transfer"]  # Transfer: the stablecoin into escrow
-    assert world.settlement.escrowOf(tid) == PRICE
+    assert world.settlement.escrowOf(tid, EMPTY_LEDGER.as_tuple()) == PRICE   # a ledger never changed: empty
     boa.env.time_travel(seconds=VALIDITY)
     assert not world.plans.isLive(tid, C1)
     assert world.plans.entitlement(tid)[4] == 2  # expired

@@ -24,7 +24,14 @@ C = "0x" + "cc" * 20
 H1, H2, H3, H4 = (bytes([x]) * 32 for x in (0x11, 0x22, 0x33, 0x44))
 R = bytes.fromhex("c6047f9441ed7d6d3045406e95c07cd85c778e4b8cef3ca7abac09b95c709ee5")
 S = bytes.fromhex("1ae168fea63dc339a3c58419466ceaeef7f632653266d0e1236431a950cfe52a")
-BATCH = (7, H1, 22_654_322, 1, 3, 1_700_000_000)
+# UsageSettlement.Ledger (settledBytes, lastSeq, nonce, closed, pendingRoot, pendingBytes, pendingFirstSeq,
+# pendingPostedAt): one with no batch pending (as postUsage and close take it), one with batch nonce 41
+# (CDRs 1..3) pending (as settle and dispute take it), and a closed one (escrowOf).
+LEDGER_T = "(uint64,uint64,uint64,bool,bytes32,uint64,uint64,uint64)"
+CDR_T = "(uint256,uint64,uint64,uint64,uint64,bytes32)"
+LEDGER_IDLE = (5_000_000, 3, 40, False, bytes(32), 0, 0, 0)
+LEDGER_PENDING = (5_000_000, 3, 41, False, H1, 22_654_322, 1, 1_700_000_000)
+LEDGER_CLOSED = (2**64 - 1, 2**64 - 1, 2**64 - 1, True, bytes(32), 0, 0, 0)
 CDR = (7, 2, 7_654_321, 1_700_000_600, 1_700_001_199, H2)
 
 CALLS = [
@@ -42,14 +49,14 @@ CALLS = [
      [A, B, [1, 2, 3], [1, 1, 1], b"\x01\x02\x03"]),
     ("PlanEntitlements.balanceOfBatch", "balanceOfBatch(address[],uint256[])", [[A, B], [1, 2]]),
     ("PlanEntitlements.supportsInterface", "supportsInterface(bytes4)", [bytes.fromhex("d9b67a26")]),
-    ("UsageSettlement.postUsage", "postUsage(uint256,bytes32,uint64,uint64,uint64,uint256)",
-     [7, H1, 2**64 - 1, 1, 1000, 2**255]),
-    ("UsageSettlement.settle", "settle(bytes32,(uint256,bytes32,uint64,uint64,uint64,uint64))", [H3, BATCH]),
-    ("UsageSettlement.dispute",
-     "dispute(bytes32,(uint256,bytes32,uint64,uint64,uint64,uint64),(uint256,uint64,uint64,uint64,uint64,bytes32),uint256,bytes32[])",
-     [H3, BATCH, CDR, 1, [H1, H2, H4]]),
-    ("UsageSettlement.verifyCdr", "verifyCdr(bytes32,(uint256,uint64,uint64,uint64,uint64,bytes32),uint256,uint256,bytes32[])",
-     [H1, CDR, 0, 1, []]),
+    ("UsageSettlement.postUsage", f"postUsage(uint256,{LEDGER_T},bytes32,uint64,uint64,uint64,uint64)",
+     [7, LEDGER_IDLE, H1, 2**64 - 1, 4, 1003, 2**64 - 1]),
+    ("UsageSettlement.settle", f"settle(uint256,{LEDGER_T})", [7, LEDGER_PENDING]),
+    ("UsageSettlement.dispute", f"dispute(uint256,{LEDGER_T},{CDR_T},uint256,bytes32[])",
+     [7, LEDGER_PENDING, CDR, 1, [H1, H2, H4]]),
+    ("UsageSettlement.close", f"close(uint256,{LEDGER_T})", [7, LEDGER_IDLE]),
+    ("UsageSettlement.escrowOf", f"escrowOf(uint256,{LEDGER_T})", [2**256 - 1, LEDGER_CLOSED]),
+    ("UsageSettlement.verifyCdr", f"verifyCdr(bytes32,{CDR_T},uint256,uint256,bytes32[])", [H1, CDR, 0, 1, []]),
     ("TestStablecoin.receiveWithAuthorization",
      "receiveWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)",
      [A, B, 12_345_678, 0, 1_800_000_000, H4, 27, R, S]),

@@ -27,3 +27,16 @@ def test_every_signature_is_in_the_committed_abi():
                 sigs.add(f"{name}.{e['name']}(" + ",".join(canon(i) for i in e["inputs"]) + ")")
     for name, sig, _ in generate.CALLS:
         assert name.split(".")[0] + "." + sig in sigs, sig
+
+
+def test_ledger_and_cdr_types_are_the_contracts():
+    import sys
+    sys.path.insert(0, str(generate.ROOT / "contracts"))
+    import ledger
+    assert (generate.LEDGER_T, generate.CDR_T) == (ledger.LEDGER_T, ledger.CDR_T)
+    for value in (generate.LEDGER_IDLE, generate.LEDGER_PENDING, generate.LEDGER_CLOSED):
+        led = ledger.Ledger.from_tuple(value)
+        assert led.as_tuple() == value
+    # the idle and closed ledgers have no batch pending; the pending one does (as settle/dispute need)
+    assert [ledger.Ledger.from_tuple(v).has_pending for v in (generate.LEDGER_IDLE, generate.LEDGER_PENDING,
+                                                               generate.LEDGER_CLOSED)] == [False, True, False]
