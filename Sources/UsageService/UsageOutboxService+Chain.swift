@@ -2,8 +2,8 @@
 //
 // Exactly once: a batch's `postUsage` carries a contract nonce (the entitlement's next batch
 // nonce) chosen when its transaction is signed, so its batch id keccak256(abi.encode(entitlementId,
-// nonce)) is known before anything is sent and the contract refuses the same nonce twice. The signed bytes are persisted before they are
-// broadcast. On resume a persisted transaction is looked up by hash; if the node does not know it
+// nonce)) is known before anything is sent and the contract refuses the same nonce twice. The
+// signed bytes are persisted before they are broadcast. On resume a persisted transaction is looked up by hash; if the node does not know it
 // and its account nonce is still unused, the SAME bytes are broadcast again (same nonce, same
 // hash). A new transaction is never signed for a batch that has one, unless the account nonce was
 // provably consumed by another transaction and the batch is not on chain; that is reported as
@@ -15,16 +15,6 @@
 import EthereumCore
 import EthereumRPC
 import Settlement
-
-/// Where a posted batch stands on chain.
-enum ChainBatchState: Sendable {
-    /// No `BatchPosted` of this batch (never mined, or reorged out).
-    case notPosted
-    /// The entitlement's pending batch; the ledger is the entitlement's current one.
-    case pending(UsageSettlement.Ledger)
-    case settled
-    case voided
-}
 
 extension UsageOutboxService {
     enum Fate {
@@ -234,62 +224,6 @@ extension UsageOutboxService {
         try await resolvePost(back, events: &events)
     }
 
-    /// The `BatchPosted` log of batch `b` (same id and the same content: another poster's batch
-    /// with the same entitlement nonce is not ours), nil if the chain has none.
-    func postedEvent(of b: OutboxBatch, batchId: Hash32) async throws(UsageServiceError) -> (event: UsageSettlement.BatchPosted, block: UInt64)? {
-        for (log, e) in try await logs(UsageSettlement.BatchPosted.self, topic1: batchId) where Self.isOurs(e, b) {
-            return (e, log.blockNumber ?? 0)
-        }
-        return nil
-    }
-
-    static func isOurs(_ e: UsageSettlement.BatchPosted, _ b: OutboxBatch) -> Bool {
-        e.entitlementId == b.entitlementId && e.root == b.root && e.totalBytes == b.totalBytes && e.firstSeq == b.firstSeq
-            && e.lastSeq == b.lastSeq
-    }
-
-    /// Where posted batch `b` stands on chain: from its `BatchPosted`, `BatchSettled` and
-    /// `BatchVoided` logs; while pending, with the entitlement's current ledger (which must hold it).
-    func chainState(of b: OutboxBatch) async throws(UsageServiceError) -> ChainBatchState {
-        guard let batchId = b.batchId, let nonce = b.contractNonce64 else { throw .store(.corrupt("batch \(b.id) without id/nonce")) }
-        guard try await postedEvent(of: b, batchId: batchId) != nil else { return .notPosted }
-        let finality: UsageSettlement.BatchFinality?
-        do { finality = try await settlement.finality(ofBatch: batchId) } catch {
-            if case .rpc(let e) = error { throw .rpc(e) }
-            throw .contract(error)
-        }
-        switch finality {
-        case .settled?: return .settled
-        case .voided?: return .voided
-        case nil: break
-        }
-        let ledger = try await currentLedger(b.entitlementId)
-        guard ledger.hasPendingBatch, ledger.nonce == nonce, ledger.pendingRoot == b.root else {
-            throw .rpc(.malformedResponse("batch \(b.id): posted, not settled or voided, but not the ledger's pending batch"))
-        }
-        return .pending(ledger)
-    }
-
-    /// Every non-removed log of `E` from the settlement contract with first topic `topic1`.
-    func logs<E: ContractEvent>(_ type: E.Type, topic1: Hash32) async throws(UsageServiceError) -> [(Log, E)] {
-        let filter = LogFilter(fromBlock: .earliest, toBlock: .latest, addresses: [settlement.address],
-                               topics: [[E.event.topic0], [topic1]])
-        let found = try await rpc { () async throws(EthereumRPCError) in try await self.client.getLogs(filter) }
-        var out = [(Log, E)]()
-        for log in found where !log.removed {
-            do { out.append((log, try E(topics: log.topics, data: log.data))) } catch { throw .binding(error) }
-        }
-        return out
-    }
-
-    /// The entitlement's current ledger (from `LedgerUpdated`, checked against `ledgerHash`).
-    func currentLedger(_ entitlementId: UInt256) async throws(UsageServiceError) -> UsageSettlement.Ledger {
-        do { return try await settlement.currentLedger(entitlementId: entitlementId) } catch {
-            if case .rpc(let e) = error { throw .rpc(e) }
-            throw .contract(error)
-        }
-    }
-
     // MARK: Settle
 
     /// Resumes in-flight settlements, then settles every posted batch whose dispute window has
@@ -410,141 +344,5 @@ extension UsageOutboxService {
         try await apply(UsageOutboxChange(batch: done, expectedState: expected, updateTransactions: transaction.map { [$0] } ?? []))
         emit(state == .settled ? .settled(batch: b.id, transaction: nil, toMno: nil, toMvno: nil, gasUsed: nil) : .voided(batch: b.id),
              into: &events)
-    }
-
-    // MARK: Transactions
-
-    /// Where a persisted transaction stands; broadcasts its bytes if the node does not know them
-    /// and its nonce is unused, then waits for the receipt.
-    func fate(of tx: OutboxTransaction, batch: Int64, firstSend: Bool, events: inout [UsageEvent]) async throws(UsageServiceError) -> Fate {
-        if let r = try await receipt(tx.hash) { return .mined(r) }
-        let known = try await rpc { () async throws(EthereumRPCError) in try await self.client.getTransactionByHash(tx.hash) } != nil
-        if !known {
-            if try await nonceUsed(tx) {
-                // Mined between the two look-ups, or really taken by another transaction.
-                if let r = try await receipt(tx.hash) { return .mined(r) }
-                return .consumedByOther
-            }
-            emit(.broadcast(batch: batch, transaction: tx.hash, nonce: tx.nonce, again: !firstSend), into: &events)
-            do {
-                _ = try await client.sendRawTransaction(tx.raw)
-            } catch {
-                if case .rpc = error {
-                    if let r = try await receipt(tx.hash) { return .mined(r) }
-                    if try await nonceUsed(tx) { return .consumedByOther }
-                }
-                throw .rpc(error)
-            }
-        }
-        let timeout = receiptTimeout
-        let r = try await rpc { () async throws(EthereumRPCError) in try await self.client.waitForReceipt(tx.hash, timeout: timeout) }
-        return .mined(r)
-    }
-
-    func receipt(_ hash: Hash32) async throws(UsageServiceError) -> TransactionReceipt? {
-        try await rpc { () async throws(EthereumRPCError) in try await self.client.getTransactionReceipt(hash) }
-    }
-
-    func nonceUsed(_ tx: OutboxTransaction) async throws(UsageServiceError) -> Bool {
-        try await rpc { () async throws(EthereumRPCError) in try await self.client.getTransactionCount(tx.sender, at: .latest) } > tx.nonce
-    }
-
-    /// Estimates gas (a revert is `.contract(.reverted)`), picks fees and the account nonce, signs.
-    /// Nothing is persisted or sent here.
-    func sign<T>(_ call: ContractCall<T>, batch: Int64, purpose: OutboxTransactionPurpose) async throws(UsageServiceError) -> OutboxTransaction {
-        guard let signer, let sender else { throw .noSigner }
-        let data: [UInt8]
-        do { data = try call.calldata() } catch { throw .binding(error) }
-        let to = settlement.address
-        let request = CallRequest(from: sender, to: to, value: .zero, data: data)
-        let gas: UInt64
-        do {
-            gas = try await client.estimateGas(request)
-        } catch {
-            if case .executionReverted(let r) = error {
-                let typed: ContractRevert
-                do { typed = try ContractRevert.decode(r.data, contract: UsageSettlement.self) } catch { throw .binding(error) }
-                throw .contract(.reverted(typed))
-            }
-            throw .rpc(error)
-        }
-        let base = try await rpc { () async throws(EthereumRPCError) in try await self.client.getBlockByNumber(.latest)?.baseFeePerGas }
-        let tip = try await rpc { () async throws(EthereumRPCError) in try await self.client.maxPriorityFeePerGas() }
-        guard let base else { throw .contract(.noBaseFee) }
-        let maxFee: UInt256
-        do { maxFee = try base.multiplied(by: 2).adding(tip) } catch { throw .contract(.feeOverflow) }
-        // Account nonce: the node's pending count, above any of our own transactions still in flight.
-        let pending = try await rpc { () async throws(EthereumRPCError) in try await self.client.getTransactionCount(sender, at: .pending) }
-        let inFlight: [OutboxTransaction]
-        do { inFlight = try await store.inFlightTransactions() } catch { throw .store(error) }
-        let nonce = inFlight.filter { $0.sender == sender }.map { $0.nonce + 1 }.reduce(pending, max)
-        let tx = Transaction.dynamicFee(DynamicFeeTransaction(
-            chainID: settlement.chain.chainId, nonce: nonce, maxPriorityFeePerGas: tip, maxFeePerGas: maxFee,
-            gasLimit: gas / 10 * 12 + 10_000, to: to, value: .zero, data: data, accessList: []))
-        let signed: SignedTransaction
-        do { signed = try tx.sign(with: signer) } catch { throw .signing(error.description) }
-        return OutboxTransaction(hash: signed.hash, batch: batch, purpose: purpose, sender: sender, nonce: nonce, raw: signed.rawEncoding)
-    }
-
-    /// The revert reason of a mined, failed transaction, by replaying it as a call on the parent block.
-    func revertReason(of tx: OutboxTransaction, receipt: TransactionReceipt?) async -> String {
-        guard case .dynamicFee(let t)? = try? SignedTransaction.decode(raw: tx.raw).transaction else { return "reverted" }
-        let block: BlockTag = receipt.map { .number($0.blockNumber > 0 ? $0.blockNumber - 1 : 0) } ?? .latest
-        do {
-            _ = try await client.call(CallRequest(from: tx.sender, to: t.to, value: t.value, data: t.data), at: block)
-            return "reverted (the replay succeeds: state changed since)"
-        } catch {
-            if case .executionReverted(let r) = error,
-               let typed = try? ContractRevert.decode(r.data, contract: UsageSettlement.self) {
-                return typed.description
-            }
-            return "reverted (\(error))"
-        }
-    }
-
-    func disputeWindowSeconds() async throws(UsageServiceError) -> UInt64 {
-        if let disputeWindow { return disputeWindow }
-        let w = try await contractCall(UsageSettlement.DISPUTE_WINDOW())
-        let seconds = w.bitWidth <= 64 ? w.w0 : UInt64.max
-        disputeWindow = seconds
-        return seconds
-    }
-
-    /// The latest block's timestamp.
-    public func chainTime() async throws(UsageServiceError) -> UInt64 {
-        let block = try await rpc { () async throws(EthereumRPCError) in try await self.client.getBlockByNumber(.latest) }
-        guard let block else { throw .rpc(.malformedResponse("no latest block")) }
-        return block.timestamp
-    }
-
-    /// Every `E` the settlement contract logged in `receipt`.
-    func contractEvents<E: ContractEvent>(_ type: E.Type, in receipt: TransactionReceipt) throws(BindingError) -> [E] {
-        var out = [E]()
-        for log in receipt.logs where log.address == settlement.address && E.matches(topics: log.topics) {
-            out.append(try E(topics: log.topics, data: log.data))
-        }
-        return out
-    }
-
-    // MARK: Store helpers
-
-    func batches(_ states: Set<OutboxBatchState>) async throws(UsageServiceError) -> [OutboxBatch] {
-        do { return try await store.batches(in: states) } catch { throw .store(error) }
-    }
-
-    func storeBatch(_ id: Int64) async throws(UsageServiceError) -> OutboxBatch? {
-        do { return try await store.batch(id: id) } catch { throw .store(error) }
-    }
-
-    func storeTransactions(_ id: Int64) async throws(UsageServiceError) -> [OutboxTransaction] {
-        do { return try await store.transactions(batch: id) } catch { throw .store(error) }
-    }
-
-    func apply(_ change: UsageOutboxChange) async throws(UsageServiceError) {
-        do { try await store.apply(change) } catch { throw .store(error) }
-    }
-
-    func rpc<T>(_ body: () async throws(EthereumRPCError) -> T) async throws(UsageServiceError) -> T {
-        do { return try await body() } catch { throw .rpc(error) }
     }
 }

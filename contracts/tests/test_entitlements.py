@@ -9,7 +9,7 @@ from eth_hash.auto import keccak
 from ledger import EMPTY as EMPTY_LEDGER
 import sign712 as s712
 from system import (DATA_MB, MARGIN_BPS, POSTER_MNO, POSTER_MVNO, PRICE, REFUND_AT_EXPIRY,
-                    REFUND_AT_EXPIRY_OR_CANCEL, REFUND_NONE, ROLE_MVNO, SRC, VALIDITY, sha)
+                    REFUND_AT_EXPIRY_OR_CANCEL, REFUND_NONE, ROLE_MVNO, SRC, VALIDITY)
 
 ZERO = "0x" + "00" * 20
 HERE = Path(__file__).resolve().parent

@@ -1,5 +1,4 @@
 """The documented CDR Merkle tree: Python reference vs the contract's verifier, sizes 1, 2, 3, 1000."""
-import boa
 import pytest
 from eth_abi import encode
 from eth_hash.auto import keccak

@@ -2,7 +2,7 @@
 import boa
 import pytest
 
-from system import ROLE_CI, ROLE_MNO, ROLE_MVNO, ROLE_SMDP, ROLE_SMDS, SRC, sha
+from system import ROLE_CI, ROLE_MNO, ROLE_SMDP, ROLE_SMDS, SRC, sha
 
 ZERO = "0x" + "00" * 20
 
