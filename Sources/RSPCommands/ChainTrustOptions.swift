@@ -40,7 +40,10 @@ struct LPATrustOptions: ParsableArguments {
             TrustRegistry (isTrusted(SMDP, hash)); revoked, suspended or unknown keys are refused. \
             ci: the LPA validates CERT.DPauth by SGP.22 rules to the CI certificate in $OPENRSP_HOME/pki; no chain query. \
             both: both checks must pass. In every mode the eUICC still verifies the chain to its CI. \
-            The TLS certificate is checked against the CI (HTTPS trust), not against the registry.
+            The server's TLS certificate always has to chain to the CI or a --tls-ca root (HTTPS trust); \
+            with chain and both, sha256(SubjectPublicKeyInfo) of that certificate (CERT.DPtls) must also be \
+            an active SM-DP+ key in the TrustRegistry (TrustRegistry.addCertificate), checked on every \
+            connection before any request is sent.
             """))
     var trust: SMDPTrustMode = .both
 
