@@ -200,4 +200,19 @@ public struct Contract<B: ContractBinding>: Sendable {
     public func event<E: ContractEvent>(_ type: E.Type, in outcome: TransactionOutcome) throws(BindingError) -> E {
         try outcome.event(type, from: address)
     }
+
+    /// Every log of event `E` this contract emitted in blocks `from...to` whose first indexed topic
+    /// is `topic1` (any, if nil), oldest first, decoded; logs the node marks removed are skipped.
+    public func logs<E: ContractEvent>(_ type: E.Type, topic1: Hash32? = nil, from: BlockTag = .earliest,
+                                       to: BlockTag = .latest) async throws(ContractError) -> [(log: Log, event: E)] {
+        let filter = LogFilter(fromBlock: from, toBlock: to, addresses: [address],
+                               topics: [[E.event.topic0]] + (topic1.map { [[$0]] } ?? []))
+        let found: [Log]
+        do { found = try await chain.client.getLogs(filter) } catch { throw .rpc(error) }
+        var out = [(log: Log, event: E)]()
+        for log in found where !log.removed {
+            do { out.append((log, try E(topics: log.topics, data: log.data))) } catch { throw .binding(error) }
+        }
+        return out
+    }
 }

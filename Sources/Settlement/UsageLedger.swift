@@ -86,14 +86,10 @@ extension Contract where B == UsageSettlement {
         }
         let stored = try await call(UsageSettlement.ledgerHash(entitlementId: entitlementId), at: .number(height))
         if stored == UsageSettlement.Ledger.empty.hash { return .empty }
-        let filter = LogFilter(fromBlock: fromBlock, toBlock: .number(height), addresses: [address],
-                               topics: [[UsageSettlement.LedgerUpdated.event.topic0], [Hash32(word: entitlementId)]])
-        let logs: [Log]
-        do { logs = try await chain.client.getLogs(filter) } catch { throw .rpc(error) }
-        for log in logs.reversed() where !log.removed {
-            let e: UsageSettlement.LedgerUpdated
-            do { e = try UsageSettlement.LedgerUpdated(topics: log.topics, data: log.data) } catch { throw .binding(error) }
-            if e.entitlementId == entitlementId && e.ledger.hash == stored { return e.ledger }
+        let updates = try await logs(UsageSettlement.LedgerUpdated.self, topic1: Hash32(word: entitlementId), from: fromBlock,
+                                     to: .number(height))
+        for (_, e) in updates.reversed() where e.entitlementId == entitlementId && e.ledger.hash == stored {
+            return e.ledger
         }
         throw .ledgerNotInLogs(entitlementId: entitlementId, ledgerHash: stored, block: height)
     }
@@ -111,13 +107,8 @@ extension Contract where B == UsageSettlement {
     /// `.settled` or `.voided` from the batch's `BatchSettled` / `BatchVoided` log; nil while it is
     /// pending or if it was never posted. Batch ids are unique (one per entitlement and nonce).
     public func finality(ofBatch batchId: Hash32) async throws(ContractError) -> UsageSettlement.BatchFinality? {
-        for (event, finality) in [(UsageSettlement.BatchSettled.event, UsageSettlement.BatchFinality.settled),
-                                  (UsageSettlement.BatchVoided.event, .voided)] {
-            let filter = LogFilter(fromBlock: .earliest, toBlock: .latest, addresses: [address], topics: [[event.topic0], [batchId]])
-            let logs: [Log]
-            do { logs = try await chain.client.getLogs(filter) } catch { throw .rpc(error) }
-            if logs.contains(where: { !$0.removed }) { return finality }
-        }
+        if try await !logs(UsageSettlement.BatchSettled.self, topic1: batchId).isEmpty { return .settled }
+        if try await !logs(UsageSettlement.BatchVoided.self, topic1: batchId).isEmpty { return .voided }
         return nil
     }
 }

@@ -19,7 +19,10 @@ extension UsageOutboxService {
     /// The `BatchPosted` log of batch `b` (same id and the same content: another poster's batch
     /// with the same entitlement nonce is not ours), nil if the chain has none.
     func postedEvent(of b: OutboxBatch, batchId: Hash32) async throws(UsageServiceError) -> (event: UsageSettlement.BatchPosted, block: UInt64)? {
-        for (log, e) in try await logs(UsageSettlement.BatchPosted.self, topic1: batchId) where Self.isOurs(e, b) {
+        let posted = try await contract { () async throws(ContractError) in
+            try await self.settlement.logs(UsageSettlement.BatchPosted.self, topic1: batchId)
+        }
+        for (log, e) in posted where Self.isOurs(e, b) {
             return (e, log.blockNumber ?? 0)
         }
         return nil
@@ -35,11 +38,7 @@ extension UsageOutboxService {
     func chainState(of b: OutboxBatch) async throws(UsageServiceError) -> ChainBatchState {
         guard let batchId = b.batchId, let nonce = b.contractNonce64 else { throw .store(.corrupt("batch \(b.id) without id/nonce")) }
         guard try await postedEvent(of: b, batchId: batchId) != nil else { return .notPosted }
-        let finality: UsageSettlement.BatchFinality?
-        do { finality = try await settlement.finality(ofBatch: batchId) } catch {
-            if case .rpc(let e) = error { throw .rpc(e) }
-            throw .contract(error)
-        }
+        let finality = try await contract { () async throws(ContractError) in try await self.settlement.finality(ofBatch: batchId) }
         switch finality {
         case .settled?: return .settled
         case .voided?: return .voided
@@ -52,23 +51,8 @@ extension UsageOutboxService {
         return .pending(ledger)
     }
 
-    /// Every non-removed log of `E` from the settlement contract with first topic `topic1`.
-    func logs<E: ContractEvent>(_ type: E.Type, topic1: Hash32) async throws(UsageServiceError) -> [(Log, E)] {
-        let filter = LogFilter(fromBlock: .earliest, toBlock: .latest, addresses: [settlement.address],
-                               topics: [[E.event.topic0], [topic1]])
-        let found = try await rpc { () async throws(EthereumRPCError) in try await self.client.getLogs(filter) }
-        var out = [(Log, E)]()
-        for log in found where !log.removed {
-            do { out.append((log, try E(topics: log.topics, data: log.data))) } catch { throw .binding(error) }
-        }
-        return out
-    }
-
     /// The entitlement's current ledger (from `LedgerUpdated`, checked against `ledgerHash`).
     func currentLedger(_ entitlementId: UInt256) async throws(UsageServiceError) -> UsageSettlement.Ledger {
-        do { return try await settlement.currentLedger(entitlementId: entitlementId) } catch {
-            if case .rpc(let e) = error { throw .rpc(e) }
-            throw .contract(error)
-        }
+        try await contract { () async throws(ContractError) in try await self.settlement.currentLedger(entitlementId: entitlementId) }
     }
 }

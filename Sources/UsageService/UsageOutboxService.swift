@@ -119,7 +119,12 @@ public actor UsageOutboxService {
     // MARK: Chain helpers
 
     func contractCall<T>(_ call: ContractCall<T>, at block: BlockTag = .latest) async throws(UsageServiceError) -> T {
-        do { return try await settlement.call(call, at: block) } catch {
+        try await contract { () async throws(ContractError) in try await self.settlement.call(call, at: block) }
+    }
+
+    /// Runs a contract read; a node failure is `.rpc`, anything else `.contract`.
+    func contract<T>(_ body: () async throws(ContractError) -> T) async throws(UsageServiceError) -> T {
+        do { return try await body() } catch {
             if case .rpc(let e) = error { throw .rpc(e) }
             throw .contract(error)
         }
