@@ -32,36 +32,48 @@ extension SoftEUICC {
     func authenticateServer(_ request: AuthenticateServerRequest) async -> AuthenticateServerResponse {
         let signed = request.serverSigned1
         let tid = signed.transactionId
-        func fail(_ code: AuthenticateErrorCode) -> AuthenticateServerResponse { .error(transactionId: tid, code: code) }
+        func fail(_ code: AuthenticateErrorCode, _ why: String) -> AuthenticateServerResponse {
+            report(EUICCDiagnostic(kind: .failure, function: "AuthenticateServer", code: "\(code)", message: why))
+            return .error(transactionId: tid, code: code)
+        }
 
-        guard identity.ciPKIds.contains(request.euiccCiPKIdToBeUsed) else { return fail(.ciPKUnknown) }
+        guard identity.ciPKIds.contains(request.euiccCiPKIdToBeUsed) else {
+            return fail(.ciPKUnknown, "CI \(HexBytes.encode(request.euiccCiPKIdToBeUsed)) is not trusted (trusted: " +
+                        identity.ciPKIds.map { HexBytes.encode($0) }.joined(separator: ", ") + "; add one with `openrsp euicc ci add`)")
+        }
         let certificate: Certificate
         do {
             certificate = try PKIDecoder.certificate(request.serverCertificate)
         } catch {
-            return fail(.invalidCertificate)
+            return fail(.invalidCertificate, "CERT.DPauth: \(error)")
         }
-        guard P256.Signing.PublicKey(certificate.publicKey) != nil else { return fail(.unsupportedCurve) }
+        guard P256.Signing.PublicKey(certificate.publicKey) != nil else { return fail(.unsupportedCurve, "CERT.DPauth is not a P-256 key") }
         do {
-            guard try SGP22CertificateFields.roles(certificate).contains(.dpAuth) else { return fail(.invalidOid) }
+            guard try SGP22CertificateFields.roles(certificate).contains(.dpAuth) else {
+                return fail(.invalidOid, "CERT.DPauth lacks the id-rspRole-dp-auth policy")
+            }
         } catch {
-            return fail(.invalidOid)
+            return fail(.invalidOid, "CERT.DPauth: \(error)")
         }
         let validation: SGP22ChainValidationResult
         do {
             validation = try await identity.trustStore.validate(leaf: certificate, role: .dpAuth, againstPKId: request.euiccCiPKIdToBeUsed, at: Date())
         } catch {
-            return fail(.ciPKUnknown)
+            return fail(.ciPKUnknown, "\(error)")
         }
-        guard validation.isValid else { return fail(.invalidCertificate) }
-        guard verify(request.serverSignature1.rawValue, over: signed.rawDER, by: certificate) else { return fail(.invalidSignature) }
-        guard let challenge = euiccChallenge else { return fail(.noSessionContext) }
-        guard challenge == signed.euiccChallenge else { return fail(.euiccChallengeMismatch) }
+        guard validation.isValid else {
+            return fail(.invalidCertificate, "CERT.DPauth \(certificate.subject): " + validation.failureReasons.joined(separator: "; "))
+        }
+        guard verify(request.serverSignature1.rawValue, over: signed.rawDER, by: certificate) else {
+            return fail(.invalidSignature, "serverSignature1 does not verify with CERT.DPauth")
+        }
+        guard let challenge = euiccChallenge else { return fail(.noSessionContext, "no GetEUICCChallenge before AuthenticateServer") }
+        guard challenge == signed.euiccChallenge else { return fail(.euiccChallengeMismatch, "serverSigned1 carries another euiccChallenge") }
         let smdpOid: ASN1ObjectIdentifier
         do {
             smdpOid = try SGP22CertificateFields.smdpOID(certificate)
         } catch {
-            return fail(.invalidCertificate)
+            return fail(.invalidCertificate, "CERT.DPauth has no SM-DP+ OID: \(error)")
         }
         do {
             let euiccSigned1 = try EuiccSigned1(transactionId: tid, serverAddress: signed.serverAddress, serverChallenge: signed.serverChallenge,
@@ -74,7 +86,7 @@ extension SoftEUICC {
             return try .makeOk(euiccSigned1: euiccSigned1, euiccSignature1: signature,
                                euiccCertificate: identity.certificateDER, eumCertificate: identity.eumCertificateDER)
         } catch {
-            return fail(.undefinedError)
+            return fail(.undefinedError, "cannot sign euiccSigned1: \(error)")
         }
     }
 
@@ -83,26 +95,35 @@ extension SoftEUICC {
     /// otPK/otSK.EUICC.ECKA and signs euiccSigned2 (‖ 5F37 40 ‖ smdpSignature2).
     func prepareDownload(_ request: PrepareDownloadRequest) async -> PrepareDownloadResponse {
         let tid = request.smdpSigned2.transactionId
-        func fail(_ code: DownloadErrorCode) -> PrepareDownloadResponse { .error(transactionId: tid, code: code) }
-        guard var current = session, current.prepared == nil else { return fail(.noSessionContext) }
+        func fail(_ code: DownloadErrorCode, _ why: String) -> PrepareDownloadResponse {
+            report(EUICCDiagnostic(kind: .failure, function: "PrepareDownload", code: "\(code)", message: why))
+            return .error(transactionId: tid, code: code)
+        }
+        guard var current = session, current.prepared == nil else { return fail(.noSessionContext, "no authenticated session awaiting PrepareDownload") }
         let certificate: Certificate
         do {
             certificate = try PKIDecoder.certificate(request.smdpCertificate)
         } catch {
-            return fail(.invalidCertificate)
+            return fail(.invalidCertificate, "CERT.DPpb: \(error)")
         }
-        guard P256.Signing.PublicKey(certificate.publicKey) != nil else { return fail(.unsupportedCurve) }
+        guard P256.Signing.PublicKey(certificate.publicKey) != nil else { return fail(.unsupportedCurve, "CERT.DPpb is not a P-256 key") }
         let validation: SGP22ChainValidationResult
         do {
             validation = try await identity.trustStore.validate(leaf: certificate, role: .dpPb, againstPKId: current.ciPKId, at: Date())
         } catch {
-            return fail(.invalidCertificate)
+            return fail(.invalidCertificate, "CERT.DPpb: \(error)")
         }
-        guard validation.isValid else { return fail(.invalidCertificate) }
+        guard validation.isValid else {
+            return fail(.invalidCertificate, "CERT.DPpb \(certificate.subject): " + validation.failureReasons.joined(separator: "; "))
+        }
         let signedData = request.smdpSigned2.rawDER + [0x5F, 0x37, 0x40] + current.euiccSignature1
-        guard verify(request.smdpSignature2.rawValue, over: signedData, by: certificate) else { return fail(.invalidSignature) }
-        guard tid == current.transactionId else { return fail(.invalidTransactionId) }
-        if request.smdpSigned2.ccRequiredFlag, request.hashCc == nil { return fail(.undefinedError) }
+        guard verify(request.smdpSignature2.rawValue, over: signedData, by: certificate) else {
+            return fail(.invalidSignature, "smdpSignature2 does not verify with CERT.DPpb")
+        }
+        guard tid == current.transactionId else { return fail(.invalidTransactionId, "transactionId \(tid) is not the session's") }
+        if request.smdpSigned2.ccRequiredFlag, request.hashCc == nil {
+            return fail(.undefinedError, "the SM-DP+ requires a confirmation code and no hashCc was given")
+        }
         let keyPair = ECKAKeyPair()
         let otpk = keyPair.publicPoint.uncompressed
         do {
@@ -113,7 +134,7 @@ extension SoftEUICC {
             session = current
             return .ok(euiccSigned2: signed2, euiccSignature2: signature)
         } catch {
-            return fail(.undefinedError)
+            return fail(.undefinedError, "cannot sign euiccSigned2: \(error)")
         }
     }
 

@@ -109,17 +109,17 @@ extension SoftEUICC {
     }
 
     func euiccInfo1() -> EUICCInfo1 {
-        EUICCInfo1(svn: configuration.svn, euiccCiPKIdListForVerification: identity.ciPKIds, euiccCiPKIdListForSigning: identity.ciPKIds)
+        EUICCInfo1(svn: configuration.svn, euiccCiPKIdListForVerification: identity.ciPKIds, euiccCiPKIdListForSigning: identity.signingCIPKIds)
     }
 
     func euiccInfo2() -> EUICCInfo2 {
         EUICCInfo2(
             profileVersion: configuration.profileVersion, svn: configuration.svn, euiccFirmwareVer: configuration.firmwareVersion,
             extCardResource: extCardResource(),
-            uiccCapability: NamedBits(setBits: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18]),
+            uiccCapability: configuration.uiccCapability,
             ts102241Version: VersionType(9, 2, 0), globalplatformVersion: VersionType(2, 3, 0),
-            rspCapability: NamedBits(setBits: [0, 1, 2, 3]),
-            euiccCiPKIdListForVerification: identity.ciPKIds, euiccCiPKIdListForSigning: identity.ciPKIds,
+            rspCapability: configuration.rspCapability,
+            euiccCiPKIdListForVerification: identity.ciPKIds, euiccCiPKIdListForSigning: identity.signingCIPKIds,
             euiccCategory: .other, ppVersion: configuration.ppVersion, sasAcreditationNumber: configuration.sasAccreditationNumber
         )
     }

@@ -41,6 +41,10 @@ public actor SoftEUICC: APDUCard {
     var session: DownloadSession?
     /// The BPP load in progress.
     var bppLoad: BPPLoadState?
+    /// Where diagnostics go (`setDiagnosticHandler`).
+    var diagnosticHandler: (@Sendable (EUICCDiagnostic) -> Void)?
+    /// The last refusal with its reason (memory only; see `EUICCDiagnostic`).
+    public internal(set) var lastFailure: EUICCDiagnostic?
     private var processing = false
     private var processingWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -213,6 +217,12 @@ public struct SoftEUICCConfiguration: Sendable {
     public var maxRequestBytes = 64 * 1024
     /// Maximum number of installed profiles (insufficientMemoryForProfile beyond).
     public var maxProfiles = 8
+    /// EUICCInfo2 uiccCapability: only what this eUICC does. It installs and keeps profiles with USIM,
+    /// ISIM and CSIM applications (usimSupport(1), isimSupport(2), csimSupport(3)) but runs none of them:
+    /// no AKA algorithm, no Java Card or MULTOS runtime, no GBA/MBMS/EAP, no contactless, no RFU bits.
+    public var uiccCapability = NamedBits(setBits: [1, 2, 3])
+    /// EUICCInfo2 rspCapability: additionalProfile(0) and testProfileSupport(3); no CRL (1) or RPM (2) support.
+    public var rspCapability = NamedBits(setBits: [0, 3])
 
     public init() {}
 }

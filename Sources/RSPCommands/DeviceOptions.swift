@@ -57,9 +57,11 @@ public struct DeviceOptions: ParsableArguments {
         return DataDirectory.resolve().url.appendingPathComponent("euicc", isDirectory: true)
     }
 
-    /// An ES10 client on the selected eUICC, with the ISD-R session open.
-    func openClient() async throws -> ES10Client {
+    /// An ES10 client on the selected eUICC, with the ISD-R session open, and the software eUICC
+    /// itself when that is the device (its `lastFailure` explains a refusal beyond the SGP.22 code).
+    func openDevice() async throws -> (client: ES10Client, softEUICC: SoftEUICC?) {
         let transport: any APDUTransport
+        var card: SoftEUICC?
         if let reader {
             do {
                 transport = try await PCSCTransport.open(readerMatching: reader)
@@ -67,7 +69,9 @@ public struct DeviceOptions: ParsableArguments {
                 throw DeviceCommandError.reader("\(error)")
             }
         } else {
-            transport = InProcessTransport(card: try Self.softEUICC(at: simulatorDirectory()))
+            let softEUICC = try Self.softEUICC(at: simulatorDirectory())
+            card = softEUICC
+            transport = InProcessTransport(card: softEUICC)
         }
         let client = try ES10Client(transport: transport)
         do {
@@ -75,7 +79,7 @@ public struct DeviceOptions: ParsableArguments {
         } catch {
             throw DeviceCommandError.es10("\(error)")
         }
-        return client
+        return (client, card)
     }
 
     /// Loads the software eUICC in `directory`; on first use copies the eUICC identity (eUICC
@@ -111,6 +115,11 @@ public struct DeviceOptions: ParsableArguments {
                 let bytes = Array(try Data(contentsOf: source.appendingPathComponent(name)))
                 try SecureFileWriter.write(bytes, to: target.appendingPathComponent(name), mode: mode)
             }
+            // Further CIs of the PKI (`pki init --extra-ci`) are trusted by the new eUICC too.
+            let extraCIs = ExtraCIFolder(pkiDirectory: target)
+            for file in PKIDirectoryLayout.extraCIFiles(in: source) {
+                try extraCIs.add(certificateBytes: Array(try Data(contentsOf: file)))
+            }
         } catch let error as DeviceCommandError {
             throw error
         } catch {
@@ -121,10 +130,15 @@ public struct DeviceOptions: ParsableArguments {
 
 /// Runs `body` with an open ES10 client and closes the session afterwards (also on failure).
 func withES10<T>(_ device: DeviceOptions, _ body: (ES10Client) async throws -> T) async throws -> T {
-    let client = try await device.openClient()
+    try await withES10Device(device) { client, _ in try await body(client) }
+}
+
+/// `withES10`, also handing `body` the software eUICC when that is the device.
+func withES10Device<T>(_ device: DeviceOptions, _ body: (ES10Client, SoftEUICC?) async throws -> T) async throws -> T {
+    let (client, card) = try await device.openDevice()
     let result: T
     do {
-        result = try await body(client)
+        result = try await body(client, card)
     } catch {
         // The command's own error is what the user needs; a failure to close after it adds nothing.
         try? await client.close()

@@ -8,8 +8,8 @@ import Foundation
 public struct EUICCCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "euicc",
-        abstract: "Run the software eUICC.",
-        subcommands: [EUICCServeCommand.self]
+        abstract: "Run the software eUICC and manage the CIs it trusts.",
+        subcommands: [EUICCServeCommand.self, EUICCCICommand.self]
     )
 
     public init() {}
@@ -65,6 +65,10 @@ struct EUICCServeCommand: AsyncParsableCommand {
         } catch let error as CodedCommandError {
             FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
             throw ExitCode(1)
+        }
+        // The card answers SGP.22 codes only; the reason behind each refusal goes to this log.
+        await card.setDiagnosticHandler { diagnostic in
+            FileHandle.standardError.write(Data("euicc serve: \(diagnostic.kind.rawValue): \(diagnostic)\n".utf8))
         }
         let endpoint = address ?? VPCDEndpoint(host: "127.0.0.1", port: 35963)
         let bridge = VPCDBridge(card: card, configuration: .init(host: endpoint.host, port: endpoint.port)) { event in

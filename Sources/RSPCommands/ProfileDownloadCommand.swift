@@ -2,6 +2,7 @@ import ArgumentParser
 import ES9PlusAPI
 import ES9PlusHTTPClient
 import EUICC
+import EUICCSimulator
 import Foundation
 import LPA
 import RSPASN1
@@ -23,9 +24,9 @@ struct ES9TrustOptions: ParsableArguments {
         guard !files.isEmpty else {
             throw DeviceCommandError.noPKI("no TLS trust root: no CI certificate in \(pki.path) and no --tls-ca given")
         }
-        return try files.map { url in
+        return try files.flatMap { url in
             do {
-                return try PKIEncoding.der(try PKIDecoder.certificate(Array(try Data(contentsOf: url))))
+                return try PKIDecoder.certificates(Array(try Data(contentsOf: url))).map { try PKIEncoding.der($0) }
             } catch {
                 throw DeviceCommandError.invalidArgument("TLS root \(url.path): \(error)")
             }
@@ -70,6 +71,8 @@ final class ES9ClientPool: @unchecked Sendable {
 /// A failed download, with the step, the SGP.22 code and the cancel outcome.
 struct ProfileDownloadCommandError: CodedCommandError {
     let failure: ProfileDownloadFailure
+    /// Why the software eUICC refused (which segment, which check), when it is the device.
+    var euiccDetail: String?
 
     var code: Int { 26 }
 
@@ -101,7 +104,8 @@ struct ProfileDownloadCommandError: CodedCommandError {
     }
 
     var description: String {
-        "download failed at \(failure.step.rawValue): \(failure.error); code: \(sgp22Code); cancel: \(cancelOutcome)"
+        "download failed at \(failure.step.rawValue): \(failure.error); code: \(sgp22Code)"
+            + (euiccDetail.map { "; eUICC: \($0)" } ?? "") + "; cancel: \(cancelOutcome)"
     }
 }
 
@@ -168,7 +172,7 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
             let deviceInfo = try Self.deviceInfo()
             let report: DownloadReport
             do {
-                report = try await withES10(device) { es10 in
+                report = try await withES10Device(device) { es10, card in
                     let downloader = ProfileDownloader(es10: es10, connect: { try pool.client(for: $0) }, deviceInfo: deviceInfo,
                                                        trust: policy) { step in
                         if !json { FileHandle.standardError.write(Data("[\(step.rawValue)]\n".utf8)) }
@@ -177,7 +181,7 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
                     do {
                         result = try await downloader.download(code, confirmationCode: confirmation)
                     } catch let failure as ProfileDownloadFailure {
-                        throw ProfileDownloadCommandError(failure: failure)
+                        throw ProfileDownloadCommandError(failure: failure, euiccDetail: await card?.lastFailure?.description)
                     }
                     var profile: ProfileInfo?
                     if let iccid = result.iccid, case let .ok(list) = try await es10.getProfilesInfo() {

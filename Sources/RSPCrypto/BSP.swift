@@ -39,6 +39,13 @@ public enum BSPSegmentTag: UInt8, Sendable, CaseIterable {
 
     /// Largest plaintext per TLV so the whole TLV (tag, length, value, MAC) is ≤ 1020 bytes (SGP.22 §2.5.3).
     public var maxPlaintextBytes: Int { isEncrypted ? 1007 : 1008 }
+
+    /// Largest plaintext whose TLV still fits `BSPContext.maxReceivedSegmentBytes` (tag, 3-byte length,
+    /// padding to 16, 8-byte MAC): what an interop test may generate to emulate other SM-DP+s.
+    public var maxInteropPlaintextBytes: Int {
+        let room = BSPContext.maxReceivedSegmentBytes - 4 - 8
+        return isEncrypted ? (room / 16) * 16 - 1 : room
+    }
 }
 
 /// One BSP session context: S-ENC, S-MAC, the MAC chaining value and the ICV block counter (starting at 1).
@@ -54,8 +61,15 @@ public struct BSPContext: Sendable, CustomStringConvertible {
     /// The block counter for the next segment's ICV.
     public private(set) var counter: UInt64
 
-    /// Largest TLV BSP accepts (tag + length + value incl. MAC).
+    /// Largest TLV the SM-DP+ side generates (tag + length + value incl. MAC), SGP.22 §2.5.3.
     public static let maxSegmentBytes = 1020
+    /// Largest TLV the eUICC side accepts. Deployed SM-DP+s cut the UPP into 1008-byte plaintext
+    /// pieces (1036-byte `86` TLVs after padding and MAC); anything well formed up to this bound is
+    /// accepted (Postel), and `isOversized` lets the receiver log it.
+    public static let maxReceivedSegmentBytes = 2048
+
+    /// Whether a received TLV is larger than what SGP.22 lets an SM-DP+ generate (accepted, but worth a log line).
+    public static func isOversized(_ tlv: [UInt8]) -> Bool { tlv.count > maxSegmentBytes }
 
     public init(keys: BSPSessionKeys) {
         self.sEnc = keys.sEnc
@@ -72,9 +86,12 @@ public struct BSPContext: Sendable, CustomStringConvertible {
     // MARK: Protect (SM-DP+ side)
 
     /// Protects one plaintext as one TLV: `86`/`87` encrypted + MAC, `88` MAC only. Advances counter and MCV.
-    public mutating func protect(_ plaintext: [UInt8], tag: BSPSegmentTag) throws(BSPError) -> [UInt8] {
-        guard plaintext.count <= tag.maxPlaintextBytes else {
-            throw .structure("segment plaintext of \(plaintext.count) bytes exceeds \(tag.maxPlaintextBytes) for tag \(String(format: "%02X", tag.rawValue))")
+    /// `limit` is the largest plaintext allowed: SGP.22's `tag.maxPlaintextBytes` unless a caller
+    /// deliberately emulates a peer that cuts larger pieces (then at most `tag.maxInteropPlaintextBytes`).
+    public mutating func protect(_ plaintext: [UInt8], tag: BSPSegmentTag, limit: Int? = nil) throws(BSPError) -> [UInt8] {
+        let limit = min(limit ?? tag.maxPlaintextBytes, tag.maxInteropPlaintextBytes)
+        guard plaintext.count <= limit else {
+            throw .structure("segment plaintext of \(plaintext.count) bytes exceeds \(limit) for tag \(String(format: "%02X", tag.rawValue))")
         }
         var padded = plaintext
         if tag.isEncrypted {
@@ -102,14 +119,18 @@ public struct BSPContext: Sendable, CustomStringConvertible {
         return tagAndLength + body + Array(full[0..<8])
     }
 
-    /// Splits `data` into segments of at most `tag.maxPlaintextBytes` and protects each in order.
-    /// Empty data yields one empty segment.
-    public mutating func protectSegmented(_ data: [UInt8], tag: BSPSegmentTag) throws(BSPError) -> [[UInt8]] {
+    /// Splits `data` into segments of at most `pieceBytes` (default `tag.maxPlaintextBytes`) and protects
+    /// each in order. Empty data yields one empty segment.
+    public mutating func protectSegmented(_ data: [UInt8], tag: BSPSegmentTag, pieceBytes: Int? = nil) throws(BSPError) -> [[UInt8]] {
+        let piece = pieceBytes ?? tag.maxPlaintextBytes
+        guard piece > 0, piece <= tag.maxInteropPlaintextBytes else {
+            throw .structure("piece size \(piece) is outside 1...\(tag.maxInteropPlaintextBytes) for tag \(String(format: "%02X", tag.rawValue))")
+        }
         var segments: [[UInt8]] = []
         var offset = 0
         repeat {
-            let end = min(offset + tag.maxPlaintextBytes, data.count)
-            segments.append(try protect(Array(data[offset..<end]), tag: tag))
+            let end = min(offset + piece, data.count)
+            segments.append(try protect(Array(data[offset..<end]), tag: tag, limit: piece))
             offset = end
         } while offset < data.count
         return segments
@@ -120,8 +141,8 @@ public struct BSPContext: Sendable, CustomStringConvertible {
     /// Verifies the MAC of one received TLV against the current MCV, decrypts it (86/87) and removes padding.
     /// On success the context advances (counter +1, MCV = full CMAC); on any failure it is left unchanged.
     public mutating func unprotect(_ tlv: [UInt8]) throws(BSPError) -> (tag: BSPSegmentTag, plaintext: [UInt8]) {
-        guard tlv.count <= Self.maxSegmentBytes else {
-            throw .structure("segment of \(tlv.count) bytes exceeds \(Self.maxSegmentBytes)")
+        guard tlv.count <= Self.maxReceivedSegmentBytes else {
+            throw .structure("segment of \(tlv.count) bytes exceeds the \(Self.maxReceivedSegmentBytes)-byte receive limit")
         }
         guard let first = tlv.first else { throw .structure("empty segment") }
         guard let tag = BSPSegmentTag(rawValue: first) else {

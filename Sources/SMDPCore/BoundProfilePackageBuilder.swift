@@ -77,9 +77,13 @@ public struct BoundProfilePackageBuilder: Sendable {
     public static let defaultHostId: [UInt8] = Array("OpenRSP1".utf8)
 
     public var hostId: [UInt8]
+    /// Plaintext bytes per `86` segment. nil (the default) keeps every TLV within SGP.22's 1020 bytes;
+    /// interop tests set 1008 to send what other deployed SM-DP+s send (1036-byte TLVs).
+    public var profileElementPieceBytes: Int?
 
-    public init(hostId: [UInt8] = BoundProfilePackageBuilder.defaultHostId) {
+    public init(hostId: [UInt8] = BoundProfilePackageBuilder.defaultHostId, profileElementPieceBytes: Int? = nil) {
         self.hostId = hostId
+        self.profileElementPieceBytes = profileElementPieceBytes
     }
 
     /// Binds `unprotectedProfilePackage` (SAIP DER) to the session.
@@ -132,7 +136,8 @@ public struct BoundProfilePackageBuilder: Sendable {
 
         let segments = try Self.protect(
             sessionKeys: sessionKeys, configureISDP: configureISDP, storeMetadata: storeMetadata,
-            unprotectedProfilePackage: unprotectedProfilePackage, profileProtectionKeys: profileProtectionKeys)
+            unprotectedProfilePackage: unprotectedProfilePackage, profileProtectionKeys: profileProtectionKeys,
+            profileElementPieceBytes: profileElementPieceBytes)
         do {
             let bpp = try BoundProfilePackage(
                 initialiseSecureChannelRequest: isc,
@@ -151,7 +156,8 @@ public struct BoundProfilePackageBuilder: Sendable {
         configureISDP: ConfigureISDPRequest,
         storeMetadata: StoreMetadataRequest,
         unprotectedProfilePackage: [UInt8],
-        profileProtectionKeys: ProfileProtectionKeys? = nil
+        profileProtectionKeys: ProfileProtectionKeys? = nil,
+        profileElementPieceBytes: Int? = nil
     ) throws(BoundProfilePackageBuildError) -> ProtectedBPPSegments {
         let configureDER: [UInt8]
         let metadataDER: [UInt8]
@@ -171,7 +177,7 @@ public struct BoundProfilePackageBuilder: Sendable {
                 second87 = try context.protectSegmented(try replace.derEncoded(), tag: .encryptedCommand)
                 context.replaceSessionKeys(ppk.keys)
             }
-            let seq86 = try context.protectSegmented(unprotectedProfilePackage, tag: .profileElement)
+            let seq86 = try context.protectSegmented(unprotectedProfilePackage, tag: .profileElement, pieceBytes: profileElementPieceBytes)
             return ProtectedBPPSegments(firstSequenceOf87: first87, sequenceOf88: seq88,
                                         secondSequenceOf87: second87, sequenceOf86: seq86)
         } catch let error as BSPError {

@@ -44,7 +44,8 @@ struct PCSCDownloadBed {
     let orders: ES2PlusOrderService
     let inventory: ProfileInventory
 
-    init() async throws {
+    /// `bspProfileElementPieceBytes` 1008 makes the SM-DP+ send 1036-byte `86` TLVs, as other deployed SM-DP+s do.
+    init(bspProfileElementPieceBytes: Int? = nil) async throws {
         root = FileManager.default.temporaryDirectory.appendingPathComponent("pcsc-es10-\(UUID().uuidString)")
         let pki = try TestPKIGenerator.generate(TestPKIOptions(eid: try TestPKIOptions.defaultEID, smdpHost: Self.address))
         _ = try PKIWriter.write(pki, to: root.appendingPathComponent("pki"), overwrite: false)
@@ -53,7 +54,7 @@ struct PCSCDownloadBed {
             address: Self.address,
             dpAuth: [try SMDPSigningIdentity(certificate: pki.dpAuth.certificate, privateKey: pki.dpAuth.privateKey)],
             dpPb: [try SMDPSigningIdentity(certificate: pki.dpPb.certificate, privateKey: pki.dpPb.privateKey)],
-            trustStore: try CITrustStore([pki.ci.certificate]))
+            trustStore: try CITrustStore([pki.ci.certificate]), bspProfileElementPieceBytes: bspProfileElementPieceBytes)
         service = ES9PlusService(store: store, configuration: configuration)
         orders = ES2PlusOrderService(store: store, configuration: configuration)
         inventory = ProfileInventory(store: store)

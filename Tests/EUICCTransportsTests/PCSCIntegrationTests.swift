@@ -80,14 +80,18 @@ struct PCSCIntegrationTests {
     }
 
     @Test(
-        "every ES10 function through pcscd: info, challenge, a BPP download from the SM-DP+ core, CancelSession, profile management, notifications, addresses, memory reset",
+        "every ES10 function through pcscd: info, challenge, a BPP download in 1036-byte segments from the SM-DP+ core, CancelSession, profile management, notifications, addresses, memory reset",
         .enabled(if: VirtualPCDEnvironment.available,
                  "skipped: pcscd with the vsmartcard Virtual PCD reader is not reachable (run scripts/start-pcscd as root)"),
         .enabled(if: PCSCDownloadBed.ts48File != nil, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48")
     )
     func everyES10FunctionThroughPCSC() async throws {
-        let bed = try await PCSCDownloadBed()
+        // The SM-DP+ cuts the UPP into 1008-byte pieces (1036-byte 86 TLVs, past SGP.22's 1020) as other
+        // deployed SM-DP+s do: the bridged eUICC accepts them and says so once as a notice.
+        let bed = try await PCSCDownloadBed(bspProfileElementPieceBytes: 1008)
         defer { bed.remove() }
+        let notices = NoticeLog()
+        await bed.card.setDiagnosticHandler { notices.append($0) }
         // The second vpcd slot ("Virtual PCD 00 01") takes its card on port 35964, so this test and the
         // one above do not share a reader when they run in parallel.
         let readerName = try #require(VirtualPCDEnvironment.readers.first(where: { $0.hasSuffix("00 01") }),
@@ -108,7 +112,16 @@ struct PCSCIntegrationTests {
         try await client.close()
         try await reader.disconnect()
         #expect(await bridge.apduCount == (await recording.commands).count)
+        #expect(notices.all.contains { $0.kind == .notice && $0.message.contains("1036-byte") })
         await bridge.stop()
         await serving.value
     }
+}
+
+/// The bridged software eUICC's diagnostics.
+final class NoticeLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [EUICCDiagnostic] = []
+    func append(_ item: EUICCDiagnostic) { lock.withLock { items.append(item) } }
+    var all: [EUICCDiagnostic] { lock.withLock { items } }
 }

@@ -102,6 +102,19 @@ struct LiveSMDP {
         }
     }
 
+    /// Runs `profile download` with `arguments` against this server in-process; returns its failure (nil on success).
+    func failedDownload(_ arguments: [String]) async throws -> ProfileDownloadCommandError? {
+        try await withServer { () async throws -> ProfileDownloadCommandError? in
+            let command = try #require(try OpenRSPCommand.parseAsRoot(arguments) as? ProfileDownloadCommand)
+            do {
+                _ = try await command.perform()
+                return nil
+            } catch let error as ProfileDownloadCommandError {
+                return error
+            }
+        }
+    }
+
     /// The pending notifications on the software eUICC.
     func pendingNotifications() async throws -> [NotificationMetadata] {
         let es10 = try ES10Client(transport: InProcessTransport(card: try DeviceOptions.softEUICC(at: root.appendingPathComponent("euicc"))))
@@ -192,6 +205,35 @@ struct ProfileDownloadCommandTests {
         await #expect(throws: ExitCode.self) { try await openrsp(["notification", "process", "9999"] + tls + sim) }
     }
 
+    @Test("an install the software eUICC refuses: the error gives the SGP.22 code and the eUICC's reason (issue 13 item 2)",
+          .enabled(if: SharedTS48.first != nil, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func euiccReasonInMessage() async throws {
+        // The profile is already on the eUICC (installed from another SM-DP+, whose eUICC state is copied
+        // over), so the eUICC refuses StoreMetadata with installFailedDueToIccidAlreadyExistsOnEuicc.
+        let upp = Array(try Data(contentsOf: try #require(SharedTS48.first)))
+        let first = try await LiveSMDP()
+        defer { first.remove() }
+        let (_, firstCode) = try await first.order(upp: upp, confirmationCode: "4711")
+        try await first.withServer {
+            try await openrsp(["profile", "download", "-a", firstCode, "-c", "4711", "--trust", "ci", "--tls-ca", first.ciFile,
+                               "--simulator", first.simulator])
+        }
+        let site = try await LiveSMDP()
+        defer { site.remove() }
+        try FileManager.default.createDirectory(atPath: site.simulator, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: first.simulator + "/" + EUICCStateStore.fileName,
+                                         toPath: site.simulator + "/" + EUICCStateStore.fileName)
+        let (iccid, code) = try await site.order(upp: upp, confirmationCode: "4711")
+        let arguments = ["profile", "download", "-a", code, "-c", "4711", "--trust", "ci", "--tls-ca", site.ciFile, "--simulator", site.simulator]
+        let failure = try await site.failedDownload(arguments)
+        let error = try #require(failure, "a second install of the same ICCID succeeded")
+        #expect(error.failure.step == .loadBoundProfilePackage)
+        #expect(error.sgp22Code.contains("installFailedDueToIccidAlreadyExistsOnEuicc"))
+        #expect(error.euiccDetail?.contains("ICCID \(iccid.digits) is already installed") == true)
+        #expect(error.description.contains("; eUICC: LoadBoundProfilePackage"))
+        #expect(try await site.store.profile(iccid: iccid)?.state == .error)
+    }
+
     @Test("a wrong confirmation code fails with 8.2.7, the session is cancelled and nothing is installed",
           .enabled(if: SharedTS48.first != nil, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
     func wrongConfirmationCode() async throws {
@@ -201,15 +243,7 @@ struct ProfileDownloadCommandTests {
         let (iccid, code) = try await site.order(upp: upp, confirmationCode: "4711")
         let arguments = ["profile", "download", "-a", code, "-c", "0000", "--trust", "ci", "--tls-ca", site.ciFile, "--simulator", site.simulator]
 
-        let failure = try await site.withServer { () async throws -> ProfileDownloadCommandError? in
-            let command = try #require(try OpenRSPCommand.parseAsRoot(arguments) as? ProfileDownloadCommand)
-            do {
-                _ = try await command.perform()
-                return nil
-            } catch let error as ProfileDownloadCommandError {
-                return error
-            }
-        }
+        let failure = try await site.failedDownload(arguments)
         let error = try #require(failure, "the download with a wrong confirmation code succeeded")
         #expect(error.failure.step == .getBoundProfilePackage)
         #expect(error.sgp22Code.hasPrefix("8.2.7/"))
@@ -233,15 +267,7 @@ struct ProfileDownloadCommandTests {
         let (iccid, code) = try await site.order(upp: upp, confirmationCode: "4711")
         let arguments = ["profile", "download", "-a", code, "-c", "4711", "--trust", "chain", "--rpc-url", "http://127.0.0.1:1",
                          "--registry", "0x5fbdb2315678afecb367f032d93f642f64180aa3", "--tls-ca", site.ciFile, "--simulator", site.simulator]
-        let failure = try await site.withServer { () async throws -> ProfileDownloadCommandError? in
-            let command = try #require(try OpenRSPCommand.parseAsRoot(arguments) as? ProfileDownloadCommand)
-            do {
-                _ = try await command.perform()
-                return nil
-            } catch let error as ProfileDownloadCommandError {
-                return error
-            }
-        }
+        let failure = try await site.failedDownload(arguments)
         let error = try #require(failure, "the download succeeded without a reachable TrustRegistry")
         // The TLS pin (CERT.DPtls key in the registry) runs on the first connection, before initiateAuthentication is sent.
         #expect(error.failure.step == .initiateAuthentication)

@@ -99,7 +99,8 @@ struct BSPTests {
             Self.expected87 + [0x00],
             [0x87, 0x81, 0x05, 0, 0, 0, 0, 0],
             [0x87, 0x0C] + [UInt8](repeating: 0, count: 12),
-            [0x86, 0x82, 0x04, 0x08] + [UInt8](repeating: 0, count: 0x408),
+            // Over the 2048-byte receive bound (a 1036-byte TLV is accepted: see `interopSegments`).
+            [0x86, 0x82, 0x07, 0xFD] + [UInt8](repeating: 0, count: 0x7FD),
         ]
         for bytes in cases {
             do {
@@ -121,6 +122,30 @@ struct BSPTests {
         #expect(max88.count == 1020)
         #expect(throws: BSPError.self) { try dp.protect([UInt8](repeating: 7, count: 1008), tag: .profileElement) }
         #expect(throws: BSPError.self) { try dp.protect([UInt8](repeating: 7, count: 1009), tag: .macOnly) }
+    }
+
+    @Test("receive side (Postel): 1036-byte TLVs from 1008-byte pieces verify; up to 2048 bytes is accepted, 2049 is not")
+    func interopSegments() throws {
+        var dp = BSPContext(keys: try Self.notesKeys())
+        var euicc = BSPContext(keys: try Self.notesKeys())
+        let data = (0..<3000).map { UInt8($0 & 0xFF) }
+        let pieces = try dp.protectSegmented(data, tag: .profileElement, pieceBytes: 1008)
+        #expect(pieces.map(\.count) == [1036, 1036, 1 + 3 + 992 + 8])
+        #expect(Array(pieces[0].prefix(4)) == [0x86, 0x82, 0x04, 0x08])
+        #expect(BSPContext.isOversized(pieces[0]))
+        #expect(try pieces.flatMap { try euicc.unprotect($0).plaintext } == data)
+
+        let largest = try dp.protect([UInt8](repeating: 9, count: BSPSegmentTag.macOnly.maxInteropPlaintextBytes), tag: .macOnly,
+                                     limit: BSPSegmentTag.macOnly.maxInteropPlaintextBytes)
+        #expect(largest.count == BSPContext.maxReceivedSegmentBytes)
+        #expect(try euicc.unprotect(largest).plaintext.count == 2036)
+        #expect(throws: BSPError.self) { try dp.protectSegmented(data, tag: .profileElement, pieceBytes: 2032) }
+        do {
+            _ = try euicc.unprotect(largest + [0])
+            Issue.record("accepted a 2049-byte TLV")
+        } catch {
+            #expect(error == .structure("segment of 2049 bytes exceeds the 2048-byte receive limit"))
+        }
     }
 
     @Test("segmentation cuts at exactly 1007 (86) and 1008 (88) plaintext bytes")
