@@ -36,14 +36,16 @@ public struct EUICCIdentity: Sendable {
     public let eumCertificateDER: [UInt8]
     public let privateKey: P256.Signing.PrivateKey
     public let trustStore: CITrustStore
-    /// The CI PKIds in the order given (first = preferred).
+    /// The PKIds of every trusted CI, in the order given (first = preferred): euiccCiPKIdListForVerification.
     public let ciPKIds: [[UInt8]]
+    /// The PKIds of the CIs this eUICC has a certificate chain to (the issuer of its EUM certificate):
+    /// euiccCiPKIdListForSigning. A CI added for verification only is not in this list.
+    public let signingCIPKIds: [[UInt8]]
 
     public init(certificateDER: [UInt8], eumCertificateDER: [UInt8], privateKey: P256.Signing.PrivateKey, trustedCIs: [Certificate]) throws(EUICCIdentityError) {
         let certificate: Certificate
         do throws(PKIDecodingError) {
             certificate = try PKIDecoder.certificate(certificateDER)
-            _ = try PKIDecoder.certificate(eumCertificateDER)
         } catch {
             throw .decoding(file: "certificate", error)
         }
@@ -65,30 +67,46 @@ public struct EUICCIdentity: Sendable {
                 throw .certificateFields(error)
             }
         }
+        let eum: Certificate
+        do throws(PKIDecodingError) { eum = try PKIDecoder.certificate(eumCertificateDER) } catch { throw .decoding(file: "EUM certificate", error) }
+        let eumIssuer: [UInt8]
+        do throws(SGP22CertificateFieldError) { eumIssuer = try SGP22CertificateFields.authorityKeyIdentifier(eum) } catch {
+            throw .certificateFields(error)
+        }
         self.certificate = certificate
         self.certificateDER = certificateDER
         self.eumCertificateDER = eumCertificateDER
         self.privateKey = privateKey
         self.trustStore = store
         self.ciPKIds = ids
+        // An eUICC whose EUM was issued by a CI it does not list still signs under that CI's id.
+        self.signingCIPKIds = ids.contains(eumIssuer) ? [eumIssuer] : ids
     }
 
     /// Loads an identity from a PKI directory laid out as `PKIDirectoryLayout`: `euicc.pem|der`,
-    /// `euicc.key.pem`, `eum.pem|der`, `ci.pem|der`, plus every certificate file in
-    /// `additionalCIDirectory` (e.g. the SGP.26 test CI) as further trusted CIs.
+    /// `euicc.key.pem`, `eum.pem|der`, `ci.pem|der` (a PEM bundle may hold several CIs), plus every
+    /// certificate file in `ci-extra/` and in `additionalCIFiles` (e.g. the SGP.26 test CI) as further trusted CIs.
     public static func load(pkiDirectory: URL, additionalCIFiles: [URL] = []) throws(EUICCIdentityError) -> EUICCIdentity {
         let euicc = try readCertificateBytes(pkiDirectory, .euicc)
         let eum = try readCertificateBytes(pkiDirectory, .eum)
-        let ci = try readCertificateBytes(pkiDirectory, .ci)
+        let ci = try readCIBytes(pkiDirectory)
         let keyURL = pkiDirectory.appendingPathComponent(PKIDirectoryLayout.keyName(.euicc))
         let keyBytes = try read(keyURL)
         let key: P256.Signing.PrivateKey
         do throws(PKIDecodingError) { key = try PKIDecoder.privateKey(keyBytes) } catch { throw .decoding(file: keyURL.lastPathComponent, error) }
         var cis: [Certificate] = []
-        for (name, bytes) in [("ci", ci)] + (try additionalCIFiles.map { url throws(EUICCIdentityError) in (url.lastPathComponent, try read(url)) }) {
-            do throws(PKIDecodingError) { cis.append(try PKIDecoder.certificate(bytes)) } catch { throw .decoding(file: name, error) }
+        let extra = PKIDirectoryLayout.extraCIFiles(in: pkiDirectory) + additionalCIFiles
+        for (name, bytes) in [("ci", ci)] + (try extra.map { url throws(EUICCIdentityError) in (url.lastPathComponent, try read(url)) }) {
+            do throws(PKIDecodingError) { cis += try PKIDecoder.certificates(bytes) } catch { throw .decoding(file: name, error) }
         }
         return try EUICCIdentity(certificateDER: try der(euicc), eumCertificateDER: try der(eum), privateKey: key, trustedCIs: cis)
+    }
+
+    /// `ci.pem` when present (it may be a bundle of several CIs), else `ci.der`.
+    private static func readCIBytes(_ directory: URL) throws(EUICCIdentityError) -> [UInt8] {
+        let pem = directory.appendingPathComponent(PKIDirectoryLayout.pemName(.ci))
+        if FileManager.default.fileExists(atPath: pem.path) { return try read(pem) }
+        return try read(directory.appendingPathComponent(PKIDirectoryLayout.derName(.ci)))
     }
 
     private static func readCertificateBytes(_ directory: URL, _ role: SGP22CertificateRole) throws(EUICCIdentityError) -> [UInt8] {

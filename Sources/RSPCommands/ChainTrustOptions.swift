@@ -77,24 +77,30 @@ struct LPATrustOptions: ParsableArguments {
         }
     }
 
-    /// The CI certificate in `$OPENRSP_HOME/pki` plus every `--tls-ca` file that is an SGP.22 CI
-    /// certificate (other TLS roots are not CIs and are left to the HTTPS client).
+    /// The CI certificates in `$OPENRSP_HOME/pki` (`ci.pem` or `ci.der`, a bundle allowed, and `ci-extra/`)
+    /// plus every certificate of the `--tls-ca` files that is an SGP.22 CI certificate (other TLS roots
+    /// are not CIs and are left to the HTTPS client).
     static func ciTrustStore(extraFiles: [String]) throws -> CITrustStore {
         let pki = DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
-        let names = [PKIDirectoryLayout.derName(.ci), PKIDirectoryLayout.pemName(.ci)]
+        let names = [PKIDirectoryLayout.pemName(.ci), PKIDirectoryLayout.derName(.ci)]
         var store = CITrustStore()
+        var files = PKIDirectoryLayout.extraCIFiles(in: pki)
         if let file = names.map({ pki.appendingPathComponent($0) }).first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
+            files.insert(file, at: 0)
+        }
+        for file in files {
             do {
-                try store.add(try PKIDecoder.certificate(Array(try Data(contentsOf: file))))
+                for certificate in try PKIDecoder.certificates(Array(try Data(contentsOf: file))) { try store.add(certificate) }
             } catch {
                 throw DeviceCommandError.noPKI("CI certificate \(file.path): \(error)")
             }
         }
         for path in extraFiles {
             do {
-                let certificate = try PKIDecoder.certificate(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
-                // A root that is not an SGP.22 CI is a plain TLS root: the HTTPS client uses it, this store does not.
-                do { try store.add(certificate) } catch { continue }
+                for certificate in try PKIDecoder.certificates(Array(try Data(contentsOf: URL(fileURLWithPath: path)))) {
+                    // A root that is not an SGP.22 CI is a plain TLS root: the HTTPS client uses it, this store does not.
+                    do { try store.add(certificate) } catch { continue }
+                }
             } catch {
                 throw DeviceCommandError.invalidArgument("--tls-ca \(path): \(error)")
             }

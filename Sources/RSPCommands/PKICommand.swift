@@ -83,6 +83,11 @@ struct PKIInitCommand: AsyncParsableCommand {
     @Flag(name: .customLong("keep-existing"), help: "If a PKI already exists, keep it and exit successfully.")
     var keepExisting = false
 
+    @Option(name: .customLong("extra-ci"), parsing: .upToNextOption, help: ArgumentHelp(
+        "Further CI certificate files (PEM, bundle or DER) to trust next to the generated CI, e.g. the GSMA SGP.26 test CI.",
+        discussion: "Written to <dir>/ci-extra; software eUICCs created from this PKI and `smdp serve` trust them too."))
+    var extraCI: [String] = []
+
     @OptionGroup var output: OutputOptions
 
     struct Report: Encodable {
@@ -91,6 +96,7 @@ struct PKIInitCommand: AsyncParsableCommand {
         var eid: String?
         var ciPKId: String?
         var files: [String]
+        var extraCIs: [ExtraCIFolder.Entry] = []
     }
 
     func validate() throws {
@@ -106,13 +112,26 @@ struct PKIInitCommand: AsyncParsableCommand {
             } catch {
                 throw PKICommandError.invalidEID("\(error)")
             }
+            var extraCIBytes: [(String, [UInt8])] = []
+            for path in extraCI {
+                do {
+                    let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+                    _ = try ExtraCIFolder.validatedCIs(bytes)
+                    extraCIBytes.append((path, bytes))
+                } catch {
+                    throw PKICommandError.load("--extra-ci \(path): \(error)")
+                }
+            }
             let existing = PKIWriter.existingFiles(in: dir)
             if !existing.isEmpty && !force {
                 guard keepExisting else {
                     throw PKICommandError.alreadyExists("a PKI already exists in \(dir.path) (\(existing.count) files); use --force to replace it")
                 }
-                let report = Report(directory: dir.path, created: false, eid: nil, ciPKId: nil, files: existing)
-                try output.emit(report) { "PKI already present in \(dir.path); kept (\(existing.count) files)." }
+                var report = Report(directory: dir.path, created: false, eid: nil, ciPKId: nil, files: existing)
+                report.extraCIs = try Self.addExtraCIs(extraCIBytes, to: dir)
+                try output.emit(report) {
+                    "PKI already present in \(dir.path); kept (\(existing.count) files)." + report.extraCIs.map { "\n  further CI: \($0.keyId) \($0.subject)" }.joined()
+                }
                 return
             }
             let pki: TestPKI
@@ -123,17 +142,32 @@ struct PKIInitCommand: AsyncParsableCommand {
             } catch {
                 throw PKICommandError.generation("\(error)")
             }
+            let extras = try Self.addExtraCIs(extraCIBytes, to: dir)
             let ciPKId = try HexBytes.encode(SGP22CertificateFields.subjectKeyIdentifier(pki.ci.certificate))
-            let report = Report(directory: dir.path, created: true, eid: eidValue.digits, ciPKId: ciPKId, files: files)
+            var report = Report(directory: dir.path, created: true, eid: eidValue.digits, ciPKId: ciPKId, files: files)
+            report.extraCIs = extras
             try output.emit(report) {
                 """
                 Created SGP.22 test PKI in \(dir.path)
                   CI PKId (SKI): \(ciPKId)
                   EID:           \(eidValue.digits)
                   files:         \(files.count) (keys mode 0600)
-                """
+                """ + extras.map { "\n  further CI:    \($0.keyId) \($0.subject)" }.joined()
             }
         }
+    }
+}
+
+extension PKIInitCommand {
+    /// Writes the `--extra-ci` certificates (already validated) to `dir/ci-extra`.
+    static func addExtraCIs(_ files: [(String, [UInt8])], to dir: URL) throws -> [ExtraCIFolder.Entry] {
+        var entries: [ExtraCIFolder.Entry] = []
+        for (path, bytes) in files {
+            do { entries += try ExtraCIFolder(pkiDirectory: dir).add(certificateBytes: bytes) } catch {
+                throw PKICommandError.load("--extra-ci \(path): \(error)")
+            }
+        }
+        return entries
     }
 }
 

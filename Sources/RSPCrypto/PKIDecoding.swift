@@ -55,6 +55,52 @@ public enum PKIDecoder {
         }
     }
 
+    /// Every certificate of a bundle: a PEM file with one or more `CERTIFICATE` blocks (other block types
+    /// are refused, explanatory text between blocks is ignored), or one or more DER certificates back to back.
+    /// A single certificate is a bundle of one.
+    public static func certificates(_ bytes: [UInt8]) throws(PKIDecodingError) -> [Certificate] {
+        guard !bytes.isEmpty else { throw .empty }
+        guard bytes.count <= maxInputBytes else { throw .oversized(bytes.count) }
+        var ders: [[UInt8]] = []
+        if bytes[0] != 0x30, let text = String(validating: bytes, as: UTF8.self), text.contains("-----BEGIN ") {
+            let documents: [PEMDocument]
+            do { documents = try PEMDocument.parseMultiple(pemString: text) } catch { throw .malformedPEM }
+            guard !documents.isEmpty else { throw .malformedPEM }
+            for document in documents {
+                guard document.discriminator == "CERTIFICATE" else {
+                    throw .wrongPEMType(expected: "CERTIFICATE", found: document.discriminator)
+                }
+                ders.append(document.derBytes)
+            }
+        } else {
+            guard bytes[0] == 0x30 else { throw .notPEMOrDER }
+            var offset = 0
+            while offset < bytes.count {
+                let length = try outerDERLength(bytes, at: offset)
+                ders.append(Array(bytes[offset..<(offset + length)]))
+                offset += length
+            }
+        }
+        return try ders.map { der throws(PKIDecodingError) in try certificate(der) }
+    }
+
+    /// The total length (header + value) of the DER SEQUENCE starting at `offset`.
+    static func outerDERLength(_ bytes: [UInt8], at offset: Int) throws(PKIDecodingError) -> Int {
+        guard bytes.count - offset >= 2, bytes[offset] == 0x30 else { throw .malformedDER("expected an outer SEQUENCE at byte \(offset)") }
+        var length = Int(bytes[offset + 1])
+        var header = 2
+        if length & 0x80 != 0 {
+            let count = length & 0x7F
+            guard (1...4).contains(count) else { throw .malformedDER("unsupported length form") }
+            guard bytes.count - offset >= 2 + count else { throw .truncated }
+            length = 0
+            for i in 0..<count { length = length << 8 | Int(bytes[offset + 2 + i]) }
+            header = 2 + count
+        }
+        guard header + length <= bytes.count - offset else { throw .truncated }
+        return header + length
+    }
+
     /// A P-256 private key from PEM (`PRIVATE KEY` PKCS#8 or `EC PRIVATE KEY` SEC1, optionally preceded by
     /// `EC PARAMETERS`) or DER (PKCS#8 or SEC1).
     public static func privateKey(_ bytes: [UInt8]) throws(PKIDecodingError) -> P256.Signing.PrivateKey {
@@ -108,18 +154,7 @@ public enum PKIDecoder {
     /// The outer TLV must be a SEQUENCE whose definite length covers exactly the input.
     static func checkOuterDER(_ der: [UInt8]) throws(PKIDecodingError) {
         guard der.count >= 2, der[0] == 0x30 else { throw .malformedDER("expected an outer SEQUENCE") }
-        var length = Int(der[1])
-        var header = 2
-        if der[1] & 0x80 != 0 {
-            let count = Int(der[1] & 0x7F)
-            guard (1...4).contains(count) else { throw .malformedDER("unsupported length form") }
-            guard der.count >= 2 + count else { throw .truncated }
-            length = 0
-            for i in 0..<count { length = length << 8 | Int(der[2 + i]) }
-            header = 2 + count
-        }
-        if header + length > der.count { throw .truncated }
-        if header + length < der.count { throw .trailingData }
+        if try outerDERLength(der, at: 0) < der.count { throw .trailingData }
     }
 
     /// The named-curve OID of an id-ecPublicKey SubjectPublicKeyInfo inside a certificate, if any.

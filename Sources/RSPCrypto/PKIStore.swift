@@ -25,6 +25,18 @@ public enum PKIDirectoryLayout {
     public static func derName(_ role: SGP22CertificateRole) -> String { baseName(role) + ".der" }
     public static func keyName(_ role: SGP22CertificateRole) -> String { baseName(role) + ".key.pem" }
 
+    /// The folder inside a PKI directory whose certificate files (`.pem`, `.der`, `.crt`; bundles allowed)
+    /// are further trusted CIs (`openrsp euicc ci add`, `openrsp pki init --extra-ci`).
+    public static let extraCIDirectory = "ci-extra"
+
+    /// The certificate files in `directory/ci-extra`, sorted by name.
+    public static func extraCIFiles(in directory: URL) -> [URL] {
+        let folder = directory.appendingPathComponent(extraCIDirectory, isDirectory: true)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        return names.filter { $0.hasSuffix(".pem") || $0.hasSuffix(".der") || $0.hasSuffix(".crt") }.sorted()
+            .map { folder.appendingPathComponent($0) }
+    }
+
     /// One line per role, for `--help`.
     public static var documentation: String {
         SGP22CertificateRole.allCases.map {
@@ -121,6 +133,9 @@ public struct LoadedPKI: Sendable {
     public let privateKeys: [SGP22CertificateRole: P256.Signing.PrivateKey]
     /// The file each certificate was read from.
     public let sources: [SGP22CertificateRole: String]
+    /// CIs trusted besides `certificates[.ci]`: the further certificates of a `ci.pem` bundle and the
+    /// files in `ci-extra/` (e.g. the GSMA SGP.26 test CI next to one's own).
+    public let extraCIs: [Certificate]
 }
 
 /// One row of `openrsp pki verify`.
@@ -139,11 +154,16 @@ public enum PKILoader {
         var certificates: [SGP22CertificateRole: Certificate] = [:]
         var keys: [SGP22CertificateRole: P256.Signing.PrivateKey] = [:]
         var sources: [SGP22CertificateRole: String] = [:]
+        var extraCIs: [Certificate] = []
         for role in SGP22CertificateRole.allCases {
             let pemURL = directory.appendingPathComponent(PKIDirectoryLayout.pemName(role))
             let derURL = directory.appendingPathComponent(PKIDirectoryLayout.derName(role))
-            let fromPEM = try readCertificate(pemURL)
+            // A PEM file may be a bundle: the first certificate is the role's (a TLS chain is leaf first);
+            // the further certificates of `ci.pem` are further trusted CIs.
+            let pemBundle = try readCertificates(pemURL)
+            let fromPEM = pemBundle?.first
             let fromDER = try readCertificate(derURL)
+            if role == .ci, let pemBundle { extraCIs += pemBundle.dropFirst() }
             switch (fromPEM, fromDER) {
             case (nil, nil):
                 throw .missingCertificate(role: role, directory: directory.path)
@@ -168,7 +188,11 @@ public enum PKILoader {
                 keys[role] = key
             }
         }
-        return LoadedPKI(directory: directory, certificates: certificates, privateKeys: keys, sources: sources)
+        for url in PKIDirectoryLayout.extraCIFiles(in: directory) {
+            guard let bundle = try readCertificates(url) else { continue }
+            extraCIs += bundle
+        }
+        return LoadedPKI(directory: directory, certificates: certificates, privateKeys: keys, sources: sources, extraCIs: extraCIs)
     }
 
     static func readIfPresent(_ url: URL) throws(PKIStoreError) -> [UInt8]? {
@@ -178,6 +202,11 @@ public enum PKILoader {
             throw .decoding(file: url.lastPathComponent, .oversized(size.intValue))
         }
         do { return Array(try Data(contentsOf: url)) } catch { throw .io(path: url.path, reason: "\(error)") }
+    }
+
+    static func readCertificates(_ url: URL) throws(PKIStoreError) -> [Certificate]? {
+        guard let bytes = try readIfPresent(url) else { return nil }
+        do throws(PKIDecodingError) { return try PKIDecoder.certificates(bytes) } catch { throw .decoding(file: url.lastPathComponent, error) }
     }
 
     static func readCertificate(_ url: URL) throws(PKIStoreError) -> Certificate? {

@@ -14,7 +14,10 @@ public struct SMDPServerPKI: Sendable {
 
     /// Loads the directory, checks every DP certificate chains to the CI by SGP.22 rules at `time`,
     /// and builds the SM-DP+ configuration for `address` (`host[:port]`).
-    public static func load(directory: URL, address: String, at time: Date = Date()) async throws(SMDPServerError) -> SMDPServerPKI {
+    /// `notificationRequests` and `bspProfileElementPieceBytes` pass through to `SMDPConfiguration`.
+    public static func load(directory: URL, address: String, at time: Date = Date(),
+                            notificationRequests: NotificationRequestPolicy = .all,
+                            bspProfileElementPieceBytes: Int? = nil) async throws(SMDPServerError) -> SMDPServerPKI {
         let pki: LoadedPKI
         do { pki = try PKILoader.load(from: directory) } catch { throw .pki(error.description) }
         let rows = await PKILoader.verify(pki, at: time)
@@ -38,7 +41,9 @@ public struct SMDPServerPKI: Sendable {
                 address: address,
                 dpAuth: [try SMDPSigningIdentity(certificate: authCert, privateKey: authKey)],
                 dpPb: [try SMDPSigningIdentity(certificate: pbCert, privateKey: pbKey)],
-                trustStore: try CITrustStore([ci]))
+                trustStore: try CITrustStore([ci] + pki.extraCIs),
+                bspProfileElementPieceBytes: bspProfileElementPieceBytes,
+                notificationRequests: notificationRequests)
             return SMDPServerPKI(
                 configuration: configuration,
                 tls: try SMDPTLSCredentials(certificateChainDER: [try PKIEncoding.der(tlsCert)], privateKey: tlsKey),

@@ -64,6 +64,24 @@ struct PKIFileTests {
         #expect(throws: PKIDecodingError.unsupportedCurve("brainpoolP256r1")) { try PKIDecoder.certificate(Array(Self.brainpoolCertificatePEM.utf8)) }
     }
 
+    @Test("certificate bundles: several PEM blocks or DER back to back decode in order; a key block or a truncated tail is refused")
+    func certificateBundles() throws {
+        let pki = try TestPKIGenerator.generate(TestPKIOptions(eid: try TestPKIOptions.defaultEID))
+        let chain = [pki.dpTLS.certificate, pki.ci.certificate]
+        let pem = try chain.map { try PKIEncoding.pem($0) }.joined(separator: "\nsubject=comment between blocks\n")
+        #expect(try PKIDecoder.certificates(Array(pem.utf8)) == chain)
+        let der = try chain.flatMap { try PKIEncoding.der($0) }
+        #expect(try PKIDecoder.certificates(der) == chain)
+        #expect(try PKIDecoder.certificates(try PKIEncoding.der(pki.ci.certificate)) == [pki.ci.certificate])
+        // A single-certificate reader still refuses a bundle rather than picking one silently.
+        #expect(throws: PKIDecodingError.malformedPEM) { try PKIDecoder.certificate(Array(pem.utf8)) }
+        let withKey = pem + "\n" + PKIEncoding.pem(pki.ci.privateKey)
+        #expect(throws: PKIDecodingError.wrongPEMType(expected: "CERTIFICATE", found: "PRIVATE KEY")) { try PKIDecoder.certificates(Array(withKey.utf8)) }
+        #expect(throws: PKIDecodingError.truncated) { try PKIDecoder.certificates(Array(der.dropLast(3))) }
+        #expect(throws: PKIDecodingError.self) { try PKIDecoder.certificates(der + [0x05, 0x00]) }
+        #expect(throws: PKIDecodingError.empty) { try PKIDecoder.certificates([]) }
+    }
+
     @Test("private key decoder: PKCS#8 PEM/DER, wrong type, other curves")
     func keyDecoder() throws {
         let key = P256.Signing.PrivateKey()
