@@ -64,6 +64,19 @@ struct SMDPServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "Log level (default: $LOG_LEVEL or info).")
     var logLevel: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Notifications every profile asks the eUICC to send back (enable,disable,delete | none; default all three).",
+        discussion: "They keep the inventory true after installation: Installed → Enabled, Disabled, Deleted (docs/SMDP-SERVER.md)."))
+    var notify: String?
+
+    @Option(name: .customLong("notify-profile-type"), help: "TYPE=EVENTS: the notifications for profiles of one type (repeatable; overrides --notify).")
+    var notifyProfileType: [String] = []
+
+    @Option(name: .customLong("bsp-segment-bytes"), help: ArgumentHelp(
+        "Plaintext bytes per BPP 86 segment (interop testing; default: SGP.22's 1007, TLVs ≤ 1020 bytes).",
+        discussion: "1008 sends 1036-byte TLVs as some deployed SM-DP+s do; eUICCs that follow SGP.22 strictly may refuse them."))
+    var bspSegmentBytes: Int?
+
     func validate() throws {
         if let logLevel, Logger.Level(rawValue: logLevel) == nil {
             throw ValidationError("unknown --log-level \(logLevel)")
@@ -91,6 +104,8 @@ struct SMDPServeCommand: AsyncParsableCommand {
         var callbackTrustRoots: [String]
         var retry: DownloadProgressRetryPolicy
         var pollInterval: Duration
+        var notificationRequests: NotificationRequestPolicy = .all
+        var bspSegmentPlaintextBytes: Int?
     }
 
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
@@ -147,7 +162,20 @@ struct SMDPServeCommand: AsyncParsableCommand {
             return .milliseconds(Int64(value * 1000))
         }
         let defaults = DownloadProgressRetryPolicy()
-        return Resolved(
+        var notifications = NotificationRequestPolicy.all
+        do {
+            if let text = notify ?? file.notify { notifications.defaultEvents = try NotificationRequestPolicy.events(parsing: text) }
+            for (type, text) in file.notifyByProfileType ?? [:] {
+                notifications.eventsByProfileType[type] = try NotificationRequestPolicy.events(parsing: text)
+            }
+            for entry in notifyProfileType {
+                let (type, text) = try Self.pair(entry, "--notify-profile-type")
+                notifications.eventsByProfileType[type] = try NotificationRequestPolicy.events(parsing: text)
+            }
+        } catch let error as SMDPConfigurationError {
+            throw SMDPCommandError.invalidArgument("notifications: \(error)")
+        }
+        var resolved = Resolved(
             host: host ?? file.host ?? "127.0.0.1", port: port ?? file.port ?? 8443, address: identity.address ?? file.address,
             pki: identity.pki ?? file.pki, tlsCertificate: tlsCertificate ?? file.tlsCertificate, tlsKey: tlsKey ?? file.tlsKey,
             database: database ?? file.database, postgresSchema: postgresSchema ?? file.postgresSchema,
@@ -157,6 +185,9 @@ struct SMDPServeCommand: AsyncParsableCommand {
             retry: DownloadProgressRetryPolicy(base: try seconds(file.callbackRetryBaseSeconds, defaults.base, "callbackRetryBaseSeconds"),
                                                maximum: try seconds(file.callbackRetryMaxSeconds, defaults.maximum, "callbackRetryMaxSeconds")),
             pollInterval: try seconds(file.callbackPollSeconds, .seconds(1), "callbackPollSeconds"))
+        resolved.notificationRequests = notifications
+        resolved.bspSegmentPlaintextBytes = bspSegmentBytes ?? file.bspSegmentPlaintextBytes
+        return resolved
     }
 
     static func pair(_ entry: String, _ flag: String) throws -> (String, String) {
@@ -201,7 +232,10 @@ struct SMDPServeCommand: AsyncParsableCommand {
         let pkiDirectory = resolved.pki.map { URL(fileURLWithPath: $0, isDirectory: true) }
             ?? DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
         let site: SMDPServerPKI
-        do { site = try await SMDPServerPKI.load(directory: pkiDirectory, address: address) } catch {
+        do {
+            site = try await SMDPServerPKI.load(directory: pkiDirectory, address: address, notificationRequests: resolved.notificationRequests,
+                                                bspProfileElementPieceBytes: resolved.bspSegmentPlaintextBytes)
+        } catch {
             throw SMDPCommandError.pki(error.description)
         }
         var tls = site.tls

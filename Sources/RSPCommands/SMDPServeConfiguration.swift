@@ -18,7 +18,9 @@ import SMDPStoreSQLite
 ///   "insecureLoopbackHTTP": false, "logLevel": "info", "maxRequestBodyBytes": 65536,
 ///   "operators": [{"id": "mno-1", "tokenSHA256": "<64 hex>", "callbackURL": "https://mno.example/gsma/rsp2/es2plus/handleDownloadProgressInfo"}],
 ///   "callbackTrustRoots": ["mno-ca.pem"], "callbackRetryBaseSeconds": 2, "callbackRetryMaxSeconds": 900,
-///   "callbackPollSeconds": 1
+///   "callbackPollSeconds": 1,
+///   "notify": "enable,disable,delete", "notifyByProfileType": {"Test profile": "delete"},
+///   "bspSegmentPlaintextBytes": 1008
 /// }
 /// ```
 struct SMDPServeConfigurationFile: Codable, Equatable {
@@ -45,6 +47,9 @@ struct SMDPServeConfigurationFile: Codable, Equatable {
     var callbackRetryBaseSeconds: Double?
     var callbackRetryMaxSeconds: Double?
     var callbackPollSeconds: Double?
+    var notify: String?
+    var notifyByProfileType: [String: String]?
+    var bspSegmentPlaintextBytes: Int?
 
     /// Reads and validates the file (unknown keys are refused, so a typo does not silently fall back to a default).
     static func load(_ path: String) throws -> SMDPServeConfigurationFile {
@@ -59,7 +64,8 @@ struct SMDPServeConfigurationFile: Codable, Equatable {
         guard let dictionary = object as? [String: Any] else { throw SMDPCommandError.invalidArgument("--config \(path): expected a JSON object") }
         let known: Set<String> = ["host", "port", "address", "pki", "tlsCertificate", "tlsKey", "database", "postgresSchema",
                                   "insecureLoopbackHTTP", "logLevel", "maxRequestBodyBytes", "operators", "callbackTrustRoots",
-                                  "callbackRetryBaseSeconds", "callbackRetryMaxSeconds", "callbackPollSeconds"]
+                                  "callbackRetryBaseSeconds", "callbackRetryMaxSeconds", "callbackPollSeconds",
+                                  "notify", "notifyByProfileType", "bspSegmentPlaintextBytes"]
         if let unknown = dictionary.keys.filter({ !known.contains($0) }).sorted().first {
             throw SMDPCommandError.invalidArgument("--config \(path): unknown key '\(unknown)'")
         }
@@ -115,34 +121,20 @@ enum SMDPStoreLocation {
 enum TLSCredentialFiles {
     static func load(certificate: String, key: String) throws -> SMDPTLSCredentials {
         do {
-            let pem = try String(contentsOfFile: certificate, encoding: .utf8)
-            let end = "-----END CERTIFICATE-----"
-            let blocks = pem.components(separatedBy: end).filter { $0.contains("-----BEGIN CERTIFICATE-----") }.map { $0 + end }
-            guard !blocks.isEmpty else { throw SMDPCommandError.pki("\(certificate): no PEM certificate") }
-            let chain = try blocks.map { try PKIEncoding.der(try PKIDecoder.certificate(Array($0.utf8))) }
+            let chain = try PKIDecoder.certificates(Array(try Data(contentsOf: URL(fileURLWithPath: certificate)))).map { try PKIEncoding.der($0) }
             let privateKey = try PKIDecoder.privateKey(Array(try Data(contentsOf: URL(fileURLWithPath: key))))
             return try SMDPTLSCredentials(certificateChainDER: chain, privateKey: privateKey)
-        } catch let error as SMDPCommandError {
-            throw error
         } catch {
             throw SMDPCommandError.pki("TLS certificate/key: \(error)")
         }
     }
 
-    /// DER certificates from PEM or DER files (trust roots).
+    /// DER certificates from PEM (bundles allowed) or DER files (trust roots).
     static func certificates(_ paths: [String]) throws -> [[UInt8]] {
         var result: [[UInt8]] = []
         for path in paths {
             do {
-                let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
-                if let text = String(bytes: bytes, encoding: .utf8), text.contains("-----BEGIN CERTIFICATE-----") {
-                    let end = "-----END CERTIFICATE-----"
-                    for block in text.components(separatedBy: end) where block.contains("-----BEGIN CERTIFICATE-----") {
-                        result.append(try PKIEncoding.der(try PKIDecoder.certificate(Array((block + end).utf8))))
-                    }
-                } else {
-                    result.append(try PKIEncoding.der(try PKIDecoder.certificate(bytes)))
-                }
+                result += try PKIDecoder.certificates(Array(try Data(contentsOf: URL(fileURLWithPath: path)))).map { try PKIEncoding.der($0) }
             } catch {
                 throw SMDPCommandError.pki("trust root \(path): \(error)")
             }

@@ -114,10 +114,16 @@ public struct SMDPConfiguration: Sendable {
     public let maxConfirmationCodeAttempts: Int
     /// Host ID for the BSP CRT (`84`).
     public let bspHostId: [UInt8]
+    /// Plaintext bytes per `86` segment of a BPP; nil keeps SGP.22's ≤ 1020-byte TLVs (see
+    /// `BoundProfilePackageBuilder.profileElementPieceBytes`).
+    public let bspProfileElementPieceBytes: Int?
+    /// The enable/disable/delete notifications requested in every profile's StoreMetadata.
+    public let notificationRequests: NotificationRequestPolicy
 
     public init(address: String, dpAuth: [SMDPSigningIdentity], dpPb: [SMDPSigningIdentity], trustStore: CITrustStore,
                 sessionLifetime: TimeInterval = 600, maxConfirmationCodeAttempts: Int = 3,
-                bspHostId: [UInt8] = BoundProfilePackageBuilder.defaultHostId) throws(SMDPConfigurationError) {
+                bspHostId: [UInt8] = BoundProfilePackageBuilder.defaultHostId, bspProfileElementPieceBytes: Int? = nil,
+                notificationRequests: NotificationRequestPolicy = .all) throws(SMDPConfigurationError) {
         self.address = try SMDPAddress(address)
         guard !dpAuth.isEmpty else { throw .invalidSetting("at least one CERT.DPauth is required") }
         for identity in dpAuth where !dpPb.contains(where: { $0.ciPKId == identity.ciPKId }) {
@@ -132,6 +138,11 @@ public struct SMDPConfiguration: Sendable {
         self.sessionLifetime = sessionLifetime
         self.maxConfirmationCodeAttempts = maxConfirmationCodeAttempts
         self.bspHostId = bspHostId
+        if let piece = bspProfileElementPieceBytes, !(1...BSPSegmentTag.profileElement.maxInteropPlaintextBytes).contains(piece) {
+            throw .invalidSetting("bspProfileElementPieceBytes must be 1–\(BSPSegmentTag.profileElement.maxInteropPlaintextBytes)")
+        }
+        self.bspProfileElementPieceBytes = bspProfileElementPieceBytes
+        self.notificationRequests = notificationRequests
     }
 
     func dpAuth(forCI pkId: [UInt8]) -> SMDPSigningIdentity? { dpAuth.first { $0.ciPKId == pkId } }

@@ -60,7 +60,10 @@ public struct PendingDownloadProgress: Hashable, Sendable {
 /// or expired session, Available/Unavailable after a cancellation). Operator-driven steps before the
 /// release (DownloadOrder, ConfirmOrder, ReleaseProfile) are answered synchronously and not reported.
 ///
-/// notificationPointId (SGP.22 §5.3.5): 3 = BPP download, 4 = BPP installation.
+/// The delete notification of an installed profile is reported too (notification point 5, profile deleted);
+/// enable and disable move the inventory but SGP.22 defines no notification point for them.
+///
+/// notificationPointId (SGP.22 §5.3.5): 3 = BPP download, 4 = BPP installation, 5 = profile deleted.
 public struct DownloadProgressReport: Hashable, Sendable {
     public enum Outcome: String, Hashable, Sendable {
         case success
@@ -73,7 +76,7 @@ public struct DownloadProgressReport: Hashable, Sendable {
     public let message: String?
 
     public static func isReported(from: ProfileDownloadState, to: ProfileDownloadState) -> Bool {
-        from == .released || from == .downloaded
+        from == .released || from == .downloaded || to == .deleted
     }
 
     public static func isReported(_ transition: ProfileTransition) -> Bool {
@@ -93,6 +96,8 @@ public struct DownloadProgressReport: Hashable, Sendable {
             self.init(notificationPointId: 3, outcome: .success, message: nil)
         case .installed:
             self.init(notificationPointId: 4, outcome: .success, message: nil)
+        case .deleted:
+            self.init(notificationPointId: 5, outcome: .success, message: nil)
         case .error:
             self.init(notificationPointId: point, outcome: .failure,
                       message: from == .downloaded ? "profile installation failed" : "profile download failed")

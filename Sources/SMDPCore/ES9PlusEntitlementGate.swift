@@ -10,31 +10,21 @@ extension ES9PlusService {
     /// takes an Available profile of the order's type (Available → Linked → Released, a `DownloadOrder`
     /// with the same matchingId and the grant, in one store change). Later passes (a retried download of
     /// a granted order) check the gate again but take nothing. A refusal leaves every profile as it was.
-    func passEntitlementGate(matchingId: String?, eid: EID, session: DownloadSession, euiccDER: [UInt8]) async throws(ES9PlusFailure) {
+    func passEntitlementGate(matchingId: String?, eid: EID, session: DownloadSession) async throws(ES9PlusFailure) {
         guard let matchingId, !matchingId.isEmpty else { return }
         let found: EntitlementOrder?
         do { found = try await store.entitlementOrder(matchingId: matchingId) } catch { throw storeFailure(error) }
         guard let order = found else { return }
-        do throws(ES9PlusFailure) {
-            try await checkEntitlement(order, eid: eid)
-            if let grant = order.grant {
-                guard grant.eid == eid else {
-                    throw ES9PlusFailure(.eidMismatch, "entitlement order \(matchingId) was granted to another eUICC")
-                }
-                return
+        // A refusal takes nothing; `authenticate` keeps the verified CERT.EUICC in the session so the
+        // LPA's signed cancelSession can end it.
+        try await checkEntitlement(order, eid: eid)
+        if let grant = order.grant {
+            guard grant.eid == eid else {
+                throw ES9PlusFailure(.eidMismatch, "entitlement order \(matchingId) was granted to another eUICC")
             }
-            try await grantProfile(order, eid: eid, transactionId: session.transactionId)
-        } catch {
-            // Nothing was taken. Keep the verified CERT.EUICC in the session so the LPA's signed
-            // cancelSession can end it.
-            var refused = session
-            refused.eid = eid
-            refused.euiccCertificate = euiccDER
-            do { try await store.apply(SMDPStateChange(sessionUpserts: [refused])) } catch let storeError {
-                throw ES9PlusFailure(error.status, "\(error.message); the session could not be updated: \(storeError)")
-            }
-            throw error
+            return
         }
+        try await grantProfile(order, eid: eid, transactionId: session.transactionId)
     }
 
     /// Order expiry, then the gate. Refusals map to SGP.22 codes (`EntitlementRefusal.status`); a gate

@@ -10,7 +10,10 @@ public enum NotificationOutcome: Hashable, Sendable {
     case installed(ICCID)
     /// A ProfileInstallationResult with an errorResult moved the profile to Error.
     case installationFailed(ICCID, BppCommandId, ErrorReason)
-    /// A signed notification (enable, disable, delete) with a valid signature and certificate chain.
+    /// A signed notification (enable, disable, delete) that moved the profile in the inventory.
+    case profileStateChanged(seqNumber: Int, iccid: ICCID, from: ProfileDownloadState, to: ProfileDownloadState)
+    /// A signed notification with a valid signature and certificate chain that changed nothing: the profile
+    /// is not one this SM-DP+ installed on that eUICC, or is already in (or past) the notified state.
     case acknowledged(seqNumber: Int, iccid: ICCID?)
     /// Ignored without any state change, with the reason.
     case rejected(ES9PlusFailure)
@@ -61,13 +64,38 @@ extension ES9PlusService {
         return outcome
     }
 
+    /// Enable, disable and delete notifications (requested through StoreMetadata, see
+    /// `NotificationRequestPolicy`) move the inventory: Installed/Enabled/Disabled → Enabled, Disabled or
+    /// Deleted, only for a profile this SM-DP+ delivered to the very eUICC that signed the notification.
+    /// A move the state machine does not allow (a late enable after a delete) changes nothing.
     func otherNotification(_ notification: OtherSignedNotification) async throws(ES9PlusFailure) -> NotificationOutcome {
-        _ = try await validateEUICCChain(euiccCertificate: notification.euiccCertificate, eumCertificate: notification.eumCertificate)
+        let eid = try await validateEUICCChain(euiccCertificate: notification.euiccCertificate, eumCertificate: notification.eumCertificate)
         let metadata = notification.tbsOtherNotification
         guard verify(notification.euiccNotificationSignature, over: metadata.rawDER, certificateDER: notification.euiccCertificate) else {
             throw ES9PlusFailure(.euiccSignatureInvalid, "euiccNotificationSignature does not verify")
         }
-        return .acknowledged(seqNumber: metadata.seqNumber, iccid: metadata.iccid)
+        let acknowledged = NotificationOutcome.acknowledged(seqNumber: metadata.seqNumber, iccid: metadata.iccid)
+        guard let iccid = metadata.iccid, let target = Self.inventoryState(after: metadata.profileManagementOperation) else {
+            return acknowledged
+        }
+        let stored: ProfilePackageRecord?
+        do { stored = try await store.profile(iccid: iccid) } catch { throw storeFailure(error) }
+        guard let profile = stored, profile.eid == eid, profile.state != target,
+              ProfileStateMachine.canTransition(from: profile.state, to: target) else {
+            return acknowledged
+        }
+        try await apply(SMDPStateChange(profileTransitions: [try transition(iccid, profile.state, target)]))
+        return .profileStateChanged(seqNumber: metadata.seqNumber, iccid: iccid, from: profile.state, to: target)
+    }
+
+    /// The inventory state a profile-management notification reports (nil for install or several bits).
+    static func inventoryState(after event: NotificationEvent) -> ProfileDownloadState? {
+        switch event {
+        case .enable: .enabled
+        case .disable: .disabled
+        case .delete: .deleted
+        default: nil
+        }
     }
 
     // MARK: - cancelSession (SGP.22 §5.6.5)

@@ -34,7 +34,8 @@ public struct ES9PlusService: Sendable {
         self.store = store
         self.configuration = configuration
         self.clock = clock
-        self.builder = BoundProfilePackageBuilder(hostId: configuration.bspHostId)
+        self.builder = BoundProfilePackageBuilder(hostId: configuration.bspHostId,
+                                                   profileElementPieceBytes: configuration.bspProfileElementPieceBytes)
         self.entitlementGate = entitlementGate
     }
 

@@ -87,11 +87,29 @@ extension ES9PlusService {
         guard signed1.serverChallenge == session.serverChallenge else {
             throw ES9PlusFailure(.euiccSignatureInvalid, "serverChallenge does not match the session")
         }
+        // The eUICC is authenticated from here: a business refusal below keeps its certificate in the
+        // session, so that the CancelSession the LPA sends next can be verified and ends the session.
+        session.euiccCertificate = euiccDER
+        session.eid = eid
+        do {
+            return try await authorizeDownload(session: session, signed1: signed1, signature1: signature1, eid: eid)
+        } catch {
+            do { try await apply(SMDPStateChange(sessionUpserts: [session])) } catch {
+                // The refusal is what the client needs; without the stored certificate its cancel is refused too.
+            }
+            throw error
+        }
+    }
+
+    /// The order and profile checks of authenticateClient, after the eUICC's signature was verified.
+    private func authorizeDownload(session authenticated: DownloadSession, signed1: EuiccSigned1, signature1: ECDSASignature,
+                                   eid: EID) async throws(ES9PlusFailure) -> AuthenticateClientOutput {
+        var session = authenticated
         let matchingId: String?
         switch signed1.ctxParams1 {
         case .commonAuthentication(let ctx): matchingId = ctx.matchingId
         }
-        try await passEntitlementGate(matchingId: matchingId, eid: eid, session: session, euiccDER: euiccDER)
+        try await passEntitlementGate(matchingId: matchingId, eid: eid, session: session)
         let (foundOrder, profile) = try await findOrder(matchingId: matchingId, eid: eid)
         var order = foundOrder
         if let bound = order.eid, bound != eid {
@@ -115,7 +133,8 @@ extension ES9PlusService {
         let smdpSigned2: SmdpSigned2
         let signature2: ECDSASignature
         do {
-            metadata = try profile.storeMetadata()
+            metadata = try profile.storeMetadata(notificationConfiguration: configuration.notificationRequests.configuration(
+                forProfileType: profile.profileType, address: configuration.address))
             smdpSigned2 = try SmdpSigned2(transactionId: session.transactionId, ccRequiredFlag: order.requiresConfirmationCode)
             // smdpSignature2 covers smdpSigned2 ‖ 5F37 40 ‖ euiccSignature1 (notes §2).
             signature2 = try ECDSASignature(try SGP22ECDSA.sign(smdpSigned2.rawDER + signature1.tlv, with: dpPb.privateKey).raw)
@@ -124,10 +143,8 @@ extension ES9PlusService {
             throw ES9PlusFailure(.noEligibleProfile, "cannot build profile metadata: \(error)")
         }
         session.phase = .clientAuthenticated
-        session.eid = eid
         session.iccid = profile.iccid
         session.matchingId = order.matchingId
-        session.euiccCertificate = euiccDER
         session.smdpSignature2 = signature2.rawValue
         session.ccRequired = order.requiresConfirmationCode
         order.eid = eid

@@ -31,10 +31,11 @@ public struct ProfilePackageRecord: Hashable, Sendable {
         self.updatedAt = updatedAt
     }
 
-    /// StoreMetadataRequest (`BF25`) for this profile: RSP ICCID, names, class.
-    public func storeMetadata() throws(RSPASN1Error) -> StoreMetadataRequest {
+    /// StoreMetadataRequest (`BF25`) for this profile: RSP ICCID, names, class, and the notifications
+    /// the SM-DP+ asks for (`notificationConfigurationInfo`).
+    public func storeMetadata(notificationConfiguration: [NotificationConfigurationInformation]? = nil) throws(RSPASN1Error) -> StoreMetadataRequest {
         try StoreMetadataRequest(iccid: iccid, serviceProviderName: serviceProviderName, profileName: profileName,
-                                 profileClass: profileClass)
+                                 profileClass: profileClass, notificationConfigurationInfo: notificationConfiguration)
     }
 }
 

@@ -15,6 +15,12 @@ public enum ProfileDownloadState: String, Codable, Sendable, CaseIterable {
     case downloaded = "Downloaded"
     /// The eUICC reported a successful installation (ProfileInstallationResult).
     case installed = "Installed"
+    /// Enabled on the eUICC (enable notification after installation).
+    case enabled = "Enabled"
+    /// Disabled on the eUICC (disable notification).
+    case disabled = "Disabled"
+    /// Deleted from the eUICC (delete notification); never handed out again.
+    case deleted = "Deleted"
     /// The download failed or the order was terminated.
     case error = "Error"
     /// Withdrawn from the inventory; never handed out again.
@@ -44,7 +50,9 @@ public struct IllegalProfileTransition: Error, Hashable, Sendable, CustomStringC
 /// Released  → Downloaded (getBoundProfilePackage) | Error | Available / Unavailable (CancelOrder)
 /// Downloaded→ Installed | Error (ProfileInstallationResult, cancelSession) | Released (cancelSession postponed/timeout)
 /// Error     → Available / Unavailable (CancelOrder, final profile status indicator)
-/// Installed → Unavailable
+/// Installed → Enabled | Disabled | Deleted (notifications from the eUICC) | Unavailable
+/// Enabled   → Disabled | Deleted | Unavailable;  Disabled → Enabled | Deleted | Unavailable
+/// Deleted   → (final)
 /// ```
 public enum ProfileStateMachine {
     public static let allowedTransitions: [ProfileDownloadState: Set<ProfileDownloadState>] = [
@@ -55,7 +63,10 @@ public enum ProfileStateMachine {
         .released: [.downloaded, .error, .available, .unavailable],
         .downloaded: [.installed, .error, .released, .available, .unavailable],
         .error: [.available, .unavailable],
-        .installed: [.unavailable],
+        .installed: [.enabled, .disabled, .deleted, .unavailable],
+        .enabled: [.disabled, .deleted, .unavailable],
+        .disabled: [.enabled, .deleted, .unavailable],
+        .deleted: [],
         .unavailable: [],
     ]
 

@@ -97,6 +97,8 @@ public struct ES9PlusRoutes: Sendable {
             logger.debug("notification: installed", metadata: ["iccid": "\(iccid)"])
         case .installationFailed(_, let command, let reason):
             logger.info("notification: installation failed", metadata: ["bppCommandId": "\(command)", "errorReason": "\(reason)"])
+        case .profileStateChanged(let seqNumber, _, let from, let to):
+            logger.info("notification: profile state changed", metadata: ["seqNumber": "\(seqNumber)", "from": "\(from.rawValue)", "to": "\(to.rawValue)"])
         case .acknowledged(let seqNumber, _):
             logger.info("notification: acknowledged", metadata: ["seqNumber": "\(seqNumber)"])
         case .rejected(let failure):

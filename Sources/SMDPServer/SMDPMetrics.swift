@@ -107,6 +107,7 @@ extension SMDPMetrics {
         switch outcome {
         case .installed: count(.handleNotification, outcome: "installed")
         case .installationFailed: count(.handleNotification, outcome: "installation_failed")
+        case .profileStateChanged: count(.handleNotification, outcome: "state_changed")
         case .acknowledged: count(.handleNotification, outcome: "acknowledged")
         case .rejected(let failure):
             count(.handleNotification, outcome: "ignored", status: (failure.status.subjectCode, failure.status.reasonCode))

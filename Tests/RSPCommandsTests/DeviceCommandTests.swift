@@ -102,16 +102,20 @@ struct DeviceCommandTests {
         await #expect(throws: (any Error).self) { try await openrsp(["profile", "enable", iccid.digits] + sim) }
         await #expect(throws: (any Error).self) { try await openrsp(["profile", "delete", iccid.digits] + sim) }
 
-        // The TS.48 metadata asks for no enable/disable/delete notifications, so none is pending;
-        // removing a sequence number that does not exist is refused (nothingToDelete).
-        #expect(try saved().notifications.isEmpty)
+        // The SM-DP+'s StoreMetadata asked for enable/disable/delete notifications: the enable is pending;
+        // removing a sequence number that does not exist is refused (nothingToDelete), removing it works.
+        let pending = try saved().notifications
+        #expect(pending.map(\.event) == [NotificationEvent.enable.rawValue])
         try await openrsp(["notification", "list", "--json"] + sim)
-        await #expect(throws: (any Error).self) { try await openrsp(["notification", "remove", "1"] + sim) }
+        await #expect(throws: (any Error).self) { try await openrsp(["notification", "remove", "999"] + sim) }
+        try await openrsp(["notification", "remove", "\(try #require(pending.first).seqNumber)"] + sim)
+        #expect(try saved().notifications.isEmpty)
 
         try await openrsp(["profile", "disable", iccid.digits] + sim)
         #expect(try saved().profiles.first?.state == ProfileState.disabled.rawValue)
         try await openrsp(["profile", "delete", iccid.digits, "--json"] + sim)
         #expect(try saved().profiles.isEmpty)
+        #expect(try saved().notifications.map(\.event) == [NotificationEvent.disable.rawValue, NotificationEvent.delete.rawValue])
         await #expect(throws: (any Error).self) { try await openrsp(["profile", "disable", iccid.digits] + sim) }
     }
 }

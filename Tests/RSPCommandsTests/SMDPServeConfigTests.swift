@@ -69,6 +69,32 @@ struct SMDPServeConfigTests {
         #expect(throws: (any Error).self) { try serveCommand(["--config", typo]).resolve(environment: [:]) }
     }
 
+    @Test("notifications to request: default enable/disable/delete; --notify, --notify-profile-type and the file's keys; bad names refused")
+    func notificationSettings() async throws {
+        let (root, config, _) = try await fixture()
+        defer { try? FileManager.default.removeItem(at: root) }
+        let plain = try serveCommand(["--config", config]).resolve(environment: [:])
+        #expect(plain.notificationRequests == .all)
+        #expect(plain.bspSegmentPlaintextBytes == nil)
+        let flags = try serveCommand(["--config", config, "--notify", "delete", "--notify-profile-type", "Test profile=enable,disable",
+                                      "--bsp-segment-bytes", "1008"]).resolve(environment: [:])
+        #expect(flags.notificationRequests.events(forProfileType: "other") == [.delete])
+        #expect(flags.notificationRequests.events(forProfileType: "Test profile") == [.enable, .disable])
+        #expect(flags.bspSegmentPlaintextBytes == 1008)
+        let none = try serveCommand(["--config", config, "--notify", "none"]).resolve(environment: [:])
+        #expect(none.notificationRequests.configuration(forProfileType: nil, address: try SMDPAddress("smdp.example")) == nil)
+        #expect(throws: (any Error).self) { try serveCommand(["--config", config, "--notify", "enable,reboot"]).resolve(environment: [:]) }
+        #expect(throws: (any Error).self) { try serveCommand(["--config", config, "--notify-profile-type", "T"]).resolve(environment: [:]) }
+
+        let file = root.appendingPathComponent("notify.json").path
+        try Data(#"{"notify": "enable", "notifyByProfileType": {"T": "none"}, "bspSegmentPlaintextBytes": 1008}"#.utf8)
+            .write(to: URL(fileURLWithPath: file))
+        let fromFile = try serveCommand(["--config", file]).resolve(environment: [:])
+        #expect(fromFile.notificationRequests.events(forProfileType: nil) == [.enable])
+        #expect(fromFile.notificationRequests.events(forProfileType: "T") == [])
+        #expect(fromFile.bspSegmentPlaintextBytes == 1008)
+    }
+
     @Test("serve from a config file; order create/cancel --url with the token file over HTTPS; wrong token refused; profile list shows all")
     func serveAndOrderOverHTTPS() async throws {
         let (root, config, token) = try await fixture()
