@@ -19,20 +19,34 @@ public struct PKICommand: AsyncParsableCommand {
 }
 
 /// Errors of the `pki` commands, with stable codes for the JSON envelope.
-enum PKICommandError: CodedCommandError {
+enum PKICommandError: KindedCommandError {
     case alreadyExists(String)
     case invalidEID(String)
     case generation(String)
     case load(String)
     case verificationFailed(Int)
 
-    var code: Int {
+    enum Kind: Int, CLIErrorKind {
+        case alreadyExists = 10, invalidEID, generation, load, verificationFailed
+
+        var meaning: String {
+            switch self {
+            case .alreadyExists: "pki init: the directory already holds a PKI (use --force or --keep-existing)"
+            case .invalidEID: "pki init: --eid is not a valid 32-digit EID"
+            case .generation: "pki init: generating or writing the certificates failed"
+            case .load: "the PKI directory cannot be read"
+            case .verificationFailed: "pki verify: certificates failed SGP.22 validation"
+            }
+        }
+    }
+
+    var kind: Kind {
         switch self {
-        case .alreadyExists: return 10
-        case .invalidEID: return 11
-        case .generation: return 12
-        case .load: return 13
-        case .verificationFailed: return 14
+        case .alreadyExists: .alreadyExists
+        case .invalidEID: .invalidEID
+        case .generation: .generation
+        case .load: .load
+        case .verificationFailed: .verificationFailed
         }
     }
 
