@@ -77,7 +77,9 @@ struct PKIInitCommand: AsyncParsableCommand {
         discussion: """
             Refuses to replace an existing PKI unless --force is given. With --keep-existing an existing \
             PKI is left untouched and the command succeeds (for repeatable demos); check it with `pki verify`.
-            Contents: CI (self-signed, keyCertSign+cRLSign), EUM (CA pathlen 0, NameConstraints O + first 8             EID digits), eUICC (subject serialNumber = EID), DPauth and DPpb (SAN registeredID 2.999.10),             DP-TLS (SAN dNSName <smdp-host>, iPAddress 127.0.0.1; EKU serverAuth+clientAuth).
+            Contents: CI (self-signed, keyCertSign+cRLSign), EUM (CA pathlen 0, NameConstraints O + first 8 \
+            EID digits), eUICC (subject serialNumber = EID), DPauth and DPpb (SAN registeredID 2.999.10), \
+            DP-TLS (SAN dNSName <smdp-host>, iPAddress 127.0.0.1; EKU serverAuth+clientAuth).
             Files written:
             \(PKIDirectoryLayout.documentation)
             """

@@ -104,11 +104,11 @@ struct SMDPIdentityOptions: ParsableArguments {
         return DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
     }
 
-    func resolvedAddress(defaultPort: Int) -> String { address ?? "localhost:\(defaultPort)" }
-
-    func load(defaultPort: Int) async throws -> SMDPServerPKI {
+    /// The PKI (`--pki`, else `configuredPKI` from a serve configuration, else the default) with `address`.
+    func load(address: String, configuredPKI: String? = nil) async throws -> SMDPServerPKI {
+        let directory = pki == nil ? configuredPKI.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? pkiDirectory : pkiDirectory
         do {
-            return try await SMDPServerPKI.load(directory: pkiDirectory, address: resolvedAddress(defaultPort: defaultPort))
+            return try await SMDPServerPKI.load(directory: directory, address: address)
         } catch {
             throw SMDPCommandError.pki(error.description)
         }
