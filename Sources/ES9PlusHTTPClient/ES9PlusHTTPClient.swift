@@ -143,8 +143,17 @@ public final class ES9PlusHTTPClient: Sendable {
             let response = try await exchange.perform(head, body: ByteBuffer(bytes: data), check: configuration.serverCertificateCheck)
             return (Int(response.head.status.code), response.head.headers, response.body)
         } catch {
-            throw Self.classify(error, responseLimit: configuration.maxResponseBytes)
+            let classified = Self.classify(error, responseLimit: configuration.maxResponseBytes)
+            guard case .tlsHandshake = classified, let problem = await diagnoseCertificate() else { throw classified }
+            throw .tlsCertificate(problem)
         }
+    }
+
+    /// After a refused handshake: which certificate rule the server's chain breaks (nil if none, or if
+    /// the chain cannot be read again).
+    func diagnoseCertificate() async -> TLSCertificateProblem? {
+        guard let presented = try? await exchange.presentedChain() else { return nil }
+        return TLSCertificateDiagnosis.diagnose(presented: presented, trustRootsDER: configuration.trustRootsDER, host: exchange.host)
     }
 
     static func classify(_ error: any Error, responseLimit: Int) -> ES9PlusHTTPClientError {

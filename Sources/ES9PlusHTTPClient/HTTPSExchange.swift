@@ -33,12 +33,14 @@ struct HTTPSExchange: Sendable {
         case certificateRefused(any Error)
     }
 
+    /// SNI carries host names only; for an IP address NIOSSL verifies the certificate against the peer address.
+    var serverHostname: String? { host.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }) ? nil : host }
+
     func perform(_ head: HTTPRequestHead, body: ByteBuffer, check: ES9PlusServerCertificateCheck?) async throws -> Response {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let handshake = loop.makePromise(of: Void.self)
         let response = loop.makePromise(of: Response.self)
-        // SNI carries host names only; for an IP address NIOSSL verifies the certificate against the peer address.
-        let serverHostname: String? = host.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2E }) ? nil : host
+        let serverHostname = self.serverHostname
         let sslContext = self.sslContext
         let maxResponseBytes = self.maxResponseBytes
         let channel: any Channel
@@ -79,6 +81,37 @@ struct HTTPSExchange: Sendable {
         channel.write(HTTPClientRequestPart.body(.byteBuffer(body)), promise: nil)
         channel.writeAndFlush(HTTPClientRequestPart.end(nil), promise: nil)
         return try await response.futureResult.get()
+    }
+}
+
+extension HTTPSExchange {
+    /// The certificates the server presents (leaf first, DER), read in a handshake of its own that is
+    /// aborted in the verification step: nothing is sent on it. Used to explain a refused handshake.
+    func presentedChain() async throws -> [[UInt8]] {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
+        let presented = loop.makePromise(of: [[UInt8]].self)
+        let (sslContext, serverHostname) = (self.sslContext, self.serverHostname)
+        let channel = try await ClientBootstrap(group: loop)
+            .connectTimeout(timeout)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = try NIOSSLClientHandler(
+                        context: sslContext, serverHostname: serverHostname,
+                        customVerificationCallback: { certificates, verdict in
+                            presented.completeWith(Result { try certificates.map { try $0.toDERBytes() } })
+                            verdict.succeed(.failed)
+                        })
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+            .connect(host: host, port: port).get()
+        let deadline = loop.scheduleTask(in: timeout) { presented.fail(Failure.deadlinePassed) }
+        channel.closeFuture.whenComplete { _ in presented.fail(Failure.closedBeforeResponse) }
+        defer {
+            deadline.cancel()
+            channel.close(promise: nil)
+        }
+        return try await presented.futureResult.get()
     }
 }
 

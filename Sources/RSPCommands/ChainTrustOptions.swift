@@ -61,7 +61,17 @@ struct LPATrustOptions: ParsableArguments {
         guard chainTimeout > 0 else { throw DeviceCommandError.invalidArgument("--chain-timeout must be positive") }
         var oracle: RegistrySMDPTrustOracle?
         if trust.checksRegistry {
-            let address = try contractAddress(registry, flag: "--registry", pick: { $0.trustRegistry }, name: "TrustRegistry")
+            let address: Address
+            do {
+                address = try contractAddress(registry, flag: "--registry", pick: { $0.trustRegistry }, name: "TrustRegistry")
+            } catch let error as DeviceCommandError {
+                throw DeviceCommandError.invalidArgument(
+                    "--trust \(trust) (the default is both) checks CERT.DPauth against the on-chain TrustRegistry, so it needs " +
+                        "the registry's address and a chain: \(error.description). Give --registry ADDRESS and --rpc-url URL " +
+                        "(default \(defaultRPCURL)), or deploy the contracts (contracts/deploy.py or `openrsp demo` write " +
+                        "$OPENRSP_HOME/\(DeployedContracts.fileName)); or run with --trust ci to trust the SM-DP+ by the CI " +
+                        "certificate alone (the eUICC still verifies it)")
+            }
             do { oracle = try RegistrySMDPTrustOracle(rpcURL: rpcURL, registry: address, timeout: .seconds(chainTimeout)) } catch {
                 throw DeviceCommandError.invalidArgument("--rpc-url: \(error)")
             }

@@ -16,7 +16,9 @@ struct SMDPProfileImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import UPP DER files (concatenated SAIP ProfileElements) into the inventory as Available profiles.",
-        discussion: "Each file is imported on its own; a file that fails (bad DER, duplicate ICCID) does not stop the others."
+        discussion: "Each file is imported on its own; a file that fails (bad DER, an ICCID already in the inventory) does not stop " +
+            "the others, and its line names the file and the ICCID. The profile type (what `order create --profile-type` picks by) " +
+            "comes from the ProfileHeader unless --profile-type sets it: the public GSMA TS.48 files all declare the same type."
     )
 
     /// Largest UPP file read (a TS.48 profile is a few KiB; real profiles stay well below 1 MiB).
@@ -27,6 +29,9 @@ struct SMDPProfileImportCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("service-provider-name"), help: "serviceProviderName in the profile metadata.")
     var serviceProviderName = "OpenRSP"
+
+    @Option(name: .customLong("profile-type"), help: "Profile type of every imported file, instead of its ProfileHeader's profileType.")
+    var profileType: String?
 
     @OptionGroup var database: SMDPDatabaseOption
     @OptionGroup var output: OutputOptions
@@ -41,6 +46,7 @@ struct SMDPProfileImportCommand: AsyncParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one UPP file") }
+        if let profileType, profileType.isEmpty { throw ValidationError("--profile-type must not be empty") }
     }
 
     func run() async throws {
@@ -51,7 +57,7 @@ struct SMDPProfileImportCommand: AsyncParsableCommand {
             for file in files {
                 do {
                     let bytes = try Self.read(file)
-                    let record = try await inventory.importPackage(bytes, serviceProviderName: serviceProviderName)
+                    let record = try await inventory.importPackage(bytes, serviceProviderName: serviceProviderName, profileType: profileType)
                     rows.append(Row(file: file, iccid: record.iccid.digits, profileType: record.profileType, state: record.state.rawValue))
                 } catch {
                     rows.append(Row(file: file, error: "\(error)"))

@@ -28,26 +28,70 @@ public struct UsageCommand: AsyncParsableCommand {
     public init() {}
 }
 
-enum UsageCommandError: CodedCommandError {
+enum UsageCommandError: KindedCommandError {
     case database(String)
     case input(String)
     case chain(String)
     case key(String)
     case service(UsageServiceError)
 
-    var code: Int {
+    enum Kind: Int, CLIErrorKind {
+        case database = 40, input, chain, key, nonceConflict, postRejected, postReverted, settleReverted, rpc, cdrNotFound
+        case cdrMismatch, store, importRefused, contract, binding, noSigner, signing, unknownBatch, wrongState, missingEvent
+        case entitlementHasPendingBatch
+
+        var meaning: String {
+            switch self {
+            case .database: "usage: the database cannot be opened"
+            case .input: "usage: the CDR input or an option is invalid"
+            case .chain: "usage: the chain (--rpc-url, --contracts) is not usable"
+            case .key: "usage: the signing key file cannot be read"
+            case .nonceConflict: "usage post: another transaction took the outbox's nonce"
+            case .postRejected: "usage post: the node rejected the batch transaction"
+            case .postReverted: "usage post: the batch transaction reverted"
+            case .settleReverted: "usage settle: the settlement transaction reverted"
+            case .rpc: "usage: a JSON-RPC call failed"
+            case .cdrNotFound: "usage prove: no such CDR"
+            case .cdrMismatch: "usage prove: the stored CDR does not match its batch"
+            case .store: "usage: the outbox store failed"
+            case .importRefused: "usage import: the CDR file was refused"
+            case .contract: "usage: a contract call failed"
+            case .binding: "usage: a contract answer cannot be decoded"
+            case .noSigner: "usage: a transaction is needed but no --key was given"
+            case .signing: "usage: signing a transaction failed"
+            case .unknownBatch: "usage: no such batch in the outbox"
+            case .wrongState: "usage: the batch is not in a state that allows this"
+            case .missingEvent: "usage: a mined transaction lacks its expected event"
+            case .entitlementHasPendingBatch: "usage post: the entitlement already has a batch being posted"
+            }
+        }
+    }
+
+    var kind: Kind {
         switch self {
-        case .database: return 40
-        case .input: return 41
-        case .chain: return 42
-        case .key: return 43
+        case .database: return .database
+        case .input: return .input
+        case .chain: return .chain
+        case .key: return .key
         case .service(let e):
             switch e {
-            case .nonceConflict: return 44
-            case .postRejected, .postReverted, .settleReverted: return 45
-            case .rpc: return 46
-            case .cdrNotFound, .cdrMismatch: return 47
-            default: return 48
+            case .store: return .store
+            case .importRefused: return .importRefused
+            case .rpc: return .rpc
+            case .contract: return .contract
+            case .binding: return .binding
+            case .noSigner: return .noSigner
+            case .signing: return .signing
+            case .nonceConflict: return .nonceConflict
+            case .postReverted: return .postReverted
+            case .postRejected: return .postRejected
+            case .settleReverted: return .settleReverted
+            case .cdrNotFound: return .cdrNotFound
+            case .cdrMismatch: return .cdrMismatch
+            case .unknownBatch: return .unknownBatch
+            case .wrongState: return .wrongState
+            case .missingEvent: return .missingEvent
+            case .entitlementHasPendingBatch: return .entitlementHasPendingBatch
             }
         }
     }

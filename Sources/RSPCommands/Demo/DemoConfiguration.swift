@@ -48,6 +48,13 @@ struct DemoStepError: CodedCommandError {
     let reason: String
 
     var code: Int { 100 + index }
+
+    /// 100 + the step's position (1-based); the summary after the last step.
+    static var codes: [CLIErrorCode] {
+        (DemoRunner.steps.map(\.name) + ["summary"]).enumerated().map { index, name in
+            CLIErrorCode(code: 101 + index, name: "DemoStepError(\(name))", meaning: "demo step \(name) failed")
+        }
+    }
     var description: String { "demo step \(step) failed: \(reason)" }
 }
 
