@@ -72,6 +72,21 @@ struct SMDPServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("notify-profile-type"), help: "TYPE=EVENTS: the notifications for profiles of one type (repeatable; overrides --notify).")
     var notifyProfileType: [String] = []
 
+    @Option(name: .customLong("max-connections"), help: "Connections in all (default 10000, kept below the open-file limit); beyond it the server stops accepting until one closes.")
+    var maxConnections: Int?
+
+    @Option(name: .customLong("max-connections-per-address"), help: "Connections one client address may hold (default 256); more are closed on arrival.")
+    var maxConnectionsPerAddress: Int?
+
+    @Option(name: .customLong("request-deadline"), help: "Seconds a client has to deliver a whole request, headers and body, once the server waits for it (default 20).")
+    var requestDeadline: Double?
+
+    @Option(name: .customLong("rate-limit"), help: "ES9+ requests per second per client address (default 20, bursts of 2x; 0 turns it off). Excess gets HTTP 429 with Retry-After.")
+    var rateLimit: Double?
+
+    @Option(name: .customLong("metrics-token-file"), help: "File with a bearer token that GET /metrics then requires (the server keeps only its SHA-256).")
+    var metricsTokenFile: String?
+
     @Option(name: .customLong("bsp-segment-bytes"), help: ArgumentHelp(
         "Plaintext bytes per BPP 86 segment (interop testing; default: SGP.22's 1007, TLVs ≤ 1020 bytes).",
         discussion: "1008 sends 1036-byte TLVs as some deployed SM-DP+s do; eUICCs that follow SGP.22 strictly may refuse them."))
@@ -106,6 +121,9 @@ struct SMDPServeCommand: AsyncParsableCommand {
         var pollInterval: Duration
         var notificationRequests: NotificationRequestPolicy = .all
         var bspSegmentPlaintextBytes: Int?
+        var limits: ConnectionLimits? = nil
+        var rateLimit: RateLimit? = .defaultES9Plus
+        var metricsTokenSHA256: [UInt8]?
     }
 
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
@@ -187,7 +205,39 @@ struct SMDPServeCommand: AsyncParsableCommand {
             pollInterval: try seconds(file.callbackPollSeconds, .seconds(1), "callbackPollSeconds"))
         resolved.notificationRequests = notifications
         resolved.bspSegmentPlaintextBytes = bspSegmentBytes ?? file.bspSegmentPlaintextBytes
+        try resolveLimits(file, into: &resolved)
         return resolved
+    }
+
+    /// Connection caps, request deadline, ES9+ rate limit and the /metrics token, from flags then the file.
+    func resolveLimits(_ file: SMDPServeConfigurationFile, into resolved: inout Resolved) throws {
+        do {
+            let deadline = requestDeadline ?? file.requestDeadlineSeconds
+            resolved.limits = try ConnectionLimits(
+                requestDeadline: deadline.map { .milliseconds(Int64($0 * 1000)) } ?? ConnectionLimits.defaultRequestDeadline,
+                maxConnectionsPerAddress: maxConnectionsPerAddress ?? file.maxConnectionsPerAddress ?? ConnectionLimits.defaultMaxConnectionsPerAddress,
+                maxConnections: maxConnections ?? file.maxConnections ?? ConnectionLimits.defaultMaxConnections)
+        } catch {
+            throw SMDPCommandError.invalidArgument("\(error)")
+        }
+        let rate = rateLimit ?? file.rateLimitPerSecond ?? RateLimit.defaultES9Plus.ratePerSecond
+        guard rate >= 0 else { throw SMDPCommandError.invalidArgument("--rate-limit must be 0 (off) or positive") }
+        let burst = file.rateLimitBurst ?? max(1, rate * 2)
+        guard burst >= 1 else { throw SMDPCommandError.invalidArgument("rateLimitBurst must be at least 1") }
+        resolved.rateLimit = rate == 0 ? nil : RateLimit(ratePerSecond: rate, burst: burst)
+        if let metricsTokenFile {
+            let token: String
+            do { token = try String(contentsOfFile: metricsTokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+                throw SMDPCommandError.invalidArgument("--metrics-token-file: cannot read \(metricsTokenFile)")
+            }
+            guard !token.isEmpty else { throw SMDPCommandError.invalidArgument("--metrics-token-file \(metricsTokenFile) is empty") }
+            resolved.metricsTokenSHA256 = ES2PlusOperator.hash(token: token)
+        } else if let hex = file.metricsTokenSHA256 {
+            guard let hash = HexText.decode(hex), hash.count == 32 else {
+                throw SMDPCommandError.invalidArgument("metricsTokenSHA256 must be 64 hex digits")
+            }
+            resolved.metricsTokenSHA256 = hash
+        }
     }
 
     static func pair(_ entry: String, _ flag: String) throws -> (String, String) {
@@ -248,7 +298,8 @@ struct SMDPServeCommand: AsyncParsableCommand {
             operators = try ES2PlusOperatorRegistry(resolved.operators)
             settings = try SMDPServerSettings(host: resolved.host, port: resolved.port,
                                               transport: resolved.insecureLoopbackHTTP ? .insecureLoopbackHTTP : .tls(tls),
-                                              maxRequestBodyBytes: resolved.maxRequestBodyBytes)
+                                              maxRequestBodyBytes: resolved.maxRequestBodyBytes, limits: resolved.limits,
+                                              rateLimit: resolved.rateLimit, metricsTokenSHA256: resolved.metricsTokenSHA256)
         } catch {
             throw SMDPCommandError.server("\(error)")
         }

@@ -73,9 +73,10 @@ public struct ES9PlusRoutes: Sendable {
         case .success(let decoded): input = decoded
         case .failure(let response): return response
         }
-        let response = await call(input)
+        var response = await call(input)
         log(function, response.header, context)
         metrics?.count(function, header: response.header)
+        response.header = PublicFailure.header(response.header, requestId: context.id)
         return try json(response, request: request)
     }
 
@@ -122,7 +123,7 @@ public struct ES9PlusRoutes: Sendable {
         guard Self.isJSON(request.headers[.contentType]) else {
             context.logger.notice("rejected request", metadata: ["es9.function": "\(function.rawValue)", "reason": "content type"])
             metrics?.count(function, outcome: "failed", status: (ES9PlusStatus.invalidRequestFormat.subjectCode, ES9PlusStatus.invalidRequestFormat.reasonCode))
-            return .failure(try failed(.invalidRequestFormat, "Content-Type must be application/json", request: request))
+            return .failure(try failed(.invalidRequestFormat, request: request, context: context))
         }
         let body = try await request.body.collect(upTo: maxRequestBodyBytes)
         do {
@@ -130,12 +131,13 @@ public struct ES9PlusRoutes: Sendable {
         } catch {
             context.logger.notice("rejected request", metadata: ["es9.function": "\(function.rawValue)", "reason": "\(error)"])
             metrics?.count(function, outcome: "failed", status: (error.status.subjectCode, error.status.reasonCode))
-            return .failure(try failed(error.status, error.description, request: request))
+            return .failure(try failed(error.status, request: request, context: context))
         }
     }
 
-    func failed(_ status: ES9PlusStatus, _ message: String, request: Request) throws -> Response {
-        try json(ES9PlusResponse<ES9PlusNoOutput>.failed(status, message: message), request: request)
+    /// A `Failed` answer with the fixed text of `status` (the reason is in the log under the request id).
+    func failed<Context: RequestContext>(_ status: ES9PlusStatus, request: Request, context: Context) throws -> Response {
+        try json(ES9PlusResponse<ES9PlusNoOutput>.failed(status, message: PublicFailure.message(status, requestId: context.id)), request: request)
     }
 
     func json(_ value: some Encodable, request: Request) throws -> Response {
@@ -156,8 +158,8 @@ public struct ES9PlusRoutes: Sendable {
         var metadata: Logger.Metadata = ["es9.function": "\(function.rawValue)", "es9.status": "\(status.status.rawValue)"]
         if let codes = status.statusCodeData {
             metadata["es9.code"] = "\(codes.subjectCode)/\(codes.reasonCode)"
+            metadata["es9.detail"] = "\(codes.message ?? "")"
             context.logger.notice("ES9+ function failed", metadata: metadata)
-            context.logger.debug("ES9+ failure detail", metadata: ["message": "\(codes.message ?? "")"])
         } else {
             context.logger.info("ES9+ function executed", metadata: metadata)
         }

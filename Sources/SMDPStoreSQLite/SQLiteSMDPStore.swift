@@ -18,6 +18,10 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
             // Several processes may write one file (`smdp serve` beside `smdp order create`, or two
             // servers): a writer waits for the lock instead of failing with "database is locked".
             configuration.busyMode = .timeout(5)
+            // A new file holds profile packages and signed transactions: create it 0600 before SQLite
+            // does (SQLite gives -wal and -shm the database file's mode).
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
             self.database = try DatabasePool(path: path, configuration: configuration)
         } catch { throw .backend("cannot open \(path): \(error)") }
         self.clock = clock

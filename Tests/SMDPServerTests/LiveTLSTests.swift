@@ -39,13 +39,17 @@ struct LiveSite {
 
     /// Runs the SM-DP+ over TLS on 127.0.0.1 with `port` (0: one the OS picks), calls `body` with the port, then
     /// stops it. `service` replaces the site's (e.g. one configured with an address that includes the port).
+    /// `limits`, `rateLimit`, `metricsTokenSHA256` and `metrics` go to the server's settings (hardening tests).
     func withServer<T: Sendable>(tls: SMDPTLSCredentials? = nil, port: Int = 0, service: ES9PlusService? = nil,
+                                 insecureHTTP: Bool = false, limits: ConnectionLimits? = nil, rateLimit: RateLimit? = .defaultES9Plus,
+                                 metricsTokenSHA256: [UInt8]? = nil, metrics: SMDPMetrics = SMDPMetrics(),
                                  _ body: (Int) async throws -> T) async throws -> T {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let settings = try SMDPServerSettings(host: "127.0.0.1", port: port, transport: .tls(tls ?? loaded.tls))
+        let settings = try SMDPServerSettings(host: "127.0.0.1", port: port, transport: insecureHTTP ? .insecureLoopbackHTTP : .tls(tls ?? loaded.tls),
+                                              limits: limits, rateLimit: rateLimit, metricsTokenSHA256: metricsTokenSHA256)
         var logger = Logger(label: "test.smdp.live")
-        logger.logLevel = .notice
-        let app = try buildApplication(service: service ?? self.service, settings: settings, logger: logger) { channel in
+        logger.logLevel = .warning
+        let app = try buildApplication(service: service ?? self.service, settings: settings, logger: logger, metrics: metrics) { channel in
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }
