@@ -91,7 +91,9 @@ extension HTTPSExchange {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let presented = loop.makePromise(of: [[UInt8]].self)
         let (sslContext, serverHostname) = (self.sslContext, self.serverHostname)
-        let channel = try await ClientBootstrap(group: loop)
+        let channel: any Channel
+        do {
+            channel = try await ClientBootstrap(group: loop)
             .connectTimeout(timeout)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -105,6 +107,11 @@ extension HTTPSExchange {
                 }
             }
             .connect(host: host, port: port).get()
+        } catch {
+            // A promise must be completed before it is dropped (the server may be gone by now).
+            presented.fail(error)
+            throw error
+        }
         let deadline = loop.scheduleTask(in: timeout) { presented.fail(Failure.deadlinePassed) }
         channel.closeFuture.whenComplete { _ in presented.fail(Failure.closedBeforeResponse) }
         defer {

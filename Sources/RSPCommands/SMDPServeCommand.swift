@@ -84,6 +84,9 @@ struct SMDPServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("rate-limit"), help: "ES9+ requests per second per client address (default 20, bursts of 2x; 0 turns it off). Excess gets HTTP 429 with Retry-After.")
     var rateLimit: Double?
 
+    @Option(name: .customLong("delivery-timeout"), help: "Seconds after its session a delivered profile may wait for its installation result before it moves to Error and the operator is told (default 86400); until then the same eUICC may download it again.")
+    var deliveryTimeout: Double?
+
     @Option(name: .customLong("metrics-token-file"), help: "File with a bearer token that GET /metrics then requires (the server keeps only its SHA-256).")
     var metricsTokenFile: String?
 
@@ -124,6 +127,7 @@ struct SMDPServeCommand: AsyncParsableCommand {
         var limits: ConnectionLimits? = nil
         var rateLimit: RateLimit? = .defaultES9Plus
         var metricsTokenSHA256: [UInt8]?
+        var deliveryTimeout: TimeInterval = 86_400
     }
 
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
@@ -206,6 +210,10 @@ struct SMDPServeCommand: AsyncParsableCommand {
         resolved.notificationRequests = notifications
         resolved.bspSegmentPlaintextBytes = bspSegmentBytes ?? file.bspSegmentPlaintextBytes
         try resolveLimits(file, into: &resolved)
+        if let timeout = deliveryTimeout ?? file.deliveryTimeoutSeconds {
+            guard timeout > 0 else { throw SMDPCommandError.invalidArgument("--delivery-timeout must be positive") }
+            resolved.deliveryTimeout = timeout
+        }
         return resolved
     }
 
@@ -284,7 +292,8 @@ struct SMDPServeCommand: AsyncParsableCommand {
         let site: SMDPServerPKI
         do {
             site = try await SMDPServerPKI.load(directory: pkiDirectory, address: address, notificationRequests: resolved.notificationRequests,
-                                                bspProfileElementPieceBytes: resolved.bspSegmentPlaintextBytes)
+                                                bspProfileElementPieceBytes: resolved.bspSegmentPlaintextBytes,
+                                                deliveryTimeout: resolved.deliveryTimeout)
         } catch {
             throw SMDPCommandError.pki(error.description)
         }
@@ -328,7 +337,7 @@ struct SMDPServeCommand: AsyncParsableCommand {
                         "es2plusOperators": "\(operators.operators.count)"])
                     await onListening(port)
                 }
-                let purger = SessionPurger(store: store, logger: logger)
+                let purger = SessionPurger(store: store, service: service, logger: logger)
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask { await purger.run() }
                     group.addTask { await sender.run() }

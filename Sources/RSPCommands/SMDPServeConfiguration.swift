@@ -23,7 +23,8 @@ import SMDPStoreSQLite
 ///   "bspSegmentPlaintextBytes": 1008,
 ///   "maxConnections": 10000, "maxConnectionsPerAddress": 256, "requestDeadlineSeconds": 20,
 ///   "rateLimitPerSecond": 20, "rateLimitBurst": 40,          // 0 turns the ES9+ rate limit off
-///   "metricsTokenSHA256": "<64 hex>"                          // /metrics then needs that bearer token
+///   "metricsTokenSHA256": "<64 hex>",                         // /metrics then needs that bearer token
+///   "deliveryTimeoutSeconds": 86400                           // a delivered BPP without result → Error
 /// }
 /// ```
 struct SMDPServeConfigurationFile: Codable, Equatable {
@@ -59,6 +60,7 @@ struct SMDPServeConfigurationFile: Codable, Equatable {
     var rateLimitPerSecond: Double?
     var rateLimitBurst: Double?
     var metricsTokenSHA256: String?
+    var deliveryTimeoutSeconds: Double?
 
     /// Reads and validates the file (unknown keys are refused, so a typo does not silently fall back to a default).
     static func load(_ path: String) throws -> SMDPServeConfigurationFile {
@@ -76,7 +78,7 @@ struct SMDPServeConfigurationFile: Codable, Equatable {
                                   "callbackRetryBaseSeconds", "callbackRetryMaxSeconds", "callbackPollSeconds",
                                   "notify", "notifyByProfileType", "bspSegmentPlaintextBytes", "maxConnections",
                                   "maxConnectionsPerAddress", "requestDeadlineSeconds", "rateLimitPerSecond", "rateLimitBurst",
-                                  "metricsTokenSHA256"]
+                                  "metricsTokenSHA256", "deliveryTimeoutSeconds"]
         if let unknown = dictionary.keys.filter({ !known.contains($0) }).sorted().first {
             throw SMDPCommandError.invalidArgument("--config \(path): unknown key '\(unknown)'")
         }

@@ -125,6 +125,23 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
         }
     }
 
+    public func deliveredSessions(iccid: ICCID) async throws(SMDPStoreError) -> [DownloadSession] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM session WHERE iccid = ? AND phase = ? ORDER BY created_at",
+                             arguments: [iccid.digits, DownloadSessionPhase.bppDelivered.rawValue]).map(Self.decodeSession)
+        }
+    }
+
+    public func expiredDeliveries(before instant: Date, limit: Int) async throws(SMDPStoreError) -> [DownloadSession] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT session.* FROM session JOIN profile ON profile.iccid = session.iccid
+                WHERE session.phase = ? AND session.expires_at < ? AND profile.state = ? ORDER BY session.expires_at LIMIT ?
+                """, arguments: [DownloadSessionPhase.bppDelivered.rawValue, instant.timeIntervalSince1970,
+                                 ProfileDownloadState.downloaded.rawValue, limit]).map(Self.decodeSession)
+        }
+    }
+
     // MARK: DownloadProgressOutbox
 
     public func orderRequester(iccid: ICCID) async throws(SMDPStoreError) -> String? {
@@ -472,6 +489,10 @@ enum SQLiteSMDPSchema {
             try db.execute(sql: """
                 CREATE UNIQUE INDEX entitlement_order_granted ON entitlement_order (entitlement_id) WHERE granted_at IS NOT NULL
                 """)
+        }
+        // Deliveries per profile (redelivery to the same eUICC, delivery expiry).
+        migrator.registerMigration("hardening-v1-session-by-iccid") { db in
+            try db.create(index: "session_by_iccid_phase", on: "session", columns: ["iccid", "phase"])
         }
         return migrator
     }
