@@ -64,19 +64,27 @@ enum SMDPCommandError: KindedCommandError {
     }
 }
 
-/// `--database PATH`: the SM-DP+ SQLite database.
+/// `--database PATH|URL` and `--postgres-schema`: the SM-DP+ store, SQLite or PostgreSQL.
 struct SMDPDatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "SM-DP+ SQLite database (default: $OPENRSP_HOME/smdp/smdp.sqlite; created if missing).")
+    @Option(name: .long, help: "SQLite database path or postgres://user:pw@host:port/db URL (default: $OPENRSP_HOME/smdp/smdp.sqlite; created if missing).")
     var database: String?
 
-    /// Opens (creating the directory and the schema if needed) the database.
-    func open() throws -> SQLiteSMDPStore { try Self.openSQLite(database) }
+    @Option(name: .customLong("postgres-schema"), help: "PostgreSQL schema (default openrsp_smdp).")
+    var postgresSchema: String?
+
+    func validate() throws {
+        if postgresSchema != nil, !(database.map(SMDPStoreLocation.isPostgresURL) ?? false) {
+            throw ValidationError("--postgres-schema needs a postgres:// --database")
+        }
+    }
+
+    /// Opens the store (creating the SQLite file or the PostgreSQL schema if needed) for `body`.
+    func withStore<T: Sendable>(_ body: (any SMDPStore) async throws -> T) async throws -> T {
+        try await SMDPStoreLocation.withStore(database, postgresSchema: postgresSchema, body)
+    }
 
     /// Opens the SQLite database at `database` (default: $OPENRSP_HOME/smdp/smdp.sqlite).
     static func openSQLite(_ database: String?) throws -> SQLiteSMDPStore {
-        if let database, SMDPStoreLocation.isPostgresURL(database) {
-            throw SMDPCommandError.database("this command needs a SQLite database; a postgres:// URL is accepted by serve, order and profile list")
-        }
         let path: String
         if let database, !database.isEmpty {
             path = database

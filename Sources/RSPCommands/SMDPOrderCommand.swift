@@ -38,6 +38,9 @@ struct SMDPOrderTargetOptions: ParsableArguments {
     @Option(name: .long, help: "In-process mode: SQLite database path or postgres:// URL (default: $OPENRSP_HOME/smdp/smdp.sqlite).")
     var database: String?
 
+    @Option(name: .customLong("postgres-schema"), help: "In-process mode with a postgres:// --database: the schema (default openrsp_smdp).")
+    var postgresSchema: String?
+
     @Option(name: .long, help: ArgumentHelp(
         "In-process mode: the `smdp serve --config` JSON file of the server that will serve the order.",
         discussion: "Its address (or localhost:<its port>), pki, database and postgresSchema apply unless given as flags, " +
@@ -96,7 +99,7 @@ struct SMDPOrderTargetOptions: ParsableArguments {
                     "(the value of `smdp serve --address`) or --config FILE (the server's configuration)")
         }
         let site = try await identity.load(address: address, configuredPKI: file?.pki)
-        return try await SMDPStoreLocation.withStore(database ?? file?.database, postgresSchema: file?.postgresSchema) { store in
+        return try await SMDPStoreLocation.withStore(database ?? file?.database, postgresSchema: postgresSchema ?? file?.postgresSchema) { store in
             try await local(ES2PlusOrderService(store: store, configuration: site.configuration), site.configuration)
         }
     }

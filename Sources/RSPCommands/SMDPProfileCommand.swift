@@ -51,17 +51,19 @@ struct SMDPProfileImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await output.reportingErrors {
-            let store = try database.open()
-            let inventory = ProfileInventory(store: store)
-            var rows: [Row] = []
-            for file in files {
-                do {
-                    let bytes = try Self.read(file)
-                    let record = try await inventory.importPackage(bytes, serviceProviderName: serviceProviderName, profileType: profileType)
-                    rows.append(Row(file: file, iccid: record.iccid.digits, profileType: record.profileType, state: record.state.rawValue))
-                } catch {
-                    rows.append(Row(file: file, error: "\(error)"))
+            let rows = try await database.withStore { store in
+                let inventory = ProfileInventory(store: store)
+                var rows: [Row] = []
+                for file in files {
+                    do {
+                        let bytes = try Self.read(file)
+                        let record = try await inventory.importPackage(bytes, serviceProviderName: serviceProviderName, profileType: profileType)
+                        rows.append(Row(file: file, iccid: record.iccid.digits, profileType: record.profileType, state: record.state.rawValue))
+                    } catch {
+                        rows.append(Row(file: file, error: "\(error)"))
+                    }
                 }
+                return rows
             }
             let failed = rows.filter { $0.error != nil }.count
             if output.json {
@@ -104,8 +106,7 @@ struct SMDPProfileListCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Show this profile (repeatable).")
     var iccid: [String] = []
 
-    @Option(name: .long, help: "SQLite database path or postgres:// URL (default: $OPENRSP_HOME/smdp/smdp.sqlite).")
-    var database: String?
+    @OptionGroup var database: SMDPDatabaseOption
     @OptionGroup var output: OutputOptions
 
     struct Profile: Encodable {
@@ -126,7 +127,7 @@ struct SMDPProfileListCommand: AsyncParsableCommand {
             do { wanted = try iccid.map { try ICCID(digits: $0) } } catch {
                 throw SMDPCommandError.invalidArgument("invalid --iccid: \(error)")
             }
-            let (counts, profiles) = try await SMDPStoreLocation.withStore(database) { store in
+            let (counts, profiles) = try await database.withStore { store in
                 var profiles: [Profile] = []
                 do {
                     let counts = try await store.profileCounts()

@@ -119,7 +119,7 @@ public struct ES9PlusService: Sendable {
     func storeFailure(_ error: SMDPStoreError) -> ES9PlusFailure {
         // A lost compare-and-set means another session took the profile.
         if case .conflict = error { return ES9PlusFailure(.bppNotAvailable, "\(error)") }
-        return ES9PlusFailure(.noEligibleProfile, "\(error)")
+        return ES9PlusFailure(.storeUnavailable, "\(error)")
     }
 
     func transition(_ iccid: ICCID, _ from: ProfileDownloadState, _ to: ProfileDownloadState, bind eid: EID? = nil)

@@ -75,6 +75,7 @@ public struct ES9PlusRoutes: Sendable {
         }
         var response = await call(input)
         log(function, response.header, context)
+        if response.failure == .storeUnavailable { return unavailable(function, context) }
         metrics?.count(function, header: response.header)
         response.header = PublicFailure.header(response.header, requestId: context.id)
         return try json(response, request: request)
@@ -89,6 +90,11 @@ public struct ES9PlusRoutes: Sendable {
         case .failure(let response): return response
         }
         let outcome = await service.handleNotification(input)
+        if case .rejected(let failure) = outcome, failure.status == .storeUnavailable {
+            // Not 204: the LPA must keep the notification and send it again.
+            context.logger.notice("notification: store unavailable", metadata: ["detail": "\(failure.message)"])
+            return unavailable(.handleNotification, context)
+        }
         metrics?.count(outcome)
         var logger = context.logger
         logger[metadataKey: "es9.function"] = "handleNotification"
@@ -134,6 +140,18 @@ public struct ES9PlusRoutes: Sendable {
             return .failure(try failed(error.status, request: request, context: context))
         }
     }
+
+    /// HTTP 503 with `Retry-After` when the SM-DP+'s own database does not answer (counted as `unavailable`).
+    func unavailable<Context: RequestContext>(_ function: ES9PlusFunction, _ context: Context) -> Response {
+        metrics?.count(function, outcome: "unavailable")
+        return Response(status: .serviceUnavailable,
+                        headers: [.retryAfter: "\(Self.retryAfterSeconds)", .contentType: "application/json",
+                                  PublicFailure.requestIdField: context.id],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"temporarily unavailable"}"#)))
+    }
+
+    /// What a client is asked to wait after a 503.
+    static let retryAfterSeconds = 5
 
     /// A `Failed` answer with the fixed text of `status` (the reason is in the log under the request id).
     func failed<Context: RequestContext>(_ status: ES9PlusStatus, request: Request, context: Context) throws -> Response {

@@ -287,3 +287,34 @@ extension HardeningTests {
         #expect(mode.intValue & 0o777 == 0o600)
     }
 }
+
+extension HardeningTests {
+    @Test("the SM-DP+'s database locked by another process: HTTP 503 with Retry-After, counted as unavailable, never 8.2.5/4.3")
+    func storeOutageIs503() async throws {
+        let site = try await LiveSite()
+        defer { site.remove() }
+        let euicc = try TestEUICC(pki: site.pki, trustedCIs: [site.pki.ci.certificate])
+        let body = String(decoding: try ES9PlusJSON.encode(try euicc.initiateAuthenticationRequest(smdpAddress: Self.address)), as: UTF8.self)
+        let metrics = SMDPMetrics()
+        // Another process holds the write lock longer than the store's 5 s busy timeout.
+        let locker = Process()
+        locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        locker.arguments = ["python3", "-c", """
+            import sqlite3, sys, time
+            c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE')
+            print('locked', flush=True); time.sleep(20)
+            """, site.directory.appendingPathComponent("smdp.sqlite").path]
+        let output = Pipe()
+        locker.standardOutput = output
+        try locker.run()
+        defer { locker.terminate() }
+        _ = output.fileHandleForReading.availableData   // "locked"
+        let answer = try await site.withServer(insecureHTTP: true, metrics: metrics) { port in
+            try await RawHTTP.send(port: port, path: Self.es9 + "initiateAuthentication", headers: Self.json, body: body)
+        }
+        #expect(answer.status == 503, "\(answer.status) \(answer.body)")
+        #expect(answer.headers["retry-after"] == "5")
+        #expect(!answer.body.contains("8.2.5"))
+        #expect(String(decoding: metrics.emit(), as: UTF8.self).contains(#"outcome="unavailable""#))
+    }
+}
