@@ -129,7 +129,7 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
             "$OPENRSP_HOME/pki or to a --tls-ca root. Before the eUICC sees the SM-DP+'s ServerSigned1 the LPA " +
             "checks CERT.DPauth by --trust (default both: on-chain TrustRegistry and CI chain; see docs/CHAIN-TRUST.md); " +
             "with chain or both, the key of the TLS certificate must be an active SM-DP+ key in the TrustRegistry too, " +
-            "checked on every connection before anything is sent. " +
+            "checked at the handshake of every connection before anything is sent. " +
             "Progress goes to stderr; with --json it goes to stdout as lpac's progress lines " +
             "({\"type\":\"progress\",\"payload\":{\"code\":0,\"message\":\"es9p_initiate_authentication\",\"data\":\"<SM-DP+ address>\"}}), " +
             "followed by the final {\"type\":\"lpa\",...} envelope; on failure its message is the failing step's lpac name " +

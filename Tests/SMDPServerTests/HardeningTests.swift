@@ -212,7 +212,7 @@ extension HardeningTests {
         let site = try await LiveSite()
         defer { site.remove() }
         let metrics = SMDPMetrics()
-        let (flooder, other) = try await site.withServer(insecureHTTP: true, rateLimit: RateLimit(ratePerSecond: 2, burst: 5), metrics: metrics) { port in
+        let (flooder, other) = try await site.withServer(insecureHTTP: true, rateLimit: RateLimit(ratePerSecond: 0.05, burst: 5), metrics: metrics) { port in
             var statuses: [RawHTTP.Answer] = []
             for _ in 0..<12 {
                 statuses.append(try await RawHTTP.send(port: port, from: "127.0.0.5", path: Self.es9 + "initiateAuthentication",
@@ -302,13 +302,23 @@ extension HardeningTests {
         locker.arguments = ["python3", "-c", """
             import sqlite3, sys, time
             c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE')
-            print('locked', flush=True); time.sleep(20)
+            print('locked', flush=True); time.sleep(60)
             """, site.directory.appendingPathComponent("smdp.sqlite").path]
         let output = Pipe()
         locker.standardOutput = output
         try locker.run()
-        defer { locker.terminate() }
-        _ = output.fileHandleForReading.availableData   // "locked"
+        defer {
+            kill(locker.processIdentifier, SIGKILL)
+            locker.waitUntilExit()
+        }
+        // Wait until the lock is held.
+        var printed = Data()
+        while !String(decoding: printed, as: UTF8.self).contains("locked") {
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed.append(chunk)
+        }
+        try #require(String(decoding: printed, as: UTF8.self).contains("locked"), "the lock holder did not start")
         let answer = try await site.withServer(insecureHTTP: true, metrics: metrics) { port in
             try await RawHTTP.send(port: port, path: Self.es9 + "initiateAuthentication", headers: Self.json, body: body)
         }
