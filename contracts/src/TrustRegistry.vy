@@ -330,8 +330,7 @@ def rotateOperatorKey(old_key: address, new_key: address):
        once it accepts: offer it ahead with `registerOperatorKey` to rotate without a gap)."""
     assert self._is_active(msg.sender, ROLE_MNO), "caller: not an active MNO"
     self._revoke_key(msg.sender, old_key)
-    if self._opKey[new_key] == 0 and not self.keyOffered[new_key][msg.sender]:
-        self._offer_key(msg.sender, new_key, True)
+    self._offer_key(msg.sender, new_key, True)
 
 
 # ---------------------------------------------------------------- MVNO approval (MNO self-service)

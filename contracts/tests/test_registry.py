@@ -131,6 +131,8 @@ def test_operator_keys(world, r):
     assert r.keyOffered(k1, world.mno)
     accept(r, k1, world.mno)
     assert r.isOperatorKey(world.mno, k1) and not r.keyOffered(k1, world.mno)
+    with boa.env.prank(world.mno), boa.reverts("key: already registered"):   # a used key is never offered again
+        r.rotateOperatorKey(k1, world.opkey.address)
     with boa.env.prank(world.mno):
         with boa.reverts("key: not active"):
             r.revokeOperatorKey(world.opkey.address)
