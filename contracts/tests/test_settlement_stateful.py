@@ -19,7 +19,8 @@ entitlement.
 
 Steps: OPENRSP_STATEFUL_EXAMPLES (default 50) runs of up to OPENRSP_STATEFUL_STEPS (default 50)
 steps; with OPENRSP_STATEFUL_MIN_STEPS the test also asserts that many steps ran in all (the
-benchmark job: e.g. 2 examples of 10,000 steps, minimum 10,000)."""
+benchmark job, scripts/bench-contracts: 80 examples of up to 200 steps, minimum 10,000; Hypothesis ends an
+example early when its data buffer is used up, so more examples, not longer ones, add steps)."""
 import os
 
 import boa
