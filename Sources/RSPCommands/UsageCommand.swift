@@ -22,7 +22,7 @@ public struct UsageCommand: AsyncParsableCommand {
             contracts/deploy.py (default $OPENRSP_HOME/contracts.json). CDR formats: docs/USAGE.md.
             """,
         subcommands: [UsageGenerateCommand.self, UsageImportCommand.self, UsagePostCommand.self, UsageSettleCommand.self,
-                      UsageStatusCommand.self, UsageProveCommand.self]
+                      UsageStatusCommand.self, UsageProveCommand.self, UsageWithdrawCommand.self]
     )
 
     public init() {}
@@ -205,6 +205,8 @@ struct UsageGenerateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed; the same seed gives the same CDRs.") var seed: UInt64 = 1
     @Option(name: .long, help: "Sequence of the first CDR.") var firstSequence: UInt64 = 1
     @Option(name: .long, help: "Start of the first session, unix seconds.") var periodStart: UInt64
+    @Option(name: .long, help: "No session ends after this time, unix seconds (default: now; usage after the batch's posting time is disputable).")
+    var latestEnd: UInt64?
     @Option(name: .long, help: "csv or jsonl.") var format: String = "csv"
     @Option(name: .long, help: "Output file (default: standard output).") var out: String?
     @OptionGroup var output: OutputOptions
@@ -216,7 +218,9 @@ struct UsageGenerateCommand: AsyncParsableCommand {
             guard firstSequence >= 1 else { throw UsageCommandError.input("--first-sequence starts at 1") }
             let id: UInt256
             do { id = try UInt256(decimal: entitlement) } catch { throw UsageCommandError.input("--entitlement: \(error)") }
-            let cdrs = CDRGenerator(seed: seed, entitlementId: id, firstSequence: firstSequence, periodStart: periodStart).generate(count: count)
+            let until = latestEnd ?? UInt64(Date().timeIntervalSince1970)
+            let cdrs = CDRGenerator(seed: seed, entitlementId: id, firstSequence: firstSequence, periodStart: periodStart,
+                                    latestEnd: until).generate(count: count)
             var text = format == .csv ? CDRParser.csvHeader + "\n" : ""
             for c in cdrs { text += (format == .csv ? c.csvLine : c.jsonLine) + "\n" }
             if let out {
@@ -269,7 +273,7 @@ struct UsagePostCommand: AsyncParsableCommand {
         discussion: """
             The contract keeps one batch per entitlement pending at a time: a batch whose entitlement \
             still has an earlier batch in its dispute window is left pending (event \
-            `waiting-for-previous`) and is posted by a later `post` once `settle` has settled that one.
+            `waiting-for-previous`) and is posted by a later `post` once `settle` has settled that one.             It watches for `Cancelled` and expiry of the entitlements it has batches for: for an ended             entitlement it reports `final-batch-due` (post by end + POSTING_GRACE), settles its batch             whose dispute window has closed and posts the final batch in the same run.
             """)
 
     @Option(name: .long, help: "First put this batch, stuck in `conflict`, back to pending (after re-checking the chain).")
@@ -286,7 +290,7 @@ struct UsagePostCommand: AsyncParsableCommand {
             let events = try await withUsageService(database: database, chain: chain, key: key, json: output.json) { service in
                 if let resolveConflict { try await service.resolveConflict(batch: resolveConflict) }
                 if retryRejected { try await service.retryRejected() }
-                return try await service.post()
+                return try await service.postFinalBatches()
             }
             let docs = events.map(UsageEventDocument.init)
             try output.emit(docs) {

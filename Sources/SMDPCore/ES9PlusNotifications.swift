@@ -1,3 +1,4 @@
+import Crypto
 import ES9PlusAPI
 import Foundation
 import RSPASN1
@@ -58,7 +59,17 @@ extension ES9PlusService {
         }
         try await apply(SMDPStateChange(profileTransitions: [try transition(iccid, .downloaded, target)],
                                         sessionDeletes: [session.transactionId]))
+        if target == .installed { await recordDelivery(result, iccid: iccid) }
         return outcome
+    }
+
+    /// An installed profile released for an entitlement: the recorder gets the entitlement and the
+    /// SHA-256 of the eUICC-signed ProfileInstallationResult (the state change above is already done).
+    func recordDelivery(_ result: ProfileInstallationResult, iccid: ICCID) async {
+        guard let recorder = deliveryRecorder,
+              let order = try? await store.entitlementOrder(iccid: iccid), order.grant?.iccid == iccid,
+              let der = try? result.derEncoded() else { return }
+        await recorder.recordDelivery(entitlement: order.entitlement, iccid: iccid, installResultSHA256: Array(SHA256.hash(data: der)))
     }
 
     func otherNotification(_ notification: OtherSignedNotification) async throws(ES9PlusFailure) -> NotificationOutcome {

@@ -88,6 +88,9 @@ struct EntitlementGateTests {
         let wrongSaltCode = try await order(monthly, try EntitlementSalt(bytes: [UInt8](repeating: 0x5A, count: 32)))
         let monthlyCode = try await order(monthly, salt)
         let hourlyCode = try await order(hourly, salt)
+        // An order for a profile type the entitlement's plan does not deliver (issue 20 finding 11).
+        let otherTypeCode = try LPA.ActivationCode(parsing: try await orders.entitlementOrder(
+            profileType: "Another Profile Type", entitlement: monthly, salt: salt).activationCode)
         try await expectAvailable()
         let stored = try #require(try await store.entitlementOrder(matchingId: monthlyCode.matchingId))
         #expect(stored.entitlement == monthly && stored.salt == salt && stored.grant == nil && stored.profileType == ts48ProfileType)
@@ -103,6 +106,13 @@ struct EntitlementGateTests {
         try await expectRefusedAtAuthenticateClient(await refusal(try testbed.downloader(gate: gate), wrongSaltCode),
                                                     .eidMismatch, store: store)
         try await expectAvailable()
+        // Live and bound to this EID, but the order's profile type is not the plan's: 8.2.6/3.8, nothing taken.
+        try await expectRefusedAtAuthenticateClient(await refusal(try testbed.downloader(gate: gate), otherTypeCode),
+                                                    .matchingIdRefused, store: store)
+        try await expectAvailable()
+        #expect(try await gate.check(entitlement: monthly, eid: testbed.eid, salt: salt, profileType: "Another Profile Type")
+                == .profileTypeMismatch)
+        #expect(try await gate.check(entitlement: monthly, eid: testbed.eid, salt: salt, profileType: ts48ProfileType) == nil)
 
         // A chain slower than the gate's timeout: retryable 8.8/3.7, nothing taken.
         let impatient = ChainEntitlementGate(entitlements: chain.plans, timeout: .nanoseconds(1))
@@ -131,7 +141,7 @@ struct EntitlementGateTests {
         // Two hours later the hourly entitlement has expired: 8.8.5/4.1.
         let resumed = ChainFixture(devnet: second, chain: try await Chain.connect(second.client), governance: chain.governance,
                                    mnoKey: chain.mnoKey, mvnoKey: chain.mvnoKey, user: chain.user, smdpEntity: chain.smdpEntity,
-                                   token: chain.token, registry: chain.registry, plans: chain.plans)
+                                   planSmdp: chain.planSmdp, token: chain.token, registry: chain.registry, plans: chain.plans)
         try await resumed.advanceTime(seconds: 2 * 3600)
         try await expectRefusedAtAuthenticateClient(await refusal(try testbed.downloader(gate: back), hourlyCode),
                                                     .downloadOrderExpired, store: store)

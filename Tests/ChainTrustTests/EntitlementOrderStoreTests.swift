@@ -93,6 +93,7 @@ struct EntitlementValueTests {
     func statusMapping() {
         #expect(EntitlementRefusal.unknown.status == .matchingIdRefused)
         #expect(EntitlementRefusal.commitmentMismatch.status == .eidMismatch)
+        #expect(EntitlementRefusal.profileTypeMismatch.status == .matchingIdRefused)
         #expect(EntitlementRefusal.expired.status == .downloadOrderExpired)
         #expect(EntitlementRefusal.cancelled.status == .downloadOrderExpired)
         #expect(!EntitlementRefusal.expired.status.isRetryable)
