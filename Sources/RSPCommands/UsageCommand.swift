@@ -155,16 +155,27 @@ struct UsageKeyOptions: ParsableArguments {
     var keyPasswordEnv: String = "OPENRSP_KEY_PASSWORD"
 
     func load() throws -> PrivateKey {
-        guard let data = FileManager.default.contents(atPath: key) else { throw UsageCommandError.key("cannot read \(key)") }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("{") {
-            guard let password = ProcessInfo.processInfo.environment[keyPasswordEnv] else {
-                throw UsageCommandError.key("\(key) is a keystore: set \(keyPasswordEnv) to its password")
-            }
-            do { return try Keystore.decrypt(Data(text.utf8), password: password) } catch { throw UsageCommandError.key("\(key): \(error)") }
-        }
-        do { return try PrivateKey(Hex.decode(text)) } catch { throw UsageCommandError.key("\(key): not a hex private key") }
+        do { return try loadSigningKey(path: key, passwordEnv: keyPasswordEnv) } catch { throw UsageCommandError.key(error.description) }
     }
+}
+
+/// A signing key from a file holding a hex private key or a V3 keystore JSON (password from the
+/// environment variable `passwordEnv`).
+func loadSigningKey(path: String, passwordEnv: String) throws(SigningKeyFileError) -> PrivateKey {
+    guard let data = FileManager.default.contents(atPath: path) else { throw SigningKeyFileError("cannot read \(path)") }
+    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    if text.hasPrefix("{") {
+        guard let password = ProcessInfo.processInfo.environment[passwordEnv] else {
+            throw SigningKeyFileError("\(path) is a keystore: set \(passwordEnv) to its password")
+        }
+        do { return try Keystore.decrypt(Data(text.utf8), password: password) } catch { throw SigningKeyFileError("\(path): \(error)") }
+    }
+    do { return try PrivateKey(Hex.decode(text)) } catch { throw SigningKeyFileError("\(path): not a hex private key") }
+}
+
+struct SigningKeyFileError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Runs `body` with a service bound to the chain; always closes the RPC client (and the database client).

@@ -53,6 +53,8 @@ struct ChainFixture {
     let smdpEntity: Address
     /// The SM-DP+ entity the fixture's plans name (registered at deploy; `smdpEntity` is registered by the tests).
     let planSmdp: Address
+    /// Its key (it records deliveries: PlanEntitlements.markDelivered).
+    var planSmdpKey: PrivateKey { get throws { try devnetKeys(devnet)[7] } }
     let token: Contract<TestStablecoin>
     let registry: Contract<TrustRegistry>
     let plans: Contract<PlanEntitlements>

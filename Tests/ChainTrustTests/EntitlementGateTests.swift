@@ -148,8 +148,11 @@ struct EntitlementGateTests {
         try await expectAvailable()
 
         // The retry of the order refused while the chain was down now passes: the profile is taken,
-        // installed, and the entitlement id is recorded with the profile and the session.
-        let result = try await testbed.downloader(gate: back).download(monthlyCode)
+        // installed, and the entitlement id is recorded with the profile and the session. At the
+        // install notification the SM-DP+ records the delivery on chain with its entity's key.
+        let recorder = ChainDeliveryRecorder(entitlements: resumed.chain.contract(PlanEntitlements.self, at: chain.plans.address),
+                                             signer: try chain.planSmdpKey)
+        let result = try await testbed.downloader(gate: back, delivery: recorder).download(monthlyCode)
         #expect(result.iccid == iccid)
         #expect(try await testbed.installedICCIDs() == [iccid])
         #expect(try await store.profile(iccid: iccid)?.state == .installed)
@@ -159,6 +162,12 @@ struct EntitlementGateTests {
         #expect(granted.entitlement == monthly && granted.matchingId == monthlyCode.matchingId)
         #expect(grant.eid == testbed.eid && grant.iccid == iccid && grant.transactionId == result.transactionId)
         #expect(try await store.order(iccid: iccid)?.matchingId == monthlyCode.matchingId)
+        let records = await recorder.records
+        #expect(records.count == 1 && records.first?.entitlement == monthly && records.first?.iccid == iccid)
+        #expect(await recorder.failures.isEmpty)
+        let onChain = try await resumed.chain.contract(PlanEntitlements.self, at: chain.plans.address)
+            .call(PlanEntitlements.deliveryTerms(tokenId: try UInt256(bigEndian: monthly.bytes)))
+        #expect(onChain.delivered && onChain.installResultHash == records.first?.installResultHash && onChain.smdp == chain.planSmdp)
         // The other orders still hold nothing.
         #expect(try await store.entitlementOrder(matchingId: hourlyCode.matchingId)?.grant == nil)
 
