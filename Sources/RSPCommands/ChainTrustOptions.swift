@@ -27,6 +27,12 @@ func contractAddress(_ explicit: String?, flag: String, pick: (DeployedContracts
     do { deployed = try DeployedContracts.load(dataDirectory: home) } catch {
         throw DeviceCommandError.invalidArgument("no \(flag) given and \(error)")
     }
+    // This release speaks contracts version 2; entitlements of version 1 are served by a version-1
+    // SM-DP+ until they end (docs/TRUST-MODEL.md "Versions and migration").
+    guard deployed.version == PlanEntitlements.bindingVersion.w0 else {
+        throw DeviceCommandError.invalidArgument("\(home.path)/\(DeployedContracts.fileName) describes contracts version \(deployed.version); "
+            + "this openrsp speaks version \(PlanEntitlements.bindingVersion)")
+    }
     guard let address = pick(deployed) else {
         throw DeviceCommandError.invalidArgument("no \(flag) given and \(home.path)/\(DeployedContracts.fileName) has no \(name)")
     }
