@@ -1,4 +1,6 @@
 import ArgumentParser
+import ChainTrust
+import EthereumRPC
 import Foundation
 import Hummingbird
 import Logging
@@ -268,20 +270,31 @@ struct SMDPServeCommand: AsyncParsableCommand {
             let resolved = try resolve()
             let gate = try entitlementGate.gate(logger: Logger(label: "openrsp.smdp.entitlement-gate"))
             if let gate { logger.info("entitlement gate on", metadata: ["PlanEntitlements": "\(gate.entitlements.address)"]) }
+            let delivery: (ChainDeliveryRecorder, RPCClient)?
             do {
-                try await Self.serve(resolved, entitlementGate: gate, logger: logger)
+                delivery = try await entitlementGate.deliveryRecorder(gate: gate, logger: Logger(label: "openrsp.smdp.delivery-recorder"))
             } catch {
-                // Closing the chain client on the way out; a failure here changes no result.
                 try? await gate?.shutdown()
                 throw error
             }
+            if delivery != nil { logger.info("delivery records on chain on (markDelivered)") }
+            do {
+                try await Self.serve(resolved, entitlementGate: gate, deliveryRecorder: delivery?.0, logger: logger)
+            } catch {
+                // Closing the chain clients on the way out; a failure here changes no result.
+                try? await gate?.shutdown()
+                try? await delivery?.1.shutdown()
+                throw error
+            }
             try? await gate?.shutdown()
+            try? await delivery?.1.shutdown()
         }
     }
 
     /// Runs the server with resolved settings until SIGTERM/SIGINT (or until the task is cancelled).
     /// `entitlementGate` enables entitlement-gated orders (docs/CHAIN-TRUST.md); `onListening` receives the bound port.
-    static func serve(_ resolved: Resolved, entitlementGate: (any EntitlementGate)? = nil, logger: Logger,
+    static func serve(_ resolved: Resolved, entitlementGate: (any EntitlementGate)? = nil,
+                      deliveryRecorder: (any DeliveryRecorder)? = nil, logger: Logger,
                       onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         if resolved.insecureLoopbackHTTP, !SMDPServerSettings.isLoopback(resolved.host) {
             throw SMDPCommandError.server(SMDPServerError.insecureHTTPOnNonLoopback(host: resolved.host).description)
@@ -315,7 +328,8 @@ struct SMDPServeCommand: AsyncParsableCommand {
         let trustRoots = try TLSCredentialFiles.certificates(resolved.callbackTrustRoots)
         let scheme = resolved.insecureLoopbackHTTP ? "http" : "https"
         try await SMDPStoreLocation.withStore(resolved.database, postgresSchema: resolved.postgresSchema, logger: logger) { store in
-            let service = ES9PlusService(store: store, configuration: site.configuration, entitlementGate: entitlementGate)
+            let service = ES9PlusService(store: store, configuration: site.configuration, entitlementGate: entitlementGate,
+                                         deliveryRecorder: deliveryRecorder)
             let es2plus = operators.operators.isEmpty ? nil
                 : ES2PlusRoutes(service: ES2PlusOrderService(store: store, configuration: site.configuration), operators: operators,
                                 maxRequestBodyBytes: settings.maxRequestBodyBytes)

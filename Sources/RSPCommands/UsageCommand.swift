@@ -22,7 +22,7 @@ public struct UsageCommand: AsyncParsableCommand {
             contracts/deploy.py (default $OPENRSP_HOME/contracts.json). CDR formats: docs/USAGE.md.
             """,
         subcommands: [UsageGenerateCommand.self, UsageImportCommand.self, UsagePostCommand.self, UsageSettleCommand.self,
-                      UsageStatusCommand.self, UsageProveCommand.self]
+                      UsageStatusCommand.self, UsageProveCommand.self, UsageWithdrawCommand.self]
     )
 
     public init() {}
@@ -199,16 +199,27 @@ struct UsageKeyOptions: ParsableArguments {
     var keyPasswordEnv: String = "OPENRSP_KEY_PASSWORD"
 
     func load() throws -> PrivateKey {
-        guard let data = FileManager.default.contents(atPath: key) else { throw UsageCommandError.key("cannot read \(key)") }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("{") {
-            guard let password = ProcessInfo.processInfo.environment[keyPasswordEnv] else {
-                throw UsageCommandError.key("\(key) is a keystore: set \(keyPasswordEnv) to its password")
-            }
-            do { return try Keystore.decrypt(Data(text.utf8), password: password) } catch { throw UsageCommandError.key("\(key): \(error)") }
-        }
-        do { return try PrivateKey(Hex.decode(text)) } catch { throw UsageCommandError.key("\(key): not a hex private key") }
+        do { return try loadSigningKey(path: key, passwordEnv: keyPasswordEnv) } catch { throw UsageCommandError.key(error.description) }
     }
+}
+
+/// A signing key from a file holding a hex private key or a V3 keystore JSON (password from the
+/// environment variable `passwordEnv`).
+func loadSigningKey(path: String, passwordEnv: String) throws(SigningKeyFileError) -> PrivateKey {
+    guard let data = FileManager.default.contents(atPath: path) else { throw SigningKeyFileError("cannot read \(path)") }
+    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    if text.hasPrefix("{") {
+        guard let password = ProcessInfo.processInfo.environment[passwordEnv] else {
+            throw SigningKeyFileError("\(path) is a keystore: set \(passwordEnv) to its password")
+        }
+        do { return try Keystore.decrypt(Data(text.utf8), password: password) } catch { throw SigningKeyFileError("\(path): \(error)") }
+    }
+    do { return try PrivateKey(Hex.decode(text)) } catch { throw SigningKeyFileError("\(path): not a hex private key") }
+}
+
+struct SigningKeyFileError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Runs `body` with a service bound to the chain; always closes the RPC client (and the database client).
@@ -249,6 +260,8 @@ struct UsageGenerateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed; the same seed gives the same CDRs.") var seed: UInt64 = 1
     @Option(name: .long, help: "Sequence of the first CDR.") var firstSequence: UInt64 = 1
     @Option(name: .long, help: "Start of the first session, unix seconds.") var periodStart: UInt64
+    @Option(name: .long, help: "No session ends after this time, unix seconds (default: now; usage after the batch's posting time is disputable).")
+    var latestEnd: UInt64?
     @Option(name: .long, help: "csv or jsonl.") var format: String = "csv"
     @Option(name: .long, help: "Output file (default: standard output).") var out: String?
     @OptionGroup var output: OutputOptions
@@ -260,7 +273,9 @@ struct UsageGenerateCommand: AsyncParsableCommand {
             guard firstSequence >= 1 else { throw UsageCommandError.input("--first-sequence starts at 1") }
             let id: UInt256
             do { id = try UInt256(decimal: entitlement) } catch { throw UsageCommandError.input("--entitlement: \(error)") }
-            let cdrs = CDRGenerator(seed: seed, entitlementId: id, firstSequence: firstSequence, periodStart: periodStart).generate(count: count)
+            let until = latestEnd ?? UInt64(Date().timeIntervalSince1970)
+            let cdrs = CDRGenerator(seed: seed, entitlementId: id, firstSequence: firstSequence, periodStart: periodStart,
+                                    latestEnd: until).generate(count: count)
             var text = format == .csv ? CDRParser.csvHeader + "\n" : ""
             for c in cdrs { text += (format == .csv ? c.csvLine : c.jsonLine) + "\n" }
             if let out {
@@ -313,7 +328,7 @@ struct UsagePostCommand: AsyncParsableCommand {
         discussion: """
             The contract keeps one batch per entitlement pending at a time: a batch whose entitlement \
             still has an earlier batch in its dispute window is left pending (event \
-            `waiting-for-previous`) and is posted by a later `post` once `settle` has settled that one.
+            `waiting-for-previous`) and is posted by a later `post` once `settle` has settled that one.             It watches for `Cancelled` and expiry of the entitlements it has batches for: for an ended             entitlement it reports `final-batch-due` (post by end + POSTING_GRACE), settles its batch             whose dispute window has closed and posts the final batch in the same run.
             """)
 
     @Option(name: .long, help: "First put this batch, stuck in `conflict`, back to pending (after re-checking the chain).")
@@ -330,7 +345,7 @@ struct UsagePostCommand: AsyncParsableCommand {
             let events = try await withUsageService(database: database, chain: chain, key: key, json: output.json) { service in
                 if let resolveConflict { try await service.resolveConflict(batch: resolveConflict) }
                 if retryRejected { try await service.retryRejected() }
-                return try await service.post()
+                return try await service.postFinalBatches()
             }
             let docs = events.map(UsageEventDocument.init)
             try output.emit(docs) {

@@ -1,3 +1,4 @@
+import Crypto
 import ES9PlusAPI
 import Foundation
 import RSPASN1
@@ -63,6 +64,7 @@ extension ES9PlusService {
             let from: ProfileDownloadState = current?.state == .error ? .error : .downloaded
             try await apply(SMDPStateChange(profileTransitions: [try transition(iccid, from, .installed)],
                                             sessionDeletes: [session.transactionId] + others))
+            await recordDelivery(result, iccid: iccid)
             return .installed(iccid)
         case let .error(commandId, reason, _):
             // A failure of one delivery moves the profile only when no other delivery of it may still succeed.
@@ -71,6 +73,15 @@ extension ES9PlusService {
                                             sessionDeletes: [session.transactionId]))
             return .installationFailed(iccid, commandId, reason)
         }
+    }
+
+    /// An installed profile released for an entitlement: the recorder gets the entitlement and the
+    /// SHA-256 of the eUICC-signed ProfileInstallationResult (the state change above is already done).
+    func recordDelivery(_ result: ProfileInstallationResult, iccid: ICCID) async {
+        guard let recorder = deliveryRecorder,
+              let order = try? await store.entitlementOrder(iccid: iccid), order.grant?.iccid == iccid,
+              let der = try? result.derEncoded() else { return }
+        await recorder.recordDelivery(entitlement: order.entitlement, iccid: iccid, installResultSHA256: Array(SHA256.hash(data: der)))
     }
 
     /// Enable, disable and delete notifications (requested through StoreMetadata, see

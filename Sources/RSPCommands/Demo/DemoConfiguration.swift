@@ -19,7 +19,9 @@ struct DemoConfiguration: Sendable {
     var smdpPort: Int
     var profile: ProfileSource
     var disputeWindow: UInt64
-    var postingGrace: UInt64 = 3600
+    /// Seconds after an entitlement ends during which usage may still be posted: at least the dispute
+    /// window + 1 h (UsageSettlement.MIN_FINAL_POST_TIME, checked by its constructor).
+    var postingGrace: UInt64 { disputeWindow + 3600 }
     var cdrCount: Int
     /// No progress lines on stderr (tests).
     var quiet: Bool

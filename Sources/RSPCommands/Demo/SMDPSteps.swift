@@ -26,7 +26,11 @@ struct StartSMDPStep: DemoStep {
         // the EID of the eUICC that authenticated (PlanEntitlements.isLive over JSON-RPC).
         let contracts = try state.require(state.contracts, "the contracts")
         let gate = ChainEntitlementGate(entitlements: contracts.plans, timeout: .seconds(10))
-        let service = ES9PlusService(store: store, configuration: pki.configuration, entitlementGate: gate)
+        // Delivery: when the profile of a granted entitlement order is installed (HandleNotification),
+        // the SM-DP+ records it on chain with its registry entity's key (PlanEntitlements.markDelivered).
+        let recorder = ChainDeliveryRecorder(entitlements: contracts.plans, signer: try state.require(state.accounts, "the accounts").smdp)
+        state.deliveryRecorder = recorder
+        let service = ES9PlusService(store: store, configuration: pki.configuration, entitlementGate: gate, deliveryRecorder: recorder)
         let settings = try SMDPServerSettings(host: "127.0.0.1", port: port, transport: .tls(pki.tls))
         var logger = Logger(label: "openrsp.demo.smdp") { StreamLogHandler.standardError(label: $0) }
         // Stopping the server by task cancellation makes HummingbirdCore log a CancellationError at
