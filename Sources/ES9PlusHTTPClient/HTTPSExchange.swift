@@ -94,6 +94,8 @@ struct HTTPSExchange: Sendable {
             }.get()
         } catch {
             response.fail(error)
+            // The server closed the connection since we last used it (its handlers are gone): nothing was sent.
+            if error as? ChannelPipelineError == .notFound || error as? ChannelError == .ioOnClosedChannel { throw Failure.closedBeforeResponse }
             throw error
         }
         let deadline = channel.eventLoop.scheduleTask(in: timeout) {

@@ -328,7 +328,10 @@ struct UsagePostCommand: AsyncParsableCommand {
         discussion: """
             The contract keeps one batch per entitlement pending at a time: a batch whose entitlement \
             still has an earlier batch in its dispute window is left pending (event \
-            `waiting-for-previous`) and is posted by a later `post` once `settle` has settled that one.             It watches for `Cancelled` and expiry of the entitlements it has batches for: for an ended             entitlement it reports `final-batch-due` (post by end + POSTING_GRACE), settles its batch             whose dispute window has closed and posts the final batch in the same run.
+            `waiting-for-previous`) and is posted by a later `post` once `settle` has settled that one. \
+            It watches for `Cancelled` and expiry of the entitlements it has batches for: for an ended \
+            entitlement it reports `final-batch-due` (post by end + POSTING_GRACE), settles its batch \
+            whose dispute window has closed and posts the final batch in the same run.
             """)
 
     @Option(name: .long, help: "First put this batch, stuck in `conflict`, back to pending (after re-checking the chain).")

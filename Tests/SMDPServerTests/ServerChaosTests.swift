@@ -29,7 +29,8 @@ struct SeededGenerator: RandomNumberGenerator {
 /// several software eUICCs downloading at once, the server SIGKILLed at random moments and restarted on the
 /// same database until every download is done. Then the invariants: each profile Installed in the SM-DP+ and
 /// on exactly one eUICC exactly once, no profile left Released/Downloaded/Available, no notification pending,
-/// no order lost. `OPENRSP_CHAOS_KILLS` sets how many kills (default 6; the benchmark job runs more),
+/// no order lost, and the operator told of each transition exactly once (HandleDownloadProgressInfo: one
+/// report id per transition, Downloaded then Installed; a report may arrive more than once, with its id). `OPENRSP_CHAOS_KILLS` sets how many kills (default 6; the benchmark job runs more),
 /// `OPENRSP_CHAOS_SEED` the seed.
 @Suite("SM-DP+ crash harness: random SIGKILLs under concurrent downloads, restart on the same database", .serialized)
 struct ServerChaosTests {
@@ -52,6 +53,13 @@ struct ServerChaosTests {
         case .postgres: database = try #require(es2TestPostgresURL)
         }
         let schemaArguments = kind == .postgres ? ["--postgres-schema", site.schema.rawValue] : []
+        let receiver = ProgressReceiver()
+        try await receiver.serve(tls: site.loaded.tls) { callbackPort in
+        let tokenFile = site.directory.appendingPathComponent("mno-1.token")
+        try Data(TestOperators.tokenA.utf8).write(to: tokenFile)
+        let operatorArguments = ["--operator-token", "mno-1=\(tokenFile.path)",
+                                 "--operator-callback", "mno-1=https://127.0.0.1:\(callbackPort)\(ProgressReceiver.path)",
+                                 "--callback-trust-root", pkiDirectory.appendingPathComponent("ci.pem").path]
 
         // One order per device, each a generated profile; every device is a software eUICC of its own.
         var codes: [LPA.ActivationCode] = []
@@ -62,9 +70,9 @@ struct ServerChaosTests {
                 let iccid = try ICCID(digits: "8900012345678901\(String(format: "%03d", index))")
                 let upp = try MinimalProfilePackageBuilder(iccid: iccid, profileType: "chaos").build()
                 _ = try await ProfileInventory(store: store).importPackage(upp)
-                let ordered = try await orders.downloadOrder(iccid: iccid)
-                codes.append(try LPA.ActivationCode(smdpAddress: ES2Site.address,
-                                                    matchingId: try await orders.confirmOrder(iccid: ordered, releaseFlag: true).matchingId))
+                let ordered = try await orders.downloadOrder(iccid: iccid, requesterId: "mno-1")
+                codes.append(try LPA.ActivationCode(smdpAddress: ES2Site.address, matchingId: try await orders.confirmOrder(
+                    iccid: ordered, releaseFlag: true, requesterId: "mno-1").matchingId))
                 iccids.append(iccid)
             }
         }
@@ -105,7 +113,8 @@ struct ServerChaosTests {
         while rounds < Self.kills + 20 {
             rounds += 1
             let server = try await SMDPServeProcess.start(pki: pkiDirectory, database: database, address: ES2Site.address,
-                                                          home: site.directory, extra: schemaArguments + ["--rate-limit", "0"])
+                                                          home: site.directory,
+                                                          extra: schemaArguments + operatorArguments + ["--rate-limit", "0"])
             let killing = killsDone < Self.kills
             let delay = Int.random(in: 20...600, using: &random)
             await withTaskGroup(of: Void.self) { group in
@@ -118,8 +127,16 @@ struct ServerChaosTests {
                 }
             }
             if killing { killsDone += 1 }
+            if !killing, try await settled() {
+                // Let the progress sender deliver what is queued, then stop gracefully.
+                let deadline = ContinuousClock.now + .seconds(30)
+                while await receiver.reports.count < 2 * Self.devices, ContinuousClock.now < deadline {
+                    try await Task.sleep(for: .milliseconds(200))
+                }
+                server.stop()
+                break
+            }
             server.kill9()
-            if !killing, try await settled() { break }
         }
         #expect(killsDone == Self.kills)
 
@@ -139,6 +156,14 @@ struct ServerChaosTests {
             #expect(installed == [iccids[index].digits], "device \(index) holds \(installed) (seed \(seed))")
             #expect(await card.state.notifications.isEmpty, "device \(index) has pending notifications (seed \(seed))")
         }
+        let reports = await receiver.reports
+        for iccid in profiles {
+            let mine = reports.filter { $0.iccid == iccid.digits }
+            let ids = Dictionary(grouping: mine, by: \.header.functionCallIdentifier)
+            let transitions = ids.values.compactMap(\.first).sorted { $0.notificationPointId < $1.notificationPointId }
+            #expect(transitions.map(\.profileState) == ["Downloaded", "Installed"], "\(iccid.digits): \(transitions) (seed \(seed))")
+        }
         try await site.dropDatabase()
+        }
     }
 }
