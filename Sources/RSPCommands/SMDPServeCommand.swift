@@ -314,10 +314,8 @@ struct SMDPServeCommand: AsyncParsableCommand {
         if let certificate = resolved.tlsCertificate, let key = resolved.tlsKey {
             tls = try TLSCredentialFiles.load(certificate: certificate, key: key)
         }
-        let operators: ES2PlusOperatorRegistry
         let settings: SMDPServerSettings
         do {
-            operators = try ES2PlusOperatorRegistry(resolved.operators)
             settings = try SMDPServerSettings(host: resolved.host, port: resolved.port,
                                               transport: resolved.insecureLoopbackHTTP ? .insecureLoopbackHTTP : .tls(tls),
                                               maxRequestBodyBytes: resolved.maxRequestBodyBytes, limits: resolved.limits,
@@ -326,47 +324,22 @@ struct SMDPServeCommand: AsyncParsableCommand {
             throw SMDPCommandError.server("\(error)")
         }
         let trustRoots = try TLSCredentialFiles.certificates(resolved.callbackTrustRoots)
-        let scheme = resolved.insecureLoopbackHTTP ? "http" : "https"
         try await SMDPStoreLocation.withStore(resolved.database, postgresSchema: resolved.postgresSchema, logger: logger) { store in
-            let service = ES9PlusService(store: store, configuration: site.configuration, entitlementGate: entitlementGate,
-                                         deliveryRecorder: deliveryRecorder)
-            let es2plus = operators.operators.isEmpty ? nil
-                : ES2PlusRoutes(service: ES2PlusOrderService(store: store, configuration: site.configuration), operators: operators,
-                                maxRequestBodyBytes: settings.maxRequestBodyBytes)
-            let sender: DownloadProgressSender
+            let process: SMDPProcess
             do {
-                sender = try DownloadProgressSender(
-                    outbox: store, operators: operators,
-                    settings: DownloadProgressSenderSettings(requesterId: address, trustRootsDER: trustRoots, retry: resolved.retry,
+                process = try SMDPProcess(SMDPProcessConfiguration(
+                    store: store, configuration: site.configuration, settings: settings, operators: resolved.operators,
+                    progress: DownloadProgressSenderSettings(requesterId: address, trustRootsDER: trustRoots, retry: resolved.retry,
                                                              pollInterval: resolved.pollInterval),
-                    logger: logger)
+                    entitlementGate: entitlementGate, deliveryRecorder: deliveryRecorder), logger: logger, onListening: onListening)
             } catch {
                 throw SMDPCommandError.server("\(error)")
             }
             do {
-                let app = try buildApplication(service: service, settings: settings, logger: logger, es2plus: es2plus) { channel in
-                    let port = channel.localAddress?.port ?? settings.port
-                    logger.info("SM-DP+ listening", metadata: [
-                        "url": "\(scheme)://\(settings.host):\(port)", "smdpAddress": "\(address)",
-                        "es2plusOperators": "\(operators.operators.count)"])
-                    await onListening(port)
-                }
-                let purger = SessionPurger(store: store, service: service, logger: logger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await purger.run() }
-                    group.addTask { await sender.run() }
-                    // Returns after SIGTERM/SIGINT once in-flight requests are done; then stop the background tasks.
-                    defer { group.cancelAll() }
-                    try await app.runService()
-                }
+                try await process.run()
             } catch let error as SMDPServerError {
-                try? await sender.shutdown()
                 throw SMDPCommandError.server("\(error)")
-            } catch {
-                try? await sender.shutdown()
-                throw error
             }
-            try await sender.shutdown()
         }
         logger.info("SM-DP+ stopped")
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 @testable import RSPCommands
 import RSPASN1
+import SMDPServer
 import Testing
 
 /// `openrsp demo` end to end against the embedded devnet (tools/devnet through .venv), the in-process
@@ -81,6 +82,9 @@ struct DemoCommandTests {
 
         // What the demo started is gone: the devnet no longer answers, the SM-DP+ port is closed.
         try await DemoTestSupport.expectStopped(rpcURL: summary.chain.rpcUrl, smdpURL: summary.smdpUrl)
+        // One composition root: the demo ran the SM-DP+ that `smdp serve` runs.
+        #expect(summary.smdpServices == SMDPProcess.serviceNames)
+        #expect(summary.smdpServices == ["http", "session-purger", "progress-sender"])
         #expect(DemoTestSupport.processes(mentioning: home.path).isEmpty)
 
         // The JSON envelope carries the same summary.

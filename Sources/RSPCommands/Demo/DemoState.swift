@@ -34,6 +34,8 @@ struct DemoSMDP: Sendable {
     var port: Int
     var pki: SMDPServerPKI
     var store: SQLiteSMDPStore
+    /// What the running SM-DP+ is made of (`SMDPProcess.serviceNames`, the same as `smdp serve`).
+    var services: [String]
 }
 
 /// What the steps produce and later steps (and the summary) read. Filled in step order.

@@ -120,6 +120,8 @@ struct DemoSummary: Codable, Sendable {
     var accounts: [String: String]
     var registry: [RegistryEntry]
     var smdpUrl: String
+    /// The parts of the running SM-DP+ (the same `SMDPProcess` as `openrsp smdp serve`).
+    var smdpServices: [String]
     var profile: Profile
     var plan: Plan
     var entitlement: Entitlement
@@ -146,7 +148,7 @@ struct DemoSummary: Codable, Sendable {
         for e in registry {
             lines.append("  \(e.role.padding(toLength: 6, withPad: " ", startingAt: 0)) \(e.address)  \(e.name)  spki sha256 \(e.spkiSha256.prefix(18))…  trusted \(e.trusted)")
         }
-        lines.append("SM-DP+       \(smdpUrl)")
+        lines.append("SM-DP+       \(smdpUrl) (\(smdpServices.joined(separator: ", ")))")
         lines.append("plan         #\(plan.planId): \(Self.tokens(plan.price)) tUSD, \(plan.dataMB) MB, \(plan.validitySeconds) s, margin \(plan.marginBps) bps")
         lines.append("entitlement  #\(entitlement.id) commitment \(entitlement.commitment) (EID + salt in \(entitlement.saltFile))")
         lines.append("  SM-DP+ released against it: " + (entitlement.grantedICCID.map { "ICCID \($0)" } ?? "nothing"))

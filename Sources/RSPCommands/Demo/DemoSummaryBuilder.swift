@@ -49,7 +49,7 @@ enum DemoSummaryBuilder {
                 "ci": try accounts.ci.address().checksummed, "smdp": try accounts.smdp.address().checksummed,
             ],
             registry: state.registered,
-            smdpUrl: "https://\(smdp.address)",
+            smdpUrl: "https://\(smdp.address)", smdpServices: smdp.services,
             profile: .init(iccid: iccid.digits, source: state.profileSource, activationCode: state.activationCode ?? "",
                            smdpState: smdpState, euiccState: euiccState, registryTrustsSMDP: state.registryTrustsSMDP,
                            notificationsDelivered: state.notificationsDelivered),
