@@ -128,9 +128,14 @@ struct ServerChaosTests {
             }
             if killing { killsDone += 1 }
             if !killing, try await settled() {
-                // Let the progress sender deliver what is queued, then stop gracefully.
-                let deadline = ContinuousClock.now + .seconds(30)
-                while await receiver.reports.count < 2 * Self.devices, ContinuousClock.now < deadline {
+                // Let the progress sender deliver what is queued, then stop gracefully. A report claimed by a
+                // killed process is due again only after its lease (2 × 10 s timeout + 30 s), so wait past it.
+                let deadline = ContinuousClock.now + .seconds(120)
+                // Count distinct transitions, not reports: a report may arrive more than once (with its id).
+                func transitionsSeen() async -> Int {
+                    Set(await receiver.reports.map { "\($0.iccid)/\($0.notificationPointId)" }).count
+                }
+                while await transitionsSeen() < 2 * Self.devices, ContinuousClock.now < deadline {
                     try await Task.sleep(for: .milliseconds(200))
                 }
                 server.stop()
