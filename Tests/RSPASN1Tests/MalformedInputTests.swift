@@ -211,4 +211,20 @@ func withDeclaredLength(_ bytes: [UInt8], _ length: Int, value: [UInt8]? = nil) 
         // EID with wrong check digits.
         #expect(throws: RSPASN1Error.self) { try GetEuiccDataResponse(der: h("BF3E125A1089049032123451234512345678901234")) }
     }
+
+    /// Found by the `saip` fuzz target: a ProfileHeader whose ServicesList had `[19]` before `[18]` (or a
+    /// service twice) was accepted and re-encoded sorted, so its encoding differed from the received PE.
+    @Test func profileHeaderServicesOutOfOrderOrRepeatedAreRejected() throws {
+        let header = ProfileHeader(majorVersion: 2, minorVersion: 1, profileType: nil, iccid: Fixtures.iccid,
+                                   mandatoryServices: [1, 18, 19], mandatoryGFSTEList: [])
+        let bytes = try header.derEncoded()
+        let services = h("A506 8100 9200 9300")
+        let start = try #require((0...(bytes.count - services.count)).first { Array(bytes[$0..<$0 + services.count]) == services })
+        #expect(try ProfileHeader(der: bytes) == header)
+        for list in ["A506 8100 9300 9200", "A506 8100 9200 9200"] {
+            var bad = bytes
+            bad.replaceSubrange(start..<start + services.count, with: h(list))
+            #expect(throws: RSPASN1Error.self, "\(list)") { try ProfileHeader(der: bad) }
+        }
+    }
 }
