@@ -5,9 +5,11 @@
     .venv/bin/python contracts/deploy.py --private-key-env DEPLOYER_KEY --token 0xA0b8...  # existing ERC-20
 
 Signs raw transactions locally with eth-account and talks plain JSON-RPC over urllib (no web3),
-waiting for each receipt. Order: TestStablecoin (only on a devnet chain id and only without
---token), TrustRegistry, PlanEntitlements, UsageSettlement, then PlanEntitlements.setSettlement.
-Writes the addresses to --out (default $OPENRSP_HOME/contracts.json, i.e. ~/.openrsp/contracts.json)
+waiting for each receipt. Order: TestStablecoin (only on a devnet chain id, 1337 or 31337 as fixed
+in the contract, and only without --token), TrustRegistry, PlanEntitlements, UsageSettlement, then
+PlanEntitlements.setSettlement and, when the deployer is governance, TrustRegistry.setDeployment
+(the registry names this version's deployment as the current one). Writes the addresses and the
+contracts' VERSION to --out (default $OPENRSP_HOME/contracts.json, i.e. ~/.openrsp/contracts.json)
 and prints them.
 """
 import argparse
@@ -26,6 +28,10 @@ from eth_hash.auto import keccak
 
 BUILD = Path(__file__).resolve().parent / "build"
 DEFAULT_RPC = "http://127.0.0.1:8545"
+VERSION = 2                        # the contracts' VERSION constant (checked against the deployment)
+DEVNET_CHAIN_IDS = (1337, 31337)   # TestStablecoin.DEVNET_CHAIN_IDS
+DISPUTE_WINDOW = 86400
+POSTING_GRACE = 2 * 86400          # >= DISPUTE_WINDOW + 1 h (UsageSettlement.MIN_FINAL_POST_TIME)
 
 
 class RpcError(Exception):
@@ -134,25 +140,31 @@ class Deployer:
 
 
 def deploy_all(rpc: Rpc, key: str, *, token: str | None = None, governance: str | None = None,
-               devnet_chain_ids=(1337, 31337), dispute_window=86400, posting_grace=3600,
+               dispute_window=DISPUTE_WINDOW, posting_grace=POSTING_GRACE,
                metadata_uri="https://openrsp.invalid/entitlement/{id}.json") -> dict:
     d = Deployer(rpc, key)
     contracts = {}
     if token is None:
-        if d.chain_id not in devnet_chain_ids:
-            raise SystemExit(f"chain id {d.chain_id} is not a devnet ({list(devnet_chain_ids)}): pass --token "
+        if d.chain_id not in DEVNET_CHAIN_IDS:
+            raise SystemExit(f"chain id {d.chain_id} is not a devnet ({list(DEVNET_CHAIN_IDS)}): pass --token "
                              "with an existing ERC-20 (TestStablecoin is test-only)")
-        token = contracts["TestStablecoin"] = d.deploy("TestStablecoin", [list(devnet_chain_ids)])
+        token = contracts["TestStablecoin"] = d.deploy("TestStablecoin", [])
     contracts["Token"] = token
     contracts["TrustRegistry"] = registry = d.deploy("TrustRegistry", [governance or d.account.address])
     contracts["PlanEntitlements"] = plans = d.deploy("PlanEntitlements", [registry, token, metadata_uri])
     contracts["UsageSettlement"] = settlement = d.deploy(
         "UsageSettlement", [registry, plans, token, dispute_window, posting_grace])
     d.call(plans, "setSettlement(address)", ["address"], [settlement])
+    current = governance is None or governance.lower() == d.account.address.lower()
+    if current:
+        d.call(registry, "setDeployment(uint256,address,address)", ["uint256", "address", "address"],
+               [VERSION, plans, settlement])
     return {
         "chainId": d.chain_id,
+        "version": VERSION,
         "deployer": d.account.address,
         "governance": governance or d.account.address,
+        "registryPointsHere": current,   # else governance calls TrustRegistry.setDeployment itself
         "vyper": load_artifact("TrustRegistry")["vyper"],
         "disputeWindow": dispute_window,
         "postingGrace": posting_grace,
@@ -185,15 +197,12 @@ def main(argv=None) -> int:
     ap.add_argument("--out", type=Path, default=None, help="output JSON (default $OPENRSP_HOME/contracts.json)")
     ap.add_argument("--token", help="use this existing ERC-20 instead of deploying TestStablecoin")
     ap.add_argument("--governance", help="TrustRegistry owner (default: the deployer)")
-    ap.add_argument("--devnet-chain-ids", default="1337,31337",
-                    help="chain ids where TestStablecoin may be deployed and mint (comma separated)")
-    ap.add_argument("--dispute-window", type=int, default=86400, help="seconds (default 1 day)")
-    ap.add_argument("--posting-grace", type=int, default=3600, help="seconds after an entitlement ends")
+    ap.add_argument("--dispute-window", type=int, default=DISPUTE_WINDOW, help="seconds (default 1 day)")
+    ap.add_argument("--posting-grace", type=int, default=POSTING_GRACE,
+                    help="seconds after an entitlement ends (default 2 days; at least the dispute window + 1 h)")
     args = ap.parse_args(argv)
-    chain_ids = tuple(int(x) for x in args.devnet_chain_ids.split(",") if x.strip())
     result = deploy_all(Rpc(args.rpc_url), load_key(args), token=args.token, governance=args.governance,
-                        devnet_chain_ids=chain_ids, dispute_window=args.dispute_window,
-                        posting_grace=args.posting_grace)
+                        dispute_window=args.dispute_window, posting_grace=args.posting_grace)
     result["rpcUrl"] = args.rpc_url
     out = args.out or default_out()
     write_json_atomic(out, result)

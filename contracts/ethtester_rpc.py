@@ -23,8 +23,12 @@ def _tx_in(tx: dict) -> dict:
 
 
 class Chain:
-    def __init__(self):
-        self.tester = EthereumTester(PyEVMBackend())
+    def __init__(self, chain_id: int | None = None):
+        """`chain_id` replaces eth-tester's default (131277322940537), e.g. 1337 for a devnet."""
+        backend = PyEVMBackend()
+        if chain_id is not None:
+            type(backend.chain).chain_id = chain_id   # the class is created per chain by eth-tester
+        self.tester = EthereumTester(backend)
         self.lock = threading.Lock()
 
     def handle(self, method, params):

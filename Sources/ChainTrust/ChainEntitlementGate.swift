@@ -7,8 +7,10 @@ import SMDPCore
 import Settlement
 
 /// `EntitlementGate` over the on-chain `PlanEntitlements` (contracts/README.md "Plans and
-/// entitlements"). The authority is `isLive(id, keccak256(EID ‖ salt))`; `entitlement(id)` is read
-/// first only to say why a refusal happened. Anything but a complete answer within `timeout` is
+/// entitlements"). The authority is `isLive(id, keccak256(EID ‖ salt))` and the plan's profile type
+/// (`deliveryTerms(id).profileType`, keccak256 of the type name: an order for another type is refused,
+/// so an entitlement releases only what its plan sells); `entitlement(id)` is read only to say why a
+/// refusal happened. Anything but a complete answer within `timeout` is
 /// `EntitlementGateUnavailable` (retryable), logged at warning level.
 public struct ChainEntitlementGate: EntitlementGate {
     public let entitlements: Contract<PlanEntitlements>
@@ -43,7 +45,8 @@ public struct ChainEntitlementGate: EntitlementGate {
         try await ownedClient?.shutdown()
     }
 
-    public func check(entitlement: EntitlementID, eid: EID, salt: EntitlementSalt) async throws(EntitlementGateUnavailable) -> EntitlementRefusal? {
+    public func check(entitlement: EntitlementID, eid: EID, salt: EntitlementSalt,
+                      profileType: String) async throws(EntitlementGateUnavailable) -> EntitlementRefusal? {
         let tokenId: UInt256
         let commitment: Hash32
         do {
@@ -55,7 +58,10 @@ public struct ChainEntitlementGate: EntitlementGate {
         let contract = entitlements
         do {
             return try await withDeadline(timeout) { () async throws -> EntitlementRefusal? in
-                if try await contract.call(PlanEntitlements.isLive(tokenId: tokenId, commitment: commitment)) { return nil }
+                if try await contract.call(PlanEntitlements.isLive(tokenId: tokenId, commitment: commitment)) {
+                    let terms = try await contract.call(PlanEntitlements.deliveryTerms(tokenId: tokenId))
+                    return terms.profileType == PlanEntitlements.profileTypeId(name: profileType) ? nil : .profileTypeMismatch
+                }
                 let record = try await contract.call(PlanEntitlements.entitlement(tokenId: tokenId))
                 switch record.status {
                 case .none: return .unknown

@@ -2,9 +2,11 @@ import EthereumCore
 import Foundation
 
 /// The addresses `contracts/deploy.py` writes to `$OPENRSP_HOME/contracts.json`:
-/// `{"chainId": N, "contracts": {"TrustRegistry": "0x…", "PlanEntitlements": "0x…", …}, …}`.
+/// `{"chainId": N, "version": 2, "contracts": {"TrustRegistry": "0x…", "PlanEntitlements": "0x…", …}, …}`.
 public struct DeployedContracts: Sendable, Hashable {
     public let chainId: UInt64?
+    /// The contracts' `VERSION()`; 1 for a file without one (deploy.py of version 1 wrote none).
+    public let version: UInt64
     public let trustRegistry: Address?
     public let planEntitlements: Address?
 
@@ -15,8 +17,9 @@ public struct DeployedContracts: Sendable, Hashable {
     /// The file name deploy.py uses inside the data directory.
     public static let fileName = "contracts.json"
 
-    public init(chainId: UInt64?, trustRegistry: Address?, planEntitlements: Address?) {
+    public init(chainId: UInt64?, trustRegistry: Address?, planEntitlements: Address?, version: UInt64 = 2) {
         self.chainId = chainId
+        self.version = version
         self.trustRegistry = trustRegistry
         self.planEntitlements = planEntitlements
     }
@@ -34,17 +37,14 @@ public struct DeployedContracts: Sendable, Hashable {
             guard let text = value as? String else { throw Unreadable(description: "contracts.\(name) is not a string") }
             do { return try Address(hex: text) } catch { throw Unreadable(description: "contracts.\(name): \(error)") }
         }
-        var chainId: UInt64?
-        if let raw = top["chainId"] {
-            if let value = raw as? Int, value >= 0 {
-                chainId = UInt64(value)
-            } else if let value = raw as? UInt64 {
-                chainId = value
-            } else {
-                throw Unreadable(description: "chainId is not a non-negative integer")
-            }
+        func integer(_ name: String) throws(Unreadable) -> UInt64? {
+            guard let raw = top[name] else { return nil }
+            if let value = raw as? Int, value >= 0 { return UInt64(value) }
+            if let value = raw as? UInt64 { return value }
+            throw Unreadable(description: "\(name) is not a non-negative integer")
         }
-        self.init(chainId: chainId, trustRegistry: try address("TrustRegistry"), planEntitlements: try address("PlanEntitlements"))
+        self.init(chainId: try integer("chainId"), trustRegistry: try address("TrustRegistry"),
+                  planEntitlements: try address("PlanEntitlements"), version: try integer("version") ?? 1)
     }
 
     /// Reads `<dataDirectory>/contracts.json`.

@@ -140,9 +140,13 @@ public struct ES9PlusStatus: Hashable, Sendable, CustomStringConvertible {
     /// **retryable**: nothing of the order was consumed.
     public static let entitlementCheckUnavailable = Self(subjectCode: "8.8", reasonCode: "3.7")
 
-    /// Whether retrying the same order later can succeed without any change by the operator
-    /// (only `entitlementCheckUnavailable` is documented so).
-    public var isRetryable: Bool { self == .entitlementCheckUnavailable }
+    /// The SM-DP+'s own database did not answer. Not a function status: the HTTP binding answers it as
+    /// HTTP 503 with `Retry-After` (never as "no eligible profile"), so a client retries and keeps its
+    /// notification. Only an in-process caller of the service sees the pair.
+    public static let storeUnavailable = Self(subjectCode: "8.0", reasonCode: "503")
+
+    /// Whether retrying the same order later can succeed without any change by the operator.
+    public var isRetryable: Bool { self == .entitlementCheckUnavailable || self == .storeUnavailable }
 
     static let meanings: [ES9PlusStatus: String] = [
         invalidSMDPAddress: "Invalid SM-DP+ Address",
@@ -173,5 +177,6 @@ public struct ES9PlusStatus: Hashable, Sendable, CustomStringConvertible {
         invalidRequestFormat: "Invalid request format",
         mandatoryFieldMissing: "Mandatory field missing",
         entitlementCheckUnavailable: "Entitlement check unavailable (retryable)",
+        storeUnavailable: "SM-DP+ temporarily unavailable (retryable)",
     ]
 }

@@ -36,13 +36,15 @@ public struct ES9PlusHTTPClientConfiguration: Sendable {
 /// to `https://<smdpAddress>/gsma/rsp2/es9plus/<function>` with `Content-Type: application/json`,
 /// `X-Admin-Protocol` and `User-Agent: gsma-rsp-lpad`, and returns the function's output data.
 /// TLS: only the configured roots are trusted; the host name (or IP address) is verified against the
-/// server certificate; then `serverCertificateCheck`, if set, sees the certificate before the request
-/// is sent. Each call uses a connection of its own (HTTP/1.1, `Connection: close`), so every
-/// connection is checked. Redirects are not followed.
+/// server certificate; then `serverCertificateCheck`, if set, sees the certificate before any request
+/// is sent on the connection. The connection is kept alive for the following calls (HTTP/1.1), so the
+/// check runs once per connection, at its handshake; a new connection (after the server closed the old
+/// one, or after `shutdown`) is checked again. Redirects are not followed.
 public final class ES9PlusHTTPClient: Sendable {
     public let baseURL: String
     public let configuration: ES9PlusHTTPClientConfiguration
     private let exchange: HTTPSExchange
+    private let connection: KeptAliveConnection
     private let hostHeader: String
     private let logger: Logger
 
@@ -68,11 +70,14 @@ public final class ES9PlusHTTPClient: Sendable {
         let parts = address.split(separator: ":")
         exchange = HTTPSExchange(host: String(parts[0]), port: parts.count == 2 ? Int(parts[1]) ?? 443 : 443,
                                  sslContext: sslContext, timeout: configuration.timeout, maxResponseBytes: configuration.maxResponseBytes)
+        connection = KeptAliveConnection(exchange: exchange, check: configuration.serverCertificateCheck)
     }
 
-    /// Nothing to release: connections are per call and closed with their response. Kept so that
-    /// callers written for a pooled client stay correct.
-    public func shutdown() async throws {}
+    /// Closes the kept-alive connection (the next call opens and checks a new one).
+    public func shutdown() async throws { await connection.close() }
+
+    /// Connections opened so far: each one TLS handshake and one server-certificate check.
+    public var connectionsOpened: Int { get async { await connection.connections } }
 
     // MARK: - ES9+ functions (SGP.22 §5.6)
     //
@@ -136,15 +141,23 @@ public final class ES9PlusHTTPClient: Sendable {
         headers.add(name: "Content-Length", value: "\(data.count)")
         headers.add(name: ES9PlusProtocol.adminProtocolHeader, value: configuration.adminProtocol)
         headers.add(name: "User-Agent", value: ES9PlusProtocol.userAgent)
-        headers.add(name: "Connection", value: "close")
         let head = HTTPRequestHead(version: .http1_1, method: .POST, uri: function.path, headers: headers)
         logger.debug("ES9+ request", metadata: ["es9.function": "\(function.rawValue)", "bytes": "\(data.count)"])
         do {
-            let response = try await exchange.perform(head, body: ByteBuffer(bytes: data), check: configuration.serverCertificateCheck)
+            let response = try await connection.perform(head, body: ByteBuffer(bytes: data))
             return (Int(response.head.status.code), response.head.headers, response.body)
         } catch {
-            throw Self.classify(error, responseLimit: configuration.maxResponseBytes)
+            let classified = Self.classify(error, responseLimit: configuration.maxResponseBytes)
+            guard case .tlsHandshake = classified, let problem = await diagnoseCertificate() else { throw classified }
+            throw .tlsCertificate(problem)
         }
+    }
+
+    /// After a refused handshake: which certificate rule the server's chain breaks (nil if none, or if
+    /// the chain cannot be read again).
+    func diagnoseCertificate() async -> TLSCertificateProblem? {
+        guard let presented = try? await exchange.presentedChain() else { return nil }
+        return TLSCertificateDiagnosis.diagnose(presented: presented, trustRootsDER: configuration.trustRootsDER, host: exchange.host)
     }
 
     static func classify(_ error: any Error, responseLimit: Int) -> ES9PlusHTTPClientError {

@@ -8,8 +8,11 @@ public enum ES9PlusHTTPClientError: Error, Hashable, Sendable, CustomStringConve
     case invalidServerAddress(String)
     /// A configured trust root is not a DER X.509 certificate, or none was given.
     case invalidTrustRoot(String)
-    /// The TLS handshake failed (untrusted or mismatched server certificate, protocol error).
+    /// The TLS handshake failed for a reason other than a certificate rule below (protocol error, or a
+    /// refused certificate whose chain could not be re-read).
     case tlsHandshake(String)
+    /// The server's TLS certificate breaks a rule: expired, not yet valid, unknown issuer, host name mismatch.
+    case tlsCertificate(TLSCertificateProblem)
     /// The TLS certificate passed verification but `serverCertificateCheck` refused it (e.g. its key
     /// is not an active SM-DP+ key in the TrustRegistry). Nothing was sent.
     case serverCertificateRefused(String, trust: SMDPTrustError?)
@@ -31,6 +34,7 @@ public enum ES9PlusHTTPClientError: Error, Hashable, Sendable, CustomStringConve
         case .invalidServerAddress(let a): "invalid SM-DP+ address \(a): expected host[:port]"
         case .invalidTrustRoot(let m): "invalid TLS trust root: \(m)"
         case .tlsHandshake(let m): "TLS handshake with the SM-DP+ failed: \(m)"
+        case .tlsCertificate(let problem): "TLS handshake with the SM-DP+ refused its \(problem)"
         case .serverCertificateRefused(let m, _): "SM-DP+ TLS certificate refused: \(m)"
         case .transport(let m): "ES9+ transport error: \(m)"
         case .httpStatus(let code, let function): "ES9+ \(function.rawValue) answered HTTP \(code)"
@@ -46,6 +50,19 @@ public enum ES9PlusHTTPClientError: Error, Hashable, Sendable, CustomStringConve
     public var status: ES9PlusStatus? {
         if case .failed(let data, _) = self { return data.status }
         return nil
+    }
+}
+
+/// How the downloader reports each failure (`ProfileDownloadError`).
+extension ES9PlusHTTPClientError: ES9PlusTransportError {
+    public var transportFailure: ES9PlusTransportFailure {
+        switch self {
+        case .invalidServerAddress, .invalidTrustRoot: .invalidConfiguration
+        case .tlsHandshake, .tlsCertificate, .serverCertificateRefused: .tlsRefused
+        case .transport: .unreachable
+        case let .httpStatus(code, _): .httpStatus(code)
+        case .unexpectedContentType, .responseTooLarge, .malformedResponse, .failed: .malformedResponse
+        }
     }
 }
 

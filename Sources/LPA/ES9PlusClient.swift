@@ -23,6 +23,26 @@ public protocol ES9PlusTrustRefusal: Error {
     var smdpTrustError: SMDPTrustError? { get }
 }
 
+/// What kind of failure kept an `ES9PlusClient` from obtaining a valid ES9+ response.
+public enum ES9PlusTransportFailure: Sendable, Hashable {
+    /// No answer: connection refused or reset, name not resolved, deadline passed.
+    case unreachable
+    /// The TLS handshake failed or the server's TLS certificate was refused.
+    case tlsRefused
+    /// The server answered an HTTP status ES9+ does not define for the function.
+    case httpStatus(Int)
+    /// The answer is not a valid ES9+ message (content type, size, JSON, Base64, DER).
+    case malformedResponse
+    /// The client could not be set up (bad address, bad trust root): nothing was sent.
+    case invalidConfiguration
+}
+
+/// An error an `ES9PlusClient` transport throws, classified so the downloader can tell an unreachable
+/// SM-DP+ from one that refused TLS or answered something that is not ES9+.
+public protocol ES9PlusTransportError: Error {
+    var transportFailure: ES9PlusTransportFailure { get }
+}
+
 /// Gives the `ES9PlusClient` for an SM-DP+ address (the activation code's address, or a
 /// notification's `notificationAddress`).
 public typealias ES9PlusConnector = @Sendable (_ address: String) throws -> any ES9PlusClient

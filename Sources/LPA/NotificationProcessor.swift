@@ -20,6 +20,13 @@ public struct NotificationDelivery: Sendable {
     public let outcome: Outcome
 }
 
+/// The steps of `NotificationProcessor.process`, reported to its progress callback as each starts.
+public enum NotificationStep: Sendable, Hashable {
+    case retrieveNotificationsList
+    case handleNotification(seqNumber: Int)
+    case removeNotificationFromList(seqNumber: Int)
+}
+
 /// Why the notification list could not be read.
 public enum NotificationProcessingError: Error, CustomStringConvertible {
     case euicc(ES10Error)
@@ -40,10 +47,12 @@ public enum NotificationProcessingError: Error, CustomStringConvertible {
 public struct NotificationProcessor: Sendable {
     public let es10: ES10Client
     public let connect: ES9PlusConnector
+    public let progress: @Sendable (NotificationStep) -> Void
 
-    public init(es10: ES10Client, connect: @escaping ES9PlusConnector) {
+    public init(es10: ES10Client, connect: @escaping ES9PlusConnector, progress: @escaping @Sendable (NotificationStep) -> Void = { _ in }) {
         self.es10 = es10
         self.connect = connect
+        self.progress = progress
     }
 
     /// The metadata of every pending notification (ES10b.ListNotification).
@@ -63,6 +72,7 @@ public struct NotificationProcessor: Sendable {
     /// Delivers the pending notifications (all, or those with the given sequence numbers), oldest first.
     public func process(seqNumbers: Set<Int>? = nil) async throws(NotificationProcessingError) -> [NotificationDelivery] {
         let response: RetrieveNotificationsListResponse
+        progress(.retrieveNotificationsList)
         do {
             response = try await es10.retrieveNotificationsList()
         } catch {
@@ -86,12 +96,14 @@ public struct NotificationProcessor: Sendable {
 
     private func deliver(_ notification: PendingNotification) async -> NotificationDelivery.Outcome {
         let metadata = notification.notificationMetadata
+        progress(.handleNotification(seqNumber: metadata.seqNumber))
         do {
             let server = try connect(metadata.notificationAddress)
             try await server.handleNotification(HandleNotificationRequest(pendingNotification: notification))
         } catch {
             return .sendFailed("\(error)")
         }
+        progress(.removeNotificationFromList(seqNumber: metadata.seqNumber))
         do {
             let status = try await es10.removeNotificationFromList(seqNumber: metadata.seqNumber)
             return status == .ok ? .delivered : .removeFailed("NotificationSent returned \(status)")

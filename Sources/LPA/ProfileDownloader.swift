@@ -7,7 +7,7 @@ import RSPASN1
 public enum DownloadStep: String, Sendable, CaseIterable {
     case getEUICCChallenge, getEUICCInfo1, initiateAuthentication, checkSMDPTrust, authenticateServer, authenticateClient
     case prepareDownload, getBoundProfilePackage, loadBoundProfilePackage, sendInstallNotification
-    case removeInstallNotification, cancelSession
+    case removeInstallNotification, cancelSession, cancelServerSession
 }
 
 /// Why a download failed.
@@ -16,8 +16,15 @@ public enum ProfileDownloadError: Error, CustomStringConvertible {
     case euicc(ES10Error)
     /// The SM-DP+ answered with a `Failed`/`Expired` status (subject/reason codes, notes §7).
     case server(ES9PlusStatus)
-    /// No answer was obtained from the SM-DP+ (the client's own error is kept).
+    /// No answer was obtained from the SM-DP+: connection refused, name not resolved, deadline passed
+    /// (the client's own error is kept).
     case serverUnreachable(any Error)
+    /// The TLS handshake with the SM-DP+ failed or its TLS certificate was refused.
+    case tlsRefused(any Error)
+    /// The SM-DP+ answered an HTTP status ES9+ does not define (e.g. 500).
+    case httpStatus(code: Int, any Error)
+    /// The SM-DP+ answered, but not with a valid ES9+ message.
+    case malformedServerResponse(any Error)
     /// The server reported success but the output data is absent.
     case missingServerOutput
     /// The eUICC rejected the SM-DP+ in AuthenticateServer.
@@ -40,6 +47,9 @@ public enum ProfileDownloadError: Error, CustomStringConvertible {
         case let .euicc(error): "eUICC: \(error)"
         case let .server(status): "SM-DP+ refused: \(status)"
         case let .serverUnreachable(error): "SM-DP+ not reachable: \(error)"
+        case let .tlsRefused(error): "TLS with the SM-DP+ refused: \(error)"
+        case let .httpStatus(code, error): "SM-DP+ answered HTTP \(code): \(error)"
+        case let .malformedServerResponse(error): "SM-DP+ answered something that is not ES9+: \(error)"
         case .missingServerOutput: "SM-DP+ reported success without output data"
         case let .authenticateServerRejected(code): "eUICC rejected the SM-DP+ (AuthenticateServer error \(code))"
         case let .prepareDownloadRejected(code): "eUICC rejected PrepareDownload (error \(code))"
@@ -116,7 +126,7 @@ public struct ProfileDownloader: Sendable {
         do {
             server = try connect(activationCode.smdpAddress)
         } catch {
-            throw ProfileDownloadFailure(step: .initiateAuthentication, error: .serverUnreachable(error), cancellation: nil)
+            throw ProfileDownloadFailure(step: .initiateAuthentication, error: Self.transportError(error), cancellation: nil)
         }
         var step = DownloadStep.getEUICCChallenge
         var transactionId: TransactionID?
@@ -248,10 +258,11 @@ public struct ProfileDownloader: Sendable {
         switch euiccResponse {
         case let .success(response):
             do {
+                progress(.cancelServerSession)
                 let answer = try await server.cancelSession(ES9CancelSessionRequest(transactionId: transactionId, cancelSessionResponse: response))
                 serverOutcome = .success(answer.failure)
             } catch {
-                serverOutcome = .failure(.serverUnreachable(error))
+                serverOutcome = .failure(Self.transportError(error))
             }
         case let .failure(es10Error):
             serverOutcome = .failure(.euicc(es10Error))
@@ -291,15 +302,26 @@ public struct ProfileDownloader: Sendable {
             throw .euicc(error)
         } catch let error as ES9PlusAPIError {
             throw .invalidRequest("\(error)")
-        } catch let refusal as any ES9PlusTrustRefusal {
-            if let trust = refusal.smdpTrustError { throw .smdpNotTrusted(trust) }
-            throw .serverUnreachable(refusal)
         } catch {
-            throw .serverUnreachable(error)
+            throw Self.transportError(error)
         }
         if let failure = response.failure { throw .server(failure) }
         guard let output = response.output else { throw .missingServerOutput }
         return output
+    }
+
+    /// Maps what an `ES9PlusClient` threw to the download error: a trust-policy refusal, or the
+    /// transport's own classification; an unclassified error counts as no answer.
+    static func transportError(_ error: any Error) -> ProfileDownloadError {
+        if let refusal = error as? any ES9PlusTrustRefusal, let trust = refusal.smdpTrustError { return .smdpNotTrusted(trust) }
+        guard let transport = error as? any ES9PlusTransportError else { return .serverUnreachable(error) }
+        switch transport.transportFailure {
+        case .unreachable: return .serverUnreachable(error)
+        case .tlsRefused: return .tlsRefused(error)
+        case let .httpStatus(code): return .httpStatus(code: code, error)
+        case .malformedResponse: return .malformedServerResponse(error)
+        case .invalidConfiguration: return .invalidRequest("\(error)")
+        }
     }
 
     private func build<T>(_ body: () throws -> T) throws(ProfileDownloadError) -> T {

@@ -1,6 +1,8 @@
 import ArgumentParser
 import ChainTrust
 import EthereumCore
+import EthereumRPC
+import Settlement
 import Foundation
 import LPA
 import Logging
@@ -24,6 +26,12 @@ func contractAddress(_ explicit: String?, flag: String, pick: (DeployedContracts
     let deployed: DeployedContracts
     do { deployed = try DeployedContracts.load(dataDirectory: home) } catch {
         throw DeviceCommandError.invalidArgument("no \(flag) given and \(error)")
+    }
+    // This release speaks contracts version 2; entitlements of version 1 are served by a version-1
+    // SM-DP+ until they end (docs/TRUST-MODEL.md "Versions and migration").
+    guard deployed.version == PlanEntitlements.bindingVersion.w0 else {
+        throw DeviceCommandError.invalidArgument("\(home.path)/\(DeployedContracts.fileName) describes contracts version \(deployed.version); "
+            + "this openrsp speaks version \(PlanEntitlements.bindingVersion)")
     }
     guard let address = pick(deployed) else {
         throw DeviceCommandError.invalidArgument("no \(flag) given and \(home.path)/\(DeployedContracts.fileName) has no \(name)")
@@ -61,7 +69,17 @@ struct LPATrustOptions: ParsableArguments {
         guard chainTimeout > 0 else { throw DeviceCommandError.invalidArgument("--chain-timeout must be positive") }
         var oracle: RegistrySMDPTrustOracle?
         if trust.checksRegistry {
-            let address = try contractAddress(registry, flag: "--registry", pick: { $0.trustRegistry }, name: "TrustRegistry")
+            let address: Address
+            do {
+                address = try contractAddress(registry, flag: "--registry", pick: { $0.trustRegistry }, name: "TrustRegistry")
+            } catch let error as DeviceCommandError {
+                throw DeviceCommandError.invalidArgument(
+                    "--trust \(trust) (the default is both) checks CERT.DPauth against the on-chain TrustRegistry, so it needs " +
+                        "the registry's address and a chain: \(error.description). Give --registry ADDRESS and --rpc-url URL " +
+                        "(default \(defaultRPCURL)), or deploy the contracts (contracts/deploy.py or `openrsp demo` write " +
+                        "$OPENRSP_HOME/\(DeployedContracts.fileName)); or run with --trust ci to trust the SM-DP+ by the CI " +
+                        "certificate alone (the eUICC still verifies it)")
+            }
             do { oracle = try RegistrySMDPTrustOracle(rpcURL: rpcURL, registry: address, timeout: .seconds(chainTimeout)) } catch {
                 throw DeviceCommandError.invalidArgument("--rpc-url: \(error)")
             }
@@ -124,6 +142,19 @@ struct SMDPEntitlementGateOptions: ParsableArguments {
     @Option(name: .customLong("chain-timeout"), help: "Seconds an entitlement check may take before the download is refused as retryable (8.8/3.7).")
     var chainTimeout: Int = 5
 
+    @Option(name: .customLong("delivery-key"), help: ArgumentHelp(
+        "Key file of this SM-DP+'s TrustRegistry entity (hex or V3 keystore): records deliveries on chain.",
+        discussion: """
+            With the gate on, each installed profile of an entitlement order is recorded with \
+            PlanEntitlements.markDelivered(id, sha256(ProfileInstallationResult)) signed by this key, \
+            which must be the SM-DP+ entity the plan names. Without it nothing is recorded, and buyers \
+            are refunded in full after the plan's activation deadline.
+            """))
+    var deliveryKey: String?
+
+    @Option(name: .customLong("delivery-key-password-env"), help: "Environment variable holding the --delivery-key keystore password.")
+    var deliveryKeyPasswordEnv: String = "OPENRSP_KEY_PASSWORD"
+
     /// The gate, or nil when neither --rpc-url nor --entitlements is given.
     func gate(logger: Logger) throws -> ChainEntitlementGate? {
         guard rpcURL != nil || entitlements != nil else { return nil }
@@ -139,6 +170,27 @@ struct SMDPEntitlementGateOptions: ParsableArguments {
                                             logger: logger)
         } catch {
             throw SMDPCommandError.invalidArgument("--rpc-url: \(error)")
+        }
+    }
+
+    /// The delivery recorder on the gate's PlanEntitlements (nil without --delivery-key) and the RPC
+    /// client it owns (shut it down when done).
+    func deliveryRecorder(gate: ChainEntitlementGate?, logger: Logger) async throws -> (ChainDeliveryRecorder, RPCClient)? {
+        guard let deliveryKey else { return nil }
+        guard let gate else { throw SMDPCommandError.invalidArgument("--delivery-key needs the entitlement gate (--rpc-url or --entitlements)") }
+        let signer: PrivateKey
+        do { signer = try loadSigningKey(path: deliveryKey, passwordEnv: deliveryKeyPasswordEnv) } catch {
+            throw SMDPCommandError.invalidArgument("--delivery-key: \(error)")
+        }
+        let client: RPCClient
+        do { client = try RPCClient(url: rpcURL ?? defaultRPCURL) } catch { throw SMDPCommandError.invalidArgument("--rpc-url: \(error)") }
+        do {
+            let chain = try await Chain.connect(client)
+            let plans = chain.contract(PlanEntitlements.self, at: gate.entitlements.address)
+            return (ChainDeliveryRecorder(entitlements: plans, signer: signer, logger: logger), client)
+        } catch {
+            try? await client.shutdown()
+            throw SMDPCommandError.invalidArgument("--rpc-url: cannot reach the chain: \(error)")
         }
     }
 }

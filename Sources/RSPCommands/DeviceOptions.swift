@@ -6,7 +6,7 @@ import Foundation
 import RSPCrypto
 
 /// Errors of the device commands (`chip`, `profile`, `notification`, `euicc`), with stable codes.
-enum DeviceCommandError: CodedCommandError {
+enum DeviceCommandError: KindedCommandError {
     case noPKI(String)
     case simulator(String)
     case reader(String)
@@ -14,14 +14,29 @@ enum DeviceCommandError: CodedCommandError {
     case refused(String)
     case invalidArgument(String)
 
-    var code: Int {
+    enum Kind: Int, CLIErrorKind {
+        case noPKI = 20, simulator, reader, es10, refused, invalidArgument
+
+        var meaning: String {
+            switch self {
+            case .noPKI: "no PKI or TLS trust root: run `openrsp pki init` or give --tls-ca"
+            case .simulator: "the software eUICC (--simulator DIR) cannot be opened or saved"
+            case .reader: "the PC/SC reader or card (--reader) is not usable"
+            case .es10: "an ES10 exchange with the eUICC failed"
+            case .refused: "the eUICC refused the operation (its result code is in the message)"
+            case .invalidArgument: "an argument or option value is invalid"
+            }
+        }
+    }
+
+    var kind: Kind {
         switch self {
-        case .noPKI: 20
-        case .simulator: 21
-        case .reader: 22
-        case .es10: 23
-        case .refused: 24
-        case .invalidArgument: 25
+        case .noPKI: .noPKI
+        case .simulator: .simulator
+        case .reader: .reader
+        case .es10: .es10
+        case .refused: .refused
+        case .invalidArgument: .invalidArgument
         }
     }
 

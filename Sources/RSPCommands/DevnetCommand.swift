@@ -30,7 +30,7 @@ struct DevnetRunInfo: Codable, Sendable {
     var blockNumber: UInt64?
 }
 
-enum DevnetCommandError: CodedCommandError {
+enum DevnetCommandError: KindedCommandError {
     case pythonMissing(String)
     case scriptMissing(String)
     case alreadyRunning(pid: Int32, url: String)
@@ -40,14 +40,33 @@ enum DevnetCommandError: CodedCommandError {
     case stopTimedOut(Int32)
     case io(String)
 
-    var code: Int {
+    enum Kind: Int, CLIErrorKind {
+        case pythonMissing = 2, scriptMissing, alreadyRunning, notRunning, exitedEarly, notReady, stopTimedOut, io
+
+        var meaning: String {
+            switch self {
+            case .pythonMissing: "devnet: the Python venv is missing (run scripts/setup)"
+            case .scriptMissing: "devnet: tools/devnet/devnet.py is not found"
+            case .alreadyRunning: "devnet start: a devnet is already running"
+            case .notRunning: "devnet stop/status: no devnet is running"
+            case .exitedEarly: "devnet start: the devnet process exited during start"
+            case .notReady: "devnet start: the devnet did not answer JSON-RPC in time"
+            case .stopTimedOut: "devnet stop: the process did not stop in time"
+            case .io: "devnet: a state file cannot be read or written"
+            }
+        }
+    }
+
+    var kind: Kind {
         switch self {
-        case .pythonMissing, .scriptMissing: return 2
-        case .alreadyRunning: return 3
-        case .notRunning: return 4
-        case .exitedEarly, .notReady: return 5
-        case .stopTimedOut: return 6
-        case .io: return 7
+        case .pythonMissing: .pythonMissing
+        case .scriptMissing: .scriptMissing
+        case .alreadyRunning: .alreadyRunning
+        case .notRunning: .notRunning
+        case .exitedEarly: .exitedEarly
+        case .notReady: .notReady
+        case .stopTimedOut: .stopTimedOut
+        case .io: .io
         }
     }
 

@@ -108,7 +108,10 @@ struct NotificationProcessCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "process",
         abstract: "Send pending notifications to their SM-DP+ (ES9+.HandleNotification over HTTPS); remove each once acknowledged.",
-        discussion: "Without SEQ all pending notifications are sent, oldest first. Exits 1 when any could not be sent or removed."
+        discussion: "Without SEQ all pending notifications are sent, oldest first. Exits 1 when any could not be sent or removed. " +
+            "With --json each step prints lpac's progress line on stdout (es10b_retrieve_notifications_list, then per notification " +
+            "es9p_handle_notification and es10b_remove_notification_from_list with the sequence number as data), then the final " +
+            "envelope; on failure its message is the failing step and data the detail (codes 27-29, docs/CLI-ERRORS.md)."
     )
 
     @Argument(help: "Sequence numbers to send (default: all).")
@@ -121,15 +124,23 @@ struct NotificationProcessCommand: AsyncParsableCommand {
         try await output.reportingErrors {
             let pool = ES9ClientPool(trustRootsDER: try trust.trustRootsDER())
             let wanted = seqNumbers.isEmpty ? nil : Set(seqNumbers)
+            let json = output.json
             let rows: [NotificationDeliveryRow]
             do {
                 rows = try await withES10(device) { es10 in
-                    let processor = NotificationProcessor(es10: es10, connect: { try pool.client(for: $0) })
+                    let processor = NotificationProcessor(es10: es10, connect: { try pool.client(for: $0) }) { step in
+                        guard json else { return }
+                        switch step {
+                        case .retrieveNotificationsList: OutputOptions.printProgress(step.lpacName, data: nil)
+                        case let .handleNotification(seq), let .removeNotificationFromList(seq):
+                            OutputOptions.printProgress(step.lpacName, data: String(seq))
+                        }
+                    }
                     let deliveries: [NotificationDelivery]
                     do {
                         deliveries = try await processor.process(seqNumbers: wanted)
                     } catch {
-                        throw DeviceCommandError.es10("\(error)")
+                        throw NotificationProcessCommandError(kind: .listFailed, detail: "\(error)")
                     }
                     return deliveries.map(NotificationDeliveryRow.init)
                 }
@@ -146,7 +157,8 @@ struct NotificationProcessCommand: AsyncParsableCommand {
             }
             let failed = rows.filter { !$0.removed }
             if !failed.isEmpty {
-                throw DeviceCommandError.refused(failed.map { "notification \($0.seqNumber): \($0.error ?? "not removed")" }.joined(separator: "; "))
+                let detail = failed.map { "notification \($0.seqNumber): \($0.error ?? "not removed")" }.joined(separator: "; ")
+                throw NotificationProcessCommandError(kind: failed.contains { !$0.delivered } ? .sendFailed : .removeFailed, detail: detail)
             }
             try output.emit(rows) {
                 if rows.isEmpty { return "No pending notifications." }

@@ -36,8 +36,19 @@ public struct CommandEnvelope<DataPayload: Encodable>: Encodable {
 
 /// Errors that carry a numeric code for the JSON envelope and the process exit status.
 public protocol CodedCommandError: Error, CustomStringConvertible {
-    /// Stable numeric code, reported as `payload.code` in JSON output.
+    /// Stable numeric code, reported as `payload.code` in JSON output; unique across commands (docs/CLI-ERRORS.md).
     var code: Int { get }
+    /// Every code the type reports, with its meaning (`CLIErrorCatalog`).
+    static var codes: [CLIErrorCode] { get }
+    /// `payload.message` of the failure envelope (default: the description; lpac-shaped commands: the failing step).
+    var envelopeMessage: String { get }
+    /// `payload.data` of the failure envelope (default: none; lpac-shaped commands: the detail).
+    var envelopeData: String? { get }
+}
+
+extension CodedCommandError {
+    public var envelopeMessage: String { description }
+    public var envelopeData: String? { nil }
 }
 
 extension OutputOptions {
@@ -56,17 +67,29 @@ extension OutputOptions {
         do {
             try await body()
         } catch let error as CodedCommandError {
-            try fail(code: error.code, message: error.description)
+            try fail(code: error.code, message: json ? error.envelopeMessage : error.description, data: error.envelopeData)
         } catch let error as any ParsableArgumentsValidationError {
             throw error
         } catch {
-            try fail(code: 1, message: String(describing: error))
+            try fail(code: CLIErrorCatalog.unclassified.code, message: String(describing: error))
         }
     }
 
-    private func fail(code: Int, message: String) throws -> Never {
+    /// With `--json`, one lpac progress line on stdout: `{"type":"progress","payload":{"code":0,"message":STEP,"data":DATA}}`.
+    public func progress(_ step: String, data: String?) {
+        if json { Self.printProgress(step, data: data) }
+    }
+
+    /// Prints one lpac progress line (for progress callbacks that cannot capture the options).
+    public static func printProgress(_ step: String, data: String?) {
+        // Encoding a String-only envelope cannot fail.
+        guard let line = try? CommandEnvelope(type: "progress", message: step, data: data).jsonString() else { return }
+        print(line)
+    }
+
+    private func fail(code: Int, message: String, data: String? = nil) throws -> Never {
         if json {
-            print(try CommandEnvelope<String>(code: code, message: message, data: nil).jsonString())
+            print(try CommandEnvelope<String>(code: code, message: message, data: data).jsonString())
         } else {
             FileHandle.standardError.write(Data("error: \(message)\n".utf8))
         }

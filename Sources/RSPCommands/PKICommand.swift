@@ -19,20 +19,34 @@ public struct PKICommand: AsyncParsableCommand {
 }
 
 /// Errors of the `pki` commands, with stable codes for the JSON envelope.
-enum PKICommandError: CodedCommandError {
+enum PKICommandError: KindedCommandError {
     case alreadyExists(String)
     case invalidEID(String)
     case generation(String)
     case load(String)
     case verificationFailed(Int)
 
-    var code: Int {
+    enum Kind: Int, CLIErrorKind {
+        case alreadyExists = 10, invalidEID, generation, load, verificationFailed
+
+        var meaning: String {
+            switch self {
+            case .alreadyExists: "pki init: the directory already holds a PKI (use --force or --keep-existing)"
+            case .invalidEID: "pki init: --eid is not a valid 32-digit EID"
+            case .generation: "pki init: generating or writing the certificates failed"
+            case .load: "the PKI directory cannot be read"
+            case .verificationFailed: "pki verify: certificates failed SGP.22 validation"
+            }
+        }
+    }
+
+    var kind: Kind {
         switch self {
-        case .alreadyExists: return 10
-        case .invalidEID: return 11
-        case .generation: return 12
-        case .load: return 13
-        case .verificationFailed: return 14
+        case .alreadyExists: .alreadyExists
+        case .invalidEID: .invalidEID
+        case .generation: .generation
+        case .load: .load
+        case .verificationFailed: .verificationFailed
         }
     }
 
@@ -63,7 +77,9 @@ struct PKIInitCommand: AsyncParsableCommand {
         discussion: """
             Refuses to replace an existing PKI unless --force is given. With --keep-existing an existing \
             PKI is left untouched and the command succeeds (for repeatable demos); check it with `pki verify`.
-            Contents: CI (self-signed, keyCertSign+cRLSign), EUM (CA pathlen 0, NameConstraints O + first 8             EID digits), eUICC (subject serialNumber = EID), DPauth and DPpb (SAN registeredID 2.999.10),             DP-TLS (SAN dNSName <smdp-host>, iPAddress 127.0.0.1; EKU serverAuth+clientAuth).
+            Contents: CI (self-signed, keyCertSign+cRLSign), EUM (CA pathlen 0, NameConstraints O + first 8 \
+            EID digits), eUICC (subject serialNumber = EID), DPauth and DPpb (SAN registeredID 2.999.10), \
+            DP-TLS (SAN dNSName <smdp-host>, iPAddress 127.0.0.1; EKU serverAuth+clientAuth).
             Files written:
             \(PKIDirectoryLayout.documentation)
             """

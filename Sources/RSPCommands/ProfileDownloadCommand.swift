@@ -74,7 +74,7 @@ struct ProfileDownloadCommandError: CodedCommandError {
     /// Why the software eUICC refused (which segment, which check), when it is the device.
     var euiccDetail: String?
 
-    var code: Int { 26 }
+    var code: Int { Kind.downloadFailed.rawValue }
 
     /// The SGP.22 code of the failure: subject/reason of an SM-DP+ refusal, or the ES10 error.
     var sgp22Code: String {
@@ -129,8 +129,11 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
             "$OPENRSP_HOME/pki or to a --tls-ca root. Before the eUICC sees the SM-DP+'s ServerSigned1 the LPA " +
             "checks CERT.DPauth by --trust (default both: on-chain TrustRegistry and CI chain; see docs/CHAIN-TRUST.md); " +
             "with chain or both, the key of the TLS certificate must be an active SM-DP+ key in the TrustRegistry too, " +
-            "checked on every connection before anything is sent. " +
-            "Progress goes to stderr."
+            "checked at the handshake of every connection before anything is sent. " +
+            "Progress goes to stderr; with --json it goes to stdout as lpac's progress lines " +
+            "({\"type\":\"progress\",\"payload\":{\"code\":0,\"message\":\"es9p_initiate_authentication\",\"data\":\"<SM-DP+ address>\"}}), " +
+            "followed by the final {\"type\":\"lpa\",...} envelope; on failure its message is the failing step's lpac name " +
+            "and data the detail. Error codes: docs/CLI-ERRORS.md."
     )
 
     @Option(name: [.short, .customLong("activation-code")], help: "Activation code (LPA:1$<SM-DP+ address>$<matching ID>[...]).")
@@ -175,7 +178,11 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
                 report = try await withES10Device(device) { es10, card in
                     let downloader = ProfileDownloader(es10: es10, connect: { try pool.client(for: $0) }, deviceInfo: deviceInfo,
                                                        trust: policy) { step in
-                        if !json { FileHandle.standardError.write(Data("[\(step.rawValue)]\n".utf8)) }
+                        if !json {
+                            FileHandle.standardError.write(Data("[\(step.rawValue)]\n".utf8))
+                        } else if let name = step.lpacProgressName {
+                            OutputOptions.printProgress(name, data: code.smdpAddress)
+                        }
                     }
                     let result: ProfileDownloadResult
                     do {

@@ -21,7 +21,7 @@ public struct SMDPCommand: AsyncParsableCommand {
 }
 
 /// Errors of the `smdp` commands, with stable codes for the JSON envelope.
-enum SMDPCommandError: CodedCommandError {
+enum SMDPCommandError: KindedCommandError {
     case database(String)
     case pki(String)
     case server(String)
@@ -29,14 +29,29 @@ enum SMDPCommandError: CodedCommandError {
     case order(String)
     case invalidArgument(String)
 
-    var code: Int {
+    enum Kind: Int, CLIErrorKind {
+        case database = 30, pki, server, importFailed, order, invalidArgument
+
+        var meaning: String {
+            switch self {
+            case .database: "smdp: the SM-DP+ database cannot be opened or queried"
+            case .pki: "smdp: the SM-DP+ PKI (--pki) is missing or invalid"
+            case .server: "smdp serve: the server cannot start or stopped with an error"
+            case .importFailed: "smdp profile import: some files were not imported (each row names its file and why)"
+            case .order: "smdp order: the order function failed (ES2+ status in the message)"
+            case .invalidArgument: "smdp: an argument, option or --config value is invalid"
+            }
+        }
+    }
+
+    var kind: Kind {
         switch self {
-        case .database: return 20
-        case .pki: return 21
-        case .server: return 22
-        case .importFailed: return 23
-        case .order: return 24
-        case .invalidArgument: return 25
+        case .database: .database
+        case .pki: .pki
+        case .server: .server
+        case .importFailed: .importFailed
+        case .order: .order
+        case .invalidArgument: .invalidArgument
         }
     }
 
@@ -49,19 +64,27 @@ enum SMDPCommandError: CodedCommandError {
     }
 }
 
-/// `--database PATH`: the SM-DP+ SQLite database.
+/// `--database PATH|URL` and `--postgres-schema`: the SM-DP+ store, SQLite or PostgreSQL.
 struct SMDPDatabaseOption: ParsableArguments {
-    @Option(name: .long, help: "SM-DP+ SQLite database (default: $OPENRSP_HOME/smdp/smdp.sqlite; created if missing).")
+    @Option(name: .long, help: "SQLite database path or postgres://user:pw@host:port/db URL (default: $OPENRSP_HOME/smdp/smdp.sqlite; created if missing).")
     var database: String?
 
-    /// Opens (creating the directory and the schema if needed) the database.
-    func open() throws -> SQLiteSMDPStore { try Self.openSQLite(database) }
+    @Option(name: .customLong("postgres-schema"), help: "PostgreSQL schema (default openrsp_smdp).")
+    var postgresSchema: String?
+
+    func validate() throws {
+        if postgresSchema != nil, !(database.map(SMDPStoreLocation.isPostgresURL) ?? false) {
+            throw ValidationError("--postgres-schema needs a postgres:// --database")
+        }
+    }
+
+    /// Opens the store (creating the SQLite file or the PostgreSQL schema if needed) for `body`.
+    func withStore<T: Sendable>(_ body: (any SMDPStore) async throws -> T) async throws -> T {
+        try await SMDPStoreLocation.withStore(database, postgresSchema: postgresSchema, body)
+    }
 
     /// Opens the SQLite database at `database` (default: $OPENRSP_HOME/smdp/smdp.sqlite).
     static func openSQLite(_ database: String?) throws -> SQLiteSMDPStore {
-        if let database, SMDPStoreLocation.isPostgresURL(database) {
-            throw SMDPCommandError.database("this command needs a SQLite database; a postgres:// URL is accepted by serve, order and profile list")
-        }
         let path: String
         if let database, !database.isEmpty {
             path = database
@@ -89,11 +112,11 @@ struct SMDPIdentityOptions: ParsableArguments {
         return DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
     }
 
-    func resolvedAddress(defaultPort: Int) -> String { address ?? "localhost:\(defaultPort)" }
-
-    func load(defaultPort: Int) async throws -> SMDPServerPKI {
+    /// The PKI (`--pki`, else `configuredPKI` from a serve configuration, else the default) with `address`.
+    func load(address: String, configuredPKI: String? = nil) async throws -> SMDPServerPKI {
+        let directory = pki == nil ? configuredPKI.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? pkiDirectory : pkiDirectory
         do {
-            return try await SMDPServerPKI.load(directory: pkiDirectory, address: resolvedAddress(defaultPort: defaultPort))
+            return try await SMDPServerPKI.load(directory: directory, address: address)
         } catch {
             throw SMDPCommandError.pki(error.description)
         }

@@ -38,12 +38,21 @@ struct SMDPOrderTargetOptions: ParsableArguments {
     @Option(name: .long, help: "In-process mode: SQLite database path or postgres:// URL (default: $OPENRSP_HOME/smdp/smdp.sqlite).")
     var database: String?
 
+    @Option(name: .customLong("postgres-schema"), help: "In-process mode with a postgres:// --database: the schema (default openrsp_smdp).")
+    var postgresSchema: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "In-process mode: the `smdp serve --config` JSON file of the server that will serve the order.",
+        discussion: "Its address (or localhost:<its port>), pki, database and postgresSchema apply unless given as flags, " +
+            "so the activation code names the address that server checks in initiateAuthentication."))
+    var config: String?
+
     @OptionGroup var identity: SMDPIdentityOptions
 
     func validateTarget() throws {
         if url != nil {
             guard tokenFile != nil, requester != nil else { throw ValidationError("--url needs --token-file and --requester") }
-            if database != nil { throw ValidationError("give either --url or --database, not both") }
+            if database != nil || config != nil { throw ValidationError("give either --url or --database/--config, not both") }
         } else if tokenFile != nil || requester != nil {
             throw ValidationError("--token-file and --requester go with --url")
         }
@@ -67,9 +76,10 @@ struct SMDPOrderTargetOptions: ParsableArguments {
         }
     }
 
-    /// Runs `remote` with an ES2+ client, or `local` with the order service on the local store.
-    func run<T: Sendable>(remote: (ES2PlusHTTPClient) async throws -> T, local: (ES2PlusOrderService, SMDPConfiguration) async throws -> T)
-        async throws -> T {
+    /// Runs `remote` with an ES2+ client, or `local` with the order service on the local store. In-process,
+    /// `needsAddress` (functions that issue an activation code) refuses to guess the SM-DP+ address.
+    func run<T: Sendable>(needsAddress: Bool = true, remote: (ES2PlusHTTPClient) async throws -> T,
+                          local: (ES2PlusOrderService, SMDPConfiguration) async throws -> T) async throws -> T {
         if let client = try remoteClient() {
             do {
                 let value = try await remote(client)
@@ -81,8 +91,15 @@ struct SMDPOrderTargetOptions: ParsableArguments {
                 throw error
             }
         }
-        let site = try await identity.load(defaultPort: 8443)
-        return try await SMDPStoreLocation.withStore(database) { store in
+        let file = try config.map { try SMDPServeConfigurationFile.load($0) }
+        let address = identity.address ?? file.map { $0.address ?? "localhost:\($0.port ?? 8443)" }
+        guard let address = address ?? (needsAddress ? nil : "localhost:8443") else {
+            throw SMDPCommandError.invalidArgument(
+                "in-process the activation code needs the SM-DP+ address the server checks: give --address HOST[:PORT] " +
+                    "(the value of `smdp serve --address`) or --config FILE (the server's configuration)")
+        }
+        let site = try await identity.load(address: address, configuredPKI: file?.pki)
+        return try await SMDPStoreLocation.withStore(database ?? file?.database, postgresSchema: postgresSchema ?? file?.postgresSchema) { store in
             try await local(ES2PlusOrderService(store: store, configuration: site.configuration), site.configuration)
         }
     }
@@ -103,8 +120,10 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
         abstract: "downloadOrder + confirmOrder(releaseFlag) in one step; prints the activation code (text and QR Code).",
         discussion: """
             The profile is picked by --iccid or as the oldest Available profile of --profile-type. With --hold only \
-            downloadOrder runs (confirm later with `order confirm`). In-process, the SM-DP+ address and OID in the activation \
-            code come from --address and the PKI's CERT.DPauth; over --url, from the server's smdpAddress (no OID). \
+            downloadOrder runs (confirm later with `order confirm`). In-process, the SM-DP+ address in the activation code is \
+            --address, else the address of the server's --config (its "address", or localhost:<its "port">); without either \
+            the order is refused rather than naming an address the server may not check; the OID comes from the PKI's \
+            CERT.DPauth. Over --url, from the server's smdpAddress (no OID). \
             With --entitlement-id and --salt (and --profile-type; in-process only) the order is tied to an on-chain \
             entitlement instead: nothing is reserved now; at download the SM-DP+ (serve --rpc-url/--entitlements) checks \
             PlanEntitlements.isLive(id, keccak256(EID ‖ salt)) for the EID of the authenticating eUICC and only then \
@@ -340,7 +359,7 @@ struct SMDPOrderReleaseCommand: AsyncParsableCommand {
     func run() async throws {
         try await output.reportingErrors {
             let iccidValue = try parseICCID(iccid)
-            try await target.run(remote: { client in
+            try await target.run(needsAddress: false, remote: { client in
                 try await client.releaseProfile(iccid: iccidValue.digits)
             }, local: { orders, _ in
                 do { try await orders.releaseProfile(iccid: iccidValue) } catch { throw SMDPCommandError.order("\(error)") }
@@ -379,7 +398,7 @@ struct SMDPOrderCancelCommand: AsyncParsableCommand {
         try await output.reportingErrors {
             let iccidValue = try parseICCID(iccid)
             let eidValue = try parseEID(eid)
-            try await target.run(remote: { client in
+            try await target.run(needsAddress: false, remote: { client in
                 try await client.cancelOrder(iccid: iccidValue.digits, eid: eid, matchingId: matchingId, finalProfileStatusIndicator: finalState)
             }, local: { orders, _ in
                 do {

@@ -16,7 +16,9 @@ struct SMDPProfileImportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Import UPP DER files (concatenated SAIP ProfileElements) into the inventory as Available profiles.",
-        discussion: "Each file is imported on its own; a file that fails (bad DER, duplicate ICCID) does not stop the others."
+        discussion: "Each file is imported on its own; a file that fails (bad DER, an ICCID already in the inventory) does not stop " +
+            "the others, and its line names the file and the ICCID. The profile type (what `order create --profile-type` picks by) " +
+            "comes from the ProfileHeader unless --profile-type sets it: the public GSMA TS.48 files all declare the same type."
     )
 
     /// Largest UPP file read (a TS.48 profile is a few KiB; real profiles stay well below 1 MiB).
@@ -27,6 +29,9 @@ struct SMDPProfileImportCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("service-provider-name"), help: "serviceProviderName in the profile metadata.")
     var serviceProviderName = "OpenRSP"
+
+    @Option(name: .customLong("profile-type"), help: "Profile type of every imported file, instead of its ProfileHeader's profileType.")
+    var profileType: String?
 
     @OptionGroup var database: SMDPDatabaseOption
     @OptionGroup var output: OutputOptions
@@ -41,21 +46,24 @@ struct SMDPProfileImportCommand: AsyncParsableCommand {
 
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one UPP file") }
+        if let profileType, profileType.isEmpty { throw ValidationError("--profile-type must not be empty") }
     }
 
     func run() async throws {
         try await output.reportingErrors {
-            let store = try database.open()
-            let inventory = ProfileInventory(store: store)
-            var rows: [Row] = []
-            for file in files {
-                do {
-                    let bytes = try Self.read(file)
-                    let record = try await inventory.importPackage(bytes, serviceProviderName: serviceProviderName)
-                    rows.append(Row(file: file, iccid: record.iccid.digits, profileType: record.profileType, state: record.state.rawValue))
-                } catch {
-                    rows.append(Row(file: file, error: "\(error)"))
+            let rows = try await database.withStore { store in
+                let inventory = ProfileInventory(store: store)
+                var rows: [Row] = []
+                for file in files {
+                    do {
+                        let bytes = try Self.read(file)
+                        let record = try await inventory.importPackage(bytes, serviceProviderName: serviceProviderName, profileType: profileType)
+                        rows.append(Row(file: file, iccid: record.iccid.digits, profileType: record.profileType, state: record.state.rawValue))
+                    } catch {
+                        rows.append(Row(file: file, error: "\(error)"))
+                    }
                 }
+                return rows
             }
             let failed = rows.filter { $0.error != nil }.count
             if output.json {
@@ -98,8 +106,7 @@ struct SMDPProfileListCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Show this profile (repeatable).")
     var iccid: [String] = []
 
-    @Option(name: .long, help: "SQLite database path or postgres:// URL (default: $OPENRSP_HOME/smdp/smdp.sqlite).")
-    var database: String?
+    @OptionGroup var database: SMDPDatabaseOption
     @OptionGroup var output: OutputOptions
 
     struct Profile: Encodable {
@@ -120,7 +127,7 @@ struct SMDPProfileListCommand: AsyncParsableCommand {
             do { wanted = try iccid.map { try ICCID(digits: $0) } } catch {
                 throw SMDPCommandError.invalidArgument("invalid --iccid: \(error)")
             }
-            let (counts, profiles) = try await SMDPStoreLocation.withStore(database) { store in
+            let (counts, profiles) = try await database.withStore { store in
                 var profiles: [Profile] = []
                 do {
                     let counts = try await store.profileCounts()

@@ -1,4 +1,6 @@
 import ArgumentParser
+import ChainTrust
+import EthereumRPC
 import Foundation
 import Hummingbird
 import Logging
@@ -72,6 +74,24 @@ struct SMDPServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("notify-profile-type"), help: "TYPE=EVENTS: the notifications for profiles of one type (repeatable; overrides --notify).")
     var notifyProfileType: [String] = []
 
+    @Option(name: .customLong("max-connections"), help: "Connections in all (default 10000, kept below the open-file limit); beyond it the server stops accepting until one closes.")
+    var maxConnections: Int?
+
+    @Option(name: .customLong("max-connections-per-address"), help: "Connections one client address may hold (default 256); more are closed on arrival.")
+    var maxConnectionsPerAddress: Int?
+
+    @Option(name: .customLong("request-deadline"), help: "Seconds a client has to deliver a whole request, headers and body, once the server waits for it (default 20).")
+    var requestDeadline: Double?
+
+    @Option(name: .customLong("rate-limit"), help: "ES9+ requests per second per client address (default 20, bursts of 2x; 0 turns it off). Excess gets HTTP 429 with Retry-After.")
+    var rateLimit: Double?
+
+    @Option(name: .customLong("delivery-timeout"), help: "Seconds after its session a delivered profile may wait for its installation result before it moves to Error and the operator is told (default 86400); until then the same eUICC may download it again.")
+    var deliveryTimeout: Double?
+
+    @Option(name: .customLong("metrics-token-file"), help: "File with a bearer token that GET /metrics then requires (the server keeps only its SHA-256).")
+    var metricsTokenFile: String?
+
     @Option(name: .customLong("bsp-segment-bytes"), help: ArgumentHelp(
         "Plaintext bytes per BPP 86 segment (interop testing; default: SGP.22's 1007, TLVs ≤ 1020 bytes).",
         discussion: "1008 sends 1036-byte TLVs as some deployed SM-DP+s do; eUICCs that follow SGP.22 strictly may refuse them."))
@@ -106,6 +126,10 @@ struct SMDPServeCommand: AsyncParsableCommand {
         var pollInterval: Duration
         var notificationRequests: NotificationRequestPolicy = .all
         var bspSegmentPlaintextBytes: Int?
+        var limits: ConnectionLimits? = nil
+        var rateLimit: RateLimit? = .defaultES9Plus
+        var metricsTokenSHA256: [UInt8]?
+        var deliveryTimeout: TimeInterval = 86_400
     }
 
     func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Resolved {
@@ -187,7 +211,43 @@ struct SMDPServeCommand: AsyncParsableCommand {
             pollInterval: try seconds(file.callbackPollSeconds, .seconds(1), "callbackPollSeconds"))
         resolved.notificationRequests = notifications
         resolved.bspSegmentPlaintextBytes = bspSegmentBytes ?? file.bspSegmentPlaintextBytes
+        try resolveLimits(file, into: &resolved)
+        if let timeout = deliveryTimeout ?? file.deliveryTimeoutSeconds {
+            guard timeout > 0 else { throw SMDPCommandError.invalidArgument("--delivery-timeout must be positive") }
+            resolved.deliveryTimeout = timeout
+        }
         return resolved
+    }
+
+    /// Connection caps, request deadline, ES9+ rate limit and the /metrics token, from flags then the file.
+    func resolveLimits(_ file: SMDPServeConfigurationFile, into resolved: inout Resolved) throws {
+        do {
+            let deadline = requestDeadline ?? file.requestDeadlineSeconds
+            resolved.limits = try ConnectionLimits(
+                requestDeadline: deadline.map { .milliseconds(Int64($0 * 1000)) } ?? ConnectionLimits.defaultRequestDeadline,
+                maxConnectionsPerAddress: maxConnectionsPerAddress ?? file.maxConnectionsPerAddress ?? ConnectionLimits.defaultMaxConnectionsPerAddress,
+                maxConnections: maxConnections ?? file.maxConnections ?? ConnectionLimits.defaultMaxConnections)
+        } catch {
+            throw SMDPCommandError.invalidArgument("\(error)")
+        }
+        let rate = rateLimit ?? file.rateLimitPerSecond ?? RateLimit.defaultES9Plus.ratePerSecond
+        guard rate >= 0 else { throw SMDPCommandError.invalidArgument("--rate-limit must be 0 (off) or positive") }
+        let burst = file.rateLimitBurst ?? max(1, rate * 2)
+        guard burst >= 1 else { throw SMDPCommandError.invalidArgument("rateLimitBurst must be at least 1") }
+        resolved.rateLimit = rate == 0 ? nil : RateLimit(ratePerSecond: rate, burst: burst)
+        if let metricsTokenFile {
+            let token: String
+            do { token = try String(contentsOfFile: metricsTokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
+                throw SMDPCommandError.invalidArgument("--metrics-token-file: cannot read \(metricsTokenFile)")
+            }
+            guard !token.isEmpty else { throw SMDPCommandError.invalidArgument("--metrics-token-file \(metricsTokenFile) is empty") }
+            resolved.metricsTokenSHA256 = ES2PlusOperator.hash(token: token)
+        } else if let hex = file.metricsTokenSHA256 {
+            guard let hash = HexText.decode(hex), hash.count == 32 else {
+                throw SMDPCommandError.invalidArgument("metricsTokenSHA256 must be 64 hex digits")
+            }
+            resolved.metricsTokenSHA256 = hash
+        }
     }
 
     static func pair(_ entry: String, _ flag: String) throws -> (String, String) {
@@ -210,20 +270,31 @@ struct SMDPServeCommand: AsyncParsableCommand {
             let resolved = try resolve()
             let gate = try entitlementGate.gate(logger: Logger(label: "openrsp.smdp.entitlement-gate"))
             if let gate { logger.info("entitlement gate on", metadata: ["PlanEntitlements": "\(gate.entitlements.address)"]) }
+            let delivery: (ChainDeliveryRecorder, RPCClient)?
             do {
-                try await Self.serve(resolved, entitlementGate: gate, logger: logger)
+                delivery = try await entitlementGate.deliveryRecorder(gate: gate, logger: Logger(label: "openrsp.smdp.delivery-recorder"))
             } catch {
-                // Closing the chain client on the way out; a failure here changes no result.
                 try? await gate?.shutdown()
                 throw error
             }
+            if delivery != nil { logger.info("delivery records on chain on (markDelivered)") }
+            do {
+                try await Self.serve(resolved, entitlementGate: gate, deliveryRecorder: delivery?.0, logger: logger)
+            } catch {
+                // Closing the chain clients on the way out; a failure here changes no result.
+                try? await gate?.shutdown()
+                try? await delivery?.1.shutdown()
+                throw error
+            }
             try? await gate?.shutdown()
+            try? await delivery?.1.shutdown()
         }
     }
 
     /// Runs the server with resolved settings until SIGTERM/SIGINT (or until the task is cancelled).
     /// `entitlementGate` enables entitlement-gated orders (docs/CHAIN-TRUST.md); `onListening` receives the bound port.
-    static func serve(_ resolved: Resolved, entitlementGate: (any EntitlementGate)? = nil, logger: Logger,
+    static func serve(_ resolved: Resolved, entitlementGate: (any EntitlementGate)? = nil,
+                      deliveryRecorder: (any DeliveryRecorder)? = nil, logger: Logger,
                       onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         if resolved.insecureLoopbackHTTP, !SMDPServerSettings.isLoopback(resolved.host) {
             throw SMDPCommandError.server(SMDPServerError.insecureHTTPOnNonLoopback(host: resolved.host).description)
@@ -234,7 +305,8 @@ struct SMDPServeCommand: AsyncParsableCommand {
         let site: SMDPServerPKI
         do {
             site = try await SMDPServerPKI.load(directory: pkiDirectory, address: address, notificationRequests: resolved.notificationRequests,
-                                                bspProfileElementPieceBytes: resolved.bspSegmentPlaintextBytes)
+                                                bspProfileElementPieceBytes: resolved.bspSegmentPlaintextBytes,
+                                                deliveryTimeout: resolved.deliveryTimeout)
         } catch {
             throw SMDPCommandError.pki(error.description)
         }
@@ -242,57 +314,32 @@ struct SMDPServeCommand: AsyncParsableCommand {
         if let certificate = resolved.tlsCertificate, let key = resolved.tlsKey {
             tls = try TLSCredentialFiles.load(certificate: certificate, key: key)
         }
-        let operators: ES2PlusOperatorRegistry
         let settings: SMDPServerSettings
         do {
-            operators = try ES2PlusOperatorRegistry(resolved.operators)
             settings = try SMDPServerSettings(host: resolved.host, port: resolved.port,
                                               transport: resolved.insecureLoopbackHTTP ? .insecureLoopbackHTTP : .tls(tls),
-                                              maxRequestBodyBytes: resolved.maxRequestBodyBytes)
+                                              maxRequestBodyBytes: resolved.maxRequestBodyBytes, limits: resolved.limits,
+                                              rateLimit: resolved.rateLimit, metricsTokenSHA256: resolved.metricsTokenSHA256)
         } catch {
             throw SMDPCommandError.server("\(error)")
         }
         let trustRoots = try TLSCredentialFiles.certificates(resolved.callbackTrustRoots)
-        let scheme = resolved.insecureLoopbackHTTP ? "http" : "https"
         try await SMDPStoreLocation.withStore(resolved.database, postgresSchema: resolved.postgresSchema, logger: logger) { store in
-            let service = ES9PlusService(store: store, configuration: site.configuration, entitlementGate: entitlementGate)
-            let es2plus = operators.operators.isEmpty ? nil
-                : ES2PlusRoutes(service: ES2PlusOrderService(store: store, configuration: site.configuration), operators: operators,
-                                maxRequestBodyBytes: settings.maxRequestBodyBytes)
-            let sender: DownloadProgressSender
+            let process: SMDPProcess
             do {
-                sender = try DownloadProgressSender(
-                    outbox: store, operators: operators,
-                    settings: DownloadProgressSenderSettings(requesterId: address, trustRootsDER: trustRoots, retry: resolved.retry,
+                process = try SMDPProcess(SMDPProcessConfiguration(
+                    store: store, configuration: site.configuration, settings: settings, operators: resolved.operators,
+                    progress: DownloadProgressSenderSettings(requesterId: address, trustRootsDER: trustRoots, retry: resolved.retry,
                                                              pollInterval: resolved.pollInterval),
-                    logger: logger)
+                    entitlementGate: entitlementGate, deliveryRecorder: deliveryRecorder), logger: logger, onListening: onListening)
             } catch {
                 throw SMDPCommandError.server("\(error)")
             }
             do {
-                let app = try buildApplication(service: service, settings: settings, logger: logger, es2plus: es2plus) { channel in
-                    let port = channel.localAddress?.port ?? settings.port
-                    logger.info("SM-DP+ listening", metadata: [
-                        "url": "\(scheme)://\(settings.host):\(port)", "smdpAddress": "\(address)",
-                        "es2plusOperators": "\(operators.operators.count)"])
-                    await onListening(port)
-                }
-                let purger = SessionPurger(store: store, logger: logger)
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await purger.run() }
-                    group.addTask { await sender.run() }
-                    // Returns after SIGTERM/SIGINT once in-flight requests are done; then stop the background tasks.
-                    defer { group.cancelAll() }
-                    try await app.runService()
-                }
+                try await process.run()
             } catch let error as SMDPServerError {
-                try? await sender.shutdown()
                 throw SMDPCommandError.server("\(error)")
-            } catch {
-                try? await sender.shutdown()
-                throw error
             }
-            try await sender.shutdown()
         }
         logger.info("SM-DP+ stopped")
     }

@@ -20,7 +20,11 @@ import SMDPStoreSQLite
 ///   "callbackTrustRoots": ["mno-ca.pem"], "callbackRetryBaseSeconds": 2, "callbackRetryMaxSeconds": 900,
 ///   "callbackPollSeconds": 1,
 ///   "notify": "enable,disable,delete", "notifyByProfileType": {"Test profile": "delete"},
-///   "bspSegmentPlaintextBytes": 1008
+///   "bspSegmentPlaintextBytes": 1008,
+///   "maxConnections": 10000, "maxConnectionsPerAddress": 256, "requestDeadlineSeconds": 20,
+///   "rateLimitPerSecond": 20, "rateLimitBurst": 40,          // 0 turns the ES9+ rate limit off
+///   "metricsTokenSHA256": "<64 hex>",                         // /metrics then needs that bearer token
+///   "deliveryTimeoutSeconds": 86400                           // a delivered BPP without result → Error
 /// }
 /// ```
 struct SMDPServeConfigurationFile: Codable, Equatable {
@@ -50,6 +54,13 @@ struct SMDPServeConfigurationFile: Codable, Equatable {
     var notify: String?
     var notifyByProfileType: [String: String]?
     var bspSegmentPlaintextBytes: Int?
+    var maxConnections: Int?
+    var maxConnectionsPerAddress: Int?
+    var requestDeadlineSeconds: Double?
+    var rateLimitPerSecond: Double?
+    var rateLimitBurst: Double?
+    var metricsTokenSHA256: String?
+    var deliveryTimeoutSeconds: Double?
 
     /// Reads and validates the file (unknown keys are refused, so a typo does not silently fall back to a default).
     static func load(_ path: String) throws -> SMDPServeConfigurationFile {
@@ -65,7 +76,9 @@ struct SMDPServeConfigurationFile: Codable, Equatable {
         let known: Set<String> = ["host", "port", "address", "pki", "tlsCertificate", "tlsKey", "database", "postgresSchema",
                                   "insecureLoopbackHTTP", "logLevel", "maxRequestBodyBytes", "operators", "callbackTrustRoots",
                                   "callbackRetryBaseSeconds", "callbackRetryMaxSeconds", "callbackPollSeconds",
-                                  "notify", "notifyByProfileType", "bspSegmentPlaintextBytes"]
+                                  "notify", "notifyByProfileType", "bspSegmentPlaintextBytes", "maxConnections",
+                                  "maxConnectionsPerAddress", "requestDeadlineSeconds", "rateLimitPerSecond", "rateLimitBurst",
+                                  "metricsTokenSHA256", "deliveryTimeoutSeconds"]
         if let unknown = dictionary.keys.filter({ !known.contains($0) }).sorted().first {
             throw SMDPCommandError.invalidArgument("--config \(path): unknown key '\(unknown)'")
         }

@@ -22,32 +22,76 @@ public struct UsageCommand: AsyncParsableCommand {
             contracts/deploy.py (default $OPENRSP_HOME/contracts.json). CDR formats: docs/USAGE.md.
             """,
         subcommands: [UsageGenerateCommand.self, UsageImportCommand.self, UsagePostCommand.self, UsageSettleCommand.self,
-                      UsageStatusCommand.self, UsageProveCommand.self]
+                      UsageStatusCommand.self, UsageProveCommand.self, UsageWithdrawCommand.self]
     )
 
     public init() {}
 }
 
-enum UsageCommandError: CodedCommandError {
+enum UsageCommandError: KindedCommandError {
     case database(String)
     case input(String)
     case chain(String)
     case key(String)
     case service(UsageServiceError)
 
-    var code: Int {
+    enum Kind: Int, CLIErrorKind {
+        case database = 40, input, chain, key, nonceConflict, postRejected, postReverted, settleReverted, rpc, cdrNotFound
+        case cdrMismatch, store, importRefused, contract, binding, noSigner, signing, unknownBatch, wrongState, missingEvent
+        case entitlementHasPendingBatch
+
+        var meaning: String {
+            switch self {
+            case .database: "usage: the database cannot be opened"
+            case .input: "usage: the CDR input or an option is invalid"
+            case .chain: "usage: the chain (--rpc-url, --contracts) is not usable"
+            case .key: "usage: the signing key file cannot be read"
+            case .nonceConflict: "usage post: another transaction took the outbox's nonce"
+            case .postRejected: "usage post: the node rejected the batch transaction"
+            case .postReverted: "usage post: the batch transaction reverted"
+            case .settleReverted: "usage settle: the settlement transaction reverted"
+            case .rpc: "usage: a JSON-RPC call failed"
+            case .cdrNotFound: "usage prove: no such CDR"
+            case .cdrMismatch: "usage prove: the stored CDR does not match its batch"
+            case .store: "usage: the outbox store failed"
+            case .importRefused: "usage import: the CDR file was refused"
+            case .contract: "usage: a contract call failed"
+            case .binding: "usage: a contract answer cannot be decoded"
+            case .noSigner: "usage: a transaction is needed but no --key was given"
+            case .signing: "usage: signing a transaction failed"
+            case .unknownBatch: "usage: no such batch in the outbox"
+            case .wrongState: "usage: the batch is not in a state that allows this"
+            case .missingEvent: "usage: a mined transaction lacks its expected event"
+            case .entitlementHasPendingBatch: "usage post: the entitlement already has a batch being posted"
+            }
+        }
+    }
+
+    var kind: Kind {
         switch self {
-        case .database: return 40
-        case .input: return 41
-        case .chain: return 42
-        case .key: return 43
+        case .database: return .database
+        case .input: return .input
+        case .chain: return .chain
+        case .key: return .key
         case .service(let e):
             switch e {
-            case .nonceConflict: return 44
-            case .postRejected, .postReverted, .settleReverted: return 45
-            case .rpc: return 46
-            case .cdrNotFound, .cdrMismatch: return 47
-            default: return 48
+            case .store: return .store
+            case .importRefused: return .importRefused
+            case .rpc: return .rpc
+            case .contract: return .contract
+            case .binding: return .binding
+            case .noSigner: return .noSigner
+            case .signing: return .signing
+            case .nonceConflict: return .nonceConflict
+            case .postReverted: return .postReverted
+            case .postRejected: return .postRejected
+            case .settleReverted: return .settleReverted
+            case .cdrNotFound: return .cdrNotFound
+            case .cdrMismatch: return .cdrMismatch
+            case .unknownBatch: return .unknownBatch
+            case .wrongState: return .wrongState
+            case .missingEvent: return .missingEvent
+            case .entitlementHasPendingBatch: return .entitlementHasPendingBatch
             }
         }
     }
@@ -155,16 +199,27 @@ struct UsageKeyOptions: ParsableArguments {
     var keyPasswordEnv: String = "OPENRSP_KEY_PASSWORD"
 
     func load() throws -> PrivateKey {
-        guard let data = FileManager.default.contents(atPath: key) else { throw UsageCommandError.key("cannot read \(key)") }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if text.hasPrefix("{") {
-            guard let password = ProcessInfo.processInfo.environment[keyPasswordEnv] else {
-                throw UsageCommandError.key("\(key) is a keystore: set \(keyPasswordEnv) to its password")
-            }
-            do { return try Keystore.decrypt(Data(text.utf8), password: password) } catch { throw UsageCommandError.key("\(key): \(error)") }
-        }
-        do { return try PrivateKey(Hex.decode(text)) } catch { throw UsageCommandError.key("\(key): not a hex private key") }
+        do { return try loadSigningKey(path: key, passwordEnv: keyPasswordEnv) } catch { throw UsageCommandError.key(error.description) }
     }
+}
+
+/// A signing key from a file holding a hex private key or a V3 keystore JSON (password from the
+/// environment variable `passwordEnv`).
+func loadSigningKey(path: String, passwordEnv: String) throws(SigningKeyFileError) -> PrivateKey {
+    guard let data = FileManager.default.contents(atPath: path) else { throw SigningKeyFileError("cannot read \(path)") }
+    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    if text.hasPrefix("{") {
+        guard let password = ProcessInfo.processInfo.environment[passwordEnv] else {
+            throw SigningKeyFileError("\(path) is a keystore: set \(passwordEnv) to its password")
+        }
+        do { return try Keystore.decrypt(Data(text.utf8), password: password) } catch { throw SigningKeyFileError("\(path): \(error)") }
+    }
+    do { return try PrivateKey(Hex.decode(text)) } catch { throw SigningKeyFileError("\(path): not a hex private key") }
+}
+
+struct SigningKeyFileError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 /// Runs `body` with a service bound to the chain; always closes the RPC client (and the database client).
@@ -205,6 +260,8 @@ struct UsageGenerateCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Seed; the same seed gives the same CDRs.") var seed: UInt64 = 1
     @Option(name: .long, help: "Sequence of the first CDR.") var firstSequence: UInt64 = 1
     @Option(name: .long, help: "Start of the first session, unix seconds.") var periodStart: UInt64
+    @Option(name: .long, help: "No session ends after this time, unix seconds (default: now; usage after the batch's posting time is disputable).")
+    var latestEnd: UInt64?
     @Option(name: .long, help: "csv or jsonl.") var format: String = "csv"
     @Option(name: .long, help: "Output file (default: standard output).") var out: String?
     @OptionGroup var output: OutputOptions
@@ -216,7 +273,9 @@ struct UsageGenerateCommand: AsyncParsableCommand {
             guard firstSequence >= 1 else { throw UsageCommandError.input("--first-sequence starts at 1") }
             let id: UInt256
             do { id = try UInt256(decimal: entitlement) } catch { throw UsageCommandError.input("--entitlement: \(error)") }
-            let cdrs = CDRGenerator(seed: seed, entitlementId: id, firstSequence: firstSequence, periodStart: periodStart).generate(count: count)
+            let until = latestEnd ?? UInt64(Date().timeIntervalSince1970)
+            let cdrs = CDRGenerator(seed: seed, entitlementId: id, firstSequence: firstSequence, periodStart: periodStart,
+                                    latestEnd: until).generate(count: count)
             var text = format == .csv ? CDRParser.csvHeader + "\n" : ""
             for c in cdrs { text += (format == .csv ? c.csvLine : c.jsonLine) + "\n" }
             if let out {
@@ -269,7 +328,10 @@ struct UsagePostCommand: AsyncParsableCommand {
         discussion: """
             The contract keeps one batch per entitlement pending at a time: a batch whose entitlement \
             still has an earlier batch in its dispute window is left pending (event \
-            `waiting-for-previous`) and is posted by a later `post` once `settle` has settled that one.
+            `waiting-for-previous`) and is posted by a later `post` once `settle` has settled that one. \
+            It watches for `Cancelled` and expiry of the entitlements it has batches for: for an ended \
+            entitlement it reports `final-batch-due` (post by end + POSTING_GRACE), settles its batch \
+            whose dispute window has closed and posts the final batch in the same run.
             """)
 
     @Option(name: .long, help: "First put this batch, stuck in `conflict`, back to pending (after re-checking the chain).")
@@ -286,7 +348,7 @@ struct UsagePostCommand: AsyncParsableCommand {
             let events = try await withUsageService(database: database, chain: chain, key: key, json: output.json) { service in
                 if let resolveConflict { try await service.resolveConflict(batch: resolveConflict) }
                 if retryRejected { try await service.retryRejected() }
-                return try await service.post()
+                return try await service.postFinalBatches()
             }
             let docs = events.map(UsageEventDocument.init)
             try output.emit(docs) {

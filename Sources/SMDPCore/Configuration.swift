@@ -110,6 +110,9 @@ public struct SMDPConfiguration: Sendable {
     public let trustStore: CITrustStore
     /// How long an ES9+ session stays valid after initiateAuthentication.
     public let sessionLifetime: TimeInterval
+    /// How long after its session's lifetime a delivered BPP may stay without an installation result before
+    /// the profile is moved to Error (and the operator told). Until then the same eUICC may download it again.
+    public let deliveryTimeout: TimeInterval
     /// Wrong confirmation codes tolerated before the order is locked.
     public let maxConfirmationCodeAttempts: Int
     /// Host ID for the BSP CRT (`84`).
@@ -121,7 +124,7 @@ public struct SMDPConfiguration: Sendable {
     public let notificationRequests: NotificationRequestPolicy
 
     public init(address: String, dpAuth: [SMDPSigningIdentity], dpPb: [SMDPSigningIdentity], trustStore: CITrustStore,
-                sessionLifetime: TimeInterval = 600, maxConfirmationCodeAttempts: Int = 3,
+                sessionLifetime: TimeInterval = 600, deliveryTimeout: TimeInterval = 86_400, maxConfirmationCodeAttempts: Int = 3,
                 bspHostId: [UInt8] = BoundProfilePackageBuilder.defaultHostId, bspProfileElementPieceBytes: Int? = nil,
                 notificationRequests: NotificationRequestPolicy = .all) throws(SMDPConfigurationError) {
         self.address = try SMDPAddress(address)
@@ -130,12 +133,14 @@ public struct SMDPConfiguration: Sendable {
             throw .missingDPpb(ciPKId: HexBytes.encode(identity.ciPKId))
         }
         guard sessionLifetime > 0 else { throw .invalidSetting("sessionLifetime must be positive") }
+        guard deliveryTimeout > 0 else { throw .invalidSetting("deliveryTimeout must be positive") }
         guard maxConfirmationCodeAttempts >= 1 else { throw .invalidSetting("maxConfirmationCodeAttempts must be ≥ 1") }
         guard (1...16).contains(bspHostId.count) else { throw .invalidSetting("bspHostId must be 1–16 bytes") }
         self.dpAuth = dpAuth
         self.dpPb = dpPb
         self.trustStore = trustStore
         self.sessionLifetime = sessionLifetime
+        self.deliveryTimeout = deliveryTimeout
         self.maxConfirmationCodeAttempts = maxConfirmationCodeAttempts
         self.bspHostId = bspHostId
         if let piece = bspProfileElementPieceBytes, !(1...BSPSegmentTag.profileElement.maxInteropPlaintextBytes).contains(piece) {

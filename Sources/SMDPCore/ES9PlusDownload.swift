@@ -64,7 +64,8 @@ extension ES9PlusService {
                 try await recordWrongConfirmationCode(&order, profile: profile, session: session)
             }
         }
-        guard profile.state == .released else {
+        let redelivery = profile.state == .downloaded && profile.eid == eid
+        guard profile.state == .released || redelivery else {
             throw ES9PlusFailure(.bppNotAvailable, "profile \(iccid) is \(profile.state.rawValue)")
         }
         let built: BuiltBoundProfilePackage
@@ -80,8 +81,10 @@ extension ES9PlusService {
         }
         session.phase = .bppDelivered
         order.eid = eid
+        // A redelivery leaves the profile Downloaded; the earlier delivered session stays, since its
+        // result may still arrive.
         try await apply(SMDPStateChange(
-            profileTransitions: [try transition(iccid, .released, .downloaded, bind: eid)],
+            profileTransitions: redelivery ? [] : [try transition(iccid, .released, .downloaded, bind: eid)],
             orderUpserts: [order], sessionUpserts: [session]))
         return GetBoundProfilePackageOutput(transactionId: session.transactionId, boundProfilePackage: built.boundProfilePackage)
     }

@@ -38,7 +38,9 @@ extension ES9PlusService {
                                  "order \(order.matchingId) is tied to entitlement \(order.entitlement) and this SM-DP+ has no entitlement gate")
         }
         let refusal: EntitlementRefusal?
-        do { refusal = try await gate.check(entitlement: order.entitlement, eid: eid, salt: order.salt) } catch {
+        do {
+            refusal = try await gate.check(entitlement: order.entitlement, eid: eid, salt: order.salt, profileType: order.profileType)
+        } catch {
             throw ES9PlusFailure(.entitlementCheckUnavailable, "\(error); retry later")
         }
         if let refusal { throw ES9PlusFailure(refusal.status, "entitlement \(order.entitlement): \(refusal)") }

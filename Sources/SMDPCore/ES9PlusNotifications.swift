@@ -1,3 +1,4 @@
+import Crypto
 import ES9PlusAPI
 import Foundation
 import RSPASN1
@@ -49,19 +50,38 @@ extension ES9PlusService {
         if let oid = data.smdpOid, let dpAuth = configuration.dpAuth(forCI: session.ciPKId), oid != dpAuth.smdpOid {
             throw ES9PlusFailure(.invalidSMDPOid, "the PIR names SM-DP+ OID \(oid)")
         }
-        let outcome: NotificationOutcome
-        let target: ProfileDownloadState
+        let current: ProfilePackageRecord?
+        let delivered: [DownloadSession]
+        do throws(SMDPStoreError) {
+            current = try await store.profile(iccid: iccid)
+            delivered = try await store.deliveredSessions(iccid: iccid)
+        } catch { throw storeFailure(error) }
+        let others = delivered.map(\.transactionId).filter { $0 != session.transactionId }
         switch data.finalResult {
         case .success:
-            outcome = .installed(iccid)
-            target = .installed
+            // The profile is on the eUICC: every other delivery of it is moot. A success after the delivery
+            // had expired to Error still counts (the eUICC signed it).
+            let from: ProfileDownloadState = current?.state == .error ? .error : .downloaded
+            try await apply(SMDPStateChange(profileTransitions: [try transition(iccid, from, .installed)],
+                                            sessionDeletes: [session.transactionId] + others))
+            await recordDelivery(result, iccid: iccid)
+            return .installed(iccid)
         case let .error(commandId, reason, _):
-            outcome = .installationFailed(iccid, commandId, reason)
-            target = .error
+            // A failure of one delivery moves the profile only when no other delivery of it may still succeed.
+            let last = others.isEmpty && current?.state == .downloaded
+            try await apply(SMDPStateChange(profileTransitions: last ? [try transition(iccid, .downloaded, .error)] : [],
+                                            sessionDeletes: [session.transactionId]))
+            return .installationFailed(iccid, commandId, reason)
         }
-        try await apply(SMDPStateChange(profileTransitions: [try transition(iccid, .downloaded, target)],
-                                        sessionDeletes: [session.transactionId]))
-        return outcome
+    }
+
+    /// An installed profile released for an entitlement: the recorder gets the entitlement and the
+    /// SHA-256 of the eUICC-signed ProfileInstallationResult (the state change above is already done).
+    func recordDelivery(_ result: ProfileInstallationResult, iccid: ICCID) async {
+        guard let recorder = deliveryRecorder,
+              let order = try? await store.entitlementOrder(iccid: iccid), order.grant?.iccid == iccid,
+              let der = try? result.derEncoded() else { return }
+        await recorder.recordDelivery(entitlement: order.entitlement, iccid: iccid, installResultSHA256: Array(SHA256.hash(data: der)))
     }
 
     /// Enable, disable and delete notifications (requested through StoreMetadata, see
@@ -131,8 +151,15 @@ extension ES9PlusService {
         var change = SMDPStateChange(sessionDeletes: [session.transactionId])
         if let iccid = session.iccid {
             let profile: ProfilePackageRecord?
-            do { profile = try await store.profile(iccid: iccid) } catch { throw storeFailure(error) }
-            if let state = profile?.state {
+            let delivered: [DownloadSession]
+            do throws(SMDPStoreError) {
+                profile = try await store.profile(iccid: iccid)
+                delivered = try await store.deliveredSessions(iccid: iccid)
+            } catch { throw storeFailure(error) }
+            // A cancel changes the profile only for the session that holds its delivery: a Downloaded profile
+            // delivered to another session (or to this and another) is left to that delivery's result.
+            let holdsDelivery = delivered.map(\.transactionId) == [session.transactionId]
+            if let state = profile?.state, state != .downloaded || holdsDelivery {
                 let retryable = signed.reason == .postponed || signed.reason == .timeout
                 if retryable, state == .downloaded {
                     change.profileTransitions = [try transition(iccid, .downloaded, .released)]

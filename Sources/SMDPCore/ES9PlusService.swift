@@ -28,15 +28,18 @@ public struct ES9PlusService: Sendable {
     public let builder: BoundProfilePackageBuilder
     /// Checks entitlement orders at authenticateClient; nil: entitlement orders are answered 8.8/3.7.
     public let entitlementGate: (any EntitlementGate)?
+    /// Told when the profile of a granted entitlement order was installed (on chain: `markDelivered`).
+    public let deliveryRecorder: (any DeliveryRecorder)?
 
     public init(store: any SMDPStore, configuration: SMDPConfiguration, clock: any SMDPClock = SystemClock(),
-                entitlementGate: (any EntitlementGate)? = nil) {
+                entitlementGate: (any EntitlementGate)? = nil, deliveryRecorder: (any DeliveryRecorder)? = nil) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
         self.builder = BoundProfilePackageBuilder(hostId: configuration.bspHostId,
                                                    profileElementPieceBytes: configuration.bspProfileElementPieceBytes)
         self.entitlementGate = entitlementGate
+        self.deliveryRecorder = deliveryRecorder
     }
 
     // MARK: - initiateAuthentication (SGP.22 §5.6.1)
@@ -119,7 +122,7 @@ public struct ES9PlusService: Sendable {
     func storeFailure(_ error: SMDPStoreError) -> ES9PlusFailure {
         // A lost compare-and-set means another session took the profile.
         if case .conflict = error { return ES9PlusFailure(.bppNotAvailable, "\(error)") }
-        return ES9PlusFailure(.noEligibleProfile, "\(error)")
+        return ES9PlusFailure(.storeUnavailable, "\(error)")
     }
 
     func transition(_ iccid: ICCID, _ from: ProfileDownloadState, _ to: ProfileDownloadState, bind eid: EID? = nil)

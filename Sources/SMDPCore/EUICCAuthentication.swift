@@ -120,6 +120,10 @@ extension ES9PlusService {
         }
         switch profile.state {
         case .released: break
+        case .downloaded where profile.eid == eid:
+            // A delivery to this very eUICC that never reported back (a crash on either side after the BPP
+            // was sent): it may download again in this session; no other eUICC can (the profile is bound).
+            break
         case .allocated, .linked, .confirmed:
             throw ES9PlusFailure(.profileNotReleased, "profile \(profile.iccid) is \(profile.state.rawValue)")
         default:

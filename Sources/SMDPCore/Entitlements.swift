@@ -86,8 +86,11 @@ public enum EntitlementRefusal: Hashable, Sendable, CustomStringConvertible {
     case cancelled
     /// The entitlement is bound to a different commitment than keccak256(EID ‖ salt) of this eUICC.
     case commitmentMismatch
-    /// The contract's `isLive` is false for another reason (e.g. not started yet).
+    /// The contract's `isLive` is false for another reason (e.g. not delivered by the activation
+    /// deadline, or a transferred entitlement whose new owner has not bound an EID yet).
     case notLive
+    /// The order's profile type is not the one the entitlement's plan delivers.
+    case profileTypeMismatch
 
     public var description: String {
         switch self {
@@ -96,13 +99,14 @@ public enum EntitlementRefusal: Hashable, Sendable, CustomStringConvertible {
         case .cancelled: "the entitlement was cancelled"
         case .commitmentMismatch: "the entitlement's commitment does not match this eUICC's EID and the order's salt"
         case .notLive: "the entitlement is not live"
+        case .profileTypeMismatch: "the order's profile type is not the one the entitlement's plan delivers"
         }
     }
 
     /// The ES9+ status authenticateClient answers with (docs/CHAIN-TRUST.md "Status codes").
     public var status: ES9PlusStatus {
         switch self {
-        case .unknown: .matchingIdRefused
+        case .unknown, .profileTypeMismatch: .matchingIdRefused
         case .expired, .cancelled, .notLive: .downloadOrderExpired
         case .commitmentMismatch: .eidMismatch
         }
@@ -121,7 +125,18 @@ public struct EntitlementGateUnavailable: Error, Hashable, Sendable, CustomStrin
 /// must answer `.refused` only from an authoritative answer, and throw `EntitlementGateUnavailable`
 /// for anything else (never a guess), within their own timeout.
 public protocol EntitlementGate: Sendable {
-    func check(entitlement: EntitlementID, eid: EID, salt: EntitlementSalt) async throws(EntitlementGateUnavailable) -> EntitlementRefusal?
+    /// `profileType` is the order's: the gate refuses it unless it is the type the entitlement's plan delivers.
+    func check(entitlement: EntitlementID, eid: EID, salt: EntitlementSalt,
+               profileType: String) async throws(EntitlementGateUnavailable) -> EntitlementRefusal?
+}
+
+/// Records outside the SM-DP+ database that the profile released for an entitlement was installed
+/// (contracts v2: `PlanEntitlements.markDelivered` by the plan's SM-DP+, before the plan's
+/// activation deadline, else the buyer is refunded in full). handleNotification calls it after a
+/// successful ProfileInstallationResult of a granted entitlement order, with the SHA-256 of that
+/// eUICC-signed result; a recorder that fails reports it itself (the notification is handled anyway).
+public protocol DeliveryRecorder: Sendable {
+    func recordDelivery(entitlement: EntitlementID, iccid: ICCID, installResultSHA256: [UInt8]) async
 }
 
 /// Set when an entitlement order passed the gate and took a profile: which profile, for which

@@ -49,7 +49,8 @@ public struct IllegalProfileTransition: Error, Hashable, Sendable, CustomStringC
 /// Confirmed → Released (ReleaseProfile) | Available / Unavailable (CancelOrder)
 /// Released  → Downloaded (getBoundProfilePackage) | Error | Available / Unavailable (CancelOrder)
 /// Downloaded→ Installed | Error (ProfileInstallationResult, cancelSession) | Released (cancelSession postponed/timeout)
-/// Error     → Available / Unavailable (CancelOrder, final profile status indicator)
+/// Error     → Available / Unavailable (CancelOrder, final profile status indicator) | Installed (a late
+///             signed success result of a delivery that had expired to Error)
 /// Installed → Enabled | Disabled | Deleted (notifications from the eUICC) | Unavailable
 /// Enabled   → Disabled | Deleted | Unavailable;  Disabled → Enabled | Deleted | Unavailable
 /// Deleted   → (final)
@@ -62,7 +63,7 @@ public enum ProfileStateMachine {
         .confirmed: [.released, .available, .unavailable],
         .released: [.downloaded, .error, .available, .unavailable],
         .downloaded: [.installed, .error, .released, .available, .unavailable],
-        .error: [.available, .unavailable],
+        .error: [.available, .unavailable, .installed],
         .installed: [.enabled, .disabled, .deleted, .unavailable],
         .enabled: [.disabled, .deleted, .unavailable],
         .disabled: [.enabled, .deleted, .unavailable],

@@ -100,6 +100,11 @@ public protocol SessionStore: Sendable {
     /// Deletes sessions whose lifetime ended before `instant`, except those that delivered a BPP (their
     /// ProfileInstallationResult may still arrive). Returns how many were deleted.
     func purgeExpiredSessions(before instant: Date) async throws(SMDPStoreError) -> Int
+    /// The sessions that delivered a BPP of profile `iccid` and have not yet been ended by its result.
+    func deliveredSessions(iccid: ICCID) async throws(SMDPStoreError) -> [DownloadSession]
+    /// Delivered sessions whose lifetime ended before `instant` and whose profile is still Downloaded
+    /// (no result has come), oldest first.
+    func expiredDeliveries(before instant: Date, limit: Int) async throws(SMDPStoreError) -> [DownloadSession]
 }
 
 /// The complete SM-DP+ state store. `apply` is the only write path besides profile import: an

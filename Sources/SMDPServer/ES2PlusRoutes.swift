@@ -59,9 +59,12 @@ public struct ES2PlusRoutes: Sendable {
     struct Failure: Error {
         let status: ES9PlusStatus
         let message: String
-        init(_ status: ES9PlusStatus, _ message: String) {
+        /// The message comes from below the service (the store): it is logged, not sent.
+        let isInternal: Bool
+        init(_ status: ES9PlusStatus, _ message: String, isInternal: Bool = false) {
             self.status = status
             self.message = message
+            self.isInternal = isInternal
         }
     }
 
@@ -135,7 +138,7 @@ public struct ES2PlusRoutes: Sendable {
         case .illegalTransition: status = ES2PlusStatus.invalidTransition
         case .requesterNotAllowed: status = ES2PlusStatus.iccidNotAllowed
         case .store(.conflict): status = ES2PlusStatus.invalidTransition
-        case .store: status = ES2PlusStatus.executionError
+        case .store: return Failure(ES2PlusStatus.executionError, error.description, isInternal: true)
         }
         return Failure(status, error.description)
     }
@@ -175,7 +178,8 @@ public struct ES2PlusRoutes: Sendable {
             input = try ES9PlusJSON.decode(Input.self, from: Data(body.readableBytesView))
         } catch {
             logger.notice("ES2+ request rejected", metadata: ["reason": "\(error)"])
-            return try json(ES2PlusHeaderOnlyResponse(header: .failed(error.status, message: error.description)), request)
+            return try json(ES2PlusHeaderOnlyResponse(header: .failed(error.status, message: PublicFailure.message(error.status, requestId: context.id))),
+                            request)
         }
         logger[metadataKey: "es2.call"] = "\(input[keyPath: header].functionCallIdentifier.prefix(64))"
         guard input[keyPath: header].functionRequesterIdentifier == op.id else {
@@ -186,9 +190,11 @@ public struct ES2PlusRoutes: Sendable {
         do {
             output = try await call(input, op)
         } catch let error as Failure {
-            logger.notice("ES2+ function failed", metadata: ["es2.code": "\(error.status.subjectCode)/\(error.status.reasonCode)"])
-            logger.debug("ES2+ failure detail", metadata: ["message": "\(error.message)"])
-            return try json(ES2PlusHeaderOnlyResponse(header: .failed(error.status, message: error.message)), request)
+            logger.notice("ES2+ function failed", metadata: ["es2.code": "\(error.status.subjectCode)/\(error.status.reasonCode)",
+                                                              "es2.detail": "\(error.message)"])
+            // Business refusals say what is wrong with the order; a store failure says only its code.
+            let message = error.isInternal ? PublicFailure.message(error.status, requestId: context.id) : error.message
+            return try json(ES2PlusHeaderOnlyResponse(header: .failed(error.status, message: message)), request)
         }
         logger.info("ES2+ function executed", metadata: ["es2.status": "Executed-Success"])
         return try json(output, request)

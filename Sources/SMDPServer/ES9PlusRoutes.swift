@@ -73,9 +73,11 @@ public struct ES9PlusRoutes: Sendable {
         case .success(let decoded): input = decoded
         case .failure(let response): return response
         }
-        let response = await call(input)
+        var response = await call(input)
         log(function, response.header, context)
+        if response.failure == .storeUnavailable { return unavailable(function, context) }
         metrics?.count(function, header: response.header)
+        response.header = PublicFailure.header(response.header, requestId: context.id)
         return try json(response, request: request)
     }
 
@@ -88,6 +90,11 @@ public struct ES9PlusRoutes: Sendable {
         case .failure(let response): return response
         }
         let outcome = await service.handleNotification(input)
+        if case .rejected(let failure) = outcome, failure.status == .storeUnavailable {
+            // Not 204: the LPA must keep the notification and send it again.
+            context.logger.notice("notification: store unavailable", metadata: ["detail": "\(failure.message)"])
+            return unavailable(.handleNotification, context)
+        }
         metrics?.count(outcome)
         var logger = context.logger
         logger[metadataKey: "es9.function"] = "handleNotification"
@@ -122,7 +129,7 @@ public struct ES9PlusRoutes: Sendable {
         guard Self.isJSON(request.headers[.contentType]) else {
             context.logger.notice("rejected request", metadata: ["es9.function": "\(function.rawValue)", "reason": "content type"])
             metrics?.count(function, outcome: "failed", status: (ES9PlusStatus.invalidRequestFormat.subjectCode, ES9PlusStatus.invalidRequestFormat.reasonCode))
-            return .failure(try failed(.invalidRequestFormat, "Content-Type must be application/json", request: request))
+            return .failure(try failed(.invalidRequestFormat, request: request, context: context))
         }
         let body = try await request.body.collect(upTo: maxRequestBodyBytes)
         do {
@@ -130,12 +137,25 @@ public struct ES9PlusRoutes: Sendable {
         } catch {
             context.logger.notice("rejected request", metadata: ["es9.function": "\(function.rawValue)", "reason": "\(error)"])
             metrics?.count(function, outcome: "failed", status: (error.status.subjectCode, error.status.reasonCode))
-            return .failure(try failed(error.status, error.description, request: request))
+            return .failure(try failed(error.status, request: request, context: context))
         }
     }
 
-    func failed(_ status: ES9PlusStatus, _ message: String, request: Request) throws -> Response {
-        try json(ES9PlusResponse<ES9PlusNoOutput>.failed(status, message: message), request: request)
+    /// HTTP 503 with `Retry-After` when the SM-DP+'s own database does not answer (counted as `unavailable`).
+    func unavailable<Context: RequestContext>(_ function: ES9PlusFunction, _ context: Context) -> Response {
+        metrics?.count(function, outcome: "unavailable")
+        return Response(status: .serviceUnavailable,
+                        headers: [.retryAfter: "\(Self.retryAfterSeconds)", .contentType: "application/json",
+                                  PublicFailure.requestIdField: context.id],
+                        body: ResponseBody(byteBuffer: ByteBuffer(string: #"{"error":"temporarily unavailable"}"#)))
+    }
+
+    /// What a client is asked to wait after a 503.
+    static let retryAfterSeconds = 5
+
+    /// A `Failed` answer with the fixed text of `status` (the reason is in the log under the request id).
+    func failed<Context: RequestContext>(_ status: ES9PlusStatus, request: Request, context: Context) throws -> Response {
+        try json(ES9PlusResponse<ES9PlusNoOutput>.failed(status, message: PublicFailure.message(status, requestId: context.id)), request: request)
     }
 
     func json(_ value: some Encodable, request: Request) throws -> Response {
@@ -156,8 +176,8 @@ public struct ES9PlusRoutes: Sendable {
         var metadata: Logger.Metadata = ["es9.function": "\(function.rawValue)", "es9.status": "\(status.status.rawValue)"]
         if let codes = status.statusCodeData {
             metadata["es9.code"] = "\(codes.subjectCode)/\(codes.reasonCode)"
+            metadata["es9.detail"] = "\(codes.message ?? "")"
             context.logger.notice("ES9+ function failed", metadata: metadata)
-            context.logger.debug("ES9+ failure detail", metadata: ["message": "\(codes.message ?? "")"])
         } else {
             context.logger.info("ES9+ function executed", metadata: metadata)
         }

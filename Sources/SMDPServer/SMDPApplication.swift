@@ -31,12 +31,21 @@ struct HealthRoute: Sendable {
 
 /// The SM-DP+ router: ES9+ functions, ES2+ functions when `es2plus` is given, `/health` and `/metrics`
 /// (counting into `metrics`, by default a registry of this router's own). Unknown paths answer 404.
+/// `rateLimit` limits ES9+ requests per client address (HTTP 429); `metricsToken` puts `/metrics` behind
+/// a bearer token.
 public func buildRouter(service: ES9PlusService,
                         maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes,
                         es2plus: ES2PlusRoutes? = nil,
-                        metrics: SMDPMetrics = SMDPMetrics()) -> Router<BasicRequestContext> {
-    let router = Router(context: BasicRequestContext.self)
+                        metrics: SMDPMetrics = SMDPMetrics(),
+                        rateLimit: RateLimit? = nil,
+                        metricsToken: ES2PlusOperatorRegistry? = nil) -> Router<SMDPRequestContext> {
+    let router = Router(context: SMDPRequestContext.self)
+    router.add(middleware: RequestIDMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
+    if let rateLimit {
+        router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(rateLimit), metrics: metrics, pathPrefix: "/gsma/rsp2/es9plus/"))
+    }
+    if let metricsToken { router.add(middleware: MetricsTokenMiddleware(tokens: metricsToken)) }
     ES9PlusRoutes(service: service, maxRequestBodyBytes: maxRequestBodyBytes, metrics: metrics).register(on: router)
     HealthRoute(store: service.store).register(on: router)
     es2plus?.register(on: router)
@@ -45,15 +54,28 @@ public func buildRouter(service: ES9PlusService,
 }
 
 /// The SM-DP+ as a Hummingbird application (a `Service`; `runService()` runs it under
-/// ServiceLifecycle and shuts down gracefully on SIGTERM/SIGINT).
+/// ServiceLifecycle and shuts down gracefully on SIGTERM/SIGINT). It raises the process's soft open-file
+/// limit to the hard limit and caps connections below it (`ConnectionLimits`), so a flood of connections is
+/// refused, never fatal.
 /// `onServerRunning` receives the listening channel (its `localAddress` tells the port when 0 was asked).
 public func buildApplication(
     service: ES9PlusService, settings: SMDPServerSettings, logger: Logger, es2plus: ES2PlusRoutes? = nil,
     metrics: SMDPMetrics = SMDPMetrics(),
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws(SMDPServerError) -> some ApplicationProtocol {
-    let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes, es2plus: es2plus, metrics: metrics)
-    let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: settings.idleTimeout))
+    let metricsToken = try settings.metricsTokenSHA256.map { (hash) throws(SMDPServerError) in
+        try ES2PlusOperatorRegistry([try ES2PlusOperator(id: "metrics", tokenSHA256: hash)])
+    }
+    let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes, es2plus: es2plus, metrics: metrics,
+                             rateLimit: settings.rateLimit, metricsToken: metricsToken)
+    let perAddress = ConnectionsPerAddress(limit: settings.limits.maxConnectionsPerAddress)
+    let deadline = settings.limits.requestDeadline
+    let guardLogger = logger
+    let http1 = HTTPServerBuilder.http1(configuration: .init(
+        additionalChannelHandlers: [ConnectionGuardHandler(perAddress: perAddress, deadline: deadline, logger: guardLogger,
+                                                           onRefused: { metrics.countRefusal($0) })],
+        idleTimeout: settings.idleTimeout))
+    let maxConnections = settings.limits.effectiveMaxConnections(fileLimit: FileDescriptorLimit.raiseSoftLimit())
     let server: HTTPServerBuilder
     switch settings.transport {
     case .tls(let credentials):
@@ -64,6 +86,8 @@ public func buildApplication(
     }
     return Application(
         router: router, server: server,
-        configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "OpenRSP SM-DP+"),
+        configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "OpenRSP SM-DP+",
+                                                backlog: 1024,
+                                                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
         onServerRunning: onServerRunning, logger: logger)
 }

@@ -18,6 +18,9 @@ import SMDPCore
 ///   call, encode), a histogram.
 /// - `openrsp_smdp_profiles{state}`: profiles in the store per `ProfileDownloadState`, read from the
 ///   store at scrape time (so it is right with several SM-DP+ processes on one database).
+/// - `openrsp_smdp_refused_total{reason}`: connections and requests refused by a limit: `per_address`
+///   (too many connections from one address), `request_deadline` (a request not complete in time),
+///   `rate_limit` (HTTP 429).
 public final class SMDPMetrics: Sendable {
     /// The registry this instance writes to; `emit()` renders it.
     public let registry: PrometheusCollectorRegistry
@@ -37,6 +40,15 @@ public final class SMDPMetrics: Sendable {
     static var profiles: MetricNameDescriptor { MetricNameDescriptor(
         namespace: "openrsp", subsystem: "smdp", metricName: "profiles", unitName: "",
         helpText: "Profiles in the inventory per download state") }
+
+    static var refusals: MetricNameDescriptor { MetricNameDescriptor(
+        namespace: "openrsp", subsystem: "smdp", metricName: "refused", unitName: "total",
+        helpText: "Connections and requests refused by a limit (reason: per_address, request_deadline, rate_limit)") }
+
+    /// Counts one refusal by a connection or request limit.
+    public func countRefusal(_ reason: String) {
+        registry.makeCounter(descriptor: Self.refusals, labels: [("reason", reason)]).increment()
+    }
 
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry

@@ -17,7 +17,8 @@ public struct SMDPServerPKI: Sendable {
     /// `notificationRequests` and `bspProfileElementPieceBytes` pass through to `SMDPConfiguration`.
     public static func load(directory: URL, address: String, at time: Date = Date(),
                             notificationRequests: NotificationRequestPolicy = .all,
-                            bspProfileElementPieceBytes: Int? = nil) async throws(SMDPServerError) -> SMDPServerPKI {
+                            bspProfileElementPieceBytes: Int? = nil,
+                            deliveryTimeout: TimeInterval = 86_400) async throws(SMDPServerError) -> SMDPServerPKI {
         let pki: LoadedPKI
         do { pki = try PKILoader.load(from: directory) } catch { throw .pki(error.description) }
         let rows = await PKILoader.verify(pki, at: time)
@@ -42,6 +43,7 @@ public struct SMDPServerPKI: Sendable {
                 dpAuth: [try SMDPSigningIdentity(certificate: authCert, privateKey: authKey)],
                 dpPb: [try SMDPSigningIdentity(certificate: pbCert, privateKey: pbKey)],
                 trustStore: try CITrustStore([ci] + pki.extraCIs),
+                deliveryTimeout: deliveryTimeout,
                 bspProfileElementPieceBytes: bspProfileElementPieceBytes,
                 notificationRequests: notificationRequests)
             return SMDPServerPKI(

@@ -37,13 +37,20 @@ public struct SMDPTLSCredentials: Sendable {
         self.privateKey = privateKey
     }
 
-    /// The swift-nio-ssl server configuration: our chain and key, TLS 1.2 or later.
+    /// TLS 1.2 suites offered: ECDHE with the ECDSA DP-TLS key and AES-GCM (SGP.22's ES9+/ES2+ TLS profile
+    /// as far as BoringSSL implements it; no SHA-1, no CBC, no RSA key exchange). TLS 1.3 suites are all AEAD.
+    public static let tls12CipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+    ]
+
+    /// The swift-nio-ssl server configuration: our chain and key, TLS 1.2 (`tls12CipherSuites` only) or 1.3.
     public func serverTLSConfiguration() throws(SMDPServerError) -> TLSConfiguration {
         do {
             let chain = try certificateChainDER.map { NIOSSLCertificateSource.certificate(try NIOSSLCertificate(bytes: $0, format: .der)) }
             let key = try NIOSSLPrivateKey(bytes: Array(privateKey.pemRepresentation.utf8), format: .pem)
             var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain, privateKey: .privateKey(key))
             configuration.minimumTLSVersion = .tlsv12
+            configuration.cipherSuiteValues = Self.tls12CipherSuites
             return configuration
         } catch {
             throw .tlsCredentials("\(error)")
@@ -64,8 +71,8 @@ public struct SMDPServerSettings: Sendable {
     /// 64 KiB: the largest ES9+ request (authenticateClient with euiccInfo2, eUICC and EUM certificates)
     /// is a few KiB.
     public static let defaultMaxRequestBodyBytes = 64 * 1024
-    /// A connection that sends or receives nothing for this long is closed, including a client that
-    /// stalls in the middle of a request.
+    /// A connection that sends or receives nothing for this long is closed. A client that trickles bytes
+    /// restarts this timer with each one; `ConnectionLimits.requestDeadline` is what bounds a whole request.
     public static let defaultIdleTimeout: TimeAmount = .seconds(30)
 
     public let host: String
@@ -73,9 +80,16 @@ public struct SMDPServerSettings: Sendable {
     public let transport: Transport
     public let maxRequestBodyBytes: Int
     public let idleTimeout: TimeAmount
+    /// Request deadline and connection caps (`ConnectionLimits`).
+    public let limits: ConnectionLimits
+    /// ES9+ requests per client address (nil: unlimited).
+    public let rateLimit: RateLimit?
+    /// SHA-256 of the bearer token `/metrics` requires (nil: open, behind the same network policy as ES9+).
+    public let metricsTokenSHA256: [UInt8]?
 
     public init(host: String, port: Int, transport: Transport, maxRequestBodyBytes: Int = Self.defaultMaxRequestBodyBytes,
-                idleTimeout: TimeAmount = Self.defaultIdleTimeout) throws(SMDPServerError) {
+                idleTimeout: TimeAmount = Self.defaultIdleTimeout, limits: ConnectionLimits? = nil,
+                rateLimit: RateLimit? = .defaultES9Plus, metricsTokenSHA256: [UInt8]? = nil) throws(SMDPServerError) {
         guard (0...65535).contains(port) else { throw .invalidSetting("port \(port) is outside 0…65535") }
         guard maxRequestBodyBytes >= 1024 else { throw .invalidSetting("maxRequestBodyBytes must be at least 1024") }
         guard idleTimeout > .zero else { throw .invalidSetting("idleTimeout must be positive") }
@@ -87,6 +101,13 @@ public struct SMDPServerSettings: Sendable {
         self.transport = transport
         self.maxRequestBodyBytes = maxRequestBodyBytes
         self.idleTimeout = idleTimeout
+        if let limits { self.limits = limits } else { self.limits = try ConnectionLimits() }
+        if let rateLimit, !(rateLimit.ratePerSecond > 0 && rateLimit.burst >= 1) {
+            throw .invalidSetting("rate limit needs a positive rate and a burst of at least 1")
+        }
+        if let metricsTokenSHA256, metricsTokenSHA256.count != 32 { throw .invalidSetting("metricsTokenSHA256 must be 32 bytes") }
+        self.rateLimit = rateLimit
+        self.metricsTokenSHA256 = metricsTokenSHA256
     }
 
     /// `localhost`, an IPv4 address in 127.0.0.0/8, or `::1`.

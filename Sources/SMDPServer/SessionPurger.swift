@@ -3,15 +3,20 @@ import Logging
 import SMDPCore
 
 /// Deletes ES9+ sessions whose lifetime ended (abandoned downloads), except those that delivered a BPP
-/// (their ProfileInstallationResult may still arrive). `openrsp smdp serve` runs it next to the server.
+/// (their ProfileInstallationResult may still arrive); with `service`, also moves deliveries that never
+/// reported back past `deliveryTimeout` to Error (`ES9PlusService.expireUninstalledDeliveries`).
+/// `openrsp smdp serve` runs it next to the server.
 public struct SessionPurger: Sendable {
     public let store: any SMDPStore
+    public let service: ES9PlusService?
     public let clock: any SMDPClock
     public let interval: Duration
     public let logger: Logger
 
-    public init(store: any SMDPStore, clock: any SMDPClock = SystemClock(), interval: Duration = .seconds(60), logger: Logger) {
+    public init(store: any SMDPStore, service: ES9PlusService? = nil, clock: any SMDPClock = SystemClock(), interval: Duration = .seconds(60),
+                logger: Logger) {
         self.store = store
+        self.service = service
         self.clock = clock
         self.interval = interval
         self.logger = logger
@@ -22,6 +27,10 @@ public struct SessionPurger: Sendable {
     public func purgeOnce() async throws(SMDPStoreError) -> Int {
         let deleted = try await store.purgeExpiredSessions(before: clock.now())
         if deleted > 0 { logger.info("purged expired ES9+ sessions", metadata: ["count": "\(deleted)"]) }
+        if let expired = try await service?.expireUninstalledDeliveries(), !expired.isEmpty {
+            logger.warning("delivered profiles without an installation result moved to Error",
+                           metadata: ["iccids": "\(expired.map(\.digits).joined(separator: ","))"])
+        }
         return deleted
     }
 

@@ -106,6 +106,10 @@ enum PostgresSMDPSchema {
                   WHERE granted_at IS NOT NULL
                 """]
         },
+        // Deliveries per profile (redelivery to the same eUICC, delivery expiry).
+        PostgresMigration(version: 5, name: "hardening-v1-session-by-iccid") { schema in
+            ["CREATE INDEX session_by_iccid_phase ON \(unescaped: schema.rawValue).session (iccid, phase)"]
+        },
     ]
 
     /// Brings `schema` up to the newest migration (`PostgresMigrator`: under the schema's advisory lock,

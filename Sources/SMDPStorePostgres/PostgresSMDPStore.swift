@@ -150,6 +150,25 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
         }
     }
 
+    public func deliveredSessions(iccid: ICCID) async throws(SMDPStoreError) -> [DownloadSession] {
+        try await fetchAll(PostgresRowDecoding.session) { s in
+            """
+            SELECT * FROM \(unescaped: s).session WHERE iccid = \(iccid.digits)
+              AND phase = \(DownloadSessionPhase.bppDelivered.rawValue) ORDER BY created_at
+            """
+        }
+    }
+
+    public func expiredDeliveries(before instant: Date, limit: Int) async throws(SMDPStoreError) -> [DownloadSession] {
+        try await fetchAll(PostgresRowDecoding.session) { s in
+            """
+            SELECT s.* FROM \(unescaped: s).session s JOIN \(unescaped: s).profile p ON p.iccid = s.iccid
+            WHERE s.phase = \(DownloadSessionPhase.bppDelivered.rawValue) AND s.expires_at < \(instant.timeIntervalSince1970)
+              AND p.state = \(ProfileDownloadState.downloaded.rawValue) ORDER BY s.expires_at LIMIT \(limit)
+            """
+        }
+    }
+
     public func purgeExpiredSessions(before instant: Date) async throws(SMDPStoreError) -> Int {
         let counts = try await fetchAll({ row throws -> Int in try row.decode(Int.self) }) { s in
             """

@@ -18,6 +18,10 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
             // Several processes may write one file (`smdp serve` beside `smdp order create`, or two
             // servers): a writer waits for the lock instead of failing with "database is locked".
             configuration.busyMode = .timeout(5)
+            // A new file holds profile packages and signed transactions: create it 0600 before SQLite
+            // does (SQLite gives -wal and -shm the database file's mode).
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
             self.database = try DatabasePool(path: path, configuration: configuration)
         } catch { throw .backend("cannot open \(path): \(error)") }
         self.clock = clock
@@ -118,6 +122,23 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
             try db.execute(sql: "DELETE FROM session WHERE expires_at < ? AND phase <> ?",
                            arguments: [instant.timeIntervalSince1970, DownloadSessionPhase.bppDelivered.rawValue])
             return db.changesCount
+        }
+    }
+
+    public func deliveredSessions(iccid: ICCID) async throws(SMDPStoreError) -> [DownloadSession] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM session WHERE iccid = ? AND phase = ? ORDER BY created_at",
+                             arguments: [iccid.digits, DownloadSessionPhase.bppDelivered.rawValue]).map(Self.decodeSession)
+        }
+    }
+
+    public func expiredDeliveries(before instant: Date, limit: Int) async throws(SMDPStoreError) -> [DownloadSession] {
+        try await read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT session.* FROM session JOIN profile ON profile.iccid = session.iccid
+                WHERE session.phase = ? AND session.expires_at < ? AND profile.state = ? ORDER BY session.expires_at LIMIT ?
+                """, arguments: [DownloadSessionPhase.bppDelivered.rawValue, instant.timeIntervalSince1970,
+                                 ProfileDownloadState.downloaded.rawValue, limit]).map(Self.decodeSession)
         }
     }
 
@@ -468,6 +489,10 @@ enum SQLiteSMDPSchema {
             try db.execute(sql: """
                 CREATE UNIQUE INDEX entitlement_order_granted ON entitlement_order (entitlement_id) WHERE granted_at IS NOT NULL
                 """)
+        }
+        // Deliveries per profile (redelivery to the same eUICC, delivery expiry).
+        migrator.registerMigration("hardening-v1-session-by-iccid") { db in
+            try db.create(index: "session_by_iccid_phase", on: "session", columns: ["iccid", "phase"])
         }
         return migrator
     }

@@ -61,4 +61,8 @@ public enum VoidReason: UInt8, Sendable, Hashable, CaseIterable {
     case badPeriod = 3
     /// `cdr.bytes > batch.totalBytes`
     case unitsExceedBatch = 4
+    /// `cdr.periodEnd` is after the batch's posting time (future usage).
+    case afterPosting = 5
+    /// Not a contradiction: the plan's poster party voided its own batch (`voidBatch`).
+    case voidedByPoster = 6
 }

@@ -74,6 +74,14 @@ extension TrustRegistry {
         case keyAlreadyRegistered = "key: already registered"
         case keyNotActive = "key: not active"
         case keyNotThisMNOsKey = "key: not this MNO's key"
+        case keyNotOfferedByCaller = "key: not offered by caller"
+        case keyNotOfferedByThisMNO = "key: not offered by this MNO"
+        case mnoNotAnActiveMNO = "mno: not an active MNO"
+        case mvnoNotAnMVNO = "mvno: not an MVNO"
+        case mvnoNotApproved = "mvno: not approved"
+        case marginAbove10000Bps = "margin: above 10000 bps"
+        case deploymentZeroAddress = "deployment: zero address"
+        case deploymentOlderVersion = "deployment: older version"
     }
 }
 
@@ -117,6 +125,19 @@ extension PlanEntitlements {
         case receiverRejected = "receiver: rejected"
         case approvalSelf = "approval: self"
         case balanceQueryForZeroAddress = "balance query for zero address"
+        case mnoHasNotApprovedThisMVNO = "mno: has not approved this MVNO"
+        case marginAboveTheMNOsMaximum = "margin: above the MNO's maximum"
+        case smdpNotAnActiveSMDP = "smdp: not an active SM-DP+"
+        case smdpNotActive = "smdp: not active"
+        case profileTypeZero = "profile type: zero"
+        case activationWindowOutOfRange = "activation window: out of range"
+        case planAlreadyActive = "plan: already active"
+        case callerNotThePlansSMDP = "caller: not the plan's SM-DP+"
+        case installResultZeroHash = "install result: zero hash"
+        case entitlementAlreadyDelivered = "entitlement: already delivered"
+        case entitlementCancelled = "entitlement: cancelled"
+        case deliveryDeadlinePassed = "delivery: deadline passed"
+        case commitmentAlreadyBound = "commitment: already bound"
     }
 }
 
@@ -149,14 +170,18 @@ extension UsageSettlement {
         case proofInvalid = "proof: invalid"
         case closePostingWindowOpen = "close: posting window open"
         case closeBatchPending = "close: batch pending"
-        case payoutTransferFailed = "payout: transfer failed"
+        case postingGraceMustOutlastTheDisputeWindow = "posting grace: must outlast the dispute window"
+        case usageNotDelivered = "usage: not delivered"
+        case voidNotThePlansPoster = "void: not the plan's poster"
+        case withdrawNothingOwed = "withdraw: nothing owed"
+        case withdrawTransferFailed = "withdraw: transfer failed"
+        case receiverZeroAddress = "receiver: zero address"
     }
 }
 
 extension TestStablecoin {
     /// Revert reasons of TestStablecoin.vy.
     public enum Revert: String, Error, Hashable, Sendable, CaseIterable {
-        case noDevnetChainIds = "no devnet chain ids"
         case mintNotMinter = "mint: not minter"
         case mintZeroAddress = "mint: zero address"
         case mintNotADevnetChain = "mint: not a devnet chain"

@@ -4,7 +4,8 @@ import EthereumCore
 
 /// ERC-1155 data plans and entitlements. An MVNO lists plans reselling an MNO; a buyer pays the
 /// plan price straight into the UsageSettlement escrow and receives a token bound to
-/// `commitment = keccak256(EID ‖ salt)`. The SM-DP+ checks `isLive(id, commitment)`.
+/// `commitment = keccak256(EID ‖ salt)`. The SM-DP+ checks `isLive(id, commitment)` and the plan's
+/// `deliveryTerms` (PlanEntitlementsDelivery.swift), and records delivery.
 public enum PlanEntitlements: ContractBinding {
     public static let contractName = "PlanEntitlements"
 
@@ -13,24 +14,26 @@ public enum PlanEntitlements: ContractBinding {
         public static let setSettlement = ABIFunction(name: "setSettlement", inputs: [.address])
         public static let setURI = ABIFunction(name: "setURI", inputs: [.string])
         public static let listPlan = ABIFunction(
-            name: "listPlan", inputs: [.address, .uint256, .uint256, .uint256, .uint256, .uint256, .bool, .u8, .u8],
+            name: "listPlan",
+            inputs: [.address, .uint256, .uint256, .uint256, .uint256, .uint256, .bool, .u8, .u8, .address, .b32, .uint256],
             outputs: [.uint256])
         public static let delistPlan = ABIFunction(name: "delistPlan", inputs: [.uint256])
         public static let plans = ABIFunction(name: "plans", inputs: [.uint256], outputs: [.tuple([
             .address, .address, .uint256, .uint256, .uint256, .uint256, .uint256, .uint256, .bool, .bool, .u8, .u8,
+            .address, .b32, .uint256,
         ])])
         public static let buy = ABIFunction(name: "buy", inputs: [.uint256, .b32], outputs: [.uint256])
         public static let buyWithAuthorization = ABIFunction(
             name: "buyWithAuthorization",
             inputs: [.uint256, .b32, .b32, .address, .uint256, .uint256, .u8, .b32, .b32], outputs: [.uint256])
-        public static let purchaseNonce = ABIFunction(name: "purchaseNonce", inputs: [.uint256, .b32, .b32], outputs: [.b32])
+        public static let authorizationNonce = ABIFunction(name: "authorizationNonce", inputs: [.uint256, .b32, .b32], outputs: [.b32])
         public static let cancel = ABIFunction(name: "cancel", inputs: [.uint256])
         public static let entitlement = ABIFunction(name: "entitlement", inputs: [.uint256],
                                                     outputs: [.b32, .uint256, .uint256, .uint256, .u8, .address])
         public static let isLive = ABIFunction(name: "isLive", inputs: [.uint256, .b32], outputs: [.bool])
         public static let settlementTerms = ABIFunction(
             name: "settlementTerms", inputs: [.uint256],
-            outputs: [.address, .uint256, .uint256, .address, .address, .uint256, .uint256, .uint256, .u8, .u8])
+            outputs: [.address, .uint256, .uint256, .address, .address, .uint256, .uint256, .uint256, .u8, .u8, .bool, .uint256])
         public static let ownerOf = ABIFunction(name: "ownerOf", inputs: [.uint256], outputs: [.address])
         public static let supportsInterface = ABIFunction(name: "supportsInterface", inputs: [.fixedBytes(4)], outputs: [.bool])
         public static let uri = ABIFunction(name: "uri", inputs: [.uint256], outputs: [.string])
@@ -54,17 +57,18 @@ public enum PlanEntitlements: ContractBinding {
 
     public static let functions: [ABIFunction] = [
         Functions.setSettlement, Functions.setURI, Functions.listPlan, Functions.delistPlan, Functions.plans,
-        Functions.buy, Functions.buyWithAuthorization, Functions.purchaseNonce, Functions.cancel,
+        Functions.buy, Functions.buyWithAuthorization, Functions.authorizationNonce, Functions.cancel,
         Functions.entitlement, Functions.isLive, Functions.settlementTerms, Functions.ownerOf,
         Functions.supportsInterface, Functions.uri, Functions.balanceOf, Functions.balanceOfBatch,
         Functions.setApprovalForAll, Functions.safeTransferFrom, Functions.safeBatchTransferFrom,
         Functions.REGISTRY, Functions.TOKEN, Functions.DEPLOYER, Functions.settlement, Functions.planCount,
         Functions.cancelledAt, Functions.lastId, Functions.isApprovedForAll,
-    ]
+    ] + v2Functions
 
     public static let events: [ABIEvent] = [
         TransferSingle.event, TransferBatch.event, ApprovalForAll.event, URI.event, PlanListed.event,
-        PlanDelisted.event, Purchased.event, Cancelled.event, SettlementSet.event,
+        PlanDelisted.event, Purchased.event, Cancelled.event, SettlementSet.event, PlanRelisted.event, Delivered.event,
+        CommitmentBound.event,
     ]
 
     /// `constructor(registry: address, token: address, uri: String[…])`
@@ -98,15 +102,24 @@ public enum PlanEntitlements: ContractBinding {
         /// MVNO margin, ≤ 10000.
         public var marginBps: UInt256
         public var supplyCap: UInt256
-        public var soulbound: Bool
+        /// False (the default) makes the tokens soulbound; a transfer of a transferable one unbinds its commitment.
+        public var transferable: Bool
         public var refundRule: RefundRule
         public var usagePoster: UsagePoster
+        /// The SM-DP+ entity that delivers the plan's profile and records delivery.
+        public var smdp: Address
+        /// The profile type id the plan delivers (`profileTypeId(name:)`).
+        public var profileType: Hash32
+        /// Seconds after purchase by which delivery must be recorded, else a full refund (≤ validity).
+        public var activationWindowSeconds: UInt256
 
         public init(mno: Address, dataMB: UInt256, validitySeconds: UInt256, price: UInt256, marginBps: UInt256,
-                    supplyCap: UInt256, soulbound: Bool, refundRule: RefundRule, usagePoster: UsagePoster) {
+                    supplyCap: UInt256, transferable: Bool = false, refundRule: RefundRule, usagePoster: UsagePoster,
+                    smdp: Address, profileType: Hash32, activationWindowSeconds: UInt256) {
             self.mno = mno; self.dataMB = dataMB; self.validitySeconds = validitySeconds; self.price = price
-            self.marginBps = marginBps; self.supplyCap = supplyCap; self.soulbound = soulbound
-            self.refundRule = refundRule; self.usagePoster = usagePoster
+            self.marginBps = marginBps; self.supplyCap = supplyCap; self.transferable = transferable
+            self.refundRule = refundRule; self.usagePoster = usagePoster; self.smdp = smdp; self.profileType = profileType
+            self.activationWindowSeconds = activationWindowSeconds
         }
     }
 
@@ -114,7 +127,8 @@ public enum PlanEntitlements: ContractBinding {
     public static func listPlan(_ t: PlanTerms) -> ContractCall<UInt256> {
         ContractCall(Functions.listPlan, [
             .address(t.mno), .u256(t.dataMB), .u256(t.validitySeconds), .u256(t.price), .u256(t.marginBps),
-            .u256(t.supplyCap), .bool(t.soulbound), .u8(t.refundRule.rawValue), .u8(t.usagePoster.rawValue),
+            .u256(t.supplyCap), .bool(t.transferable), .u8(t.refundRule.rawValue), .u8(t.usagePoster.rawValue),
+            .address(t.smdp), .b32(t.profileType), .u256(t.activationWindowSeconds),
         ], decoder: Decode.uint256)
     }
 
@@ -136,6 +150,9 @@ public enum PlanEntitlements: ContractBinding {
         public let soulbound: Bool
         public let refundRule: RefundRule
         public let usagePoster: UsagePoster
+        public let smdp: Address
+        public let profileType: Hash32
+        public let activationWindow: UInt256
     }
 
     /// All-zero for an unknown plan id, which fails here as no valid plan (mvno zero) → nil.
@@ -148,9 +165,11 @@ public enum PlanEntitlements: ContractBinding {
             let margin = try r.uint256(), cap = try r.uint256(), sold = try r.uint256()
             let active = try r.bool(), soulbound = try r.bool()
             let rule = try r.enumeration(RefundRule.self), poster = try r.enumeration(UsagePoster.self)
+            let smdp = try r.address(), profileType = try r.bytes32(), window = try r.uint256()
             if mvno == .zero { return nil }
             return Plan(mvno: mvno, mno: mno, dataMB: dataMB, validity: validity, price: price, marginBps: margin,
-                        supplyCap: cap, sold: sold, active: active, soulbound: soulbound, refundRule: rule, usagePoster: poster)
+                        supplyCap: cap, sold: sold, active: active, soulbound: soulbound, refundRule: rule, usagePoster: poster,
+                        smdp: smdp, profileType: profileType, activationWindow: window)
         }
     }
 
@@ -174,18 +193,20 @@ public enum PlanEntitlements: ContractBinding {
     }
 
     /// Gasless purchase: `buyer` signed an EIP-3009 ReceiveWithAuthorization to this contract with
-    /// nonce `purchaseNonce(planId, commitment, salt)`; any relayer submits it.
-    public static func buyWithAuthorization(planId: UInt256, commitment: Hash32, salt: Hash32, buyer: Address,
+    /// nonce `authorizationNonce(planId, commitment, purchaseNonce)`; any relayer submits it.
+    /// `purchaseNonce` goes on chain in calldata: it must be fresh randomness (`newPurchaseNonce()`),
+    /// never the commitment's salt, which would make the EID searchable.
+    public static func buyWithAuthorization(planId: UInt256, commitment: Hash32, purchaseNonce: Hash32, buyer: Address,
                                             validAfter: UInt256, validBefore: UInt256,
                                             signature: Signature) -> ContractCall<UInt256> {
         ContractCall(Functions.buyWithAuthorization, [
-            .u256(planId), .b32(commitment), .b32(salt), .address(buyer), .u256(validAfter), .u256(validBefore),
+            .u256(planId), .b32(commitment), .b32(purchaseNonce), .address(buyer), .u256(validAfter), .u256(validBefore),
             .u8(27 + signature.yParity), .fixedBytes(signature.r), .fixedBytes(signature.s),
         ], decoder: Decode.uint256)
     }
 
-    public static func purchaseNonce(planId: UInt256, commitment: Hash32, salt: Hash32) -> ContractCall<Hash32> {
-        ContractCall(Functions.purchaseNonce, [.u256(planId), .b32(commitment), .b32(salt)], decoder: Decode.bytes32)
+    public static func authorizationNonce(planId: UInt256, commitment: Hash32, purchaseNonce: Hash32) -> ContractCall<Hash32> {
+        ContractCall(Functions.authorizationNonce, [.u256(planId), .b32(commitment), .b32(purchaseNonce)], decoder: Decode.bytes32)
     }
 
     /// The owner ends the entitlement early (refund rule `atExpiryOrCancel` only).
@@ -227,7 +248,8 @@ public enum PlanEntitlements: ContractBinding {
         ContractCall(Functions.isLive, [.u256(tokenId), .b32(commitment)], decoder: Decode.bool)
     }
 
-    /// `settlementTerms(id)` → (owner, start, end, mno, mvno, marginBps, price, planBytes, refundRule, usagePoster).
+    /// `settlementTerms(id)` → (owner, start, end, mno, mvno, marginBps, price, planBytes, refundRule, usagePoster,
+    /// delivered, activationDeadline).
     public struct SettlementTerms: Sendable, Hashable {
         public let owner: Address
         public let start: UInt256
@@ -239,6 +261,8 @@ public enum PlanEntitlements: ContractBinding {
         public let planBytes: UInt256
         public let refundRule: RefundRule
         public let usagePoster: UsagePoster
+        public let delivered: Bool
+        public let activationDeadline: UInt256
     }
 
     public static func settlementTerms(tokenId: UInt256) -> ContractCall<SettlementTerms> {
@@ -247,7 +271,8 @@ public enum PlanEntitlements: ContractBinding {
             return SettlementTerms(
                 owner: try r.address(), start: try r.uint256(), end: try r.uint256(), mno: try r.address(),
                 mvno: try r.address(), marginBps: try r.uint256(), price: try r.uint256(), planBytes: try r.uint256(),
-                refundRule: try r.enumeration(RefundRule.self), usagePoster: try r.enumeration(UsagePoster.self))
+                refundRule: try r.enumeration(RefundRule.self), usagePoster: try r.enumeration(UsagePoster.self),
+                delivered: try r.bool(), activationDeadline: try r.uint256())
         }
     }
 

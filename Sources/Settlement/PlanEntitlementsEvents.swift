@@ -73,7 +73,8 @@ extension PlanEntitlements {
             .init(name: "validity", type: .uint256, indexed: false), .init(name: "price", type: .uint256, indexed: false),
             .init(name: "marginBps", type: .uint256, indexed: false), .init(name: "supplyCap", type: .uint256, indexed: false),
             .init(name: "soulbound", type: .bool, indexed: false), .init(name: "refundRule", type: .u8, indexed: false),
-            .init(name: "usagePoster", type: .u8, indexed: false),
+            .init(name: "usagePoster", type: .u8, indexed: false), .init(name: "smdp", type: .address, indexed: false),
+            .init(name: "profileType", type: .b32, indexed: false), .init(name: "activationWindow", type: .uint256, indexed: false),
         ])
         public let planId: UInt256
         public let mvno: Address
@@ -86,11 +87,15 @@ extension PlanEntitlements {
         public let soulbound: Bool
         public let refundRule: RefundRule
         public let usagePoster: UsagePoster
+        public let smdp: Address
+        public let profileType: Hash32
+        public let activationWindow: UInt256
         public init(arguments r: ABIValueReader) throws(BindingError) {
             var r = r
             planId = try r.uint256(); mvno = try r.address(); mno = try r.address(); dataMB = try r.uint256()
             validity = try r.uint256(); price = try r.uint256(); marginBps = try r.uint256(); supplyCap = try r.uint256()
             soulbound = try r.bool(); refundRule = try r.enumeration(RefundRule.self); usagePoster = try r.enumeration(UsagePoster.self)
+            smdp = try r.address(); profileType = try r.bytes32(); activationWindow = try r.uint256()
         }
     }
 
@@ -146,6 +151,46 @@ extension PlanEntitlements {
         public init(arguments r: ABIValueReader) throws(BindingError) {
             var r = r
             settlement = try r.address()
+        }
+    }
+
+    public struct PlanRelisted: ContractEvent, Hashable {
+        public static let event = ABIEvent(name: "PlanRelisted", parameters: [
+            .init(name: "planId", type: .uint256, indexed: true),
+        ])
+        public let planId: UInt256
+        public init(arguments r: ABIValueReader) throws(BindingError) {
+            var r = r
+            planId = try r.uint256()
+        }
+    }
+
+    /// The plan's SM-DP+ recorded delivery: the SHA-256 of the eUICC-signed ProfileInstallationResult.
+    public struct Delivered: ContractEvent, Hashable {
+        public static let event = ABIEvent(name: "Delivered", parameters: [
+            .init(name: "id", type: .uint256, indexed: true), .init(name: "smdp", type: .address, indexed: true),
+            .init(name: "installResultHash", type: .b32, indexed: false), .init(name: "at", type: .uint256, indexed: false),
+        ])
+        public let id: UInt256
+        public let smdp: Address
+        public let installResultHash: Hash32
+        public let at: UInt256
+        public init(arguments r: ABIValueReader) throws(BindingError) {
+            var r = r
+            id = try r.uint256(); smdp = try r.address(); installResultHash = try r.bytes32(); at = try r.uint256()
+        }
+    }
+
+    /// A transfer unbinds the commitment (zero); the new owner binds its own.
+    public struct CommitmentBound: ContractEvent, Hashable {
+        public static let event = ABIEvent(name: "CommitmentBound", parameters: [
+            .init(name: "id", type: .uint256, indexed: true), .init(name: "commitment", type: .b32, indexed: false),
+        ])
+        public let id: UInt256
+        public let commitment: Hash32
+        public init(arguments r: ABIValueReader) throws(BindingError) {
+            var r = r
+            id = try r.uint256(); commitment = try r.bytes32()
         }
     }
 }

@@ -35,6 +35,7 @@ public enum TestStablecoin: ContractBinding {
         public static let authorizationState = ABIFunction(name: "authorizationState", inputs: [.address, .b32], outputs: [.bool])
         public static let minter = ABIFunction(name: "minter", inputs: [], outputs: [.address])
         public static let devnetChainIds = ABIFunction(name: "devnetChainIds", inputs: [.uint256], outputs: [.uint256])
+        public static let VERSION = ABIFunction(name: "VERSION", inputs: [], outputs: [.uint256])
     }
 
     public static let functions: [ABIFunction] = [
@@ -42,19 +43,24 @@ public enum TestStablecoin: ContractBinding {
         Functions.permit, Functions.transferWithAuthorization, Functions.receiveWithAuthorization,
         Functions.cancelAuthorization, Functions.mint, Functions.setMinter, Functions.name, Functions.symbol,
         Functions.decimals, Functions.balanceOf, Functions.allowance, Functions.totalSupply, Functions.nonces,
-        Functions.authorizationState, Functions.minter, Functions.devnetChainIds,
+        Functions.authorizationState, Functions.minter, Functions.devnetChainIds, Functions.VERSION,
     ]
 
     public static let events: [ABIEvent] = [
         Transfer.event, Approval.event, AuthorizationUsed.event, AuthorizationCanceled.event, MinterChanged.event,
     ]
 
-    /// `constructor(devnet_chain_ids: DynArray[uint256, 8])`
-    public static let constructor = ContractConstructor(inputs: [.array(.uint256)])
+    /// `constructor()`: the devnet chain ids where it mints (1337, 31337) are fixed in the contract.
+    public static let constructor = ContractConstructor(inputs: [])
 
-    public static func deploymentData(bytecode: [UInt8], devnetChainIds: [UInt64]) throws(BindingError) -> [UInt8] {
-        try constructor.deploymentData(bytecode: bytecode, arguments: [.array(devnetChainIds.map { .u64($0) })])
+    /// The chain ids where `mint` works (`DEVNET_CHAIN_IDS` of the contract).
+    public static let devnetChainIdSet: Set<UInt64> = [1337, 31337]
+
+    public static func deploymentData(bytecode: [UInt8]) throws(BindingError) -> [UInt8] {
+        try constructor.deploymentData(bytecode: bytecode, arguments: [])
     }
+
+    public static func VERSION() -> ContractCall<UInt256> { ContractCall(Functions.VERSION, [], decoder: Decode.uint256) }
 
     /// The contract's `v` convention: 27 or 28.
     static func v(_ s: Signature) -> ABIValue { .u8(27 + s.yParity) }

@@ -39,13 +39,13 @@ public enum TrustRegistry: ContractBinding {
         Functions.registerOperatorKey, Functions.revokeOperatorKey, Functions.rotateOperatorKey, Functions.isTrusted, Functions.isActive, Functions.isOperatorKey,
         Functions.roleOf, Functions.statusOf, Functions.owner, Functions.pendingOwner, Functions.entities,
         Functions.entityBySpki, Functions.operatorKeyMno, Functions.operatorKeyStatus,
-    ]
+    ] + v2Functions
 
     public static let events: [ABIEvent] = [
         OwnershipTransferStarted.event, OwnershipTransferred.event, EntityRegistered.event, EntitySuspended.event,
         EntityReinstated.event, EntityRevoked.event, CertificateAdded.event, CertificateRemoved.event,
         OperatorKeyRegistered.event, OperatorKeyRevoked.event,
-    ]
+    ] + v2Events
 
     /// `constructor(owner: address)`
     public static let constructor = ContractConstructor(inputs: [.address])
@@ -95,6 +95,7 @@ public enum TrustRegistry: ContractBinding {
 
     // MARK: MNO operator keys (sent by the MNO)
 
+    /// Offers `key`; it becomes the MNO's operator key once its holder sends `acceptOperatorKey(mno:)`.
     public static func registerOperatorKey(key: Address) -> ContractCall<Void> {
         ContractCall(Functions.registerOperatorKey, [.address(key)])
     }
@@ -103,6 +104,7 @@ public enum TrustRegistry: ContractBinding {
         ContractCall(Functions.revokeOperatorKey, [.address(key)])
     }
 
+    /// Revokes `oldKey` and offers `newKey` (active once it accepts).
     public static func rotateOperatorKey(oldKey: Address, newKey: Address) -> ContractCall<Void> {
         ContractCall(Functions.rotateOperatorKey, [.address(oldKey), .address(newKey)])
     }

@@ -27,16 +27,23 @@ public enum UsageSettlement: ContractBinding {
         public static let DISPUTE_WINDOW = ABIFunction(name: "DISPUTE_WINDOW", inputs: [], outputs: [.uint256])
         public static let POSTING_GRACE = ABIFunction(name: "POSTING_GRACE", inputs: [], outputs: [.uint256])
         public static let EMPTY_LEDGER_HASH = ABIFunction(name: "EMPTY_LEDGER_HASH", inputs: [], outputs: [.b32])
+        public static let voidBatch = ABIFunction(name: "voidBatch", inputs: [.uint256, Ledger.abiType])
+        public static let withdraw = ABIFunction(name: "withdraw", inputs: [.address])
+        public static let owed = ABIFunction(name: "owed", inputs: [.address], outputs: [.uint256])
+        public static let MIN_FINAL_POST_TIME = ABIFunction(name: "MIN_FINAL_POST_TIME", inputs: [], outputs: [.uint256])
+        public static let VERSION = ABIFunction(name: "VERSION", inputs: [], outputs: [.uint256])
     }
 
     public static let functions: [ABIFunction] = [
         Functions.batchId, Functions.cdrLeaf, Functions.hashLedger, Functions.ledgerHash, Functions.escrowOf,
         Functions.postUsage, Functions.settle, Functions.verifyCdr, Functions.dispute, Functions.close, Functions.REGISTRY,
         Functions.ENTITLEMENTS, Functions.TOKEN, Functions.DISPUTE_WINDOW, Functions.POSTING_GRACE, Functions.EMPTY_LEDGER_HASH,
+        Functions.voidBatch, Functions.withdraw, Functions.owed, Functions.MIN_FINAL_POST_TIME, Functions.VERSION,
     ]
 
     public static let events: [ABIEvent] = [
         LedgerUpdated.event, BatchPosted.event, BatchSettled.event, BatchVoided.event, EntitlementClosed.event,
+        Credited.event, Withdrawn.event,
     ]
 
     /// `constructor(registry, entitlements, token, dispute_window, posting_grace)`
@@ -88,7 +95,7 @@ public enum UsageSettlement: ContractBinding {
         ], decoder: Decode.bytes32)
     }
 
-    /// Anyone, after the dispute window: settles the ledger's pending batch.
+    /// Anyone, after the dispute window: settles the ledger's pending batch (credits the MNO and the MVNO).
     public static func settle(entitlementId: UInt256, ledger: Ledger) -> ContractCall<Void> {
         ContractCall(Functions.settle, [.u256(entitlementId), ledger.abiValue])
     }
@@ -105,10 +112,32 @@ public enum UsageSettlement: ContractBinding {
         ])
     }
 
-    /// Anyone, after end + posting grace with no batch pending.
+    /// Anyone, after end + posting grace (or, undelivered, after the activation deadline) with no batch
+    /// pending: the rest of the escrow is credited (refund, or to MNO/MVNO for `REFUND_NONE`).
     public static func close(entitlementId: UInt256, ledger: Ledger) -> ContractCall<Void> {
         ContractCall(Functions.close, [.u256(entitlementId), ledger.abiValue])
     }
+
+    /// The plan's poster party (the MNO's own address, or the MVNO) voids the pending batch.
+    public static func voidBatch(entitlementId: UInt256, ledger: Ledger) -> ContractCall<Void> {
+        ContractCall(Functions.voidBatch, [.u256(entitlementId), ledger.abiValue])
+    }
+
+    /// Pull payments: the caller takes everything credited to it, sent to `receiver`.
+    public static func withdraw(receiver: Address) -> ContractCall<Void> {
+        ContractCall(Functions.withdraw, [.address(receiver)])
+    }
+
+    /// Tokens credited to `payee` (settlements, refunds) and not yet withdrawn.
+    public static func owed(_ payee: Address) -> ContractCall<UInt256> {
+        ContractCall(Functions.owed, [.address(payee)], decoder: Decode.uint256)
+    }
+
+    public static func MIN_FINAL_POST_TIME() -> ContractCall<UInt256> {
+        ContractCall(Functions.MIN_FINAL_POST_TIME, [], decoder: Decode.uint256)
+    }
+
+    public static func VERSION() -> ContractCall<UInt256> { ContractCall(Functions.VERSION, [], decoder: Decode.uint256) }
 
     public static func REGISTRY() -> ContractCall<Address> { ContractCall(Functions.REGISTRY, [], decoder: Decode.address) }
     public static func ENTITLEMENTS() -> ContractCall<Address> { ContractCall(Functions.ENTITLEMENTS, [], decoder: Decode.address) }
@@ -118,84 +147,5 @@ public enum UsageSettlement: ContractBinding {
 
     public static func EMPTY_LEDGER_HASH() -> ContractCall<Hash32> {
         ContractCall(Functions.EMPTY_LEDGER_HASH, [], decoder: Decode.bytes32)
-    }
-
-    // MARK: Events
-
-    public struct BatchPosted: ContractEvent, Hashable {
-        public static let event = ABIEvent(name: "BatchPosted", parameters: [
-            .init(name: "batchId", type: .b32, indexed: true), .init(name: "entitlementId", type: .uint256, indexed: true),
-            .init(name: "poster", type: .address, indexed: true), .init(name: "nonce", type: .u64, indexed: false),
-            .init(name: "root", type: .b32, indexed: false), .init(name: "totalBytes", type: .u64, indexed: false),
-            .init(name: "firstSeq", type: .u64, indexed: false), .init(name: "lastSeq", type: .u64, indexed: false),
-            .init(name: "postedAt", type: .u64, indexed: false),
-        ])
-        public let batchId: Hash32
-        public let entitlementId: UInt256
-        public let poster: Address
-        public let nonce: UInt64
-        public let root: Hash32
-        public let totalBytes: UInt64
-        public let firstSeq: UInt64
-        public let lastSeq: UInt64
-        public let postedAt: UInt64
-        public init(arguments r: ABIValueReader) throws(BindingError) {
-            var r = r
-            batchId = try r.bytes32(); entitlementId = try r.uint256(); poster = try r.address(); nonce = try r.uint64()
-            root = try r.bytes32(); totalBytes = try r.uint64(); firstSeq = try r.uint64(); lastSeq = try r.uint64()
-            postedAt = try r.uint64()
-        }
-    }
-
-    public struct BatchSettled: ContractEvent, Hashable {
-        public static let event = ABIEvent(name: "BatchSettled", parameters: [
-            .init(name: "batchId", type: .b32, indexed: true), .init(name: "entitlementId", type: .uint256, indexed: true),
-            .init(name: "totalBytes", type: .u64, indexed: false), .init(name: "toMno", type: .uint256, indexed: false),
-            .init(name: "toMvno", type: .uint256, indexed: false),
-        ])
-        public let batchId: Hash32
-        public let entitlementId: UInt256
-        public let totalBytes: UInt64
-        public let toMno: UInt256
-        public let toMvno: UInt256
-        public init(arguments r: ABIValueReader) throws(BindingError) {
-            var r = r
-            batchId = try r.bytes32(); entitlementId = try r.uint256(); totalBytes = try r.uint64()
-            toMno = try r.uint256(); toMvno = try r.uint256()
-        }
-    }
-
-    public struct BatchVoided: ContractEvent, Hashable {
-        public static let event = ABIEvent(name: "BatchVoided", parameters: [
-            .init(name: "batchId", type: .b32, indexed: true), .init(name: "entitlementId", type: .uint256, indexed: true),
-            .init(name: "reason", type: .u8, indexed: false), .init(name: "leafIndex", type: .uint256, indexed: false),
-        ])
-        public let batchId: Hash32
-        public let entitlementId: UInt256
-        public let reason: VoidReason
-        public let leafIndex: UInt256
-        public init(arguments r: ABIValueReader) throws(BindingError) {
-            var r = r
-            batchId = try r.bytes32(); entitlementId = try r.uint256(); reason = try r.enumeration(VoidReason.self)
-            leafIndex = try r.uint256()
-        }
-    }
-
-    public struct EntitlementClosed: ContractEvent, Hashable {
-        public static let event = ABIEvent(name: "EntitlementClosed", parameters: [
-            .init(name: "entitlementId", type: .uint256, indexed: true), .init(name: "refunded", type: .uint256, indexed: false),
-            .init(name: "toMno", type: .uint256, indexed: false), .init(name: "toMvno", type: .uint256, indexed: false),
-            .init(name: "receiver", type: .address, indexed: false),
-        ])
-        public let entitlementId: UInt256
-        public let refunded: UInt256
-        public let toMno: UInt256
-        public let toMvno: UInt256
-        public let receiver: Address
-        public init(arguments r: ABIValueReader) throws(BindingError) {
-            var r = r
-            entitlementId = try r.uint256(); refunded = try r.uint256(); toMno = try r.uint256(); toMvno = try r.uint256()
-            receiver = try r.address()
-        }
     }
 }

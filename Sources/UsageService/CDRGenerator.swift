@@ -15,11 +15,18 @@ public struct CDRGenerator: Sendable {
     public var bytesRange: ClosedRange<UInt64>
     /// Session length in seconds is drawn uniformly from this range.
     public var sessionSeconds: ClosedRange<UInt64>
+    /// No session ends after this time (unix seconds), e.g. the chain time at which the batch is
+    /// posted: usage ending after its batch's posting time is a provable contradiction (contracts
+    /// v2, contradiction 5). Sessions that would run past it are cut at it (they may shrink to an
+    /// instant). nil: no bound.
+    public var latestEnd: UInt64?
 
     public init(seed: UInt64, entitlementId: UInt256, firstSequence: UInt64 = 1, periodStart: UInt64,
-                bytesRange: ClosedRange<UInt64> = 10_000...2_000_000, sessionSeconds: ClosedRange<UInt64> = 30...900) {
+                bytesRange: ClosedRange<UInt64> = 10_000...2_000_000, sessionSeconds: ClosedRange<UInt64> = 30...900,
+                latestEnd: UInt64? = nil) {
         self.seed = seed; self.entitlementId = entitlementId; self.firstSequence = firstSequence
         self.periodStart = periodStart; self.bytesRange = bytesRange; self.sessionSeconds = sessionSeconds
+        self.latestEnd = latestEnd
     }
 
     /// `count` CDRs with sequences firstSequence ..< firstSequence + count.
@@ -37,8 +44,9 @@ public struct CDRGenerator: Sendable {
             let bytes = rng.next(in: bytesRange)
             let length = rng.next(in: sessionSeconds)
             let gap = rng.next(in: 0...120)
-            let start = t &+ gap
-            let end = start &+ length
+            let bound = latestEnd ?? .max
+            let start = min(t &+ gap, bound)
+            let end = min(start &+ length, bound)
             t = end
             let session = Hex.encode(withUnsafeBytes(of: rng.next().bigEndian, Array.init)
                 + withUnsafeBytes(of: rng.next().bigEndian, Array.init), prefix: false)

@@ -144,6 +144,11 @@ public struct UsageEventDocument: Codable, Sendable, Hashable {
     public var settleableAt: UInt64?
     public var chainTime: UInt64?
     public var root: String?
+    public var entitlementId: String?
+    public var end: UInt64?
+    public var postBy: UInt64?
+    public var amount: String?
+    public var receiver: String?
 
     public init(_ e: UsageEvent) {
         self.init(event: "", batch: 0)
@@ -160,6 +165,10 @@ public struct UsageEventDocument: Codable, Sendable, Hashable {
             event = "settled"; batch = b; transaction = t?.hex; toMno = mno?.description; toMvno = mvno?.description; gasUsed = gas
         case .voided(let b): event = "voided"; batch = b
         case .settleSuperseded(let b, let t): event = "settle-superseded"; batch = b; transaction = t.hex
+        case .finalBatchDue(let id, let end, let postBy):
+            event = "final-batch-due"; entitlementId = id.description; self.end = end; self.postBy = postBy
+        case .withdrawn(let amount, let receiver, let t):
+            event = "withdrawn"; self.amount = amount.description; self.receiver = receiver.checksummed; transaction = t.hex
         }
     }
 
@@ -180,6 +189,9 @@ public struct UsageEventDocument: Codable, Sendable, Hashable {
             return "batch \(batch): waits until the entitlement's previous batch is settled or voided (one pending batch per entitlement)"
         case "voided": return "batch \(batch): voided by a dispute"
         case "settle-superseded": return "batch \(batch): settle transaction \(transaction ?? "") superseded; will sign again"
+        case "final-batch-due":
+            return "entitlement \(entitlementId ?? "?") ended at \(end ?? 0): final batch due by \(postBy ?? 0)"
+        case "withdrawn": return "withdrew \(amount ?? "?") to \(receiver ?? "?") in \(transaction ?? "")"
         default: return "batch \(batch): \(event)"
         }
     }

@@ -25,6 +25,10 @@ public enum UsageEvent: Sendable, Hashable {
     /// Our settle transaction lost its nonce to another transaction while the batch was still
     /// pending; a new settle is signed next time (a batch can be settled only once on chain).
     case settleSuperseded(batch: Int64, transaction: Hash32)
+    /// The entitlement was cancelled or expired at `end`: its final batch must be posted by `postBy`.
+    case finalBatchDue(entitlementId: UInt256, end: UInt64, postBy: UInt64)
+    /// The operator took its credited tokens (pull payments).
+    case withdrawn(amount: UInt256, receiver: Address, transaction: Hash32)
 }
 
 /// A Merkle proof of one CDR, everything `dispute`/`verifyCdr` need.

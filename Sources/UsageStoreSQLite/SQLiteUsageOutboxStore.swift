@@ -16,6 +16,10 @@ public final class SQLiteUsageOutboxStore: UsageOutboxStore, Sendable {
             var configuration = Configuration()
             configuration.foreignKeysEnabled = true
             configuration.busyMode = .timeout(5)
+            // A new file holds profile packages and signed transactions: create it 0600 before SQLite
+            // does (SQLite gives -wal and -shm the database file's mode).
+            let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+            if fd >= 0 { close(fd) }
             database = try DatabasePool(path: path, configuration: configuration)
         } catch { throw .backend("cannot open \(path): \(error)") }
         try migrate()

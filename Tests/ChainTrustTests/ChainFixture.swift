@@ -42,7 +42,7 @@ func devnetKeys(_ devnet: DevnetProcess) throws -> [PrivateKey] {
 }
 
 /// TestStablecoin, TrustRegistry, PlanEntitlements and UsageSettlement deployed and wired in
-/// contracts/deploy.py's order, with an MNO and an MVNO registered.
+/// contracts/deploy.py's order, with an MNO, an MVNO the MNO approved, and the plans' SM-DP+ registered.
 struct ChainFixture {
     let devnet: DevnetProcess
     let chain: Chain
@@ -51,6 +51,10 @@ struct ChainFixture {
     let mvnoKey: PrivateKey
     let user: PrivateKey
     let smdpEntity: Address
+    /// The SM-DP+ entity the fixture's plans name (registered at deploy; `smdpEntity` is registered by the tests).
+    let planSmdp: Address
+    /// Its key (it records deliveries: PlanEntitlements.markDelivered).
+    var planSmdpKey: PrivateKey { get throws { try devnetKeys(devnet)[7] } }
     let token: Contract<TestStablecoin>
     let registry: Contract<TrustRegistry>
     let plans: Contract<PlanEntitlements>
@@ -60,7 +64,7 @@ struct ChainFixture {
         let governance = keys[0], mnoKey = keys[1], mvnoKey = keys[2], user = keys[3]
         let chain = try await Chain.connect(devnet.client)
         let token = try await chain.deploy(TestStablecoin.self, data: try TestStablecoin.deploymentData(
-            bytecode: try bytecode("TestStablecoin"), devnetChainIds: [1337, 31337]), signer: governance)
+            bytecode: try bytecode("TestStablecoin")), signer: governance)
         let registry = try await chain.deploy(TrustRegistry.self, data: try TrustRegistry.deploymentData(
             bytecode: try bytecode("TrustRegistry"), owner: try governance.address()), signer: governance)
         let plans = try await chain.deploy(PlanEntitlements.self, data: try PlanEntitlements.deploymentData(
@@ -68,15 +72,19 @@ struct ChainFixture {
             uri: "https://openrsp.invalid/entitlement/{id}.json"), signer: governance)
         let settlement = try await chain.deploy(UsageSettlement.self, data: try UsageSettlement.deploymentData(
             bytecode: try bytecode("UsageSettlement"), registry: registry.address, entitlements: plans.address,
-            token: token.address, disputeWindow: 600, postingGrace: 3600), signer: governance)
+            token: token.address, disputeWindow: 600, postingGrace: 4200), signer: governance)
         try await plans.send(PlanEntitlements.setSettlement(settlement.address), signer: governance)
         func h(_ s: String) -> Hash32 { Keccak256.hash(Array(s.utf8)) }
         try await registry.send(TrustRegistry.register(entity: try mnoKey.address(), role: .mno, name: "MNO", spkiHash: h("mno spki"),
                                                        certHash: h("mno cert")), signer: governance)
         try await registry.send(TrustRegistry.register(entity: try mvnoKey.address(), role: .mvno, name: "MVNO", spkiHash: h("mvno spki"),
                                                        certHash: h("mvno cert")), signer: governance)
+        try await registry.send(TrustRegistry.approveMvno(try mvnoKey.address(), maxMarginBps: 1000), signer: mnoKey)
+        let planSmdp = try keys[7].address()
+        try await registry.send(TrustRegistry.register(entity: planSmdp, role: .smdp, name: "Plans SM-DP+", spkiHash: h("plans smdp spki"),
+                                                       certHash: h("plans smdp cert")), signer: governance)
         return ChainFixture(devnet: devnet, chain: chain, governance: governance, mnoKey: mnoKey, mvnoKey: mvnoKey, user: user,
-                            smdpEntity: try keys[5].address(), token: token, registry: registry, plans: plans)
+                            smdpEntity: try keys[5].address(), planSmdp: planSmdp, token: token, registry: registry, plans: plans)
     }
 
     /// Registers the SM-DP+ entity with sha256(SPKI) of its CERT.DPauth.
@@ -86,11 +94,14 @@ struct ChainFixture {
                                 signer: governance)
     }
 
-    /// Lists a plan (MVNO reselling the MNO) with `validitySeconds`; returns its id.
-    func listPlan(validitySeconds: UInt64) async throws -> UInt256 {
+    /// Lists a plan (MVNO reselling the MNO) with `validitySeconds` delivering `profileType` (activation window: the
+    /// whole validity); returns its id.
+    func listPlan(validitySeconds: UInt64, profileType: String = ts48ProfileType) async throws -> UInt256 {
         let listed = try await plans.send(PlanEntitlements.listPlan(.init(
             mno: try mnoKey.address(), dataMB: 100, validitySeconds: UInt256(validitySeconds), price: 1_000_000, marginBps: 1000,
-            supplyCap: 10, soulbound: false, refundRule: .atExpiry, usagePoster: .mno)), signer: mvnoKey)
+            supplyCap: 10, refundRule: .atExpiry, usagePoster: .mno, smdp: planSmdp,
+            profileType: PlanEntitlements.profileTypeId(name: profileType), activationWindowSeconds: UInt256(validitySeconds))),
+            signer: mvnoKey)
         return try plans.event(PlanEntitlements.PlanListed.self, in: listed).planId
     }
 

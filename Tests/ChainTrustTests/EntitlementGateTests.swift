@@ -88,6 +88,9 @@ struct EntitlementGateTests {
         let wrongSaltCode = try await order(monthly, try EntitlementSalt(bytes: [UInt8](repeating: 0x5A, count: 32)))
         let monthlyCode = try await order(monthly, salt)
         let hourlyCode = try await order(hourly, salt)
+        // An order for a profile type the entitlement's plan does not deliver (issue 20 finding 11).
+        let otherTypeCode = try LPA.ActivationCode(parsing: try await orders.entitlementOrder(
+            profileType: "Another Profile Type", entitlement: monthly, salt: salt).activationCode)
         try await expectAvailable()
         let stored = try #require(try await store.entitlementOrder(matchingId: monthlyCode.matchingId))
         #expect(stored.entitlement == monthly && stored.salt == salt && stored.grant == nil && stored.profileType == ts48ProfileType)
@@ -103,6 +106,13 @@ struct EntitlementGateTests {
         try await expectRefusedAtAuthenticateClient(await refusal(try testbed.downloader(gate: gate), wrongSaltCode),
                                                     .eidMismatch, store: store)
         try await expectAvailable()
+        // Live and bound to this EID, but the order's profile type is not the plan's: 8.2.6/3.8, nothing taken.
+        try await expectRefusedAtAuthenticateClient(await refusal(try testbed.downloader(gate: gate), otherTypeCode),
+                                                    .matchingIdRefused, store: store)
+        try await expectAvailable()
+        #expect(try await gate.check(entitlement: monthly, eid: testbed.eid, salt: salt, profileType: "Another Profile Type")
+                == .profileTypeMismatch)
+        #expect(try await gate.check(entitlement: monthly, eid: testbed.eid, salt: salt, profileType: ts48ProfileType) == nil)
 
         // A chain slower than the gate's timeout: retryable 8.8/3.7, nothing taken.
         let impatient = ChainEntitlementGate(entitlements: chain.plans, timeout: .nanoseconds(1))
@@ -131,15 +141,18 @@ struct EntitlementGateTests {
         // Two hours later the hourly entitlement has expired: 8.8.5/4.1.
         let resumed = ChainFixture(devnet: second, chain: try await Chain.connect(second.client), governance: chain.governance,
                                    mnoKey: chain.mnoKey, mvnoKey: chain.mvnoKey, user: chain.user, smdpEntity: chain.smdpEntity,
-                                   token: chain.token, registry: chain.registry, plans: chain.plans)
+                                   planSmdp: chain.planSmdp, token: chain.token, registry: chain.registry, plans: chain.plans)
         try await resumed.advanceTime(seconds: 2 * 3600)
         try await expectRefusedAtAuthenticateClient(await refusal(try testbed.downloader(gate: back), hourlyCode),
                                                     .downloadOrderExpired, store: store)
         try await expectAvailable()
 
         // The retry of the order refused while the chain was down now passes: the profile is taken,
-        // installed, and the entitlement id is recorded with the profile and the session.
-        let result = try await testbed.downloader(gate: back).download(monthlyCode)
+        // installed, and the entitlement id is recorded with the profile and the session. At the
+        // install notification the SM-DP+ records the delivery on chain with its entity's key.
+        let recorder = ChainDeliveryRecorder(entitlements: resumed.chain.contract(PlanEntitlements.self, at: chain.plans.address),
+                                             signer: try chain.planSmdpKey)
+        let result = try await testbed.downloader(gate: back, delivery: recorder).download(monthlyCode)
         #expect(result.iccid == iccid)
         #expect(try await testbed.installedICCIDs() == [iccid])
         #expect(try await store.profile(iccid: iccid)?.state == .installed)
@@ -149,6 +162,12 @@ struct EntitlementGateTests {
         #expect(granted.entitlement == monthly && granted.matchingId == monthlyCode.matchingId)
         #expect(grant.eid == testbed.eid && grant.iccid == iccid && grant.transactionId == result.transactionId)
         #expect(try await store.order(iccid: iccid)?.matchingId == monthlyCode.matchingId)
+        let records = await recorder.records
+        #expect(records.count == 1 && records.first?.entitlement == monthly && records.first?.iccid == iccid)
+        #expect(await recorder.failures.isEmpty)
+        let onChain = try await resumed.chain.contract(PlanEntitlements.self, at: chain.plans.address)
+            .call(PlanEntitlements.deliveryTerms(tokenId: try UInt256(bigEndian: monthly.bytes)))
+        #expect(onChain.delivered && onChain.installResultHash == records.first?.installResultHash && onChain.smdp == chain.planSmdp)
         // The other orders still hold nothing.
         #expect(try await store.entitlementOrder(matchingId: hourlyCode.matchingId)?.grant == nil)
 

@@ -93,6 +93,7 @@ struct EntitlementValueTests {
     func statusMapping() {
         #expect(EntitlementRefusal.unknown.status == .matchingIdRefused)
         #expect(EntitlementRefusal.commitmentMismatch.status == .eidMismatch)
+        #expect(EntitlementRefusal.profileTypeMismatch.status == .matchingIdRefused)
         #expect(EntitlementRefusal.expired.status == .downloadOrderExpired)
         #expect(EntitlementRefusal.cancelled.status == .downloadOrderExpired)
         #expect(!EntitlementRefusal.expired.status.isRetryable)
@@ -104,19 +105,22 @@ struct DeployedContractsTests {
     @Test("reads chain id and the two addresses")
     func reads() throws {
         let json = """
-            {"chainId": 1337, "deployer": "0x0000000000000000000000000000000000000001",
+            {"chainId": 1337, "version": 2, "deployer": "0x0000000000000000000000000000000000000001",
              "contracts": {"TrustRegistry": "0x5fbdb2315678afecb367f032d93f642f64180aa3",
                            "PlanEntitlements": "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512", "Token": "0x0000000000000000000000000000000000000002"}}
             """
         let deployed = try DeployedContracts(json: Array(json.utf8))
-        #expect(deployed.chainId == 1337)
+        #expect(deployed.chainId == 1337 && deployed.version == 2)
+        // a file of contracts version 1 has no "version"
+        #expect(try DeployedContracts(json: Array(#"{"contracts": {}}"#.utf8)).version == 1)
         #expect(deployed.trustRegistry?.description.lowercased() == "0x5fbdb2315678afecb367f032d93f642f64180aa3")
         #expect(deployed.planEntitlements?.description.lowercased() == "0xe7f1725e7734ce288f8367e1bb143e90bb3f0512")
     }
 
     @Test("refuses what is not deploy.py's format",
           arguments: ["", "[]", "{}", "{\"contracts\": 5}", "{\"contracts\": {\"TrustRegistry\": 7}}",
-                      "{\"contracts\": {\"TrustRegistry\": \"0x12\"}}", "{\"chainId\": \"x\", \"contracts\": {}}"])
+                      "{\"contracts\": {\"TrustRegistry\": \"0x12\"}}", "{\"chainId\": \"x\", \"contracts\": {}}",
+                      "{\"version\": -1, \"contracts\": {}}"])
     func refuses(json: String) {
         #expect(throws: DeployedContracts.Unreadable.self) { try DeployedContracts(json: Array(json.utf8)) }
     }

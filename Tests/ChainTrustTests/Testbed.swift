@@ -57,8 +57,10 @@ struct Testbed {
     }
 
     /// The LPA's downloader against this SM-DP+ with `gate`, checking the SM-DP+ by `trust`.
-    func downloader(gate: (any EntitlementGate)? = nil, trust: SMDPTrustPolicy? = nil) throws -> ProfileDownloader {
-        let client = InProcessES9PlusClient(service: ES9PlusService(store: store, configuration: configuration, entitlementGate: gate))
+    func downloader(gate: (any EntitlementGate)? = nil, trust: SMDPTrustPolicy? = nil,
+                    delivery: (any DeliveryRecorder)? = nil) throws -> ProfileDownloader {
+        let client = InProcessES9PlusClient(service: ES9PlusService(store: store, configuration: configuration, entitlementGate: gate,
+                                                                    deliveryRecorder: delivery))
         let deviceInfo = try DeviceInfo(tac: [0x35, 0x55, 0x06, 0x07], deviceCapabilities: DeviceCapabilities())
         return ProfileDownloader(es10: es10, connect: { address in
             guard address == Self.address else { throw FixtureError("unknown SM-DP+ \(address)") }

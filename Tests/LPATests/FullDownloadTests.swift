@@ -138,7 +138,7 @@ struct FullDownloadTests {
             #expect(signed.reason == .endUserRejection)
             guard case .success(nil) = cancellation.serverOutcome else { Issue.record("server refused cancelSession: \(cancellation.serverOutcome)"); return }
         }
-        #expect(steps.steps.last == .cancelSession)
+        #expect(steps.steps.suffix(2) == [.cancelSession, .cancelServerSession])
         #expect(try await testbed.store.profile(iccid: iccid)?.state != .installed)
         guard case let .ok(profiles) = try await testbed.es10.getProfilesInfo() else { Issue.record("GetProfilesInfo failed"); return }
         #expect(profiles.isEmpty)

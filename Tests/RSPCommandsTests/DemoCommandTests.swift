@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 @testable import RSPCommands
 import RSPASN1
+import SMDPServer
 import Testing
 
 /// `openrsp demo` end to end against the embedded devnet (tools/devnet through .venv), the in-process
@@ -34,6 +35,9 @@ struct DemoCommandTests {
         #expect(summary.usage.firstCDRProofVerifiesOnChain)
         // The SM-DP+ released the profile against the entitlement (the gate passed at AuthenticateClient).
         #expect(summary.entitlement.grantedICCID == summary.profile.iccid)
+        // The SM-DP+ recorded the delivery on chain at HandleNotification (sha256 of the signed install result).
+        let delivery = try #require(summary.entitlement.delivery)
+        #expect(delivery.installResultHash.count == 66 && delivery.smdp == summary.accounts["smdp"] && delivery.profileType == "OpenRSP demo profile")
         #expect((summary.usage.timeAdvancedSeconds ?? 0) >= 600)
         let price: UInt64 = 12_000_000, planBytes: UInt64 = 1000 * 1_000_000
         let pay = price * summary.usage.totalBytes / planBytes   // fits: 12e6 × ≤ 2e8 < 2^64
@@ -46,11 +50,15 @@ struct DemoCommandTests {
         #expect(summary.balances.after == .init(user: String(50_000_000 - price), escrow: String(price - pay),
                                                 mno: String(pay - toMvno), mvno: String(toMvno)))
         #expect(summary.balances.conserved && summary.balances.totalBefore == "50000000" && summary.balances.totalAfter == "50000000")
+        // Pull payments: settlement credited MNO and MVNO, each withdrew its share.
+        #expect(summary.withdrawals.map(\.payee) == [summary.accounts["mno"], summary.accounts["mvno"]])
+        #expect(summary.withdrawals.map(\.amount) == [String(pay - toMvno), String(toMvno)])
 
         // Transactions: every step that transacts is there with a hash and gas.
         let actions = summary.transactions.map(\.action)
-        for expected in ["deploy TestStablecoin", "deploy UsageSettlement", "setSettlement", "register SM-DP+", "listPlan", "buy",
-                         "postUsage (outbox)", "settle (outbox)"] {
+        for expected in ["deploy TestStablecoin", "deploy UsageSettlement", "setSettlement", "setDeployment", "register SM-DP+",
+                         "approve MVNO (MNO)", "listPlan", "buy", "markDelivered (SM-DP+)", "postUsage (outbox)", "settle (outbox)",
+                         "withdraw (MNO, outbox)", "withdraw (MVNO)"] {
             #expect(actions.contains(expected), "no \(expected) transaction")
         }
         #expect(summary.transactions.allSatisfy { $0.gasUsed > 0 && $0.hash.count == 66 })
@@ -61,7 +69,7 @@ struct DemoCommandTests {
         let contracts = try #require(addresses?["contracts"] as? [String: String])
         #expect(contracts["UsageSettlement"] == summary.contracts["UsageSettlement"])
         #expect(contracts["Token"] == summary.contracts["TestStablecoin"])
-        #expect((addresses?["chainId"] as? Int) == 1337)
+        #expect((addresses?["chainId"] as? Int) == 1337 && (addresses?["version"] as? Int) == 2)
         let gasLabels = (addresses?["gasUsed"] as? [String: Any]).map { Array($0.keys) } ?? []
         #expect(gasLabels.contains("setSettlement(address)"))
 
@@ -74,6 +82,9 @@ struct DemoCommandTests {
 
         // What the demo started is gone: the devnet no longer answers, the SM-DP+ port is closed.
         try await DemoTestSupport.expectStopped(rpcURL: summary.chain.rpcUrl, smdpURL: summary.smdpUrl)
+        // One composition root: the demo ran the SM-DP+ that `smdp serve` runs.
+        #expect(summary.smdpServices == SMDPProcess.serviceNames)
+        #expect(summary.smdpServices == ["http", "session-purger", "progress-sender"])
         #expect(DemoTestSupport.processes(mentioning: home.path).isEmpty)
 
         // The JSON envelope carries the same summary.
@@ -83,6 +94,7 @@ struct DemoCommandTests {
         #expect(payload?["code"] as? Int == 0)
         #expect(((payload?["data"] as? [String: Any])?["usage"] as? [String: Any])?["status"] as? String == "settled")
         #expect(summary.humanReadable().contains("conserved: true"))
+        #expect(summary.humanReadable().contains("delivery on chain: install result sha256"))
     }
 
     @Test("a failing step is named in a typed error and the devnet is stopped")

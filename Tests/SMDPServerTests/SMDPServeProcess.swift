@@ -52,11 +52,16 @@ final class SMDPServeProcess: @unchecked Sendable {
 
     /// Starts `openrsp smdp serve --port 0` and waits (up to 120 s on a loaded machine) for its port.
     static func start(pki: URL, database: URL, address: String, home: URL) async throws -> SMDPServeProcess {
+        try await start(pki: pki, database: database.path, address: address, home: home)
+    }
+
+    /// `database` is a SQLite path or a `postgres://` URL; `extra` are further `smdp serve` arguments.
+    static func start(pki: URL, database: String, address: String, home: URL, extra: [String] = []) async throws -> SMDPServeProcess {
         guard let executable else { throw Failure.binaryNotFound }
         let process = Process()
         process.executableURL = executable
         process.arguments = ["smdp", "serve", "--host", "127.0.0.1", "--port", "0", "--pki", pki.path,
-                             "--database", database.path, "--address", address, "--log-level", "info"]
+                             "--database", database, "--address", address, "--log-level", "info"] + extra
         var environment = ProcessInfo.processInfo.environment
         environment["OPENRSP_HOME"] = home.path
         process.environment = environment

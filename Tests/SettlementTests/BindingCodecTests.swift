@@ -140,15 +140,17 @@ struct BindingCodecTests {
         let call = PlanEntitlements.plans(planId: 1)
         let zeros = try ABI.encode(call.function.outputs, [.tuple([
             .address(.zero), .address(.zero), .uint(0), .uint(0), .uint(0), .uint(0), .uint(0), .uint(0), .bool(false), .bool(false), .uint(0), .uint(0),
+            .address(.zero), .fixedBytes(h32(0).bytes), .uint(0),
         ])])
         #expect(try call.decodeOutput(zeros) == nil)
         let listed = try ABI.encode(call.function.outputs, [.tuple([
             .address(addr(6)), .address(addr(5)), .uint(1000), .uint(86400), .uint(5_000_000), .uint(1500), .uint(10), .uint(1),
-            .bool(true), .bool(false), .uint(2), .uint(1),
+            .bool(true), .bool(false), .uint(2), .uint(1), .address(addr(3)), .fixedBytes(h32(0x7e).bytes), .uint(604_800),
         ])])
         let plan = try #require(try call.decodeOutput(listed))
         #expect(plan.mvno == addr(6) && plan.mno == addr(5) && plan.price == 5_000_000 && plan.refundRule == .atExpiryOrCancel
                 && plan.usagePoster == .mvno && plan.active && !plan.soulbound && plan.sold == 1)
+        #expect(plan.smdp == addr(3) && plan.profileType == h32(0x7e) && plan.activationWindow == 604_800)
     }
 
     @Test("events decode from topics and data; wrong topic0, topic count, truncated data and bad enums are typed errors")
@@ -178,8 +180,10 @@ struct BindingCodecTests {
         let vTopics = [voided.topic0, h32(0xb1), Hash32(unchecked32: UInt256(12).bigEndianBytes)]
         let good = try UsageSettlement.BatchVoided(topics: vTopics, data: try ABI.encode([.uint(8), .uint(256)], [.uint(3), .uint(2)]))
         #expect(good.reason == .badPeriod && good.leafIndex == 2)
-        #expect(throws: BindingError.unknownEnumValue(type: "VoidReason", value: 5)) {
-            try UsageSettlement.BatchVoided(topics: vTopics, data: try ABI.encode([.uint(8), .uint(256)], [.uint(5), .uint(2)]))
+        let byPoster = try UsageSettlement.BatchVoided(topics: vTopics, data: try ABI.encode([.uint(8), .uint(256)], [.uint(6), .uint(0)]))
+        #expect(byPoster.reason == .voidedByPoster)
+        #expect(throws: BindingError.unknownEnumValue(type: "VoidReason", value: 7)) {
+            try UsageSettlement.BatchVoided(topics: vTopics, data: try ABI.encode([.uint(8), .uint(256)], [.uint(7), .uint(2)]))
         }
     }
 

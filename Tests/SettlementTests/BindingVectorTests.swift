@@ -26,12 +26,19 @@ struct BindingVectorTests {
         out["TrustRegistry.rotateOperatorKey"] = try TrustRegistry.rotateOperatorKey(oldKey: a, newKey: b).calldata()
         out["TrustRegistry.suspend"] = try TrustRegistry.suspend(entity: a, reasonCode: .max).calldata()
         out["TrustRegistry.isTrusted"] = try TrustRegistry.isTrusted(role: .mvno, spkiHash: h3).calldata()
+        out["TrustRegistry.acceptOperatorKey"] = try TrustRegistry.acceptOperatorKey(mno: a).calldata()
+        out["TrustRegistry.approveMvno"] = try TrustRegistry.approveMvno(b, maxMarginBps: 2500).calldata()
+        out["TrustRegistry.setDeployment"] = try TrustRegistry.setDeployment(version: 2, entitlements: b, settlement: c).calldata()
         out["PlanEntitlements.listPlan"] = try PlanEntitlements.listPlan(.init(
-            mno: a, dataMB: 100, validitySeconds: 2_592_000, price: 12_345_678, marginBps: 1500, supplyCap: 10, soulbound: false,
-            refundRule: .atExpiryOrCancel, usagePoster: .mvno)).calldata()
+            mno: a, dataMB: 100, validitySeconds: 2_592_000, price: 12_345_678, marginBps: 1500, supplyCap: 10, transferable: true,
+            refundRule: .atExpiryOrCancel, usagePoster: .mvno, smdp: c, profileType: h3, activationWindowSeconds: 604_800)).calldata()
+        out["PlanEntitlements.relistPlan"] = try PlanEntitlements.relistPlan(planId: 3).calldata()
+        out["PlanEntitlements.markDelivered"] = try PlanEntitlements.markDelivered(tokenId: 7, installResultHash: h2).calldata()
+        out["PlanEntitlements.bindCommitment"] = try PlanEntitlements.bindCommitment(tokenId: 7, commitment: h3).calldata()
+        out["PlanEntitlements.deliveryTerms"] = try PlanEntitlements.deliveryTerms(tokenId: 7).calldata()
         out["PlanEntitlements.buy"] = try PlanEntitlements.buy(planId: 1, commitment: h4).calldata()
         out["PlanEntitlements.buyWithAuthorization"] = try PlanEntitlements.buyWithAuthorization(
-            planId: 1, commitment: h1, salt: h2, buyer: b, validAfter: 0, validBefore: UInt256(limbs: 0, 1, 0, 0),
+            planId: 1, commitment: h1, purchaseNonce: h2, buyer: b, validAfter: 0, validBefore: UInt256(limbs: 0, 1, 0, 0),
             signature: try Signature(r: r, s: s, yParity: 1)).calldata()
         out["PlanEntitlements.safeBatchTransferFrom"] = try PlanEntitlements.safeBatchTransferFrom(
             sender: a, receiver: b, ids: [1, 2, 3], amounts: [1, 1, 1], data: [1, 2, 3]).calldata()
@@ -43,6 +50,8 @@ struct BindingVectorTests {
         out["UsageSettlement.dispute"] = try UsageSettlement.dispute(entitlementId: 7, ledger: pending, cdr: cdr, leafIndex: 1,
                                                                      proof: [h1, h2, h4]).calldata()
         out["UsageSettlement.close"] = try UsageSettlement.close(entitlementId: 7, ledger: idle).calldata()
+        out["UsageSettlement.voidBatch"] = try UsageSettlement.voidBatch(entitlementId: 7, ledger: pending).calldata()
+        out["UsageSettlement.withdraw"] = try UsageSettlement.withdraw(receiver: c).calldata()
         out["UsageSettlement.escrowOf"] = try UsageSettlement.escrowOf(entitlementId: .max, ledger: closed).calldata()
         out["UsageSettlement.verifyCdr"] = try UsageSettlement.verifyCdr(root: h1, cdr: cdr, index: 0, count: 1, proof: []).calldata()
         out["TestStablecoin.receiveWithAuthorization"] = try TestStablecoin.receiveWithAuthorization(
@@ -72,12 +81,12 @@ struct BindingVectorTests {
         guard let ctors = json["constructors"] as? [[String: Any]] else { throw FixtureError("no constructors") }
         let a = try Address(Self.fill(0xaa, 20)), b = try Address(Self.fill(0xbb, 20)), c = try Address(Self.fill(0xcc, 20))
         let mine: [String: [UInt8]] = [
-            "TestStablecoin": try TestStablecoin.deploymentData(bytecode: [], devnetChainIds: [1337, 31337]),
+            "TestStablecoin": try TestStablecoin.deploymentData(bytecode: []),
             "TrustRegistry": try TrustRegistry.deploymentData(bytecode: [], owner: a),
             "PlanEntitlements": try PlanEntitlements.deploymentData(bytecode: [], registry: a, token: b,
                                                                    uri: "https://openrsp.invalid/entitlement/{id}.json"),
             "UsageSettlement": try UsageSettlement.deploymentData(bytecode: [], registry: a, entitlements: b, token: c,
-                                                                 disputeWindow: 86400, postingGrace: 3600),
+                                                                 disputeWindow: 86400, postingGrace: 172_800),
         ]
         #expect(ctors.count == mine.count)
         for entry in ctors {

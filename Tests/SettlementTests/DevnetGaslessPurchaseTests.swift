@@ -1,6 +1,7 @@
 // The gasless purchase path on the real devnet: the buyer signs an EIP-3009 ReceiveWithAuthorization
-// (EIP-712 digest built here from the binding's eip712Domain/DOMAIN_SEPARATOR/purchaseNonce), a
-// relayer submits buyWithAuthorization.
+// (EIP-712 digest built here from the binding's eip712Domain/DOMAIN_SEPARATOR/authorizationNonce), a
+// relayer submits buyWithAuthorization. The public purchase nonce is fresh randomness, never the
+// commitment's salt (issue 20 finding 3: the salt in calldata makes the EID searchable).
 import EthereumCore
 import EthereumRPC
 import Foundation
@@ -33,10 +34,15 @@ struct DevnetGaslessPurchaseTests {
                                     signer: governance)
         try await sys.registry.send(TrustRegistry.register(entity: mvno, role: .mvno, name: "MVNO", spkiHash: h("mvno"), certHash: h("mvno c")),
                                     signer: governance)
+        let smdp = try keys[5].address()
+        try await sys.registry.send(TrustRegistry.register(entity: smdp, role: .smdp, name: "SM-DP+", spkiHash: h("smdp"), certHash: h("smdp c")),
+                                    signer: governance)
+        try await sys.registry.send(TrustRegistry.approveMvno(mvno, maxMarginBps: 0), signer: mnoKey)
         let price: UInt256 = 3_000_000
         let listed = try await sys.plans.send(PlanEntitlements.listPlan(.init(
-            mno: mno, dataMB: 10, validitySeconds: 86400, price: price, marginBps: 0, supplyCap: 5, soulbound: true,
-            refundRule: .none, usagePoster: .mno)), signer: mvnoKey)
+            mno: mno, dataMB: 10, validitySeconds: 86400, price: price, marginBps: 0, supplyCap: 5,
+            refundRule: .none, usagePoster: .mno, smdp: smdp, profileType: PlanEntitlements.profileTypeId(name: "Test"),
+            activationWindowSeconds: 3600)), signer: mvnoKey)
         let planId = try sys.plans.event(PlanEntitlements.PlanListed.self, in: listed).planId
         try await sys.token.send(TestStablecoin.mint(receiver: buyerAddress, amount: price), signer: governance)
 
@@ -53,7 +59,10 @@ struct DevnetGaslessPurchaseTests {
         let eid: [UInt8] = [0x89, 0x04, 0x90, 0x32, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x02, 0x15]
         let salt = h("gasless salt")
         let commitment = try PlanEntitlements.commitment(eid: eid, salt: salt)
-        let nonce = try await sys.plans.call(PlanEntitlements.purchaseNonce(planId: planId, commitment: commitment, salt: salt))
+        let purchaseNonce = PlanEntitlements.newPurchaseNonce()
+        #expect(purchaseNonce != salt && purchaseNonce != PlanEntitlements.newPurchaseNonce())
+        let nonce = try await sys.plans.call(PlanEntitlements.authorizationNonce(planId: planId, commitment: commitment,
+                                                                                 purchaseNonce: purchaseNonce))
         let validBefore: UInt256 = 4_000_000_000
         let receiveTypeHash = h("ReceiveWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)")
         let structHash = Keccak256.hash(try ABI.encode(
@@ -63,7 +72,7 @@ struct DevnetGaslessPurchaseTests {
         let digest = Keccak256.hash([0x19, 0x01] + separator.bytes + structHash.bytes)
         let signature = try buyer.sign(digest: digest)
 
-        let call = PlanEntitlements.buyWithAuthorization(planId: planId, commitment: commitment, salt: salt, buyer: buyerAddress,
+        let call = PlanEntitlements.buyWithAuthorization(planId: planId, commitment: commitment, purchaseNonce: purchaseNonce, buyer: buyerAddress,
                                                          validAfter: 0, validBefore: validBefore, signature: signature)
         let bought = try await sys.plans.send(call, signer: relayer)
         let purchase = try sys.plans.event(PlanEntitlements.Purchased.self, in: bought)

@@ -23,11 +23,12 @@ struct DeployedSystem {
     let settlement: Contract<UsageSettlement>
 
     static let disputeWindow: UInt64 = 600
-    static let postingGrace: UInt64 = 3600
+    /// At least the dispute window + 1 h (`MIN_FINAL_POST_TIME`), as the constructor requires.
+    static let postingGrace: UInt64 = 4200
 
     static func deploy(on chain: Chain, deployer: PrivateKey, governance: Address) async throws -> DeployedSystem {
         let token = try await chain.deploy(TestStablecoin.self, data: try TestStablecoin.deploymentData(
-            bytecode: try ContractArtifact("TestStablecoin").bytecode, devnetChainIds: [1337, 31337]), signer: deployer)
+            bytecode: try ContractArtifact("TestStablecoin").bytecode), signer: deployer)
         let registry = try await chain.deploy(TrustRegistry.self, data: try TrustRegistry.deploymentData(
             bytecode: try ContractArtifact("TrustRegistry").bytecode, owner: governance), signer: deployer)
         let plans = try await chain.deploy(PlanEntitlements.self, data: try PlanEntitlements.deploymentData(
@@ -91,6 +92,14 @@ struct DevnetSettlementTests {
                                                            certHash: h("mno cert")), signer: governance)
         try await sys.registry.send(TrustRegistry.register(entity: mvno, role: .mvno, name: "MVNO", spkiHash: h("mvno spki"),
                                                            certHash: h("mvno cert")), signer: governance)
+        // The plans' SM-DP+ (the one above is revoked below), and the MNO's approval of the MVNO (at most 20 % margin).
+        let planSmdpKey = keys[7], planSmdp = try keys[7].address()
+        try await sys.registry.send(TrustRegistry.register(entity: planSmdp, role: .smdp, name: "Plan SM-DP+", spkiHash: h("plan smdp"),
+                                                           certHash: h("plan smdp cert")), signer: governance)
+        let approved = try await sys.registry.send(TrustRegistry.approveMvno(mvno, maxMarginBps: 2000), signer: mnoKey)
+        #expect(try sys.registry.event(TrustRegistry.MvnoApproved.self, in: approved).maxMarginBps == 2000)
+        #expect(try await sys.registry.call(TrustRegistry.mvnoApproval(mno: mno, mvno: mvno)) == 2000)
+        #expect(try await sys.registry.call(TrustRegistry.VERSION()) == PlanEntitlements.bindingVersion)
         #expect(try await sys.registry.call(TrustRegistry.isTrusted(role: .smdp, spkiHash: smdpSpki)))
         #expect(try await sys.registry.call(TrustRegistry.isTrusted(role: .ci, spkiHash: ciSpki)))
         #expect(try await !sys.registry.call(TrustRegistry.isTrusted(role: .ci, spkiHash: smdpSpki)))
@@ -111,15 +120,23 @@ struct DevnetSettlementTests {
         #expect(try await !sys.registry.call(TrustRegistry.isTrusted(role: .smdp, spkiHash: smdpSpki)))
         #expect(try await sys.registry.call(TrustRegistry.statusOf(entity: smdpAddress)) == .revoked)
 
-        // The MVNO lists a plan reselling the MNO: 100 MB, 30 days, 12.345678 tUSD, 15% margin.
+        // The MVNO lists a plan reselling the MNO: 100 MB, 30 days, 12.345678 tUSD, 15% margin, delivered by the
+        // plan SM-DP+ as one profile type within 7 days. Above the MNO's maximum margin it is refused.
         let price: UInt256 = 12_345_678, marginBps: UInt256 = 1500, dataMB: UInt256 = 100
-        let listed = try await sys.plans.send(PlanEntitlements.listPlan(.init(
-            mno: mno, dataMB: dataMB, validitySeconds: 30 * 86400, price: price, marginBps: marginBps, supplyCap: 10,
-            soulbound: false, refundRule: .atExpiry, usagePoster: .mno)), signer: mvnoKey)
+        let profileType = PlanEntitlements.profileTypeId(name: "OpenRSP Test Profile")
+        var terms = PlanEntitlements.PlanTerms(
+            mno: mno, dataMB: dataMB, validitySeconds: 2_592_000, price: price, marginBps: 2001, supplyCap: 10,
+            refundRule: .atExpiry, usagePoster: .mno, smdp: planSmdp, profileType: profileType, activationWindowSeconds: 604_800)
+        await expectRevert(.planEntitlements(.marginAboveTheMNOsMaximum)) {
+            try await sys.plans.send(PlanEntitlements.listPlan(terms), signer: mvnoKey)
+        }
+        terms.marginBps = marginBps
+        let listed = try await sys.plans.send(PlanEntitlements.listPlan(terms), signer: mvnoKey)
         let planEvent = try sys.plans.event(PlanEntitlements.PlanListed.self, in: listed)
         #expect(planEvent.planId == 1 && planEvent.mvno == mvno && planEvent.mno == mno && planEvent.price == price)
         let plan = try #require(try await sys.plans.call(PlanEntitlements.plans(planId: planEvent.planId)))
         #expect(plan.active && plan.marginBps == marginBps && plan.refundRule == .atExpiry && plan.usagePoster == .mno)
+        #expect(plan.soulbound && plan.smdp == planSmdp && plan.profileType == profileType && planEvent.profileType == profileType)
 
         // The user gets test stablecoin, approves, and buys for an EID commitment.
         try await sys.token.send(TestStablecoin.mint(receiver: userAddress, amount: 50_000_000), signer: governance)
@@ -148,6 +165,23 @@ struct DevnetSettlementTests {
         #expect(try await sys.settlement.currentLedger(entitlementId: id) == .empty)
         #expect(try await sys.settlement.call(UsageSettlement.EMPTY_LEDGER_HASH()) == UsageSettlement.Ledger.empty.hash)
 
+        // No usage before delivery; the plan's SM-DP+ records it with the install result's hash.
+        await expectRevert(.usageSettlement(.usageNotDelivered)) {
+            try await sys.settlement.send(UsageSettlement.postUsage(
+                entitlementId: id, ledger: .empty, root: h("r"), totalBytes: 1, firstSeq: 1, lastSeq: 1, nonce: 1), signer: mnoKey)
+        }
+        await expectRevert(.planEntitlements(.callerNotThePlansSMDP)) {
+            try await sys.plans.send(PlanEntitlements.markDelivered(tokenId: id, installResultHash: h("pir")), signer: mnoKey)
+        }
+        let delivered = try await sys.plans.send(PlanEntitlements.markDelivered(tokenId: id, installResultHash: h("pir")),
+                                                 signer: planSmdpKey)
+        let record = try sys.plans.event(PlanEntitlements.Delivered.self, in: delivered)
+        #expect(record.id == id && record.smdp == planSmdp && record.installResultHash == h("pir"))
+        let deliveryTerms = try await sys.plans.call(PlanEntitlements.deliveryTerms(tokenId: id))
+        let deadline = try purchase.start + UInt256(604_800)
+        #expect(deliveryTerms.delivered && deliveryTerms.profileType == profileType && deliveryTerms.smdp == planSmdp
+                && deliveryTerms.activationDeadline == deadline)
+
         // The MNO posts three CDRs under the Swift Merkle root; the contract agrees on leaves and proofs.
         let start = try u64(purchase.start), period = start + 60
         let usageBytes: [UInt64] = [12_000_000, 7_654_321, 3_000_001]
@@ -164,6 +198,8 @@ struct DevnetSettlementTests {
         }
         let total = usageBytes.reduce(0, +)
         #expect(usageBatch.totalBytes == total && usageBatch.firstSeq == 1 && usageBatch.lastSeq == 3)
+        // CDRs describe the past: post after the last CDR of both batches ends (one ending later would be contradiction 5).
+        _ = try await devnet.client.request("evm_mine", [.string(UInt256(period + 4300).quantityHex)], retry: .once)
         let posted = try await sys.settlement.send(usageBatch.postUsage(ledger: .empty, nonce: 1), signer: mnoKey)
         let batch = try sys.settlement.event(UsageSettlement.BatchPosted.self, in: posted)
         #expect(batch.batchId == UsageSettlement.computeBatchId(entitlementId: id, nonce: 1) && batch.root == tree.root && batch.totalBytes == total)
@@ -208,8 +244,19 @@ struct DevnetSettlementTests {
         let toMno = try pay - toMvno
         #expect(pay == 2_796_829 && toMvno == 419_524) // 12,345,678 × 22,654,322 // 100,000,000; × 1500 // 10000
         #expect(paid.toMno == toMno && paid.toMvno == toMvno && paid.totalBytes == total)
-        #expect(try await sys.token.call(TestStablecoin.balanceOf(mno)) == toMno)
-        #expect(try await sys.token.call(TestStablecoin.balanceOf(mvno)) == toMvno)
+        // Pull payments: settle credits the MNO and the MVNO; each withdraws its own share.
+        let credits = try sys.settlement.events(UsageSettlement.Credited.self, in: settled)
+        #expect(credits.map(\.payee) == [mno, mvno] && credits.map(\.amount) == [toMno, toMvno])
+        #expect(try await sys.settlement.call(UsageSettlement.owed(mno)) == toMno)
+        for (key, payee, amount) in [(mnoKey, mno, toMno), (mvnoKey, mvno, toMvno)] {
+            let took = try await sys.settlement.send(UsageSettlement.withdraw(receiver: payee), signer: key)
+            let w = try sys.settlement.event(UsageSettlement.Withdrawn.self, in: took)
+            #expect(w.payee == payee && w.receiver == payee && w.amount == amount)
+            #expect(try await sys.token.call(TestStablecoin.balanceOf(payee)) == amount)
+        }
+        await expectRevert(.usageSettlement(.withdrawNothingOwed)) {
+            try await sys.settlement.send(UsageSettlement.withdraw(receiver: mno), signer: mnoKey)
+        }
         let escrow = try await sys.token.call(TestStablecoin.balanceOf(sys.settlement.address))
         #expect(escrow == (try price - pay))
         #expect(try escrow + toMno + toMvno == price)
@@ -260,7 +307,10 @@ struct DevnetSettlementTests {
         _ = try await devnet.client.request("evm_mine", [.string(UInt256(closeAt).quantityHex)], retry: .once)
         let closed = try await sys.settlement.send(UsageSettlement.close(entitlementId: id, ledger: ledger4), signer: mvnoKey)
         let closing = try sys.settlement.event(UsageSettlement.EntitlementClosed.self, in: closed)
-        #expect(closing.refunded == escrow && closing.receiver == userAddress && closing.toMno == 0 && closing.toMvno == 0)
+        #expect(closing.refunded == escrow && closing.receiver == userAddress && closing.toMno == 0 && closing.toMvno == 0
+                && closing.delivered)
+        #expect(try await sys.settlement.call(UsageSettlement.owed(userAddress)) == escrow)
+        try await sys.settlement.send(UsageSettlement.withdraw(receiver: userAddress), signer: user)
         #expect(try await sys.token.call(TestStablecoin.balanceOf(sys.settlement.address)) == 0)
         let userBalance = try await sys.token.call(TestStablecoin.balanceOf(userAddress))
         #expect(userBalance == (try 50_000_000 - pay))

@@ -29,6 +29,13 @@ struct CDRParserTests {
         #expect(cdrs.map(\.sequence) == Array(3..<53))
         #expect(cdrs.allSatisfy { $0.periodStart <= $0.periodEnd && $0.periodStart >= 1_700_000_000 })
         #expect(zip(cdrs, cdrs.dropFirst()).allSatisfy { $0.periodEnd <= $1.periodStart })
+        // latestEnd (the batch's posting time): no session ends after it, earlier ones are unchanged.
+        let until = cdrs[9].periodEnd
+        var bounded = gen
+        bounded.latestEnd = until
+        let cut = bounded.generate(count: 50)
+        #expect(cut.allSatisfy { $0.periodEnd <= until && $0.periodStart <= $0.periodEnd })
+        #expect(Array(cut.prefix(10)) == Array(cdrs.prefix(10)) && cut.map(\.sequence) == cdrs.map(\.sequence))
         let asCSV = try CDRParser().parse(csv(cdrs.map(\.csvLine)), format: .csv)
         let asJSON = try CDRParser().parse(jsonl(cdrs.map(\.jsonLine)), format: .jsonl)
         #expect(asCSV == cdrs && asJSON == cdrs)

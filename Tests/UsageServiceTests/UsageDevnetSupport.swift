@@ -1,6 +1,8 @@
-// A real devnet with the four contracts deployed from the committed bytecode, an MNO and an MVNO
-// registered, a plan listed (usage posted by the MNO) and two entitlements bought by a user (each
-// entitlement has at most one batch pending on chain; two let batches be pending side by side).
+// A real devnet with the four contracts deployed from the committed bytecode, an MNO, an MVNO (approved
+// by the MNO) and the plan's SM-DP+ registered, a cancellable plan listed (usage posted by the MNO) and
+// two entitlements bought by a user and delivered (each entitlement has at most one batch pending on
+// chain; two let batches be pending side by side). The chain clock then moves on by `usageHours`, so
+// the usage CDRs lie in the past (a CDR ending after its batch's posting time is disputable).
 import DevnetTestSupport
 import EthereumCore
 import EthereumRPC
@@ -47,13 +49,16 @@ func removeDatabase(_ url: URL) {
 /// Everything a usage test needs on chain.
 struct UsageWorld {
     static let disputeWindow: UInt64 = 600
-    static let postingGrace: UInt64 = 3600
+    /// The dispute window + 1 h, the least the contract accepts.
+    static let postingGrace: UInt64 = 4200
     static let planMB: UInt64 = 100
+    static let usageHours: UInt64 = 4
 
     let devnet: DevnetProcess
     let chain: Chain
     let settlement: Contract<UsageSettlement>
     let token: Contract<TestStablecoin>
+    let plans: Contract<PlanEntitlements>
     let mnoKey: PrivateKey
     let mno: Address
     let user: PrivateKey
@@ -61,6 +66,8 @@ struct UsageWorld {
     let secondEntitlementId: UInt256
     let start: UInt64
     let end: UInt64
+    /// Chain time after setup: every generated CDR ends by then.
+    var usageUntil: UInt64 { start + Self.usageHours * 3600 }
 
     static func make(_ devnet: DevnetProcess) async throws -> UsageWorld {
         let keys = try devnetKeys(devnet)
@@ -68,7 +75,7 @@ struct UsageWorld {
         let mno = try mnoKey.address(), mvno = try mvnoKey.address(), userAddress = try user.address()
         let chain = try await Chain.connect(devnet.client)
         let token = try await chain.deploy(TestStablecoin.self, data: try TestStablecoin.deploymentData(
-            bytecode: try bytecode("TestStablecoin"), devnetChainIds: [1337, 31337]), signer: governance)
+            bytecode: try bytecode("TestStablecoin")), signer: governance)
         let registry = try await chain.deploy(TrustRegistry.self, data: try TrustRegistry.deploymentData(
             bytecode: try bytecode("TrustRegistry"), owner: try governance.address()), signer: governance)
         let plans = try await chain.deploy(PlanEntitlements.self, data: try PlanEntitlements.deploymentData(
@@ -83,10 +90,15 @@ struct UsageWorld {
                                                        certHash: h("mno cert")), signer: governance)
         try await registry.send(TrustRegistry.register(entity: mvno, role: .mvno, name: "MVNO", spkiHash: h("mvno spki"),
                                                        certHash: h("mvno cert")), signer: governance)
+        let smdpKey = keys[5]
+        try await registry.send(TrustRegistry.register(entity: try smdpKey.address(), role: .smdp, name: "SM-DP+", spkiHash: h("smdp spki"),
+                                                       certHash: h("smdp cert")), signer: governance)
+        try await registry.send(TrustRegistry.approveMvno(mvno, maxMarginBps: 1500), signer: mnoKey)
         let price: UInt256 = 10_000_000
         let listed = try await plans.send(PlanEntitlements.listPlan(.init(
             mno: mno, dataMB: UInt256(planMB), validitySeconds: 30 * 86400, price: price, marginBps: 1500, supplyCap: 10,
-            soulbound: false, refundRule: .atExpiry, usagePoster: .mno)), signer: mvnoKey)
+            refundRule: .atExpiryOrCancel, usagePoster: .mno, smdp: try smdpKey.address(),
+            profileType: PlanEntitlements.profileTypeId(name: "Test Profile"), activationWindowSeconds: 86400)), signer: mvnoKey)
         let planId = try plans.event(PlanEntitlements.PlanListed.self, in: listed).planId
         try await token.send(TestStablecoin.mint(receiver: userAddress, amount: try price * 2), signer: governance)
         try await token.send(TestStablecoin.approve(spender: plans.address, amount: try price * 2), signer: user)
@@ -94,9 +106,15 @@ struct UsageWorld {
         let purchase = try plans.event(PlanEntitlements.Purchased.self, in: bought)
         let boughtSecond = try await plans.send(PlanEntitlements.buy(planId: planId, commitment: h("second commitment")), signer: user)
         let second = try plans.event(PlanEntitlements.Purchased.self, in: boughtSecond)
-        return UsageWorld(devnet: devnet, chain: chain, settlement: settlement, token: token, mnoKey: mnoKey, mno: mno, user: user,
-                          entitlementId: purchase.id, secondEntitlementId: second.id, start: max(purchase.start.w0, second.start.w0),
-                          end: min(purchase.expiry.w0, second.expiry.w0))
+        // The SM-DP+ records both deliveries (no usage can be posted before).
+        for id in [purchase.id, second.id] {
+            try await plans.send(PlanEntitlements.markDelivered(tokenId: id, installResultHash: h("install result \(id)")), signer: smdpKey)
+        }
+        let world = UsageWorld(devnet: devnet, chain: chain, settlement: settlement, token: token, plans: plans, mnoKey: mnoKey, mno: mno,
+                               user: user, entitlementId: purchase.id, secondEntitlementId: second.id,
+                               start: max(purchase.start.w0, second.start.w0), end: min(purchase.expiry.w0, second.expiry.w0))
+        try await mine(devnet.client, at: world.usageUntil)
+        return world
     }
 
     /// A service on `database` for the MNO, bound to `settlement` (possibly on a restarted node).
@@ -111,7 +129,7 @@ struct UsageWorld {
     /// Demo CDRs for the first entitlement (or `entitlement`) inside its period.
     func cdrs(count: Int, first: UInt64 = 1, seed: UInt64 = 7, entitlement: UInt256? = nil) -> [CDR] {
         CDRGenerator(seed: seed, entitlementId: entitlement ?? entitlementId, firstSequence: first, periodStart: start + 10,
-                     bytesRange: 1_000...50_000).generate(count: count)
+                     bytesRange: 1_000...50_000, latestEnd: usageUntil).generate(count: count)
     }
 
     /// Every BatchPosted log of the settlement contract.

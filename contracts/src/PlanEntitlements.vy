@@ -8,9 +8,16 @@
         UsageSettlement contract, which holds it in escrow. Each purchase mints a new token
         id (amount 1) bound to `commitment = keccak256(EID || salt)` -- the EID itself never
         appears on chain. The SM-DP+ asks `isLive(id, commitment)` before it releases a profile.
-        Token ids start at 1; id 0 is never minted. Soulbound plans' tokens cannot move.
+        A plan names what it delivers: the MNO's SM-DP+ (a registered entity) and a profile
+        type id; that SM-DP+ records delivery (`markDelivered`, the hash of the eUICC-signed
+        ProfileInstallationResult) before the plan's activation deadline, else the entitlement
+        is refunded in full. Tokens are soulbound unless the plan is transferable; a transfer
+        unbinds the EID commitment and the new owner binds a new one.
+        Token ids start at 1; id 0 is never minted.
         No upgradeability. The settlement address is wired once after deployment.
 """
+
+VERSION: public(constant(uint256)) = 2   # the OpenRSP contracts release
 
 interface IERC20:
     def transferFrom(sender: address, receiver: address, amount: uint256) -> bool: nonpayable
@@ -25,6 +32,7 @@ interface IERC3009:
 interface ITrustRegistry:
     def isActive(entity: address, role: uint8) -> bool: view
     def owner() -> address: view
+    def mvnoApproval(mno: address, mvno: address) -> (bool, uint256): view
 
 interface IERC1155Receiver:
     def onERC1155Received(operator: address, sender: address, id: uint256, amount: uint256,
@@ -32,6 +40,7 @@ interface IERC1155Receiver:
     def onERC1155BatchReceived(operator: address, sender: address, ids: DynArray[uint256, 128],
                                amounts: DynArray[uint256, 128], data: Bytes[1024]) -> bytes4: nonpayable
 
+ROLE_SMDP: constant(uint8) = 3
 ROLE_MNO: constant(uint8) = 5
 ROLE_MVNO: constant(uint8) = 6
 
@@ -56,7 +65,9 @@ MAX_BATCH: constant(uint256) = 128
 ERC1155_RECEIVED: constant(bytes4) = 0xf23a6e61
 ERC1155_BATCH_RECEIVED: constant(bytes4) = 0xbc197c81
 
-PURCHASE_NONCE_TYPEHASH: constant(bytes32) = keccak256("OpenRSP.PlanPurchase(address entitlements,uint256 planId,bytes32 commitment,bytes32 salt)")
+# `purchaseNonce` is fresh randomness per purchase, independent of the commitment's secret salt
+# (the salt must never appear on chain: with it, keccak256(EID || salt) falls to a search of EIDs).
+AUTHORIZATION_NONCE_TYPEHASH: constant(bytes32) = keccak256("OpenRSP.PlanPurchase(address entitlements,uint256 planId,bytes32 commitment,bytes32 purchaseNonce)")
 
 struct Plan:
     mvno: address
@@ -71,6 +82,9 @@ struct Plan:
     soulbound: bool
     refundRule: uint8
     usagePoster: uint8
+    smdp: address
+    profileType: bytes32
+    activationWindow: uint256
 
 event TransferSingle:
     operator: indexed(address)
@@ -107,8 +121,14 @@ event PlanListed:
     soulbound: bool
     refundRule: uint8
     usagePoster: uint8
+    smdp: address
+    profileType: bytes32
+    activationWindow: uint256
 
 event PlanDelisted:
+    planId: indexed(uint256)
+
+event PlanRelisted:
     planId: indexed(uint256)
 
 event Purchased:
@@ -124,6 +144,16 @@ event Cancelled:
     id: indexed(uint256)
     at: uint256
 
+event Delivered:
+    id: indexed(uint256)
+    smdp: indexed(address)
+    installResultHash: bytes32
+    at: uint256
+
+event CommitmentBound:
+    id: indexed(uint256)
+    commitment: bytes32
+
 event SettlementSet:
     settlement: indexed(address)
 
@@ -138,16 +168,22 @@ _wiring: uint256
 #   core:    price (bits 0..127) | validity seconds (128..167) | supply cap (168..199) | sold (200..231)
 #            | flags (232..239: bit0 active, bit1 soulbound, bit2 usage poster is MVNO) | refund rule (240..247)
 #   parties: MVNO address (0..159) | margin bps (160..175)
-#   network: MNO address (0..159) | data MB (160..223)
+#   network: MNO address (0..159) | data MB (160..223) | activation window seconds (224..255)
+#   profile: the SM-DP+ that delivers it; profileType: the profile type id it delivers
 _planCore: HashMap[uint256, uint256]
 _planParties: HashMap[uint256, uint256]
 _planNetwork: HashMap[uint256, uint256]
+_planSmdp: HashMap[uint256, address]
+_planProfileType: HashMap[uint256, bytes32]
 planCount: public(uint256)
 
 # Entitlements, packed: owner (0..159) | plan id (160..191) | start (192..231) | cancelled (232..239)
+#   | delivered (240..247)
 _ent: HashMap[uint256, uint256]
 _commitment: HashMap[uint256, bytes32]
 cancelledAt: public(HashMap[uint256, uint256])
+# hash of the eUICC-signed ProfileInstallationResult the SM-DP+ recorded (zero: not delivered)
+installResultHash: public(HashMap[uint256, bytes32])
 
 isApprovedForAll: public(HashMap[address, HashMap[address, bool]])
 _uri: String[256]
@@ -206,33 +242,54 @@ def lastId() -> uint256:
 
 # ---------------------------------------------------------------- plans
 
+@view
+@internal
+def _check_resale(mvno: address, mno: address, margin_bps: uint256):
+    """The MVNO and MNO are active and the MNO approved this MVNO for this margin."""
+    assert staticcall ITrustRegistry(REGISTRY).isActive(mvno, ROLE_MVNO), "caller: not an active MVNO"
+    assert staticcall ITrustRegistry(REGISTRY).isActive(mno, ROLE_MNO), "mno: not an active MNO"
+    approved: bool = False
+    max_margin: uint256 = 0
+    approved, max_margin = staticcall ITrustRegistry(REGISTRY).mvnoApproval(mno, mvno)
+    assert approved, "mno: has not approved this MVNO"
+    assert margin_bps <= max_margin, "margin: above the MNO's maximum"
+
+
 @external
 def listPlan(mno: address, data_mb: uint256, validity: uint256, price: uint256, margin_bps: uint256,
-             supply_cap: uint256, soulbound: bool, refund_rule: uint8, usage_poster: uint8) -> uint256:
-    """@notice An active MVNO lists a plan reselling an active MNO. Plan terms never change."""
-    assert staticcall ITrustRegistry(REGISTRY).isActive(msg.sender, ROLE_MVNO), "caller: not an active MVNO"
-    assert staticcall ITrustRegistry(REGISTRY).isActive(mno, ROLE_MNO), "mno: not an active MNO"
+             supply_cap: uint256, transferable: bool, refund_rule: uint8, usage_poster: uint8,
+             smdp: address, profile_type: bytes32, activation_window: uint256) -> uint256:
+    """@notice An active MVNO, approved by the MNO, lists a plan reselling it, delivered by the
+       SM-DP+ `smdp` as profile type `profile_type` within `activation_window` seconds of each
+       purchase. Plans are soulbound unless `transferable`. Plan terms never change."""
+    assert margin_bps <= 10000, "margin: above 10000 bps"
+    self._check_resale(msg.sender, mno, margin_bps)
+    assert staticcall ITrustRegistry(REGISTRY).isActive(smdp, ROLE_SMDP), "smdp: not an active SM-DP+"
+    assert profile_type != empty(bytes32), "profile type: zero"
     assert data_mb > 0 and data_mb <= MASK64 // BYTES_PER_MB, "data: out of range"
     assert validity > 0 and validity <= MASK40, "validity: out of range"
+    assert activation_window > 0 and activation_window <= validity, "activation window: out of range"
     assert price > 0 and price <= MASK128, "price: out of range"
-    assert margin_bps <= 10000, "margin: above 10000 bps"
     assert supply_cap > 0 and supply_cap <= MASK32, "supply cap: out of range"
     assert refund_rule <= REFUND_AT_EXPIRY_OR_CANCEL, "refund rule: invalid"
     assert usage_poster <= POSTER_MVNO, "usage poster: invalid"
     plan_id: uint256 = self.planCount + 1
     self.planCount = plan_id
     flags: uint256 = 1
-    if soulbound:
+    if not transferable:
         flags |= 2
     if usage_poster == POSTER_MVNO:
         flags |= 4
     self._planCore[plan_id] = (price | (validity << 128) | (supply_cap << 168)
                                | (flags << 232) | (convert(refund_rule, uint256) << 240))
     self._planParties[plan_id] = convert(msg.sender, uint256) | (margin_bps << 160)
-    self._planNetwork[plan_id] = convert(mno, uint256) | (data_mb << 160)
+    self._planNetwork[plan_id] = convert(mno, uint256) | (data_mb << 160) | (activation_window << 224)
+    self._planSmdp[plan_id] = smdp
+    self._planProfileType[plan_id] = profile_type
     log PlanListed(planId=plan_id, mvno=msg.sender, mno=mno, dataMB=data_mb, validity=validity,
-                   price=price, marginBps=margin_bps, supplyCap=supply_cap, soulbound=soulbound,
-                   refundRule=refund_rule, usagePoster=usage_poster)
+                   price=price, marginBps=margin_bps, supplyCap=supply_cap, soulbound=not transferable,
+                   refundRule=refund_rule, usagePoster=usage_poster, smdp=smdp, profileType=profile_type,
+                   activationWindow=activation_window)
     return plan_id
 
 
@@ -240,18 +297,36 @@ def listPlan(mno: address, data_mb: uint256, validity: uint256, price: uint256, 
 def delistPlan(plan_id: uint256):
     """
     @notice Stops new sales; existing entitlements are unaffected. The plan's MVNO may always
-            delist; anyone may delist a plan whose MVNO or MNO is no longer active in the registry.
+            delist; anyone may delist a plan whose MVNO or MNO is no longer active in the registry
+            or whose MNO withdrew its approval of the MVNO. The MVNO may `relistPlan` later.
     """
     core: uint256 = self._planCore[plan_id]
     assert core != 0, "plan: unknown"
     mvno: address = convert(self._planParties[plan_id] & MASK160, address)
     if msg.sender != mvno:
         mno: address = convert(self._planNetwork[plan_id] & MASK160, address)
+        approved: bool = False
+        max_margin: uint256 = 0
+        approved, max_margin = staticcall ITrustRegistry(REGISTRY).mvnoApproval(mno, mvno)
         assert not (staticcall ITrustRegistry(REGISTRY).isActive(mvno, ROLE_MVNO)
-                    and staticcall ITrustRegistry(REGISTRY).isActive(mno, ROLE_MNO)), "caller: not the plan's MVNO"
+                    and staticcall ITrustRegistry(REGISTRY).isActive(mno, ROLE_MNO) and approved), "caller: not the plan's MVNO"
     assert (core >> 232) & 1 == 1, "plan: not active"
     self._planCore[plan_id] = core & ~(1 << 232)
     log PlanDelisted(planId=plan_id)
+
+
+@external
+def relistPlan(plan_id: uint256):
+    """@notice The plan's MVNO resumes sales of a delisted plan (same terms) once it and the MNO
+       are active again and the MNO still approves it at the plan's margin."""
+    core: uint256 = self._planCore[plan_id]
+    assert core != 0, "plan: unknown"
+    parties: uint256 = self._planParties[plan_id]
+    assert msg.sender == convert(parties & MASK160, address), "caller: not the plan's MVNO"
+    assert (core >> 232) & 1 == 0, "plan: already active"
+    self._check_resale(msg.sender, convert(self._planNetwork[plan_id] & MASK160, address), (parties >> 160) & 65535)
+    self._planCore[plan_id] = core | (1 << 232)
+    log PlanRelisted(planId=plan_id)
 
 
 @view
@@ -274,6 +349,9 @@ def plans(plan_id: uint256) -> Plan:
         soulbound=flags & 2 == 2,
         refundRule=convert((core >> 240) & 255, uint8),
         usagePoster=convert((flags >> 2) & 1, uint8),
+        smdp=self._planSmdp[plan_id],
+        profileType=self._planProfileType[plan_id],
+        activationWindow=network >> 224,
     )
 
 
@@ -324,22 +402,24 @@ def buy(plan_id: uint256, commitment: bytes32) -> uint256:
 
 @external
 @nonreentrant
-def buyWithAuthorization(plan_id: uint256, commitment: bytes32, salt: bytes32, buyer: address,
+def buyWithAuthorization(plan_id: uint256, commitment: bytes32, purchase_nonce: bytes32, buyer: address,
                          valid_after: uint256, valid_before: uint256, v: uint8, r: bytes32, s: bytes32) -> uint256:
     """
     @notice Gasless purchase: `buyer` signs an EIP-3009 ReceiveWithAuthorization paying the plan
             price to this contract, and any relayer submits it. The authorization nonce MUST be
-            `purchaseNonce(plan_id, commitment, salt)`, so the signature binds the plan and the EID
-            commitment and a relayer cannot redirect the purchase. ReceiveWithAuthorization (not
-            TransferWithAuthorization) is used because only the payee may submit it: nobody can
-            front-run the signature into a bare transfer that mints nothing.
+            `authorizationNonce(plan_id, commitment, purchase_nonce)`, so the signature binds the plan
+            and the EID commitment and a relayer cannot redirect the purchase. `purchase_nonce` is
+            public calldata: it MUST be fresh randomness, independent of the commitment's salt
+            (never the salt itself). ReceiveWithAuthorization (not TransferWithAuthorization) is
+            used because only the payee may submit it: nobody can front-run the signature into a
+            bare transfer that mints nothing.
     """
     assert buyer != empty(address), "buyer: zero address"
     token_id: uint256 = 0
     price: uint256 = 0
     escrow: address = empty(address)
     token_id, price, escrow = self._mint_entitlement(plan_id, commitment, buyer)
-    nonce: bytes32 = self._purchase_nonce(plan_id, commitment, salt)
+    nonce: bytes32 = self._authorization_nonce(plan_id, commitment, purchase_nonce)
     before: uint256 = staticcall IERC20(TOKEN).balanceOf(self)
     extcall IERC3009(TOKEN).receiveWithAuthorization(buyer, self, price, valid_after, valid_before, nonce, v, r, s)
     assert staticcall IERC20(TOKEN).balanceOf(self) == before + price, "payment: amount not received"
@@ -350,21 +430,22 @@ def buyWithAuthorization(plan_id: uint256, commitment: bytes32, salt: bytes32, b
 
 @view
 @internal
-def _purchase_nonce(plan_id: uint256, commitment: bytes32, salt: bytes32) -> bytes32:
-    return keccak256(abi_encode(PURCHASE_NONCE_TYPEHASH, self, plan_id, commitment, salt))
+def _authorization_nonce(plan_id: uint256, commitment: bytes32, purchase_nonce: bytes32) -> bytes32:
+    return keccak256(abi_encode(AUTHORIZATION_NONCE_TYPEHASH, self, plan_id, commitment, purchase_nonce))
 
 
 @view
 @external
-def purchaseNonce(plan_id: uint256, commitment: bytes32, salt: bytes32) -> bytes32:
+def authorizationNonce(plan_id: uint256, commitment: bytes32, purchase_nonce: bytes32) -> bytes32:
     """@notice The EIP-3009 nonce a buyer signs for `buyWithAuthorization`."""
-    return self._purchase_nonce(plan_id, commitment, salt)
+    return self._authorization_nonce(plan_id, commitment, purchase_nonce)
 
 
 @external
 def cancel(token_id: uint256):
     """@notice The owner ends an entitlement early (plans with REFUND_AT_EXPIRY_OR_CANCEL only).
-       The unused escrow is refunded when UsageSettlement closes the entitlement."""
+       The unused escrow is refunded when UsageSettlement closes the entitlement, and the supply
+       unit is free again at once (the cap counts entitlements sold and not cancelled)."""
     ent: uint256 = self._ent[token_id]
     assert ent != 0, "entitlement: unknown"
     assert msg.sender == convert(ent & MASK160, address), "caller: not owner"
@@ -374,11 +455,52 @@ def cancel(token_id: uint256):
     assert convert((core >> 240) & 255, uint8) == REFUND_AT_EXPIRY_OR_CANCEL, "plan: not cancellable"
     assert block.timestamp < ((ent >> 192) & MASK40) + ((core >> 128) & MASK40), "entitlement: expired"
     self._ent[token_id] = ent | (1 << 232)
+    self._planCore[plan_id] = core - (1 << 200)
     self.cancelledAt[token_id] = block.timestamp
     log Cancelled(id=token_id, at=block.timestamp)
 
 
+@external
+def markDelivered(token_id: uint256, install_result_hash: bytes32):
+    """@notice The plan's SM-DP+, active in the registry, records that the profile was installed:
+       `install_result_hash` is the SHA-256 of the eUICC-signed ProfileInstallationResult it
+       received at HandleNotification. Only before the activation deadline and while live."""
+    ent: uint256 = self._ent[token_id]
+    assert ent != 0, "entitlement: unknown"
+    plan_id: uint256 = (ent >> 160) & MASK32
+    smdp: address = self._planSmdp[plan_id]
+    assert msg.sender == smdp, "caller: not the plan's SM-DP+"
+    assert staticcall ITrustRegistry(REGISTRY).isActive(smdp, ROLE_SMDP), "smdp: not active"
+    assert install_result_hash != empty(bytes32), "install result: zero hash"
+    assert (ent >> 240) & 255 == 0, "entitlement: already delivered"
+    assert (ent >> 232) & 255 == 0, "entitlement: cancelled"
+    assert block.timestamp < self._deadline(ent, self._planNetwork[plan_id]), "delivery: deadline passed"
+    self._ent[token_id] = ent | (1 << 240)
+    self.installResultHash[token_id] = install_result_hash
+    log Delivered(id=token_id, smdp=smdp, installResultHash=install_result_hash, at=block.timestamp)
+
+
+@external
+def bindCommitment(token_id: uint256, commitment: bytes32):
+    """@notice The owner of a transferred entitlement (a transfer unbinds it) binds it to its own
+       `commitment = keccak256(EID || salt)`."""
+    ent: uint256 = self._ent[token_id]
+    assert ent != 0, "entitlement: unknown"
+    assert msg.sender == convert(ent & MASK160, address), "caller: not owner"
+    assert commitment != empty(bytes32), "commitment: zero"
+    assert self._commitment[token_id] == empty(bytes32), "commitment: already bound"
+    self._commitment[token_id] = commitment
+    log CommitmentBound(id=token_id, commitment=commitment)
+
+
 # ---------------------------------------------------------------- entitlement views
+
+@pure
+@internal
+def _deadline(ent: uint256, network: uint256) -> uint256:
+    """Activation deadline: start + the plan's activation window."""
+    return ((ent >> 192) & MASK40) + (network >> 224)
+
 
 @view
 @internal
@@ -412,26 +534,43 @@ def entitlement(token_id: uint256) -> (bytes32, uint256, uint256, uint256, uint8
 @view
 @external
 def isLive(token_id: uint256, commitment: bytes32) -> bool:
-    """@notice True iff the entitlement exists, is neither expired nor cancelled, and is bound to `commitment`."""
+    """@notice True iff the entitlement exists, is neither expired nor cancelled nor undelivered past
+       its activation deadline, and is bound to `commitment`."""
     ent: uint256 = self._ent[token_id]
     if ent == 0 or (ent >> 232) & 255 != 0:
         return False
-    if block.timestamp >= self._end(token_id, ent, self._planCore[(ent >> 160) & MASK32]):
+    plan_id: uint256 = (ent >> 160) & MASK32
+    if block.timestamp >= self._end(token_id, ent, self._planCore[plan_id]):
         return False
-    return self._commitment[token_id] == commitment
+    if (ent >> 240) & 255 == 0 and block.timestamp >= self._deadline(ent, self._planNetwork[plan_id]):
+        return False
+    return commitment != empty(bytes32) and self._commitment[token_id] == commitment   # unbound: never live
 
 
 @view
 @external
-def settlementTerms(token_id: uint256) -> (address, uint256, uint256, address, address, uint256, uint256, uint256, uint8, uint8):
+def deliveryTerms(token_id: uint256) -> (address, bytes32, uint256, bytes32):
+    """@notice What the SM-DP+ gate needs: (smdp, profileType, activationDeadline,
+       installResultHash (zero until delivered)). All zero for an unknown id."""
+    ent: uint256 = self._ent[token_id]
+    if ent == 0:
+        return empty(address), empty(bytes32), 0, empty(bytes32)
+    plan_id: uint256 = (ent >> 160) & MASK32
+    return (self._planSmdp[plan_id], self._planProfileType[plan_id],
+            self._deadline(ent, self._planNetwork[plan_id]), self.installResultHash[token_id])
+
+
+@view
+@external
+def settlementTerms(token_id: uint256) -> (address, uint256, uint256, address, address, uint256, uint256, uint256, uint8, uint8, bool, uint256):
     """
-    @notice What UsageSettlement needs in one call:
-            (owner, start, end, mno, mvno, marginBps, price, planBytes, refundRule, usagePoster).
+    @notice What UsageSettlement needs in one call: (owner, start, end, mno, mvno, marginBps,
+            price, planBytes, refundRule, usagePoster, delivered, activationDeadline).
             All zero for an unknown id.
     """
     ent: uint256 = self._ent[token_id]
     if ent == 0:
-        return empty(address), 0, 0, empty(address), empty(address), 0, 0, 0, 0, 0
+        return empty(address), 0, 0, empty(address), empty(address), 0, 0, 0, 0, 0, False, 0
     plan_id: uint256 = (ent >> 160) & MASK32
     core: uint256 = self._planCore[plan_id]
     parties: uint256 = self._planParties[plan_id]
@@ -439,7 +578,8 @@ def settlementTerms(token_id: uint256) -> (address, uint256, uint256, address, a
     return (convert(ent & MASK160, address), (ent >> 192) & MASK40, self._end(token_id, ent, core),
             convert(network & MASK160, address), convert(parties & MASK160, address),
             (parties >> 160) & 65535, core & MASK128, ((network >> 160) & MASK64) * BYTES_PER_MB,
-            convert((core >> 240) & 255, uint8), convert((core >> 234) & 1, uint8))
+            convert((core >> 240) & 255, uint8), convert((core >> 234) & 1, uint8),
+            (ent >> 240) & 255 != 0, self._deadline(ent, network))
 
 
 @view
@@ -505,6 +645,10 @@ def _move(sender: address, receiver: address, token_id: uint256, amount: uint256
     plan_id: uint256 = (ent >> 160) & MASK32
     assert (self._planCore[plan_id] >> 233) & 1 == 0, "soulbound"
     self._ent[token_id] = (ent & ~MASK160) | convert(receiver, uint256)
+    # the seller's EID commitment stops being live; the new owner binds its own (bindCommitment)
+    if sender != receiver and self._commitment[token_id] != empty(bytes32):
+        self._commitment[token_id] = empty(bytes32)
+        log CommitmentBound(id=token_id, commitment=empty(bytes32))
 
 
 @internal

@@ -5,8 +5,8 @@
 @notice ERC-20 with 6 decimals, EIP-2612 permit and EIP-3009 transfer/receive/cancel
         authorizations, signed over an EIP-712 domain (name, version "1", chainId,
         verifyingContract). Minting is allowed only to the minter and only while
-        `chain.id` is in the devnet chain-id set fixed at deployment, so a copy
-        deployed to a public chain can never mint. The other OpenRSP contracts work
+        `chain.id` is one of the devnet chain ids fixed in this code (1337, 31337), so a
+        copy deployed to a public chain can never mint, whatever its deployer claims. The other OpenRSP contracts work
         with any plain ERC-20 (for example USDC); this token exists for devnets and tests.
 """
 
@@ -35,7 +35,7 @@ event MinterChanged:
 name: public(constant(String[32])) = "OpenRSP Test USD"
 symbol: public(constant(String[8])) = "tUSD"
 decimals: public(constant(uint8)) = 6
-VERSION: constant(String[8]) = "1"
+EIP712_VERSION: constant(String[8]) = "1"   # the EIP-712 domain version (not the release)
 
 # secp256k1 group order / 2: signatures with a larger s are malleable and rejected.
 SECP256K1_HALF_N: constant(uint256) = 57896044618658097711785492504343953926418782139537452191302581570759080747168
@@ -56,7 +56,9 @@ CANCEL_AUTHORIZATION_TYPEHASH: constant(bytes32) = keccak256(
     "CancelAuthorization(address authorizer,bytes32 nonce)"
 )
 
-MAX_DEVNET_CHAINS: constant(uint256) = 8
+VERSION: public(constant(uint256)) = 2   # the OpenRSP contracts release
+# the devnet chain ids where `mint` works (Hardhat/Anvil 31337, Ganache/geth --dev/this repo's devnet 1337)
+DEVNET_CHAIN_IDS: constant(uint256[2]) = [1337, 31337]
 
 balanceOf: public(HashMap[address, uint256])
 allowance: public(HashMap[address, HashMap[address, uint256]])
@@ -64,15 +66,19 @@ totalSupply: public(uint256)
 nonces: public(HashMap[address, uint256])
 authorizationState: public(HashMap[address, HashMap[bytes32, bool]])
 minter: public(address)
-devnetChainIds: public(DynArray[uint256, MAX_DEVNET_CHAINS])
 
 
 @deploy
-def __init__(devnet_chain_ids: DynArray[uint256, MAX_DEVNET_CHAINS]):
-    assert len(devnet_chain_ids) > 0, "no devnet chain ids"
+def __init__():
     self.minter = msg.sender
-    self.devnetChainIds = devnet_chain_ids
     log MinterChanged(previous=empty(address), minter=msg.sender)
+
+
+@view
+@external
+def devnetChainIds(arg0: uint256) -> uint256:
+    """@notice Devnet chain id number `arg0` (0 or 1) of the fixed set."""
+    return DEVNET_CHAIN_IDS[arg0]
 
 
 @view
@@ -85,7 +91,7 @@ def DOMAIN_SEPARATOR() -> bytes32:
 @external
 def eip712Domain() -> (bytes1, String[32], String[8], uint256, address, bytes32, DynArray[uint256, 1]):
     """@notice EIP-5267 description of the signing domain."""
-    return (0x0f, name, VERSION, chain.id, self, empty(bytes32), [])
+    return (0x0f, name, EIP712_VERSION, chain.id, self, empty(bytes32), [])
 
 
 @view
@@ -93,7 +99,7 @@ def eip712Domain() -> (bytes1, String[32], String[8], uint256, address, bytes32,
 def _domain_separator() -> bytes32:
     # Computed per call so a chain fork (new chain id) never accepts old signatures.
     return keccak256(abi_encode(
-        EIP712_DOMAIN_TYPEHASH, keccak256(name), keccak256(VERSION), chain.id, self
+        EIP712_DOMAIN_TYPEHASH, keccak256(name), keccak256(EIP712_VERSION), chain.id, self
     ))
 
 
@@ -205,7 +211,7 @@ def cancelAuthorization(authorizer: address, nonce: bytes32, v: uint8, r: bytes3
 def mint(receiver: address, amount: uint256):
     """@notice Test-only faucet: minter only, devnet chain ids only."""
     assert msg.sender == self.minter, "mint: not minter"
-    assert chain.id in self.devnetChainIds, "mint: not a devnet chain"
+    assert chain.id in DEVNET_CHAIN_IDS, "mint: not a devnet chain"
     assert receiver != empty(address), "mint: zero address"
     self.totalSupply += amount
     self.balanceOf[receiver] += amount

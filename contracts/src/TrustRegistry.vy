@@ -10,9 +10,13 @@
         SM-DP+'s CERT.DPtls besides its CERT.DPauth); they are trusted exactly while the
         entity is active.
         Entities can be suspended and reinstated; revocation is final. An active MNO
-        manages its own roaming/usage signing keys (operator keys).
-        No upgradeability: the code is fixed at deployment.
+        manages its own roaming/usage signing keys (operator keys; each key consents by
+        accepting) and approves the MVNOs that may resell it, with a maximum margin.
+        No upgradeability: the code is fixed at deployment. A new version is a new
+        deployment; governance points `deployment()` at the current one.
 """
+
+VERSION: public(constant(uint256)) = 2   # the OpenRSP contracts release
 
 # Roles (GSMA SGP.21/22 naming). 0 is "no role".
 ROLE_CI: constant(uint8) = 1
@@ -30,6 +34,8 @@ STATUS_REVOKED: constant(uint8) = 3
 # Operator key status. 0 is "never registered".
 KEY_ACTIVE: constant(uint8) = 1
 KEY_REVOKED: constant(uint8) = 2
+
+MAX_MARGIN_BPS: constant(uint256) = 10000
 
 struct Entity:
     role: uint8
@@ -91,6 +97,25 @@ event OperatorKeyRevoked:
     mno: indexed(address)
     key: indexed(address)
 
+event OperatorKeyOffered:
+    mno: indexed(address)
+    key: indexed(address)
+    offered: bool
+
+event MvnoApproved:
+    mno: indexed(address)
+    mvno: indexed(address)
+    maxMarginBps: uint256
+
+event MvnoApprovalRevoked:
+    mno: indexed(address)
+    mvno: indexed(address)
+
+event DeploymentSet:
+    version: indexed(uint256)
+    entitlements: indexed(address)
+    settlement: indexed(address)
+
 owner: public(address)
 pendingOwner: public(address)
 # Per entity, packed into one slot so `isActive` is one storage read:
@@ -102,6 +127,14 @@ _info: HashMap[address, EntityInfo]
 entityBySpki: public(HashMap[uint8, HashMap[bytes32, address]])
 # operator key -> MNO that registered it (bits 0..159) | the key's status (160..167), one slot
 _opKey: HashMap[address, uint256]
+# key -> MNO -> offered: an MNO's offer waiting for the key's consent (`acceptOperatorKey`)
+keyOffered: public(HashMap[address, HashMap[address, bool]])
+# MNO -> MVNO -> 1 << 16 | max margin bps (0: not approved); see `mvnoApproval`
+_resale: HashMap[address, HashMap[address, uint256]]
+# the current deployment (governance): version | PlanEntitlements | UsageSettlement
+deploymentVersion: public(uint256)
+deploymentEntitlements: public(address)
+deploymentSettlement: public(address)
 
 MASK160: constant(uint256) = 2**160 - 1
 
@@ -251,11 +284,37 @@ def _is_active(entity: address, role: uint8) -> bool:
     return self._state[entity] & 65535 == convert(role, uint256) | (convert(STATUS_ACTIVE, uint256) << 8)
 
 
+@internal
+def _offer_key(mno: address, key: address, offered: bool):
+    assert key != empty(address), "key: zero address"
+    assert self._opKey[key] == 0, "key: already registered"
+    self.keyOffered[key][mno] = offered
+    log OperatorKeyOffered(mno=mno, key=key, offered=offered)
+
+
 @external
 def registerOperatorKey(key: address):
-    """@notice An active MNO adds a signing key. A key address is usable once, by one MNO."""
+    """@notice An active MNO offers a signing key; it becomes the MNO's key only when the key's
+       holder calls `acceptOperatorKey(mno)` (so no MNO can claim another's key first). A key
+       address is usable once, by one MNO."""
     assert self._is_active(msg.sender, ROLE_MNO), "caller: not an active MNO"
-    self._register_key(msg.sender, key)
+    self._offer_key(msg.sender, key, True)
+
+
+@external
+def withdrawOperatorKeyOffer(key: address):
+    """@notice The MNO withdraws an offer the key has not accepted."""
+    assert self.keyOffered[key][msg.sender], "key: not offered by caller"
+    self._offer_key(msg.sender, key, False)
+
+
+@external
+def acceptOperatorKey(mno: address):
+    """@notice The key's holder (msg.sender) consents to be `mno`'s operator key."""
+    assert self.keyOffered[msg.sender][mno], "key: not offered by this MNO"
+    assert self._is_active(mno, ROLE_MNO), "mno: not an active MNO"
+    self.keyOffered[msg.sender][mno] = False
+    self._register_key(mno, msg.sender)
 
 
 @external
@@ -267,10 +326,55 @@ def revokeOperatorKey(key: address):
 
 @external
 def rotateOperatorKey(old_key: address, new_key: address):
-    """@notice Revoke `old_key` and register `new_key` in one transaction."""
+    """@notice Revoke `old_key` and offer `new_key` in one transaction (the new key is active
+       once it accepts: offer it ahead with `registerOperatorKey` to rotate without a gap)."""
     assert self._is_active(msg.sender, ROLE_MNO), "caller: not an active MNO"
     self._revoke_key(msg.sender, old_key)
-    self._register_key(msg.sender, new_key)
+    self._offer_key(msg.sender, new_key, True)
+
+
+# ---------------------------------------------------------------- MVNO approval (MNO self-service)
+
+@external
+def approveMvno(mvno: address, max_margin_bps: uint256):
+    """@notice An active MNO lets `mvno` list plans reselling it, at margins up to `max_margin_bps`
+       (replaces an earlier approval). Plans already listed keep their terms."""
+    assert self._is_active(msg.sender, ROLE_MNO), "caller: not an active MNO"
+    assert self._state[mvno] & 255 == convert(ROLE_MVNO, uint256), "mvno: not an MVNO"
+    assert max_margin_bps <= MAX_MARGIN_BPS, "margin: above 10000 bps"
+    self._resale[msg.sender][mvno] = (1 << 16) | max_margin_bps
+    log MvnoApproved(mno=msg.sender, mvno=mvno, maxMarginBps=max_margin_bps)
+
+
+@external
+def revokeMvnoApproval(mvno: address):
+    """@notice The MNO stops new listings (and relistings) by `mvno`; also while suspended."""
+    assert self._resale[msg.sender][mvno] != 0, "mvno: not approved"
+    self._resale[msg.sender][mvno] = 0
+    log MvnoApprovalRevoked(mno=msg.sender, mvno=mvno)
+
+
+@view
+@external
+def mvnoApproval(mno: address, mvno: address) -> (bool, uint256):
+    """@notice (approved, max margin bps) of `mvno` reselling `mno`."""
+    r: uint256 = self._resale[mno][mvno]
+    return r != 0, r & 65535
+
+
+# ---------------------------------------------------------------- versions
+
+@external
+def setDeployment(version: uint256, entitlements: address, settlement: address):
+    """@notice Governance names the current PlanEntitlements/UsageSettlement deployment. Earlier
+       deployments keep working on their own until their entitlements end (docs/TRUST-MODEL.md)."""
+    assert msg.sender == self.owner, "not owner"
+    assert entitlements != empty(address) and settlement != empty(address), "deployment: zero address"
+    assert version >= self.deploymentVersion, "deployment: older version"
+    self.deploymentVersion = version
+    self.deploymentEntitlements = entitlements
+    self.deploymentSettlement = settlement
+    log DeploymentSet(version=version, entitlements=entitlements, settlement=settlement)
 
 
 # ---------------------------------------------------------------- views

@@ -11,7 +11,13 @@
         entitlement owner can void the batch by proving one CDR in it contradicts the batch.
         After the entitlement ends (expiry or cancellation) plus the posting grace period, anyone
         may close it: the unused escrow is refunded to the owner or, for REFUND_NONE plans,
-        released to the MNO and MVNO.
+        released to the MNO and MVNO. An entitlement whose profile the SM-DP+ did not record as
+        delivered by the activation deadline is refunded in full (and takes no usage).
+        The posting grace outlasts the dispute window (checked at deployment), so a batch
+        pending at cancellation or expiry can settle and the final batch still be posted.
+
+        Pull payments: settle and close only credit `owed`; each payee (MNO, MVNO, owner)
+        withdraws its own credit, so no payee that cannot receive blocks anyone else's money.
 
         Per-entitlement ledger: the contract stores one word per entitlement,
         keccak256(abi.encode(Ledger)); every call that reads or changes the ledger takes its
@@ -29,8 +35,13 @@
         Payments: paid(b) = price * b // planBytes over the cumulative settled bytes b; a batch
         pays paid(after) - paid(before); the MVNO gets pay * marginBps // 10000 and the MNO the
         rest (rounding remainders go to the MNO; the final sub-unit remainder stays in escrow
-        until close). Token conservation: escrow + paid out + refunded == paid in.
+        until close). Token conservation: escrow == sum of open entitlements' escrow + sum of `owed`.
 """
+
+VERSION: public(constant(uint256)) = 2   # the OpenRSP contracts release
+# the final batch's posting time: the posting grace is at least the dispute window plus this
+MIN_FINAL_POST_TIME: public(constant(uint256)) = 3600
+
 
 interface IERC20:
     def transfer(receiver: address, amount: uint256) -> bool: nonpayable
@@ -40,7 +51,7 @@ interface ITrustRegistry:
     def isOperatorKey(mno: address, key: address) -> bool: view
 
 interface IPlanEntitlements:
-    def settlementTerms(token_id: uint256) -> (address, uint256, uint256, address, address, uint256, uint256, uint256, uint8, uint8): view
+    def settlementTerms(token_id: uint256) -> (address, uint256, uint256, address, address, uint256, uint256, uint256, uint8, uint8, bool, uint256): view
 
 ROLE_MNO: constant(uint8) = 5
 ROLE_MVNO: constant(uint8) = 6
@@ -52,6 +63,9 @@ WRONG_ENTITLEMENT: constant(uint8) = 1   # cdr.entitlementId != the entitlement 
 WRONG_SEQUENCE: constant(uint8) = 2      # cdr.sequence != pendingFirstSeq + leafIndex
 BAD_PERIOD: constant(uint8) = 3          # periodStart > periodEnd, or outside [start, end] of the entitlement
 UNITS_EXCEED_BATCH: constant(uint8) = 4  # cdr.bytes > pendingBytes
+AFTER_POSTING: constant(uint8) = 5       # cdr.periodEnd > the batch's posting time (future usage)
+# Not a contradiction: BatchVoided's reason when the plan's poster party voids its own batch.
+VOIDED_BY_POSTER: constant(uint8) = 6
 
 MAX_PROOF: constant(uint256) = 32
 MAX_LEAVES: constant(uint64) = 4294967296   # 2**32: proofs have at most 32 levels
@@ -88,6 +102,8 @@ struct Terms:
     planBytes: uint256
     refundRule: uint8
     posterKind: uint8
+    delivered: bool
+    activationDeadline: uint256
 
 event LedgerUpdated:
     entitlementId: indexed(uint256)
@@ -123,6 +139,17 @@ event EntitlementClosed:
     toMno: uint256
     toMvno: uint256
     receiver: address
+    delivered: bool
+
+event Credited:
+    payee: indexed(address)
+    entitlementId: indexed(uint256)
+    amount: uint256
+
+event Withdrawn:
+    payee: indexed(address)
+    receiver: indexed(address)
+    amount: uint256
 
 REGISTRY: public(immutable(address))
 ENTITLEMENTS: public(immutable(address))
@@ -134,6 +161,8 @@ EMPTY_LEDGER_HASH: public(immutable(bytes32))
 
 # entitlement id -> keccak256(abi.encode(Ledger)); 0 until the first change.
 _ledgerHash: HashMap[uint256, bytes32]
+# payee -> tokens credited by settle/close and not yet withdrawn
+owed: public(HashMap[address, uint256])
 
 
 @deploy
@@ -142,6 +171,7 @@ def __init__(registry: address, entitlements: address, token: address, dispute_w
     assert entitlements != empty(address), "entitlements: zero address"
     assert token != empty(address), "token: zero address"
     assert dispute_window > 0, "dispute window: zero"
+    assert posting_grace >= dispute_window + MIN_FINAL_POST_TIME, "posting grace: must outlast the dispute window"
     REGISTRY = registry
     ENTITLEMENTS = entitlements
     TOKEN = token
@@ -203,7 +233,7 @@ def _store(entitlement_id: uint256, ledger: Ledger):
 @internal
 def _terms(entitlement_id: uint256) -> Terms:
     t: Terms = empty(Terms)
-    t.owner, t.start, t.end, t.mno, t.mvno, t.marginBps, t.price, t.planBytes, t.refundRule, t.posterKind = staticcall IPlanEntitlements(ENTITLEMENTS).settlementTerms(entitlement_id)
+    t.owner, t.start, t.end, t.mno, t.mvno, t.marginBps, t.price, t.planBytes, t.refundRule, t.posterKind, t.delivered, t.activationDeadline = staticcall IPlanEntitlements(ENTITLEMENTS).settlementTerms(entitlement_id)
     return t
 
 
@@ -241,6 +271,7 @@ def postUsage(entitlement_id: uint256, ledger: Ledger, root: bytes32, total_byte
     assert first_seq > ledger.lastSeq, "sequence: not after last posted"
     t: Terms = self._terms(entitlement_id)
     assert t.owner != empty(address), "entitlement: unknown"
+    assert t.delivered, "usage: not delivered"
     assert block.timestamp < t.end + POSTING_GRACE, "posting: window over"
     if t.posterKind == POSTER_MVNO:
         assert msg.sender == t.mvno and staticcall ITrustRegistry(REGISTRY).isActive(t.mvno, ROLE_MVNO), "poster: not authorized"
@@ -268,9 +299,8 @@ def _without_pending(ledger: Ledger, settled_bytes: uint64) -> Ledger:
 
 
 @external
-@nonreentrant
 def settle(entitlement_id: uint256, ledger: Ledger):
-    """@notice Anyone, after the dispute window: pay the MNO and the MVNO for the pending batch's bytes."""
+    """@notice Anyone, after the dispute window: credit the MNO and the MVNO for the pending batch's bytes."""
     self._check(entitlement_id, ledger)
     assert ledger.pendingPostedAt != 0, "batch: none pending"
     assert block.timestamp >= convert(ledger.pendingPostedAt, uint256) + DISPUTE_WINDOW, "batch: dispute window open"
@@ -282,14 +312,28 @@ def settle(entitlement_id: uint256, ledger: Ledger):
     to_mno: uint256 = pay - to_mvno
     log BatchSettled(batchId=keccak256(abi_encode(entitlement_id, ledger.nonce)), entitlementId=entitlement_id,
                      totalBytes=ledger.pendingBytes, toMno=to_mno, toMvno=to_mvno)
-    self._pay(t.mno, to_mno)
-    self._pay(t.mvno, to_mvno)
+    self._credit(t.mno, entitlement_id, to_mno)
+    self._credit(t.mvno, entitlement_id, to_mvno)
 
 
 @internal
-def _pay(receiver: address, amount: uint256):
+def _credit(payee: address, entitlement_id: uint256, amount: uint256):
     if amount > 0:
-        assert extcall IERC20(TOKEN).transfer(receiver, amount, default_return_value=True), "payout: transfer failed"
+        self.owed[payee] += amount
+        log Credited(payee=payee, entitlementId=entitlement_id, amount=amount)
+
+
+@external
+@nonreentrant
+def withdraw(receiver: address):
+    """@notice The caller takes all its credited tokens, sent to `receiver` (itself, or another
+       address if its own cannot receive, e.g. blacklisted by the token)."""
+    amount: uint256 = self.owed[msg.sender]
+    assert amount > 0, "withdraw: nothing owed"
+    assert receiver != empty(address), "receiver: zero address"
+    self.owed[msg.sender] = 0
+    log Withdrawn(payee=msg.sender, receiver=receiver, amount=amount)
+    assert extcall IERC20(TOKEN).transfer(receiver, amount, default_return_value=True), "withdraw: transfer failed"
 
 
 @pure
@@ -349,6 +393,8 @@ def dispute(entitlement_id: uint256, ledger: Ledger, cdr: Cdr, leaf_index: uint2
         reason = BAD_PERIOD
     elif cdr.bytes > ledger.pendingBytes:
         reason = UNITS_EXCEED_BATCH
+    elif cdr.periodEnd > ledger.pendingPostedAt:
+        reason = AFTER_POSTING
     assert reason != 0, "dispute: no contradiction"
     self._store(entitlement_id, self._without_pending(ledger, ledger.settledBytes))
     log BatchVoided(batchId=keccak256(abi_encode(entitlement_id, ledger.nonce)), entitlementId=entitlement_id,
@@ -356,18 +402,39 @@ def dispute(entitlement_id: uint256, ledger: Ledger, cdr: Cdr, leaf_index: uint2
 
 
 @external
-@nonreentrant
+def voidBatch(entitlement_id: uint256, ledger: Ledger):
+    """
+    @notice The plan's poster party (the MNO's registry address for MNO-posted plans, e.g. after
+            revoking the operator key that posted; the MVNO for MVNO-posted plans) voids the
+            pending batch before it settles. It pays nothing; its sequences stay used.
+    """
+    self._check(entitlement_id, ledger)
+    assert ledger.pendingPostedAt != 0, "batch: none pending"
+    t: Terms = self._terms(entitlement_id)
+    party: address = t.mno
+    if t.posterKind == POSTER_MVNO:
+        party = t.mvno
+    assert msg.sender == party, "void: not the plan's poster"
+    self._store(entitlement_id, self._without_pending(ledger, ledger.settledBytes))
+    log BatchVoided(batchId=keccak256(abi_encode(entitlement_id, ledger.nonce)), entitlementId=entitlement_id,
+                    reason=VOIDED_BY_POSTER, leafIndex=0)
+
+
+@external
 def close(entitlement_id: uint256, ledger: Ledger):
     """
     @notice Anyone, once the entitlement has ended and the posting grace period has passed, with no
-            batch pending: release the rest of the escrow. REFUND_NONE plans pay it to the MNO and
-            MVNO (margin split); other plans refund it to the entitlement's current owner.
+            batch pending: credit the rest of the escrow. REFUND_NONE plans pay it to the MNO and
+            MVNO (margin split); other plans refund it to the entitlement's current owner. An
+            entitlement not delivered by its activation deadline closes from then on with a full
+            refund to the owner, whatever the refund rule.
     """
     self._check(entitlement_id, ledger)
     assert not ledger.closed, "entitlement: closed"
     t: Terms = self._terms(entitlement_id)
     assert t.owner != empty(address), "entitlement: unknown"
-    assert block.timestamp >= t.end + POSTING_GRACE, "close: posting window open"
+    assert (block.timestamp >= t.end + POSTING_GRACE
+            or (not t.delivered and block.timestamp >= t.activationDeadline)), "close: posting window open"
     assert ledger.pendingPostedAt == 0, "close: batch pending"
     remaining: uint256 = t.price - t.price * convert(ledger.settledBytes, uint256) // t.planBytes
     closed: Ledger = ledger
@@ -376,12 +443,13 @@ def close(entitlement_id: uint256, ledger: Ledger):
     refunded: uint256 = 0
     to_mno: uint256 = 0
     to_mvno: uint256 = 0
-    if t.refundRule == REFUND_NONE:
+    if t.refundRule == REFUND_NONE and t.delivered:
         to_mvno = remaining * t.marginBps // 10000
         to_mno = remaining - to_mvno
     else:
         refunded = remaining
-    log EntitlementClosed(entitlementId=entitlement_id, refunded=refunded, toMno=to_mno, toMvno=to_mvno, receiver=t.owner)
-    self._pay(t.owner, refunded)
-    self._pay(t.mno, to_mno)
-    self._pay(t.mvno, to_mvno)
+    log EntitlementClosed(entitlementId=entitlement_id, refunded=refunded, toMno=to_mno, toMvno=to_mvno,
+                          receiver=t.owner, delivered=t.delivered)
+    self._credit(t.owner, entitlement_id, refunded)
+    self._credit(t.mno, entitlement_id, to_mno)
+    self._credit(t.mvno, entitlement_id, to_mvno)

@@ -1,8 +1,10 @@
 # pragma version 0.4.3
 # pragma evm-version cancun
-"""Test-only misbehaving ERC-20: mode 1 returns false from transfers, mode 2 skims a 1-unit fee."""
+"""Test-only misbehaving ERC-20: mode 1 returns false from transfers, mode 2 skims a 1-unit fee;
+in any mode a transfer to a blacklisted address reverts (as USDC/USDT do for blacklisted accounts)."""
 balanceOf: public(HashMap[address, uint256])
 mode: public(uint256)
+blacklisted: public(HashMap[address, bool])
 
 @deploy
 def __init__(mode: uint256):
@@ -12,8 +14,13 @@ def __init__(mode: uint256):
 def mint(to: address, amount: uint256):
     self.balanceOf[to] += amount
 
+@external
+def approve(spender: address, amount: uint256) -> bool:
+    return True
+
 @internal
 def _move(a: address, b: address, amount: uint256) -> bool:
+    assert not self.blacklisted[b], "blacklisted"
     if self.mode == 1:
         return False
     self.balanceOf[a] -= amount
@@ -42,3 +49,7 @@ def receiveWithAuthorization(a: address, b: address, amount: uint256, x: uint256
 @external
 def setMode(mode: uint256):
     self.mode = mode
+
+@external
+def setBlacklisted(who: address, on: bool):
+    self.blacklisted[who] = on

@@ -14,6 +14,16 @@ from ethtester_rpc import Chain, serve
 
 @pytest.fixture(scope="module")
 def rpc_chain():
+    """A devnet: chain id 1337, one of TestStablecoin's fixed devnet ids."""
+    chain = Chain(chain_id=1337)
+    server, url = serve(chain)
+    yield chain, url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def public_chain():
+    """eth-tester's default chain id (131277322940537): not a devnet."""
     chain = Chain()
     server, url = serve(chain)
     yield chain, url
@@ -42,13 +52,11 @@ def test_deploy_writes_addresses_and_wires_contracts(rpc_chain, tmp_path, capsys
     keyfile.write_text(key)
     os.chmod(keyfile, 0o600)
     out = tmp_path / "home" / "contracts.json"
-    cid = chain.tester.backend.chain.chain_id
-    assert deploy.main(["--rpc-url", url, "--key-file", str(keyfile), "--out", str(out),
-                        "--devnet-chain-ids", f"1337,31337,{cid}"]) == 0
+    assert deploy.main(["--rpc-url", url, "--key-file", str(keyfile), "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     c = data["contracts"]
     assert set(c) == {"TestStablecoin", "Token", "TrustRegistry", "PlanEntitlements", "UsageSettlement"}
-    assert data["chainId"] == cid and data["deployer"] == Account.from_key(key).address
+    assert data["chainId"] == 1337 and data["deployer"] == Account.from_key(key).address
     assert "UsageSettlement" in capsys.readouterr().out
     rpc = deploy.Rpc(url)
     (settlement,) = call(rpc, c["PlanEntitlements"], "settlement()", ["address"])
@@ -64,10 +72,20 @@ def test_deploy_writes_addresses_and_wires_contracts(rpc_chain, tmp_path, capsys
     assert empty == ledger.EMPTY.hash()
     (fresh,) = call(rpc, c["UsageSettlement"], "ledgerHash(uint256)", ["bytes32"], ["uint256"], [1])
     assert fresh == empty
+    # finding 12: every contract carries the version deploy.py records, and the registry names this
+    # deployment as the current one
+    assert data["version"] == deploy.VERSION == 2 and data["registryPointsHere"]
+    for name in ("TestStablecoin", "TrustRegistry", "PlanEntitlements", "UsageSettlement"):
+        assert call(rpc, c[name], "VERSION()", ["uint256"]) == (deploy.VERSION,)
+    assert call(rpc, c["TrustRegistry"], "deploymentVersion()", ["uint256"]) == (2,)
+    (current,) = call(rpc, c["TrustRegistry"], "deploymentEntitlements()", ["address"])
+    assert current.lower() == c["PlanEntitlements"].lower()
+    (grace,) = call(rpc, c["UsageSettlement"], "POSTING_GRACE()", ["uint256"])
+    assert grace == deploy.POSTING_GRACE >= window + 3600
 
 
-def test_deploy_with_env_key_and_existing_token_on_non_devnet(rpc_chain, tmp_path, monkeypatch):
-    chain, url = rpc_chain
+def test_deploy_with_env_key_and_existing_token_on_non_devnet(public_chain, tmp_path, monkeypatch):
+    chain, url = public_chain
     monkeypatch.setenv("OPENRSP_TEST_KEY", funded_key(chain, b"deployer-2"))
     monkeypatch.setenv("OPENRSP_HOME", str(tmp_path))
     # not a devnet and no --token: refuses to deploy the test-only stablecoin

@@ -1,4 +1,5 @@
 """PlanEntitlements: plan listing, purchase into escrow, gasless purchase, ERC-1155 behaviour."""
+import os
 from pathlib import Path
 
 import boa
@@ -8,8 +9,8 @@ from eth_hash.auto import keccak
 
 from ledger import EMPTY as EMPTY_LEDGER
 import sign712 as s712
-from system import (DATA_MB, MARGIN_BPS, POSTER_MNO, POSTER_MVNO, PRICE, REFUND_AT_EXPIRY,
-                    REFUND_AT_EXPIRY_OR_CANCEL, REFUND_NONE, ROLE_MVNO, SRC, VALIDITY)
+from system import (ACTIVATION_WINDOW, DATA_MB, MARGIN_BPS, POSTER_MNO, POSTER_MVNO, PRICE, PROFILE_TYPE,
+                    REFUND_AT_EXPIRY, REFUND_AT_EXPIRY_OR_CANCEL, REFUND_NONE, ROLE_MVNO, SRC, VALIDITY)
 
 ZERO = "0x" + "00" * 20
 HERE = Path(__file__).resolve().parent
@@ -20,6 +21,14 @@ RECEIVED, BATCH_RECEIVED = bytes.fromhex("f23a6e61"), bytes.fromhex("bc197c81")
 
 def names(contract):
     return [type(e).__name__ for e in contract.get_logs()]
+
+
+def list_args(world, mno=None, **kw):
+    """listPlan's positional arguments: a tiny valid plan unless overridden."""
+    a = dict(data_mb=1, validity=1, price=1, margin_bps=0, supply_cap=1, transferable=False, refund_rule=0,
+             usage_poster=0, smdp=world.smdp, profile_type=PROFILE_TYPE, activation_window=1)
+    a.update(kw)
+    return [mno or world.mno, *a.values()]
 
 
 def test_constructor_and_wiring_reverts(world):
@@ -35,7 +44,7 @@ def test_constructor_and_wiring_reverts(world):
         with boa.reverts("settlement: zero address"):
             fresh.setSettlement(ZERO)
     with boa.env.prank(world.mvno):
-        plan = fresh.listPlan(world.mno, 1, 1, 1, 0, 1, False, 0, 0)
+        plan = fresh.listPlan(*list_args(world))
     with boa.env.prank(world.buyer.address), boa.reverts("settlement: not set"):
         fresh.buy(plan, C1)
     with boa.env.prank(world.gov):
@@ -57,11 +66,15 @@ def test_set_uri_governance_only(world):
 def test_list_plan_records_terms(world):
     p = world.plans.plans(world.plan_id)
     assert (p.mvno, p.mno, p.dataMB, p.validity, p.price, p.marginBps, p.supplyCap, p.sold, p.active,
-            p.soulbound, p.refundRule, p.usagePoster) == (world.mvno, world.mno, DATA_MB, VALIDITY, PRICE, MARGIN_BPS,
-                                                          1000, 0, True, False, REFUND_AT_EXPIRY_OR_CANCEL, POSTER_MNO)
-    pid = world.list_plan(soulbound=True, refund_rule=REFUND_NONE, usage_poster=POSTER_MVNO, margin_bps=10000)
+            p.soulbound, p.refundRule, p.usagePoster, p.smdp, p.profileType, p.activationWindow) == (
+        world.mvno, world.mno, DATA_MB, VALIDITY, PRICE, MARGIN_BPS, 1000, 0, True, False, REFUND_AT_EXPIRY_OR_CANCEL,
+        POSTER_MNO, world.smdp, PROFILE_TYPE, ACTIVATION_WINDOW)
+    pid = world.list_plan(refund_rule=REFUND_NONE, usage_poster=POSTER_MVNO, margin_bps=5000)
+    ev = world.plans.get_logs()[-1]
     p = world.plans.plans(pid)
-    assert (pid, p.soulbound, p.refundRule, p.usagePoster, p.marginBps) == (2, True, REFUND_NONE, POSTER_MVNO, 10000)
+    assert (pid, p.soulbound, p.refundRule, p.usagePoster, p.marginBps) == (2, True, REFUND_NONE, POSTER_MVNO, 5000)
+    assert (type(ev).__name__, ev.planId, ev.soulbound, ev.smdp, ev.profileType, ev.activationWindow) == (
+        "PlanListed", 2, True, world.smdp, PROFILE_TYPE, ACTIVATION_WINDOW)
     assert world.plans.planCount() == 2
 
 
@@ -78,6 +91,10 @@ def test_list_plan_records_terms(world):
     (dict(supply_cap=2**32), "supply cap: out of range"),
     (dict(refund_rule=3), "refund rule: invalid"),
     (dict(usage_poster=2), "usage poster: invalid"),
+    (dict(margin_bps=5001), "margin: above the MNO's maximum"),
+    (dict(profile_type=b"\x00" * 32), "profile type: zero"),
+    (dict(activation_window=0), "activation window: out of range"),
+    (dict(activation_window=VALIDITY + 1), "activation window: out of range"),
 ])
 def test_list_plan_reverts(world, kw, reason):
     with boa.reverts(reason):
@@ -86,17 +103,19 @@ def test_list_plan_reverts(world, kw, reason):
 
 def test_list_plan_roles(world):
     with boa.env.prank(world.mno), boa.reverts("caller: not an active MVNO"):
-        world.plans.listPlan(world.mno, 1, 1, 1, 0, 1, False, 0, 0)
+        world.plans.listPlan(*list_args(world))
     with boa.env.prank(world.mvno), boa.reverts("mno: not an active MNO"):
-        world.plans.listPlan(world.mvno, 1, 1, 1, 0, 1, False, 0, 0)
+        world.plans.listPlan(*list_args(world, mno=world.mvno))
+    with boa.env.prank(world.mvno), boa.reverts("smdp: not an active SM-DP+"):
+        world.plans.listPlan(*list_args(world, smdp=world.mno))
     with boa.env.prank(world.gov):
         world.registry.suspend(world.mno, 1)
     with boa.env.prank(world.mvno), boa.reverts("mno: not an active MNO"):
-        world.plans.listPlan(world.mno, 1, 1, 1, 0, 1, False, 0, 0)
+        world.plans.listPlan(*list_args(world))
     with boa.env.prank(world.gov):
         world.registry.suspend(world.mvno, 1)
     with boa.env.prank(world.mvno), boa.reverts("caller: not an active MVNO"):
-        world.plans.listPlan(world.mno, 1, 1, 1, 0, 1, False, 0, 0)
+        world.plans.listPlan(*list_args(world))
 
 
 def test_delist(world):
@@ -172,7 +191,7 @@ def _odd_system(world, mode):
         plans = boa.load(str(SRC / "PlanEntitlements.vy"), world.registry.address, odd.address, "u")
         plans.setSettlement(world.settlement.address)
     with boa.env.prank(world.mvno):
-        pid = plans.listPlan(world.mno, 1, 1, 100, 0, 5, False, 0, 0)
+        pid = plans.listPlan(*list_args(world, price=100, supply_cap=5))
     odd.mint(world.buyer.address, 1000)
     return plans, pid
 
@@ -186,12 +205,12 @@ def test_buy_rejects_token_returning_false_or_short_paying(world):
         plans.buy(pid, C1)
 
 
-def _rwa(world, plan_id, commitment, salt, valid_before, buyer=None):
+def _rwa(world, plan_id, commitment, purchase_nonce, valid_before, buyer=None):
     buyer = buyer or world.buyer
-    nonce = world.plans.purchaseNonce(plan_id, commitment, salt)
+    nonce = world.plans.authorizationNonce(plan_id, commitment, purchase_nonce)
     want = keccak(encode(["bytes32", "address", "uint256", "bytes32", "bytes32"], [keccak(
-        b"OpenRSP.PlanPurchase(address entitlements,uint256 planId,bytes32 commitment,bytes32 salt)"),
-        world.plans.address, plan_id, commitment, salt]))
+        b"OpenRSP.PlanPurchase(address entitlements,uint256 planId,bytes32 commitment,bytes32 purchaseNonce)"),
+        world.plans.address, plan_id, commitment, purchase_nonce]))
     assert nonce == want
     dom = s712.domain_separator(world.token.address, 31337)
     return s712.sign(buyer, dom, s712.authorization_hash(s712.RWA_TYPEHASH, buyer.address, world.plans.address,
@@ -200,18 +219,18 @@ def _rwa(world, plan_id, commitment, salt, valid_before, buyer=None):
 
 def test_buy_with_authorization(world):
     b = world.buyer
-    salt, vb = b"\x01" * 32, boa.env.timestamp + 600
-    sig = _rwa(world, world.plan_id, C1, salt, vb)
+    pn, vb = os.urandom(32), boa.env.timestamp + 600   # fresh randomness, not the commitment's salt
+    sig = _rwa(world, world.plan_id, C1, pn, vb)
     bal, ebal = world.token.balanceOf(b.address), world.token.balanceOf(world.settlement.address)
     with boa.env.prank(world.relayer):
         with boa.reverts("buyer: zero address"):
-            world.plans.buyWithAuthorization(world.plan_id, C1, salt, ZERO, 0, vb, *sig)
+            world.plans.buyWithAuthorization(world.plan_id, C1, pn, ZERO, 0, vb, *sig)
         # the signature binds plan and commitment: a relayer cannot redirect it
         with boa.reverts("authorization: wrong signer"):
-            world.plans.buyWithAuthorization(world.plan_id, C2, salt, b.address, 0, vb, *sig)
-        tid = world.plans.buyWithAuthorization(world.plan_id, C1, salt, b.address, 0, vb, *sig)
+            world.plans.buyWithAuthorization(world.plan_id, C2, pn, b.address, 0, vb, *sig)
+        tid = world.plans.buyWithAuthorization(world.plan_id, C1, pn, b.address, 0, vb, *sig)
         with boa.reverts("authorization: used or canceled"):
-            world.plans.buyWithAuthorization(world.plan_id, C1, salt, b.address, 0, vb, *sig)
+            world.plans.buyWithAuthorization(world.plan_id, C1, pn, b.address, 0, vb, *sig)
     assert world.plans.ownerOf(tid) == b.address
     assert world.token.balanceOf(b.address) == bal - PRICE
     assert world.token.balanceOf(world.settlement.address) == ebal + PRICE
@@ -276,8 +295,8 @@ def test_balances_and_approvals(world):
     ev = world.plans.get_logs()[-1]
     assert world.plans.ownerOf(t1) == o and world.plans.balanceOf(b, t1) == 0
     assert (type(ev).__name__, ev.operator, ev.sender, ev.receiver, ev.id, ev.value) == ("TransferSingle", world.relayer, b, o, t1, 1)
-    # the commitment never changes on transfer
-    assert world.plans.entitlement(t1)[0] == keccak(b"89049032000000000000000000000001" + b"salt")
+    # a transfer unbinds the seller's commitment (finding 7: test_findings_plans.py)
+    assert world.plans.entitlement(t1)[0] == b"\x00" * 32
 
 
 def test_transfer_reverts(world):
@@ -304,7 +323,7 @@ def test_transfer_reverts(world):
 
 
 def test_soulbound(world):
-    pid = world.list_plan(soulbound=True)
+    pid = world.list_plan()   # soulbound unless listed transferable
     tid = world.buy(plan_id=pid)
     with boa.env.prank(world.buyer.address):
         with boa.reverts("soulbound"):

@@ -106,6 +106,11 @@ def test_revoke_suspended_entity(world, r):
     assert r.statusOf(world.mvno) == 3
 
 
+def accept(r, key, mno):
+    with boa.env.prank(key):
+        r.acceptOperatorKey(mno)
+
+
 def test_operator_keys(world, r):
     k1, k2 = boa.env.generate_address(), boa.env.generate_address()
     assert r.isOperatorKey(world.mno, world.opkey.address)
@@ -121,8 +126,14 @@ def test_operator_keys(world, r):
             r.registerOperatorKey(ZERO)
         with boa.reverts("key: already registered"):
             r.registerOperatorKey(world.opkey.address)
-        r.rotateOperatorKey(world.opkey.address, k1)
-        assert not r.isOperatorKey(world.mno, world.opkey.address) and r.isOperatorKey(world.mno, k1)
+        r.rotateOperatorKey(world.opkey.address, k1)   # revokes the old key, offers the new one
+    assert not r.isOperatorKey(world.mno, world.opkey.address) and not r.isOperatorKey(world.mno, k1)
+    assert r.keyOffered(k1, world.mno)
+    accept(r, k1, world.mno)
+    assert r.isOperatorKey(world.mno, k1) and not r.keyOffered(k1, world.mno)
+    with boa.env.prank(world.mno), boa.reverts("key: already registered"):   # a used key is never offered again
+        r.rotateOperatorKey(k1, world.opkey.address)
+    with boa.env.prank(world.mno):
         with boa.reverts("key: not active"):
             r.revokeOperatorKey(world.opkey.address)
         with boa.reverts("key: not this MNO's key"):
@@ -130,6 +141,7 @@ def test_operator_keys(world, r):
         with boa.reverts("key: already registered"):  # a revoked key is never reused
             r.registerOperatorKey(world.opkey.address)
         r.registerOperatorKey(k2)
+    accept(r, k2, world.mno)
     # another MNO cannot revoke or claim these keys
     mno2 = boa.env.generate_address()
     with boa.env.prank(world.gov):

@@ -119,8 +119,9 @@ def test_dispute_reverts(world, led):
 
 
 def _bad_batch(world, led, tid, mutate, first_seq=1):
+    boa.env.time_travel(seconds=3600)   # an hour of usage: CDR periods of non-zero length, all before posting
     start, end = ent_times(world, tid)
-    cdrs = make_cdrs(tid, first_seq, [1000, 2000, 3000, 4000, 5000], start, end)
+    cdrs = make_cdrs(tid, first_seq, [1000, 2000, 3000, 4000, 5000], start, boa.env.timestamp)
     cdrs[3] = mutate(cdrs[3], start, end)
     return led.post(world.mno, tid, cdrs, total=15000, first_seq=first_seq, last_seq=first_seq + 4)
 
@@ -132,6 +133,8 @@ def _bad_batch(world, led, tid, mutate, first_seq=1):
     (lambda c, s, e: Cdr(c.entitlement_id, c.sequence, c.bytes, s - 1, c.period_end, c.cdr_hash), 3),
     (lambda c, s, e: Cdr(c.entitlement_id, c.sequence, c.bytes, c.period_start, e + 1, c.cdr_hash), 3),
     (lambda c, s, e: Cdr(c.entitlement_id, c.sequence, 15001, c.period_start, c.period_end, c.cdr_hash), 4),
+    # finding 5: usage ending after the batch was posted (inside the entitlement's period)
+    (lambda c, s, e: Cdr(c.entitlement_id, c.sequence, c.bytes, c.period_start, boa.env.timestamp + 1, c.cdr_hash), 5),
 ])
 def test_dispute_voids_contradicted_batch(world, led, mutate, reason):
     tid = world.buy()

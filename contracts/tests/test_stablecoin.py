@@ -1,4 +1,6 @@
 """TestStablecoin: ERC-20, EIP-2612 permit, EIP-3009 authorizations, devnet-only minting."""
+import json
+
 import boa
 import pytest
 from eth_account import Account
@@ -184,9 +186,27 @@ def test_set_minter(world, t):
         t.mint(world.relayer, PRICE)
 
 
-def test_constructor_needs_chain_ids():
-    with boa.reverts("no devnet chain ids"):
-        boa.load(str(SRC / "TestStablecoin.vy"), [])
+def test_finding9_mint_only_on_the_fixed_devnet_chain_ids():
+    # v1 took the devnet chain ids from its deployer, so a deployer could declare mainnet (1) a devnet
+    # and mint there. Now the ids are constants and the constructor takes no argument.
+    abi = json.loads((SRC.parent / "build" / "TestStablecoin.json").read_text())["abi"]
+    (ctor,) = [i for i in abi if i["type"] == "constructor"]
+    assert ctor["inputs"] == []
+    minter = boa.env.generate_address()
+    try:
+        for chain_id, allowed in ((1, False), (137, False), (1337, True), (31337, True)):
+            boa.env.evm.patch.chain_id = chain_id
+            with boa.env.prank(minter):
+                tok = boa.load(str(SRC / "TestStablecoin.vy"))
+                if allowed:
+                    tok.mint(minter, 5)
+                    assert tok.balanceOf(minter) == 5
+                else:
+                    with boa.reverts("mint: not a devnet chain"):
+                        tok.mint(minter, 5)
+    finally:
+        boa.env.evm.patch.chain_id = CHAIN
+    assert (tok.devnetChainIds(0), tok.devnetChainIds(1), tok.VERSION()) == (1337, 31337, 2)
 
 
 def test_eip5267_domain(world, t):

@@ -100,6 +100,13 @@ class Ledgers:
             self.s.dispute(ent_id, before.as_tuple(), cdr.as_tuple(), leaf_index, proof)
         return self._updated(ent_id, before.voided())
 
+    def void(self, ent_id, sender):
+        """The plan's poster party voids the pending batch (voidBatch)."""
+        before = self[ent_id]
+        with boa.env.prank(sender):
+            self.s.voidBatch(ent_id, before.as_tuple())
+        return self._updated(ent_id, before.voided())
+
     def close(self, ent_id, sender=None):
         before = self[ent_id]
         with boa.env.prank(sender or self.world.relayer):

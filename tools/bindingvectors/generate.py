@@ -39,8 +39,16 @@ CALLS = [
     ("TrustRegistry.rotateOperatorKey", "rotateOperatorKey(address,address)", [A, B]),
     ("TrustRegistry.suspend", "suspend(address,uint16)", [A, 65535]),
     ("TrustRegistry.isTrusted", "isTrusted(uint8,bytes32)", [6, H3]),
-    ("PlanEntitlements.listPlan", "listPlan(address,uint256,uint256,uint256,uint256,uint256,bool,uint8,uint8)",
-     [A, 100, 2_592_000, 12_345_678, 1500, 10, False, 2, 1]),
+    ("TrustRegistry.acceptOperatorKey", "acceptOperatorKey(address)", [A]),
+    ("TrustRegistry.approveMvno", "approveMvno(address,uint256)", [B, 2500]),
+    ("TrustRegistry.setDeployment", "setDeployment(uint256,address,address)", [2, B, C]),
+    ("PlanEntitlements.listPlan",
+     "listPlan(address,uint256,uint256,uint256,uint256,uint256,bool,uint8,uint8,address,bytes32,uint256)",
+     [A, 100, 2_592_000, 12_345_678, 1500, 10, True, 2, 1, C, H3, 604_800]),
+    ("PlanEntitlements.relistPlan", "relistPlan(uint256)", [3]),
+    ("PlanEntitlements.markDelivered", "markDelivered(uint256,bytes32)", [7, H2]),
+    ("PlanEntitlements.bindCommitment", "bindCommitment(uint256,bytes32)", [7, H3]),
+    ("PlanEntitlements.deliveryTerms", "deliveryTerms(uint256)", [7]),
     ("PlanEntitlements.buy", "buy(uint256,bytes32)", [1, H4]),
     ("PlanEntitlements.buyWithAuthorization",
      "buyWithAuthorization(uint256,bytes32,bytes32,address,uint256,uint256,uint8,bytes32,bytes32)",
@@ -55,6 +63,8 @@ CALLS = [
     ("UsageSettlement.dispute", f"dispute(uint256,{LEDGER_T},{CDR_T},uint256,bytes32[])",
      [7, LEDGER_PENDING, CDR, 1, [H1, H2, H4]]),
     ("UsageSettlement.close", f"close(uint256,{LEDGER_T})", [7, LEDGER_IDLE]),
+    ("UsageSettlement.voidBatch", f"voidBatch(uint256,{LEDGER_T})", [7, LEDGER_PENDING]),
+    ("UsageSettlement.withdraw", "withdraw(address)", [C]),
     ("UsageSettlement.escrowOf", f"escrowOf(uint256,{LEDGER_T})", [2**256 - 1, LEDGER_CLOSED]),
     ("UsageSettlement.verifyCdr", f"verifyCdr(bytes32,{CDR_T},uint256,uint256,bytes32[])", [H1, CDR, 0, 1, []]),
     ("TestStablecoin.receiveWithAuthorization",
@@ -65,10 +75,10 @@ CALLS = [
 ]
 
 CONSTRUCTORS = [
-    ("TestStablecoin", ["uint256[]"], [[1337, 31337]]),
+    ("TestStablecoin", [], []),
     ("TrustRegistry", ["address"], [A]),
     ("PlanEntitlements", ["address", "address", "string"], [A, B, "https://openrsp.invalid/entitlement/{id}.json"]),
-    ("UsageSettlement", ["address", "address", "address", "uint256", "uint256"], [A, B, C, 86400, 3600]),
+    ("UsageSettlement", ["address", "address", "address", "uint256", "uint256"], [A, B, C, 86400, 172800]),
 ]
 
 

@@ -119,7 +119,8 @@ struct CreateAccountsStep: DemoStep {
         }
         let accounts = DemoAccounts(deployer: deployer, mno: try fresh("mno"), mvno: try fresh("mvno"), user: try fresh("user"),
                                     ci: try fresh("ci"), smdp: try fresh("smdp"))
-        for (role, key) in [("MNO", accounts.mno), ("MVNO", accounts.mvno), ("user", accounts.user)] {
+        // The SM-DP+ transacts too: it records deliveries on chain (PlanEntitlements.markDelivered).
+        for (role, key) in [("MNO", accounts.mno), ("MVNO", accounts.mvno), ("user", accounts.user), ("SM-DP+", accounts.smdp)] {
             let outcome = try await chain.sendValue(Self.gasMoney, to: try key.address(), signer: deployer)
             state.record(name, "gas money → \(role)", outcome)
         }
@@ -155,14 +156,14 @@ struct CreateAccountsStep: DemoStep {
 struct DeployContractsStep: DemoStep {
     let name = "deploy"
     let title = "deploy and wire the contracts"
-    static let devnetChainIds: [UInt64] = [1337, 31337]
+    static let devnetChainIds = TestStablecoin.devnetChainIdSet
     static let metadataURI = "https://openrsp.invalid/entitlement/{id}.json"
 
     func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
         let chain = try state.require(state.chain, "the chain")
         let deployer = try state.require(state.accounts, "the accounts").deployer
         guard Self.devnetChainIds.contains(chain.chainId) else {
-            throw DemoError.invalid("chain id \(chain.chainId) is not a devnet (\(Self.devnetChainIds)): TestStablecoin is test-only")
+            throw DemoError.invalid("chain id \(chain.chainId) is not a devnet (\(Self.devnetChainIds.sorted())): TestStablecoin is test-only")
         }
         let owner = try deployer.address()
         var gas: [String: UInt64] = [:]
@@ -174,7 +175,7 @@ struct DeployContractsStep: DemoStep {
             return contract
         }
         let token = try await deploy(TestStablecoin.self, try TestStablecoin.deploymentData(
-            bytecode: try bytecode("TestStablecoin", env), devnetChainIds: Self.devnetChainIds))
+            bytecode: try bytecode("TestStablecoin", env)))
         let registry = try await deploy(TrustRegistry.self, try TrustRegistry.deploymentData(
             bytecode: try bytecode("TrustRegistry", env), owner: owner))
         let plans = try await deploy(PlanEntitlements.self, try PlanEntitlements.deploymentData(
@@ -185,6 +186,14 @@ struct DeployContractsStep: DemoStep {
         let wired = try await plans.send(PlanEntitlements.setSettlement(settlement.address), signer: deployer)
         state.record(name, "setSettlement", wired)
         gas["setSettlement(address)"] = wired.receipt.gasUsed
+        // The registry names this deployment (contracts version 2) as the current one.
+        let current = try await registry.send(TrustRegistry.setDeployment(
+            version: PlanEntitlements.bindingVersion, entitlements: plans.address, settlement: settlement.address), signer: deployer)
+        state.record(name, "setDeployment", current)
+        gas["setDeployment(uint256,address,address)"] = current.receipt.gasUsed
+        guard try await plans.call(PlanEntitlements.VERSION()) == PlanEntitlements.bindingVersion else {
+            throw DemoError.invalid("the deployed PlanEntitlements is not version \(PlanEntitlements.bindingVersion)")
+        }
         state.contracts = DemoContracts(token: token, registry: registry, plans: plans, settlement: settlement)
         try writeAddresses(state, chain: chain, owner: owner, gas: gas, env: env)
     }
@@ -203,14 +212,16 @@ struct DeployContractsStep: DemoStep {
         return try Hex.decode(hex)
     }
 
-    /// contracts.json in deploy.py's shape (chainId, deployer, governance, vyper, disputeWindow,
-    /// postingGrace, contracts, gasUsed, rpcUrl), written atomically.
+    /// contracts.json in deploy.py's shape (chainId, version, deployer, governance, registryPointsHere,
+    /// vyper, disputeWindow, postingGrace, contracts, gasUsed, rpcUrl), written atomically.
     private func writeAddresses(_ state: DemoState, chain: Chain, owner: Address, gas: [String: UInt64], env: DemoEnvironment) throws {
         let c = try state.require(state.contracts, "the contracts")
         let document: [String: Any] = [
             "chainId": Int(chain.chainId),
+            "version": Int(PlanEntitlements.bindingVersion.w0),
             "deployer": owner.checksummed,
             "governance": owner.checksummed,
+            "registryPointsHere": true,
             "vyper": try artifact("TrustRegistry", env)["vyper"] ?? NSNull(),
             "disputeWindow": Int(env.config.disputeWindow),
             "postingGrace": Int(env.config.postingGrace),

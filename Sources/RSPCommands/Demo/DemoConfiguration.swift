@@ -19,7 +19,9 @@ struct DemoConfiguration: Sendable {
     var smdpPort: Int
     var profile: ProfileSource
     var disputeWindow: UInt64
-    var postingGrace: UInt64 = 3600
+    /// Seconds after an entitlement ends during which usage may still be posted: at least the dispute
+    /// window + 1 h (UsageSettlement.MIN_FINAL_POST_TIME, checked by its constructor).
+    var postingGrace: UInt64 { disputeWindow + 3600 }
     var cdrCount: Int
     /// No progress lines on stderr (tests).
     var quiet: Bool
@@ -48,6 +50,13 @@ struct DemoStepError: CodedCommandError {
     let reason: String
 
     var code: Int { 100 + index }
+
+    /// 100 + the step's position (1-based); the summary after the last step.
+    static var codes: [CLIErrorCode] {
+        (DemoRunner.steps.map(\.name) + ["summary"]).enumerated().map { index, name in
+            CLIErrorCode(code: 101 + index, name: "DemoStepError(\(name))", meaning: "demo step \(name) failed")
+        }
+    }
     var description: String { "demo step \(step) failed: \(reason)" }
 }
 

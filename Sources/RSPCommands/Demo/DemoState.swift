@@ -3,13 +3,14 @@ import EthereumRPC
 import Foundation
 import RSPASN1
 import RSPCrypto
+import ChainTrust
 import SMDPCore
 import SMDPServer
 import SMDPStoreSQLite
 import Settlement
 
 /// The chain accounts of the demo's parties. The deployer is also the TrustRegistry governance and
-/// the TestStablecoin minter; MNO, MVNO and user transact; CI and SM-DP+ are registry identities only.
+/// the TestStablecoin minter; MNO, MVNO, user and SM-DP+ (delivery records) transact; the CI is a registry identity only.
 struct DemoAccounts: Sendable {
     var deployer: PrivateKey
     var mno: PrivateKey
@@ -33,6 +34,8 @@ struct DemoSMDP: Sendable {
     var port: Int
     var pki: SMDPServerPKI
     var store: SQLiteSMDPStore
+    /// What the running SM-DP+ is made of (`SMDPProcess.serviceNames`, the same as `smdp serve`).
+    var services: [String]
 }
 
 /// What the steps produce and later steps (and the summary) read. Filled in step order.
@@ -45,6 +48,12 @@ struct DemoState: Sendable {
     var pkiCreated = false
     var registered: [DemoSummary.RegistryEntry] = []
     var smdp: DemoSMDP?
+    /// The SM-DP+'s on-chain delivery recorder (markDelivered at HandleNotification).
+    var deliveryRecorder: ChainDeliveryRecorder?
+    /// The delivery record on chain: the install result's hash and the markDelivered transaction.
+    var delivery: DemoSummary.Delivery?
+    /// Pull payments taken after settlement (MNO through the outbox, MVNO directly).
+    var withdrawals: [DemoSummary.Withdrawal] = []
     var iccid: ICCID?
     var profileSource = ""
     var planId: UInt256?

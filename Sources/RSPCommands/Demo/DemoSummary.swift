@@ -53,6 +53,23 @@ struct DemoSummary: Codable, Sendable {
         var saltFile: String
         /// The ICCID the SM-DP+ released against this entitlement (its recorded grant), if any.
         var grantedICCID: String?
+        /// The SM-DP+'s delivery record on chain (PlanEntitlements.markDelivered), if any.
+        var delivery: Delivery?
+    }
+
+    /// `Delivered(id, smdp, installResultHash)`: SHA-256 of the eUICC-signed ProfileInstallationResult.
+    struct Delivery: Codable, Sendable {
+        var smdp: String
+        var installResultHash: String
+        var transaction: String
+        var profileType: String
+    }
+
+    /// A payee took its credit from UsageSettlement (`withdraw`).
+    struct Withdrawal: Codable, Sendable {
+        var payee: String
+        var amount: String
+        var transaction: String
     }
 
     struct Usage: Codable, Sendable {
@@ -103,10 +120,13 @@ struct DemoSummary: Codable, Sendable {
     var accounts: [String: String]
     var registry: [RegistryEntry]
     var smdpUrl: String
+    /// The parts of the running SM-DP+ (the same `SMDPProcess` as `openrsp smdp serve`).
+    var smdpServices: [String]
     var profile: Profile
     var plan: Plan
     var entitlement: Entitlement
     var usage: Usage
+    var withdrawals: [Withdrawal]
     var balances: BalanceReport
     var transactions: [TransactionRecord]
     var totalGasUsed: UInt64
@@ -128,10 +148,13 @@ struct DemoSummary: Codable, Sendable {
         for e in registry {
             lines.append("  \(e.role.padding(toLength: 6, withPad: " ", startingAt: 0)) \(e.address)  \(e.name)  spki sha256 \(e.spkiSha256.prefix(18))…  trusted \(e.trusted)")
         }
-        lines.append("SM-DP+       \(smdpUrl)")
+        lines.append("SM-DP+       \(smdpUrl) (\(smdpServices.joined(separator: ", ")))")
         lines.append("plan         #\(plan.planId): \(Self.tokens(plan.price)) tUSD, \(plan.dataMB) MB, \(plan.validitySeconds) s, margin \(plan.marginBps) bps")
         lines.append("entitlement  #\(entitlement.id) commitment \(entitlement.commitment) (EID + salt in \(entitlement.saltFile))")
         lines.append("  SM-DP+ released against it: " + (entitlement.grantedICCID.map { "ICCID \($0)" } ?? "nothing"))
+        lines.append("  delivery on chain: " + (entitlement.delivery.map {
+            "install result sha256 \($0.installResultHash) by SM-DP+ \($0.smdp) (profile type \"\($0.profileType)\", tx \($0.transaction))"
+        } ?? "not recorded"))
         lines.append("profile      ICCID \(profile.iccid) (\(profile.source))")
         lines.append("  eUICC: \(profile.euiccState)   SM-DP+: \(profile.smdpState)   registry trusts SM-DP+: \(profile.registryTrustsSMDP.map { "\($0)" } ?? "not checked")")
         lines.append("usage        \(usage.cdrCount) CDRs, \(usage.totalBytes) bytes, root \(usage.root)")
@@ -140,6 +163,7 @@ struct DemoSummary: Codable, Sendable {
             + (usage.toMno.map { " → MNO \(Self.tokens($0)), MVNO \(Self.tokens(usage.toMvno ?? "0")) tUSD" } ?? "")
             + (usage.timeAdvancedSeconds.map { " (devnet time advanced \($0) s)" } ?? ""))
         if let note = usage.note { lines.append("  \(note)") }
+        for w in withdrawals { lines.append("withdraw     \(w.payee) took \(Self.tokens(w.amount)) tUSD (pull payment, tx \(w.transaction))") }
         lines.append("balances (tUSD)   user          escrow        MNO           MVNO          total")
         func row(_ label: String, _ b: Balances, _ total: String) -> String {
             ([label.padding(toLength: 17, withPad: " ", startingAt: 0)] + (b.values + [total]).map { Self.tokens($0).padding(toLength: 13, withPad: " ", startingAt: 0) })

@@ -87,6 +87,26 @@ struct InstallNotificationStep: DemoStep {
         }
         state.entitlementGrant = grant
         env.progress("SM-DP+ recorded entitlement #\(try state.require(state.entitlementId, "the entitlement")) → ICCID \(grant.iccid.digits) for the eUICC that authenticated")
+        try await recordDelivery(&state, env)
+    }
+
+    /// At HandleNotification the SM-DP+ recorded the delivery on chain (markDelivered with the hash of the
+    /// eUICC-signed ProfileInstallationResult); checks it against the contract.
+    private func recordDelivery(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let recorder = try state.require(state.deliveryRecorder, "the SM-DP+ delivery recorder")
+        let id = try state.require(state.entitlementId, "the entitlement")
+        let plans = try state.require(state.contracts, "the contracts").plans
+        if let failure = await recorder.failures.first { throw DemoError.invalid("the SM-DP+ did not record the delivery: \(failure.reason)") }
+        guard let record = await recorder.records.last else { throw DemoError.invalid("the SM-DP+ recorded no delivery on chain") }
+        let terms = try await plans.call(PlanEntitlements.deliveryTerms(tokenId: id))
+        guard terms.installResultHash == record.installResultHash, terms.delivered else {
+            throw DemoError.invalid("PlanEntitlements does not hold the SM-DP+'s delivery record")
+        }
+        let outcome = try await DemoUsageOutbox.outcome(of: record.transaction, state)
+        state.record(name, "markDelivered (SM-DP+)", outcome)
+        state.delivery = .init(smdp: terms.smdp.checksummed, installResultHash: record.installResultHash.hex,
+                               transaction: record.transaction.hex, profileType: try await DemoProfileType.of(state))
+        env.progress("delivery on chain: entitlement #\(id), install result sha256 \(record.installResultHash.hex) (transaction \(record.transaction.hex))")
     }
 }
 

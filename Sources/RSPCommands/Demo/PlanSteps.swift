@@ -57,7 +57,8 @@ enum DemoEUICC {
 }
 
 /// The MVNO lists a plan reselling the MNO: 1000 MB for 30 days at 12 tUSD, 15 % margin, refund at expiry,
-/// usage posted by the MNO.
+/// usage posted by the MNO, soulbound, delivered by the demo's SM-DP+ as the imported profile's type
+/// (keccak256 of its name) within 7 days, else refunded in full.
 struct ListPlanStep: DemoStep {
     let name = "plan-list"
     let title = "list a plan (MVNO)"
@@ -65,15 +66,30 @@ struct ListPlanStep: DemoStep {
     func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
         let accounts = try state.require(state.accounts, "the accounts")
         let plans = try state.require(state.contracts, "the contracts").plans
+        let profileType = try await DemoProfileType.of(state)
         let terms = PlanEntitlements.PlanTerms(
             mno: try accounts.mno.address(), dataMB: 1000, validitySeconds: 2_592_000, price: 12_000_000, marginBps: 1500,
-            supplyCap: 100, soulbound: false, refundRule: .atExpiry, usagePoster: .mno)
+            supplyCap: 100, refundRule: .atExpiry, usagePoster: .mno, smdp: try accounts.smdp.address(),
+            profileType: PlanEntitlements.profileTypeId(name: profileType), activationWindowSeconds: 604_800)
         let outcome = try await plans.send(PlanEntitlements.listPlan(terms), signer: accounts.mvno)
         let listed = try plans.event(PlanEntitlements.PlanListed.self, in: outcome)
         state.record(name, "listPlan", outcome)
         state.planId = listed.planId
         state.plan = terms
-        env.progress("plan #\(listed.planId): \(DemoSummary.tokens(terms.price.description)) tUSD, \(terms.dataMB) MB, margin \(terms.marginBps) bps")
+        env.progress("plan #\(listed.planId): \(DemoSummary.tokens(terms.price.description)) tUSD, \(terms.dataMB) MB, margin \(terms.marginBps) bps, "
+            + "profile type \"\(profileType)\" from SM-DP+ \(terms.smdp)")
+    }
+}
+
+/// The profile type of the imported profile (what the plan delivers and the order asks for).
+enum DemoProfileType {
+    static func of(_ state: DemoState) async throws -> String {
+        let smdp = try state.require(state.smdp, "the SM-DP+")
+        let iccid = try state.require(state.iccid, "the ICCID")
+        guard let profile = try await smdp.store.profile(iccid: iccid), let type = profile.profileType, !type.isEmpty else {
+            throw DemoError.invalid("the imported profile \(iccid.digits) has no profile type")
+        }
+        return type
     }
 }
 

@@ -26,19 +26,23 @@ struct StartSMDPStep: DemoStep {
         // the EID of the eUICC that authenticated (PlanEntitlements.isLive over JSON-RPC).
         let contracts = try state.require(state.contracts, "the contracts")
         let gate = ChainEntitlementGate(entitlements: contracts.plans, timeout: .seconds(10))
-        let service = ES9PlusService(store: store, configuration: pki.configuration, entitlementGate: gate)
+        // Delivery: when the profile of a granted entitlement order is installed (HandleNotification),
+        // the SM-DP+ records it on chain with its registry entity's key (PlanEntitlements.markDelivered).
+        let recorder = ChainDeliveryRecorder(entitlements: contracts.plans, signer: try state.require(state.accounts, "the accounts").smdp)
+        state.deliveryRecorder = recorder
         let settings = try SMDPServerSettings(host: "127.0.0.1", port: port, transport: .tls(pki.tls))
         var logger = Logger(label: "openrsp.demo.smdp") { StreamLogHandler.standardError(label: $0) }
         // Stopping the server by task cancellation makes HummingbirdCore log a CancellationError at
         // error level; failures the demo cares about surface through the LPA's typed errors instead.
         logger.logLevel = .critical
         let (listening, continuation) = AsyncStream<Int>.makeStream()
-        let app = try buildApplication(service: service, settings: settings, logger: logger) { channel in
-            continuation.yield(channel.localAddress?.port ?? port)
-        }
+        // The same composition root as `openrsp smdp serve`: HTTP, session purger, progress sender.
+        let process = try SMDPProcess(SMDPProcessConfiguration(store: store, configuration: pki.configuration, settings: settings,
+                                                               entitlementGate: gate, deliveryRecorder: recorder),
+                                      logger: logger) { continuation.yield($0) }
         let task = Task {
             defer { continuation.finish() }
-            try await app.run()
+            try await process.run(gracefulSignals: false)
         }
         env.resources.adopt(server: task)
         var iterator = listening.makeAsyncIterator()
@@ -47,7 +51,7 @@ struct StartSMDPStep: DemoStep {
             if case .failure(let error) = outcome { throw DemoError.invalid("the SM-DP+ did not start: \(error)") }
             throw DemoError.invalid("the SM-DP+ stopped before listening")
         }
-        state.smdp = DemoSMDP(address: address, port: bound, pki: pki, store: store)
+        state.smdp = DemoSMDP(address: address, port: bound, pki: pki, store: store, services: process.serviceNames)
         env.progress("SM-DP+ listening on https://\(address) (database \(env.config.demoDirectory.path)/smdp.sqlite)")
     }
 

@@ -71,6 +71,12 @@ struct RegisterTrustStep: DemoStep {
         state.record(name, "add SM-DP+ TLS key", added)
         let tlsTrusted = try await registry.call(TrustRegistry.isTrusted(role: .smdp, spkiHash: tlsSPKI))
         env.progress("SM-DP+ TLS key (CERT.DPtls) spki \(tlsSPKI.hex.prefix(18))… trusted \(tlsTrusted)")
+        // The MNO approves the MVNO to resell it, at margins up to 20 % (contracts v2).
+        let approved = try await registry.send(TrustRegistry.approveMvno(try accounts.mvno.address(), maxMarginBps: 2000),
+                                               signer: accounts.mno)
+        _ = try registry.event(TrustRegistry.MvnoApproved.self, in: approved)
+        state.record(name, "approve MVNO (MNO)", approved)
+        env.progress("MNO approves the MVNO (max margin 2000 bps)")
     }
 
     static func label(_ role: Settlement.Role) -> String {

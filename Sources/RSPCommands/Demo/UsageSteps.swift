@@ -5,10 +5,13 @@ import Settlement
 import UsageService
 import UsageStoreSQLite
 
-/// The operator's usage records for the entitlement: `--cdr-count` CDRs of one hour each from the
+/// The operator's usage records for the entitlement: `--cdr-count` CDRs of up to one hour each from the
 /// entitlement's start, random byte counts (up to 50 MB each, at most 90 % of the plan in all). Each
 /// record is one JSON line in demo/cdrs.jsonl; its `cdrHash` is keccak256 of that line (the operator's
-/// hash of its full record).
+/// hash of its full record). CDRs describe the past: none ends after the chain time at which they are
+/// generated (a CDR ending after its batch's posting time is disputable, contradiction 5). On the
+/// embedded devnet the chain clock first moves on by the CDRs' hours (the usage happens); elsewhere the
+/// CDRs share the time since the entitlement started.
 struct GenerateUsageStep: DemoStep {
     let name = "usage-generate"
     let title = "generate usage CDRs"
@@ -22,10 +25,13 @@ struct GenerateUsageStep: DemoStep {
         // Stay within 90 % of the plan's bytes whatever --cdr-count is (the contract refuses more than the plan).
         let planBytes = try state.require(state.plan, "the plan terms").dataMB.w0 * 1_000_000
         let maxPerCDR = min(50_000_000, planBytes / 10 * 9 / UInt64(env.config.cdrCount))
-        for sequence in 1...UInt64(env.config.cdrCount) {
+        let count = UInt64(env.config.cdrCount)
+        let now = try await Self.usageTime(state, hours: count)
+        let span = min(3600, (now - min(now, state.entitlementStart)) / count)
+        for sequence in 1...count {
             let bytes = UInt64.random(in: max(1, maxPerCDR / 50)...maxPerCDR, using: &rng)
-            let periodStart = state.entitlementStart + (sequence - 1) * 3600
-            let periodEnd = periodStart + 3599
+            let periodStart = state.entitlementStart + (sequence - 1) * span
+            let periodEnd = periodStart + max(span, 1) - 1
             let line = #"{"entitlementId":"\#(id)","sequence":\#(sequence),"iccid":"\#(iccid.digits)","bytes":\#(bytes),"# +
                 #""periodStart":\#(periodStart),"periodEnd":\#(periodEnd),"network":"demo MNO"}"#
             lines.append(line)
@@ -36,7 +42,20 @@ struct GenerateUsageStep: DemoStep {
         let file = env.config.demoDirectory.appendingPathComponent("cdrs.jsonl")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file, options: .atomic)
         state.usage = batch
-        env.progress("\(cdrs.count) CDRs, \(batch.totalBytes) bytes, Merkle root \(batch.root.hex) (\(file.path))")
+        env.progress("\(cdrs.count) CDRs, \(batch.totalBytes) bytes, Merkle root \(batch.root.hex) (\(file.path)), "
+            + "periods \(state.entitlementStart)…\(cdrs.last?.periodEnd ?? 0) ≤ chain time \(now)")
+    }
+
+    /// The chain time the CDRs must end by; on the embedded devnet a block is first mined `hours` after the
+    /// entitlement's start, so hour-long CDRs lie in the past.
+    static func usageTime(_ state: DemoState, hours: UInt64) async throws -> UInt64 {
+        let chain = try state.require(state.chain, "the chain")
+        guard let latest = try await chain.client.getBlockByNumber(.latest) else { throw DemoError.missing("no latest block") }
+        let target = state.entitlementStart + hours * 3600
+        guard state.embeddedDevnet, latest.timestamp < target else { return latest.timestamp }
+        _ = try await chain.client.request("evm_mine", [.string(UInt256(target).quantityHex)], retry: .once)
+        guard let mined = try await chain.client.getBlockByNumber(.latest) else { throw DemoError.missing("no latest block") }
+        return mined.timestamp
     }
 }
 
@@ -140,7 +159,8 @@ struct AdvanceTimeStep: DemoStep {
     }
 }
 
-/// Anyone settles the batch after the window; the escrow pays the MNO and the MVNO margin.
+/// Anyone settles the batch after the window; the escrow credits the MNO and the MVNO margin, and each
+/// withdraws its credit (pull payments: the MNO through the outbox, the MVNO with its own key).
 struct SettleStep: DemoStep {
     let name = "settle"
     let title = "settle the batch"
@@ -159,10 +179,32 @@ struct SettleStep: DemoStep {
             guard settled.batchId == posted.batchId else { throw DemoError.invalid("the outbox settled another batch") }
             state.record(name, "settle (outbox)", outcome)
             state.settled = settled
-            env.progress("settled: MNO \(DemoSummary.tokens(settled.toMno.description)), MVNO \(DemoSummary.tokens(settled.toMvno.description)) tUSD")
+            env.progress("settled: MNO \(DemoSummary.tokens(settled.toMno.description)), MVNO \(DemoSummary.tokens(settled.toMvno.description)) tUSD credited")
+            try await withdraw(outbox, &state, env)
         } else {
             env.progress("skipped: the dispute window is still open")
         }
         state.balancesAfter = try await state.balances()
+    }
+}
+
+extension SettleStep {
+    /// The MNO (through its outbox) and the MVNO take their credits; the token balances then show the payout.
+    func withdraw(_ outbox: UsageOutboxService, _ state: inout DemoState, _ env: DemoEnvironment) async throws {
+        let accounts = try state.require(state.accounts, "the accounts")
+        let settlement = try state.require(state.contracts, "the contracts").settlement
+        guard let mno = try await outbox.withdraw() else { throw DemoError.invalid("nothing credited to the MNO") }
+        let outcome = try await DemoUsageOutbox.outcome(of: mno.transaction, state)
+        state.record(name, "withdraw (MNO, outbox)", outcome)
+        state.withdrawals.append(.init(payee: mno.event.payee.checksummed, amount: mno.event.amount.description,
+                                       transaction: mno.transaction.hex))
+        let mvno = try accounts.mvno.address()
+        guard try await settlement.call(UsageSettlement.owed(mvno)) > .zero else { throw DemoError.invalid("nothing credited to the MVNO") }
+        let taken = try await settlement.send(UsageSettlement.withdraw(receiver: mvno), signer: accounts.mvno)
+        let withdrawn = try settlement.event(UsageSettlement.Withdrawn.self, in: taken)
+        state.record(name, "withdraw (MVNO)", taken)
+        state.withdrawals.append(.init(payee: mvno.checksummed, amount: withdrawn.amount.description,
+                                       transaction: taken.receipt.transactionHash.hex))
+        for w in state.withdrawals { env.progress("withdraw: \(w.payee) took \(DemoSummary.tokens(w.amount)) tUSD") }
     }
 }
