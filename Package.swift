@@ -21,6 +21,8 @@ let package = Package(
         .library(name: "LPA", targets: ["LPA"]),
         .library(name: "EUICC", targets: ["EUICC"]),
         .library(name: "EUICCSimulator", targets: ["EUICCSimulator"]),
+        // For the fuzz targets (Fuzz/ depends on this package by path).
+        .library(name: "UsageService", targets: ["UsageService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),

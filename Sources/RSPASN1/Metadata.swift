@@ -198,8 +198,12 @@ public struct StoreMetadataRequest: RSPMessage, DERImplicitlyTaggable {
                 notificationConfigurationInfo: nodes.optional(Tag.ctx(22)).map { try NotificationConfigurationInformation.decodeList($0, Tag.ctx(22)) },
                 profileOwner: nodes.optional(Tag.ctx(23)).map { try OperatorId.decode($0, Tag.ctx(23)) },
                 profilePolicyRules: nodes.optional(Tag.ctx(25)).map { try NamedBits.decode($0, Tag.ctx(25)) },
-                serviceSpecificDataStoredInEuicc: nodes.optional(Tag.ctx(34)).map { Array($0.encodedBytes) },
-                serviceSpecificDataNotStoredInEuicc: nodes.optional(Tag.ctx(35)).map { Array($0.encodedBytes) })
+                serviceSpecificDataStoredInEuicc: try nodes.optional(Tag.ctx(34)).map {
+                    try Decode.rawTLV($0, field: "serviceSpecificDataStoredInEuicc", firstTagByte: 0xBF)
+                },
+                serviceSpecificDataNotStoredInEuicc: try nodes.optional(Tag.ctx(35)).map {
+                    try Decode.rawTLV($0, field: "serviceSpecificDataNotStoredInEuicc", firstTagByte: 0xBF)
+                })
         }
     }
 

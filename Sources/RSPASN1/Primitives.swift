@@ -86,6 +86,14 @@ extension ASN1NodeCollection.Iterator {
 }
 
 enum Decode {
+    /// A field kept as its raw TLV (a SEQUENCE this version does not model): it must be the constructed
+    /// encoding the encoder would write (`firstTagByte`), so what is accepted re-encodes.
+    static func rawTLV(_ node: ASN1Node, field: String, firstTagByte: UInt8) throws -> [UInt8] {
+        let raw = Array(node.encodedBytes)
+        try Validate.singleTLV(raw, field: field, firstTagByte: firstTagByte)
+        return raw
+    }
+
     static func octets(_ node: ASN1Node, _ identifier: ASN1Identifier) throws -> [UInt8] {
         Array(try ASN1OctetString(derEncoded: node, withIdentifier: identifier).bytes)
     }

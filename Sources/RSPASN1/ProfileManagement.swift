@@ -92,9 +92,11 @@ public struct ProfileInfo: RSPMessage, DERImplicitlyTaggable {
             info.profileClass = try nodes.optional(Tag.ctx(21)).map { try ProfileClass.decode($0, Tag.ctx(21)) }
             info.notificationConfigurationInfo = try nodes.optional(Tag.ctx(22)).map { try NotificationConfigurationInformation.decodeList($0, Tag.ctx(22)) }
             info.profileOwner = try nodes.optional(Tag.ctx(23)).map { try OperatorId.decode($0, Tag.ctx(23)) }
-            info.dpProprietaryData = nodes.optional(Tag.ctx(24)).map { Array($0.encodedBytes) }
+            info.dpProprietaryData = try nodes.optional(Tag.ctx(24)).map { try Decode.rawTLV($0, field: "dpProprietaryData", firstTagByte: 0xB8) }
             info.profilePolicyRules = try nodes.optional(Tag.ctx(25)).map { try NamedBits.decode($0, Tag.ctx(25)) }
-            info.serviceSpecificDataStoredInEuicc = nodes.optional(Tag.ctx(34)).map { Array($0.encodedBytes) }
+            info.serviceSpecificDataStoredInEuicc = try nodes.optional(Tag.ctx(34)).map {
+                try Decode.rawTLV($0, field: "serviceSpecificDataStoredInEuicc", firstTagByte: 0xBF)
+            }
             info.extensions = nodes.remainingRaw()
             return info
         }

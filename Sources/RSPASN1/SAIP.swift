@@ -109,6 +109,10 @@ public struct ProfileHeader: RSPMessage, DERImplicitlyTaggable {
                     guard service.identifier.tagClass == .contextSpecific else {
                         throw RSPASN1Error.unexpectedTag("ServicesList entry \(service.identifier)")
                     }
+                    // A SEQUENCE of OPTIONAL components: each present at most once, in tag order.
+                    guard out.last.map({ $0 < service.identifier.tagNumber }) ?? true else {
+                        throw RSPASN1Error.unexpectedTag("ServicesList entry \(service.identifier) out of order or repeated")
+                    }
                     _ = try ASN1Null(derEncoded: service, withIdentifier: service.identifier)
                     out.append(service.identifier.tagNumber)
                 }

@@ -211,4 +211,32 @@ func withDeclaredLength(_ bytes: [UInt8], _ length: Int, value: [UInt8]? = nil) 
         // EID with wrong check digits.
         #expect(throws: RSPASN1Error.self) { try GetEuiccDataResponse(der: h("BF3E125A1089049032123451234512345678901234")) }
     }
+
+    /// Found by the `der` fuzz target: fields kept as raw TLVs (dpProprietaryData [24], serviceSpecificData [34]/[35])
+    /// were accepted in primitive form (`98`, `9F22`), which the encoder then refused to write.
+    @Test func rawSequenceFieldsInPrimitiveFormAreRejected() throws {
+        let profileInfoList = h("bf2d3ea03ce33a5a0a980010325476981032144f10a0000005591010ffffffff89000010009f700101"
+                                + "98046e69636b9107ffffffffffffff080454657374950102")
+        #expect(throws: RSPASN1Error.self) { try ProfileInfoListResponse(der: profileInfoList) }
+        #expect(throws: RSPASN1Error.self) { try StoreMetadataRequest(der: h("bf25145a0a98001032547698103214910092014f9f2200")) }
+        #expect(throws: RSPASN1Error.self) { try StoreMetadataRequest(der: h("bf25145a0a98001032547698103214910092014f9f2300")) }
+        let constructed = h("bf25145a0a98001032547698103214910092014fbf2200")
+        #expect(try StoreMetadataRequest(der: constructed).derEncoded() == constructed)
+    }
+
+    /// Found by the `saip` fuzz target: a ProfileHeader whose ServicesList had `[19]` before `[18]` (or a
+    /// service twice) was accepted and re-encoded sorted, so its encoding differed from the received PE.
+    @Test func profileHeaderServicesOutOfOrderOrRepeatedAreRejected() throws {
+        let header = ProfileHeader(majorVersion: 2, minorVersion: 1, profileType: nil, iccid: Fixtures.iccid,
+                                   mandatoryServices: [1, 18, 19], mandatoryGFSTEList: [])
+        let bytes = try header.derEncoded()
+        let services = h("A506 8100 9200 9300")
+        let start = try #require((0...(bytes.count - services.count)).first { Array(bytes[$0..<$0 + services.count]) == services })
+        #expect(try ProfileHeader(der: bytes) == header)
+        for list in ["A506 8100 9300 9200", "A506 8100 9200 9200"] {
+            var bad = bytes
+            bad.replaceSubrange(start..<start + services.count, with: h(list))
+            #expect(throws: RSPASN1Error.self, "\(list)") { try ProfileHeader(der: bad) }
+        }
+    }
 }
