@@ -164,6 +164,11 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        // The LPA side's composition root: pooled ES9+ clients, trust policy, DeviceInfo, ES10 access, soft eUICC provisioning.
+        .target(
+            name: "LPAClient",
+            dependencies: ["LPA", "EUICC", "EUICCSimulator", "ES9PlusAPI", "ES9PlusHTTPClient", "RSPASN1", "RSPCrypto"]
+        ),
         .target(
             name: "SMDPStorePostgres",
             dependencies: ["SMDPCore", "RSPASN1", .product(name: "PostgresNIO", package: "postgres-nio")]
@@ -199,7 +204,7 @@ let package = Package(
                 "EUICC",
                 "EUICCSimulator",
                 "EUICCTransports",
-                "LPA",
+                "LPA", "LPAClient",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ActivationCodeQR",
                 "ChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite", "UsageStorePostgres",
                 "SMDPStorePostgres",
@@ -226,7 +231,7 @@ let package = Package(
         .testTarget(
             name: "RSPCommandsTests",
             dependencies: [
-                "RSPCommands", "EUICC", "EUICCSimulator", "LPA", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite",
+                "RSPCommands", "EUICC", "EUICCSimulator", "LPA", "LPAClient", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite",
                 "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", "ActivationCodeQR", .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -236,7 +241,7 @@ let package = Package(
         ),
         .testTarget(
             name: "LPATests",
-            dependencies: ["LPA", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite", "ES9PlusTestSupport"]
+            dependencies: ["LPA", "LPAClient", "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite", "ES9PlusTestSupport"]
         ),
         .testTarget(name: "EUICCTests", dependencies: ["EUICC", "RSPASN1"]),
         .testTarget(

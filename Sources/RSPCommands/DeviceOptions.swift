@@ -3,7 +3,7 @@ import EUICC
 import EUICCSimulator
 import EUICCTransports
 import Foundation
-import RSPCrypto
+import LPAClient
 
 /// Errors of the device commands (`chip`, `profile`, `notification`, `euicc`), with stable codes.
 enum DeviceCommandError: KindedCommandError {
@@ -72,101 +72,49 @@ public struct DeviceOptions: ParsableArguments {
         return DataDirectory.resolve().url.appendingPathComponent("euicc", isDirectory: true)
     }
 
-    /// An ES10 client on the selected eUICC, with the ISD-R session open, and the software eUICC
-    /// itself when that is the device (its `lastFailure` explains a refusal beyond the SGP.22 code).
-    func openDevice() async throws -> (client: ES10Client, softEUICC: SoftEUICC?) {
-        let transport: any APDUTransport
-        var card: SoftEUICC?
+    /// The transport to the selected eUICC, and the software eUICC itself when that is the device (its
+    /// `lastFailure` explains a refusal beyond the SGP.22 code).
+    func openTransport() async throws -> (transport: any APDUTransport, softEUICC: SoftEUICC?) {
         if let reader {
             do {
-                transport = try await PCSCTransport.open(readerMatching: reader)
+                return (try await PCSCTransport.open(readerMatching: reader), nil)
             } catch {
                 throw DeviceCommandError.reader("\(error)")
             }
-        } else {
-            let softEUICC = try Self.softEUICC(at: simulatorDirectory())
-            card = softEUICC
-            transport = InProcessTransport(card: softEUICC)
         }
-        let client = try ES10Client(transport: transport)
-        do {
-            try await client.open()
-        } catch {
-            throw DeviceCommandError.es10("\(error)")
-        }
-        return (client, card)
+        let softEUICC = try Self.softEUICC(at: simulatorDirectory())
+        return (InProcessTransport(card: softEUICC), softEUICC)
     }
 
     /// Loads the software eUICC in `directory`; on first use copies the eUICC identity (eUICC
     /// certificate and key, EUM and CI certificates) from `$OPENRSP_HOME/pki` into `directory/pki`.
     static func softEUICC(at directory: URL) throws -> SoftEUICC {
-        let identityDirectory = directory.appendingPathComponent("pki", isDirectory: true)
-        if !FileManager.default.fileExists(atPath: identityDirectory.path) {
-            try provisionIdentity(into: identityDirectory)
-        }
+        let pki = DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
         do {
-            let identity = try EUICCIdentity.load(pkiDirectory: identityDirectory)
-            return try SoftEUICC(identity: identity, store: EUICCStateStore(directory: directory))
+            return try SoftEUICCProvisioning.open(at: directory, pkiSource: pki)
         } catch {
-            throw DeviceCommandError.simulator("software eUICC in \(directory.path): \(error)")
-        }
-    }
-
-    private static func provisionIdentity(into target: URL) throws {
-        let source = DataDirectory.resolve().url.appendingPathComponent("pki", isDirectory: true)
-        let roles: [SGP22CertificateRole] = [.euicc, .eum, .ci]
-        var files: [(String, mode_t)] = [(PKIDirectoryLayout.keyName(.euicc), 0o600)]
-        for role in roles {
-            files.append((PKIDirectoryLayout.derName(role), 0o644))
-            files.append((PKIDirectoryLayout.pemName(role), 0o644))
-        }
-        let present = files.filter { FileManager.default.fileExists(atPath: source.appendingPathComponent($0.0).path) }
-        guard present.contains(where: { $0.0 == PKIDirectoryLayout.keyName(.euicc) }) else {
-            throw DeviceCommandError.noPKI("no eUICC key in \(source.path); create the PKI first with `openrsp pki init`")
-        }
-        do {
-            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            for (name, mode) in present {
-                let bytes = Array(try Data(contentsOf: source.appendingPathComponent(name)))
-                try SecureFileWriter.write(bytes, to: target.appendingPathComponent(name), mode: mode)
+            switch error {
+            case .noEUICCKey: throw DeviceCommandError.noPKI(error.description)
+            case .failed(let message): throw DeviceCommandError.simulator(message)
             }
-            // Further CIs of the PKI (`pki init --extra-ci`) are trusted by the new eUICC too.
-            let extraCIs = ExtraCIFolder(pkiDirectory: target)
-            for file in PKIDirectoryLayout.extraCIFiles(in: source) {
-                try extraCIs.add(certificateBytes: Array(try Data(contentsOf: file)))
-            }
-        } catch let error as DeviceCommandError {
-            throw error
-        } catch {
-            throw DeviceCommandError.simulator("cannot create the software eUICC identity in \(target.path): \(error)")
         }
     }
 }
 
-/// Runs `body` with an open ES10 client and closes the session afterwards (also on failure).
+/// Runs `body` with an open ES10 client; afterwards closes the ISD-R session and releases the transport
+/// (also on failure, `ES10Access`).
 func withES10<T>(_ device: DeviceOptions, _ body: (ES10Client) async throws -> T) async throws -> T {
     try await withES10Device(device) { client, _ in try await body(client) }
 }
 
 /// `withES10`, also handing `body` the software eUICC when that is the device.
 func withES10Device<T>(_ device: DeviceOptions, _ body: (ES10Client, SoftEUICC?) async throws -> T) async throws -> T {
-    let (client, card) = try await device.openDevice()
-    let result: T
+    let (transport, card) = try await device.openTransport()
     do {
-        result = try await body(client, card)
-    } catch {
-        // The command's own error is what the user needs; a failure to close after it adds nothing.
-        try? await client.close()
-        if let es10 = error as? ES10Error { throw DeviceCommandError.es10("\(es10)") }
-        throw error
+        return try await ES10Access.with(transport) { client in try await body(client, card) }
+    } catch let es10 as ES10Error {
+        throw DeviceCommandError.es10("\(es10)")
     }
-    do {
-        try await client.close()
-        try await client.session.transport.disconnect()
-    } catch {
-        throw DeviceCommandError.es10("closing the ISD-R session: \(error)")
-    }
-    return result
 }
 
 /// Left-aligned text columns for the human output.

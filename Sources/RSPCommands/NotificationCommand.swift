@@ -2,6 +2,7 @@ import ArgumentParser
 import EUICC
 import Foundation
 import LPA
+import LPAClient
 import RSPASN1
 
 /// `openrsp notification`: pending notifications on the eUICC (ES10b).
@@ -122,13 +123,13 @@ struct NotificationProcessCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await output.reportingErrors {
-            let pool = ES9ClientPool(trustRootsDER: try trust.trustRootsDER())
+            let lpa = LPAAssembly(trustRootsDER: try trust.trustRootsDER())
             let wanted = seqNumbers.isEmpty ? nil : Set(seqNumbers)
             let json = output.json
             let rows: [NotificationDeliveryRow]
             do {
                 rows = try await withES10(device) { es10 in
-                    let processor = NotificationProcessor(es10: es10, connect: { try pool.client(for: $0) }) { step in
+                    let processor = lpa.notificationProcessor(es10: es10) { step in
                         guard json else { return }
                         switch step {
                         case .retrieveNotificationsList: OutputOptions.printProgress(step.lpacName, data: nil)
@@ -145,10 +146,10 @@ struct NotificationProcessCommand: AsyncParsableCommand {
                     return deliveries.map(NotificationDeliveryRow.init)
                 }
             } catch {
-                await pool.shutdown()
+                await lpa.shutdown()
                 throw error
             }
-            await pool.shutdown()
+            await lpa.shutdown()
             if let wanted {
                 let missing = wanted.subtracting(rows.map(\.seqNumber)).sorted()
                 if !missing.isEmpty {

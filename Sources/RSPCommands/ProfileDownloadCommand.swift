@@ -5,6 +5,7 @@ import EUICC
 import EUICCSimulator
 import Foundation
 import LPA
+import LPAClient
 import RSPASN1
 import RSPCrypto
 
@@ -30,40 +31,6 @@ struct ES9TrustOptions: ParsableArguments {
             } catch {
                 throw DeviceCommandError.invalidArgument("TLS root \(url.path): \(error)")
             }
-        }
-    }
-}
-
-/// Creates one `ES9PlusHTTPClient` per SM-DP+ address and shuts them all down at the end.
-final class ES9ClientPool: @unchecked Sendable {
-    private let lock = NSLock()
-    private var clients: [String: ES9PlusHTTPClient] = [:]
-    private let configuration: ES9PlusHTTPClientConfiguration
-
-    /// `serverCertificateCheck` runs on every connection after TLS verification (the LPA's CERT.DPtls
-    /// registry pin, `SMDPTrustPolicy.tlsServerCertificateCheck`).
-    init(trustRootsDER: [[UInt8]], serverCertificateCheck: ES9PlusServerCertificateCheck? = nil) {
-        configuration = ES9PlusHTTPClientConfiguration(trustRootsDER: trustRootsDER, serverCertificateCheck: serverCertificateCheck)
-    }
-
-    func client(for address: String) throws -> any ES9PlusClient {
-        try lock.withLock {
-            if let existing = clients[address] { return existing }
-            let client = try ES9PlusHTTPClient(smdpAddress: address, configuration: configuration)
-            clients[address] = client
-            return client
-        }
-    }
-
-    func shutdown() async {
-        let all = lock.withLock {
-            let all = Array(clients.values)
-            clients = [:]
-            return all
-        }
-        for client in all {
-            // Closing pooled connections after the work is done; a failure here changes no result.
-            try? await client.shutdown()
         }
     }
 }
@@ -169,15 +136,13 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
                 throw DeviceCommandError.invalidArgument("the activation code requires a confirmation code (-c)")
             }
             let (policy, oracle) = try smdpTrust.policy(tlsCAFiles: trust.tlsCA)
-            let pool = ES9ClientPool(trustRootsDER: try trust.trustRootsDER(), serverCertificateCheck: policy.tlsServerCertificateCheck)
+            let lpa = LPAAssembly(trustRootsDER: try trust.trustRootsDER(), trust: policy)
             let json = output.json
             let confirmation = confirmationCode
-            let deviceInfo = try Self.deviceInfo()
             let report: DownloadReport
             do {
                 report = try await withES10Device(device) { es10, card in
-                    let downloader = ProfileDownloader(es10: es10, connect: { try pool.client(for: $0) }, deviceInfo: deviceInfo,
-                                                       trust: policy) { step in
+                    let downloader = lpa.downloader(es10: es10) { step in
                         if !json {
                             FileHandle.standardError.write(Data("[\(step.rawValue)]\n".utf8))
                         } else if let name = step.lpacProgressName {
@@ -201,22 +166,13 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
                                           notificationSent: result.notificationDelivered)
                 }
             } catch {
-                await pool.shutdown()
+                await lpa.shutdown()
                 try? await oracle?.shutdown()
                 throw error
             }
-            await pool.shutdown()
+            await lpa.shutdown()
             // Closing the registry client after the work is done; a failure here changes no result.
             try? await oracle?.shutdown()
             return report
-    }
-
-    /// ctxParams1 DeviceInfo of this LPA: TAC 35290611 (a test TAC), SGP.22 v2.2 capabilities left empty.
-    static func deviceInfo() throws -> DeviceInfo {
-        do {
-            return try DeviceInfo(tac: [0x35, 0x29, 0x06, 0x11], deviceCapabilities: DeviceCapabilities())
-        } catch {
-            throw DeviceCommandError.invalidArgument("DeviceInfo: \(error)")
-        }
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ES9PlusHTTPClient
 import EUICC
 import LPA
+import LPAClient
 import EUICCSimulator
 import Foundation
 import Logging
@@ -184,7 +185,7 @@ struct ProfileDownloadCommandTests {
             let downloader = ProfileDownloader(es10: es10, connect: { _ in
                 guard lookups.next() == 1 else { throw LiveSMDPError.notificationBlocked }
                 return client
-            }, deviceInfo: try ProfileDownloadCommand.deviceInfo())
+            }, deviceInfo: LPAAssembly.deviceInfo)
             let outcome = await Result { () async throws -> ProfileDownloadResult in try await downloader.download(try ActivationCode(parsing: code), confirmationCode: "4711") }
             try await es10.close()
             try await client.shutdown()

@@ -3,6 +3,7 @@ import EUICC
 import EthereumCore
 import Foundation
 import LPA
+import LPAClient
 import RSPASN1
 import RSPCrypto
 import Settlement
@@ -23,11 +24,10 @@ struct DownloadProfileStep: DemoStep {
         let registry = try state.require(state.contracts, "the contracts").registry
         let trust = try SMDPTrustPolicy(mode: .both, oracle: RegistrySMDPTrustOracle(registry: registry, timeout: .seconds(10)),
                                         ciTrustStore: try CITrustStore([try Certificate(derEncoded: smdp.pki.ciCertificateDER)]))
-        let pool = ES9ClientPool(trustRootsDER: [smdp.pki.ciCertificateDER], serverCertificateCheck: trust.tlsServerCertificateCheck)
-        env.resources.onCleanup { await pool.shutdown() }
-        let deviceInfo = try ProfileDownloadCommand.deviceInfo()
+        let lpa = LPAAssembly(trustRootsDER: [smdp.pki.ciCertificateDER], trust: trust)
+        env.resources.onCleanup { await lpa.shutdown() }
         let result = try await DemoEUICC.withES10(env.config.euiccDirectory) { es10 in
-            let downloader = ProfileDownloader(es10: es10, connect: { try pool.client(for: $0) }, deviceInfo: deviceInfo, trust: trust) { step in
+            let downloader = lpa.downloader(es10: es10) { step in
                 env.progress("LPA: \(step.rawValue)")
             }
             do {
@@ -58,10 +58,10 @@ struct InstallNotificationStep: DemoStep {
     func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
         let smdp = try state.require(state.smdp, "the SM-DP+")
         let download = try state.require(state.download, "the download result")
-        let pool = ES9ClientPool(trustRootsDER: [smdp.pki.ciCertificateDER])
-        env.resources.onCleanup { await pool.shutdown() }
+        let lpa = LPAAssembly(trustRootsDER: [smdp.pki.ciCertificateDER])
+        env.resources.onCleanup { await lpa.shutdown() }
         let deliveries = try await DemoEUICC.withES10(env.config.euiccDirectory) { es10 in
-            try await NotificationProcessor(es10: es10, connect: { try pool.client(for: $0) }).process()
+            try await lpa.notificationProcessor(es10: es10).process()
         }
         for delivery in deliveries {
             switch delivery.outcome {
@@ -76,7 +76,7 @@ struct InstallNotificationStep: DemoStep {
             env.progress("install notification seq \(download.notificationSeqNumber) was delivered and removed during the download")
         }
         let remaining = try await DemoEUICC.withES10(env.config.euiccDirectory) { es10 in
-            try await NotificationProcessor(es10: es10, connect: { try pool.client(for: $0) }).list()
+            try await lpa.notificationProcessor(es10: es10).list()
         }
         guard remaining.isEmpty else { throw DemoError.invalid("\(remaining.count) notification(s) still pending on the eUICC") }
         let iccid = try state.require(state.iccid, "the ICCID")

@@ -2,6 +2,7 @@ import EUICC
 import EUICCSimulator
 import EthereumCore
 import Foundation
+import LPAClient
 import RSPASN1
 import RSPCrypto
 import Settlement
@@ -13,7 +14,7 @@ struct PrepareEUICCStep: DemoStep {
 
     func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
         let dir = env.config.euiccDirectory
-        try DemoEUICC.provisionIdentity(from: env.config.pkiDirectory, into: dir.appendingPathComponent("pki", isDirectory: true))
+        try SoftEUICCProvisioning.provisionIdentity(from: env.config.pkiDirectory, into: dir.appendingPathComponent("pki", isDirectory: true))
         let eid = try await DemoEUICC.withES10(dir) { try await $0.getEID() }
         state.eid = eid
         env.progress("EID \(eid.digits), state in \(dir.path)")
@@ -23,36 +24,7 @@ struct PrepareEUICCStep: DemoStep {
 /// Opening the demo's software eUICC over the in-process APDU transport.
 enum DemoEUICC {
     static func withES10<T: Sendable>(_ directory: URL, _ body: (ES10Client) async throws -> T) async throws -> T {
-        let client = try ES10Client(transport: InProcessTransport(card: try DeviceOptions.softEUICC(at: directory)))
-        try await client.open()
-        let result: T
-        do {
-            result = try await body(client)
-        } catch {
-            // The step's own error is what matters; closing the ISD-R session after it adds nothing.
-            try? await client.close()
-            throw error
-        }
-        try await client.close()
-        return result
-    }
-
-    /// Copies the eUICC certificate and key, the EUM and the CI certificates (key mode 0600).
-    static func provisionIdentity(from pki: URL, into target: URL) throws {
-        try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        var files: [(String, mode_t)] = [(PKIDirectoryLayout.keyName(.euicc), 0o600)]
-        for role in [SGP22CertificateRole.euicc, .eum, .ci] {
-            files.append((PKIDirectoryLayout.derName(role), 0o644))
-            files.append((PKIDirectoryLayout.pemName(role), 0o644))
-        }
-        for (name, mode) in files {
-            let source = pki.appendingPathComponent(name)
-            guard let data = FileManager.default.contents(atPath: source.path) else { continue }
-            try SecureFileWriter.write(Array(data), to: target.appendingPathComponent(name), mode: mode)
-        }
-        guard FileManager.default.fileExists(atPath: target.appendingPathComponent(PKIDirectoryLayout.keyName(.euicc)).path) else {
-            throw DemoError.missing("no eUICC key in \(pki.path)")
-        }
+        try await ES10Access.with(InProcessTransport(card: try DeviceOptions.softEUICC(at: directory)), body)
     }
 }
 
