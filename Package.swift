@@ -169,9 +169,18 @@ let package = Package(
             name: "LPAClient",
             dependencies: ["LPA", "EUICC", "EUICCSimulator", "ES9PlusAPI", "ES9PlusHTTPClient", "RSPASN1", "RSPCrypto"]
         ),
+        // Shared by the SM-DP+ and usage stores on PostgreSQL: connection URLs, schema names, migrations.
+        .target(
+            name: "PostgresSupport",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "SMDPStorePostgres",
-            dependencies: ["SMDPCore", "RSPASN1", .product(name: "PostgresNIO", package: "postgres-nio")]
+            dependencies: ["SMDPCore", "RSPASN1", "PostgresSupport", .product(name: "PostgresNIO", package: "postgres-nio")]
         ),
         // MARK: Activation code QR codes (issue: SM-DP+ server)
         .systemLibrary(
@@ -191,7 +200,7 @@ let package = Package(
         // Usage CDRs, batches and the exactly-once posting/settlement outbox (issue #9 item 4).
         .target(name: "UsageService", dependencies: ["Settlement", "EthereumCore", "EthereumRPC"]),
         .target(name: "UsageStoreSQLite", dependencies: ["UsageService", "Settlement", "EthereumCore", .product(name: "GRDB", package: "GRDB.swift")]),
-        .target(name: "UsageStorePostgres", dependencies: ["UsageService", "Settlement", "EthereumCore", "SMDPStorePostgres",
+        .target(name: "UsageStorePostgres", dependencies: ["UsageService", "Settlement", "EthereumCore", "PostgresSupport",
                                                            .product(name: "PostgresNIO", package: "postgres-nio")]),
 
         // MARK: Application
@@ -207,7 +216,7 @@ let package = Package(
                 "LPA", "LPAClient",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ActivationCodeQR",
                 "ChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite", "UsageStorePostgres",
-                "SMDPStorePostgres",
+                "SMDPStorePostgres", "PostgresSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -232,7 +241,7 @@ let package = Package(
             name: "RSPCommandsTests",
             dependencies: [
                 "RSPCommands", "EUICC", "EUICCSimulator", "LPA", "LPAClient", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite",
-                "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", "ActivationCodeQR", .product(name: "Logging", package: "swift-log"),
+                "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", "PostgresSupport", "ActivationCodeQR", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -258,7 +267,7 @@ let package = Package(
         .testTarget(
             name: "SMDPCoreTests",
             dependencies: [
-                "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "ES9PlusAPI", "RSPASN1", "RSPCrypto", "SMDPTestSupport",
+                "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "ES9PlusAPI", "RSPASN1", "RSPCrypto", "SMDPTestSupport",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -267,7 +276,7 @@ let package = Package(
         .testTarget(
             name: "SMDPStorePostgresTests",
             dependencies: [
-                "SMDPStorePostgres", "SMDPStoreSQLite", "SMDPCore", "RSPASN1",
+                "SMDPStorePostgres", "PostgresSupport", "SMDPStoreSQLite", "SMDPCore", "RSPASN1",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ]
         ),
@@ -281,7 +290,7 @@ let package = Package(
             dependencies: [
                 "SMDPServer", "ES9PlusHTTPClient", "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
                 "LPA", "EUICC", "EUICCSimulator", "SMDPTestSupport", "openrsp",
-                "SMDPStorePostgres",
+                "SMDPStorePostgres", "PostgresSupport",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -315,7 +324,7 @@ let package = Package(
         .testTarget(
             name: "ChainTrustTests",
             dependencies: [
-                "ChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "Settlement", "EthereumCore", "EthereumRPC",
+                "ChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -328,7 +337,7 @@ let package = Package(
         .testTarget(
             name: "UsageServiceTests",
             dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "SMDPStoreSQLite", "SMDPCore", "RSPCommands",
-                           "UsageStorePostgres", "SMDPStorePostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
+                           "UsageStorePostgres", "SMDPStorePostgres", "PostgresSupport", .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
     ],

@@ -5,6 +5,7 @@ import ArgumentParser
 import EthereumCore
 import EthereumRPC
 import Foundation
+import PostgresSupport
 import Settlement
 import UsageService
 import SMDPStorePostgres

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import PostgresSupport
 import SMDPCore
 
 /// The schema of `PostgresSMDPStore`, mirroring the SQLite store's tables. Times are `double precision`

@@ -1,5 +1,6 @@
 import Foundation
 import PostgresNIO
+import PostgresSupport
 import RSPASN1
 import SMDPCore
 
@@ -39,7 +40,7 @@ public final class PostgresSMDPStore: SMDPStore, Sendable {
         logger: Logger = Logger(label: "openrsp.smdp.postgres"),
         _ body: (PostgresSMDPStore) async throws -> T
     ) async throws -> T {
-        try await configuration.checkConnection(logger: logger)
+        do { try await configuration.checkConnection(logger: logger) } catch { throw SMDPStoreError.backend(error.description) }
         let client = PostgresClient(configuration: configuration.client, backgroundLogger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             // Resumed by the run task right before it enters `run()`, so the first lease (migrate) rarely
@@ -398,15 +399,6 @@ enum PostgresErrorMapping {
         if let own = error as? SMDPStoreError { return own }
         if let decoding = error as? PostgresDecodingError { return .corrupt("column \(decoding.columnName): \(decoding.code)") }
         return .corrupt("\(error)")
-    }
-}
-
-extension PostgresConnection {
-    /// Runs `query` and reads the whole result, so that errors raised while executing (constraint
-    /// violations) surface here rather than on a discarded row sequence. Shared with UsageStorePostgres.
-    @discardableResult
-    public func queryAll(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
     }
 }
 

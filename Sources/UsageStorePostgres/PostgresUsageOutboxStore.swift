@@ -4,7 +4,7 @@
 import EthereumCore
 import Foundation
 import PostgresNIO
-import SMDPStorePostgres
+import PostgresSupport
 import Settlement
 import UsageService
 

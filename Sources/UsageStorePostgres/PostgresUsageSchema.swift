@@ -2,7 +2,7 @@
 // table (`usage_schema_migration`), so they never collide with the SM-DP+ store's `schema_migration`.
 import Foundation
 import PostgresNIO
-import SMDPStorePostgres
+import PostgresSupport
 import UsageService
 
 /// The tables of `PostgresUsageOutboxStore`, mirroring `SQLiteUsageOutboxStore`: uint64 values are

@@ -3,6 +3,7 @@ import ES9PlusTestSupport
 import EUICC
 import EUICCSimulator
 import Foundation
+import PostgresSupport
 import LPA
 import RSPASN1
 import RSPCrypto

@@ -1,5 +1,6 @@
 import ES9PlusAPI
 import Foundation
+import PostgresSupport
 import Hummingbird
 import HummingbirdTLS
 import Logging

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresSupport
 import PostgresNIO
 import RSPASN1
 import SMDPCore
@@ -24,14 +25,14 @@ struct PostgresConfigurationTests {
         "postgres://u:p@h/db?sslmode=allow", "postgres://u:p@h/db?search_path=x", "not a url",
     ])
     func rejectsURL(text: String) {
-        #expect(throws: SMDPStoreError.self) { try PostgresStoreConfiguration(url: text) }
+        #expect(throws: PostgresConfigurationError.self) { try PostgresStoreConfiguration(url: text) }
     }
 
     @Test("schema names are plain lower-case identifiers; anything else is rejected", arguments: [
         "", "Smdp", "1abc", "a-b", "a b", "x; DROP TABLE profile", "\"q\"", "pg_catalog", String(repeating: "a", count: 64), "schéma",
     ])
     func rejectsSchemaName(name: String) {
-        #expect(throws: SMDPStoreError.self) { try PostgresSchemaName(name) }
+        #expect(throws: PostgresConfigurationError.self) { try PostgresSchemaName(name) }
     }
 
     @Test("valid schema names are accepted unchanged")

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresSupport
 import RSPASN1
 import SMDPCore
 import SMDPStorePostgres

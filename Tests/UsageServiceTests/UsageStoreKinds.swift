@@ -1,5 +1,6 @@
 // The outbox store implementations the store tests run against, and the PostgreSQL test database.
 import Foundation
+import PostgresSupport
 import PostgresNIO
 import SMDPStorePostgres
 import Testing

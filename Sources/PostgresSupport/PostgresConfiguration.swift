@@ -1,20 +1,33 @@
 import Foundation
+import Logging
+import NIOSSL
 import PostgresNIO
-import SMDPCore
 
 /// A PostgreSQL schema name the store accepts: `[a-z_][a-z0-9_]{0,62}`. Identifiers cannot be bound
 /// as query parameters, so this is the only text the store puts into SQL unescaped; the validation
 /// on construction is what keeps that safe.
+/// A connection URL or schema name that cannot be used, or a server that cannot be reached with it.
+public enum PostgresConfigurationError: Error, Equatable, CustomStringConvertible {
+    case invalid(String)
+    case unreachable(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let message), .unreachable(let message): message
+        }
+    }
+}
+
 public struct PostgresSchemaName: Hashable, Sendable, CustomStringConvertible {
     public let rawValue: String
 
-    public init(_ name: String) throws(SMDPStoreError) {
+    public init(_ name: String) throws(PostgresConfigurationError) {
         let bytes = Array(name.utf8)
         func isLetter(_ b: UInt8) -> Bool { (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || b == UInt8(ascii: "_") }
         func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
         guard let first = bytes.first, bytes.count <= 63, isLetter(first), bytes.allSatisfy({ isLetter($0) || isDigit($0) }),
               !name.hasPrefix("pg_") else {
-            throw .backend("invalid schema name '\(name)': expected [a-z_][a-z0-9_]{0,62}, not starting with pg_")
+            throw .invalid("invalid schema name '\(name)': expected [a-z_][a-z0-9_]{0,62}, not starting with pg_")
         }
         rawValue = name
     }
@@ -54,7 +67,7 @@ public struct PostgresStoreConfiguration: Sendable {
     /// Opens and closes one connection with these settings, so that an unreachable host, a wrong
     /// password or an unknown database fails at once with `.backend` (PostgresClient's pool only fails
     /// waiting requests after its 60 s circuit breaker). Checks nothing for `init(client:)`.
-    public func checkConnection(logger: Logger) async throws(SMDPStoreError) {
+    public func checkConnection(logger: Logger) async throws(PostgresConfigurationError) {
         guard let tlsMode, let host = client.host, let port = client.port else { return }
         do {
             let tls: PostgresConnection.Configuration.TLS
@@ -68,20 +81,20 @@ public struct PostgresStoreConfiguration: Sendable {
             let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
             try await connection.close()
         } catch {
-            throw PostgresErrorMapping.map(error)
+            throw .unreachable(Self.describe(error))
         }
     }
 
-    public init(url text: String) throws(SMDPStoreError) {
+    public init(url text: String) throws(PostgresConfigurationError) {
         guard let url = URLComponents(string: text), let scheme = url.scheme, ["postgres", "postgresql"].contains(scheme) else {
-            throw .backend("not a postgres:// URL")
+            throw .invalid("not a postgres:// URL")
         }
-        guard let host = url.host, !host.isEmpty else { throw .backend("postgres URL without a host") }
-        guard let user = url.user, !user.isEmpty else { throw .backend("postgres URL without a user name") }
+        guard let host = url.host, !host.isEmpty else { throw .invalid("postgres URL without a host") }
+        guard let user = url.user, !user.isEmpty else { throw .invalid("postgres URL without a user name") }
         let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
-        guard !database.isEmpty, !database.contains("/") else { throw .backend("postgres URL without a database name") }
+        guard !database.isEmpty, !database.contains("/") else { throw .invalid("postgres URL without a database name") }
         let port = url.port ?? 5432
-        guard (1...65535).contains(port) else { throw .backend("postgres URL port \(port) out of range") }
+        guard (1...65535).contains(port) else { throw .invalid("postgres URL port \(port) out of range") }
 
         var mode: String?
         var rootCertificatePath: String?
@@ -89,7 +102,7 @@ public struct PostgresStoreConfiguration: Sendable {
             switch item.name {
             case "sslmode": mode = item.value
             case "sslrootcert": rootCertificatePath = item.value
-            default: throw .backend("unsupported postgres URL parameter '\(item.name)'")
+            default: throw .invalid("unsupported postgres URL parameter '\(item.name)'")
             }
         }
         let bareHost = host.trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
@@ -103,9 +116,27 @@ public struct PostgresStoreConfiguration: Sendable {
         case "disable": (tls, tlsMode) = (.disable, .disable)
         case "prefer": (tls, tlsMode) = (.prefer(tlsConfiguration), .prefer(tlsConfiguration))
         case "require", "verify-ca", "verify-full": (tls, tlsMode) = (.require(tlsConfiguration), .require(tlsConfiguration))
-        case let other: throw .backend("unsupported sslmode '\(other)' (disable, prefer, require, verify-ca, verify-full)")
+        case let other: throw .invalid("unsupported sslmode '\(other)' (disable, prefer, require, verify-ca, verify-full)")
         }
         client = PostgresClient.Configuration(host: bareHost, port: port, username: user, password: url.password,
                                               database: database, tls: tls)
+    }
+
+    /// The server's message and SQLSTATE for a PostgresNIO error, else the error's own text.
+    static func describe(_ error: any Error) -> String {
+        if let psql = error as? PSQLError {
+            guard let state = psql.serverInfo?[.sqlState] else { return "postgres: \(psql.code)" }
+            return "\(psql.serverInfo?[.message] ?? "") (SQLSTATE \(state))"
+        }
+        return "\(error)"
+    }
+}
+
+extension PostgresConnection {
+    /// Runs `query` and reads the whole result, so that errors raised while executing (constraint
+    /// violations) surface here rather than on a discarded row sequence.
+    @discardableResult
+    public func queryAll(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await self.query(query, logger: logger).collect()
     }
 }
