@@ -256,7 +256,7 @@ let package = Package(
         .testTarget(
             name: "EUICCSimulatorTests",
             dependencies: [
-                "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "SMDPCore", "euicc-crash-harness",
+                "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "SMDPCore",
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -289,7 +289,7 @@ let package = Package(
             name: "SMDPServerTests",
             dependencies: [
                 "SMDPServer", "ES9PlusHTTPClient", "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
-                "LPA", "EUICC", "EUICCSimulator", "SMDPTestSupport", "openrsp",
+                "LPA", "EUICC", "EUICCSimulator", "SMDPTestSupport",
                 "SMDPStorePostgres", "PostgresSupport",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
