@@ -241,7 +241,7 @@ let package = Package(
             name: "RSPCommandsTests",
             dependencies: [
                 "RSPCommands", "EUICC", "EUICCSimulator", "LPA", "LPAClient", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite",
-                "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", "PostgresSupport", "ActivationCodeQR", .product(name: "Logging", package: "swift-log"),
+                "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", "PostgresSupport", "ActivationCodeQR", "ES9PlusTestSupport", .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -81,35 +81,41 @@ public final class ES9PlusHTTPClient: Sendable {
 
     // MARK: - ES9+ functions (SGP.22 §5.6)
     //
-    // The signatures match `LPA.ES9PlusClient`: a `Failed` header is returned as a value (use
-    // `requireOutput()` to turn it into `ES9PlusHTTPClientError.failed`); a throw means no valid ES9+
-    // response was obtained.
+    // `LPA.ES9PlusClient`: a `Failed` header is returned as a value (use `requireOutput()` to turn it
+    // into `ES9PlusHTTPClientError.failed`); a throw means no valid ES9+ response was obtained, as
+    // `ES9PlusClientError` (the HTTPS detail in `httpError`).
 
-    public func initiateAuthentication(_ request: InitiateAuthenticationRequest) async throws(ES9PlusHTTPClientError)
+    public func initiateAuthentication(_ request: InitiateAuthenticationRequest) async throws(ES9PlusClientError)
         -> InitiateAuthenticationResponse {
-        try await call(.initiateAuthentication, request)
+        try await lpa { () async throws(ES9PlusHTTPClientError) in try await call(.initiateAuthentication, request) }
     }
 
-    public func authenticateClient(_ request: AuthenticateClientRequest) async throws(ES9PlusHTTPClientError) -> AuthenticateClientResponse {
-        try await call(.authenticateClient, request)
+    public func authenticateClient(_ request: AuthenticateClientRequest) async throws(ES9PlusClientError) -> AuthenticateClientResponse {
+        try await lpa { () async throws(ES9PlusHTTPClientError) in try await call(.authenticateClient, request) }
     }
 
-    public func getBoundProfilePackage(_ request: GetBoundProfilePackageRequest) async throws(ES9PlusHTTPClientError)
+    public func getBoundProfilePackage(_ request: GetBoundProfilePackageRequest) async throws(ES9PlusClientError)
         -> GetBoundProfilePackageResponse {
-        try await call(.getBoundProfilePackage, request)
+        try await lpa { () async throws(ES9PlusHTTPClientError) in try await call(.getBoundProfilePackage, request) }
     }
 
-    /// Returns on HTTP 204. A server that answers 200 with a `Failed` header throws `.failed`.
-    public func handleNotification(_ request: HandleNotificationRequest) async throws(ES9PlusHTTPClientError) {
-        let (status, headers, body) = try await post(.handleNotification, request)
-        if status == 204 { return }
-        guard status == 200 else { throw .httpStatus(code: status, function: .handleNotification) }
-        _ = try decodeResponse(ES9PlusNoOutput.self, headers: headers, body: body).requireOutput()
-        throw .malformedResponse("handleNotification answered 200 with a successful header instead of 204")
+    /// Returns on HTTP 204. A server that answers 200 with a `Failed` header throws (`.failed` in `httpError`).
+    public func handleNotification(_ request: HandleNotificationRequest) async throws(ES9PlusClientError) {
+        try await lpa { () async throws(ES9PlusHTTPClientError) in
+            let (status, headers, body) = try await post(.handleNotification, request)
+            if status == 204 { return }
+            guard status == 200 else { throw .httpStatus(code: status, function: .handleNotification) }
+            _ = try decodeResponse(ES9PlusNoOutput.self, headers: headers, body: body).requireOutput()
+            throw .malformedResponse("handleNotification answered 200 with a successful header instead of 204")
+        }
     }
 
-    public func cancelSession(_ request: ES9CancelSessionRequest) async throws(ES9PlusHTTPClientError) -> ES9CancelSessionResponse {
-        try await call(.cancelSession, request)
+    public func cancelSession(_ request: ES9CancelSessionRequest) async throws(ES9PlusClientError) -> ES9CancelSessionResponse {
+        try await lpa { () async throws(ES9PlusHTTPClientError) in try await call(.cancelSession, request) }
+    }
+
+    private func lpa<T>(_ body: () async throws(ES9PlusHTTPClientError) -> T) async throws(ES9PlusClientError) -> T {
+        do { return try await body() } catch { throw ES9PlusClientError(error) }
     }
 
     // MARK: - Plumbing

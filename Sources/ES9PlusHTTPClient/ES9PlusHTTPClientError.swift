@@ -53,8 +53,8 @@ public enum ES9PlusHTTPClientError: Error, Hashable, Sendable, CustomStringConve
     }
 }
 
-/// How the downloader reports each failure (`ProfileDownloadError`).
-extension ES9PlusHTTPClientError: ES9PlusTransportError {
+extension ES9PlusHTTPClientError {
+    /// The LPA's class of this failure (`ES9PlusClientError.transport`).
     public var transportFailure: ES9PlusTransportFailure {
         switch self {
         case .invalidServerAddress, .invalidTrustRoot: .invalidConfiguration
@@ -66,11 +66,20 @@ extension ES9PlusHTTPClientError: ES9PlusTransportError {
     }
 }
 
-/// A refusal by `serverCertificateCheck` that came from the LPA's trust policy reaches the downloader
-/// as `ProfileDownloadError.smdpNotTrusted`.
-extension ES9PlusHTTPClientError: ES9PlusTrustRefusal {
-    public var smdpTrustError: SMDPTrustError? {
-        if case let .serverCertificateRefused(_, trust) = self { return trust }
+extension ES9PlusClientError {
+    /// The LPA's view of an HTTPS failure: a refusal by the LPA's trust policy (from
+    /// `serverCertificateCheck`) is `.smdpNotTrusted`; everything else is classified `.transport`.
+    public init(_ error: ES9PlusHTTPClientError) {
+        if case let .serverCertificateRefused(_, trust?) = error {
+            self = .smdpNotTrusted(trust)
+        } else {
+            self = .transport(error.transportFailure, error)
+        }
+    }
+
+    /// The HTTPS client's own error behind a `.transport` failure (TLS certificate problem, HTTP status…).
+    public var httpError: ES9PlusHTTPClientError? {
+        if case let .transport(_, cause) = self { return cause as? ES9PlusHTTPClientError }
         return nil
     }
 }

@@ -3,24 +3,19 @@ import ES9PlusAPI
 /// The LPA's view of one SM-DP+ over ES9+ (SGP.22 §5.6): the five functions with their typed
 /// requests and responses. The HTTPS binding lives outside the LPA core; an implementation
 /// returns the server's response as decoded (a `Failed` header is a value, not a throw) and
-/// throws only when no response was obtained (connection, TLS, HTTP status, malformed JSON).
+/// throws `ES9PlusClientError` only when no valid response was obtained (trust refusal, connection,
+/// TLS, HTTP status, malformed JSON).
 public protocol ES9PlusClient: Sendable {
     /// ES9+.InitiateAuthentication.
-    func initiateAuthentication(_ request: InitiateAuthenticationRequest) async throws -> InitiateAuthenticationResponse
+    func initiateAuthentication(_ request: InitiateAuthenticationRequest) async throws(ES9PlusClientError) -> InitiateAuthenticationResponse
     /// ES9+.AuthenticateClient.
-    func authenticateClient(_ request: AuthenticateClientRequest) async throws -> AuthenticateClientResponse
+    func authenticateClient(_ request: AuthenticateClientRequest) async throws(ES9PlusClientError) -> AuthenticateClientResponse
     /// ES9+.GetBoundProfilePackage.
-    func getBoundProfilePackage(_ request: GetBoundProfilePackageRequest) async throws -> GetBoundProfilePackageResponse
+    func getBoundProfilePackage(_ request: GetBoundProfilePackageRequest) async throws(ES9PlusClientError) -> GetBoundProfilePackageResponse
     /// ES9+.HandleNotification: returns once the server acknowledged receipt (HTTP 204).
-    func handleNotification(_ request: HandleNotificationRequest) async throws
+    func handleNotification(_ request: HandleNotificationRequest) async throws(ES9PlusClientError)
     /// ES9+.CancelSession.
-    func cancelSession(_ request: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse
-}
-
-/// An error an `ES9PlusClient` transport throws when the LPA's trust policy refused the SM-DP+ at the
-/// transport level (the TLS certificate check): the downloader reports it as `smdpNotTrusted`.
-public protocol ES9PlusTrustRefusal: Error {
-    var smdpTrustError: SMDPTrustError? { get }
+    func cancelSession(_ request: ES9CancelSessionRequest) async throws(ES9PlusClientError) -> ES9CancelSessionResponse
 }
 
 /// What kind of failure kept an `ES9PlusClient` from obtaining a valid ES9+ response.
@@ -37,10 +32,21 @@ public enum ES9PlusTransportFailure: Sendable, Hashable {
     case invalidConfiguration
 }
 
-/// An error an `ES9PlusClient` transport throws, classified so the downloader can tell an unreachable
-/// SM-DP+ from one that refused TLS or answered something that is not ES9+.
-public protocol ES9PlusTransportError: Error {
-    var transportFailure: ES9PlusTransportFailure { get }
+/// Why an `ES9PlusClient` obtained no valid ES9+ response. The LPA owns both cases: the downloader
+/// maps them to `ProfileDownloadError` without knowing the transport.
+public enum ES9PlusClientError: Error, Sendable, CustomStringConvertible {
+    /// The LPA's trust policy refused the SM-DP+ at the transport (the check of its TLS certificate at
+    /// the handshake); nothing was sent.
+    case smdpNotTrusted(SMDPTrustError)
+    /// No valid response, classified; the transport's own error carries the detail.
+    case transport(ES9PlusTransportFailure, any Error & Sendable)
+
+    public var description: String {
+        switch self {
+        case .smdpNotTrusted(let trust): "SM-DP+ not trusted: \(trust)"
+        case .transport(_, let cause): "\(cause)"
+        }
+    }
 }
 
 /// Gives the `ES9PlusClient` for an SM-DP+ address (the activation code's address, or a

@@ -125,8 +125,10 @@ public struct ProfileDownloader: Sendable {
         let server: any ES9PlusClient
         do {
             server = try connect(activationCode.smdpAddress)
-        } catch {
+        } catch let error as ES9PlusClientError {
             throw ProfileDownloadFailure(step: .initiateAuthentication, error: Self.transportError(error), cancellation: nil)
+        } catch {
+            throw ProfileDownloadFailure(step: .initiateAuthentication, error: .serverUnreachable(error), cancellation: nil)
         }
         var step = DownloadStep.getEUICCChallenge
         var transactionId: TransactionID?
@@ -302,25 +304,28 @@ public struct ProfileDownloader: Sendable {
             throw .euicc(error)
         } catch let error as ES9PlusAPIError {
             throw .invalidRequest("\(error)")
-        } catch {
+        } catch let error as ES9PlusClientError {
             throw Self.transportError(error)
+        } catch {
+            throw .serverUnreachable(error)
         }
         if let failure = response.failure { throw .server(failure) }
         guard let output = response.output else { throw .missingServerOutput }
         return output
     }
 
-    /// Maps what an `ES9PlusClient` threw to the download error: a trust-policy refusal, or the
-    /// transport's own classification; an unclassified error counts as no answer.
-    static func transportError(_ error: any Error) -> ProfileDownloadError {
-        if let refusal = error as? any ES9PlusTrustRefusal, let trust = refusal.smdpTrustError { return .smdpNotTrusted(trust) }
-        guard let transport = error as? any ES9PlusTransportError else { return .serverUnreachable(error) }
-        switch transport.transportFailure {
-        case .unreachable: return .serverUnreachable(error)
-        case .tlsRefused: return .tlsRefused(error)
-        case let .httpStatus(code): return .httpStatus(code: code, error)
-        case .malformedResponse: return .malformedServerResponse(error)
-        case .invalidConfiguration: return .invalidRequest("\(error)")
+    /// Maps an `ES9PlusClient` failure to the download error.
+    static func transportError(_ error: ES9PlusClientError) -> ProfileDownloadError {
+        switch error {
+        case .smdpNotTrusted(let trust): return .smdpNotTrusted(trust)
+        case let .transport(kind, cause):
+            switch kind {
+            case .unreachable: return .serverUnreachable(cause)
+            case .tlsRefused: return .tlsRefused(cause)
+            case let .httpStatus(code): return .httpStatus(code: code, cause)
+            case .malformedResponse: return .malformedServerResponse(cause)
+            case .invalidConfiguration: return .invalidRequest("\(cause)")
+            }
         }
     }
 

@@ -60,13 +60,14 @@ final class ES9ClientPool: @unchecked Sendable {
         configuration = ES9PlusHTTPClientConfiguration(trustRootsDER: trustRootsDER, serverCertificateCheck: serverCertificateCheck)
     }
 
-    func client(for address: String) throws -> any ES9PlusClient {
-        try lock.withLock {
-            if let existing = clients[address] { return existing }
-            let client = try ES9PlusHTTPClient(smdpAddress: address, configuration: configuration)
-            clients[address] = client
-            return client
-        }
+    func client(for address: String) throws(ES9PlusClientError) -> any ES9PlusClient {
+        lock.lock()
+        defer { lock.unlock() }
+        if let existing = clients[address] { return existing }
+        let client: ES9PlusHTTPClient
+        do { client = try ES9PlusHTTPClient(smdpAddress: address, configuration: configuration) } catch { throw ES9PlusClientError(error) }
+        clients[address] = client
+        return client
     }
 
     func shutdown() async {

@@ -210,12 +210,12 @@ struct FlakyNotificationClient: ES9PlusClient {
     let reachability: Reachability
     struct Offline: Error {}
 
-    func initiateAuthentication(_ r: InitiateAuthenticationRequest) async throws -> InitiateAuthenticationResponse { try await inner.initiateAuthentication(r) }
-    func authenticateClient(_ r: AuthenticateClientRequest) async throws -> AuthenticateClientResponse { try await inner.authenticateClient(r) }
-    func getBoundProfilePackage(_ r: GetBoundProfilePackageRequest) async throws -> GetBoundProfilePackageResponse { try await inner.getBoundProfilePackage(r) }
-    func cancelSession(_ r: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse { try await inner.cancelSession(r) }
-    func handleNotification(_ r: HandleNotificationRequest) async throws {
-        guard reachability.online else { throw Offline() }
+    func initiateAuthentication(_ r: InitiateAuthenticationRequest) async throws(ES9PlusClientError) -> InitiateAuthenticationResponse { try await inner.initiateAuthentication(r) }
+    func authenticateClient(_ r: AuthenticateClientRequest) async throws(ES9PlusClientError) -> AuthenticateClientResponse { try await inner.authenticateClient(r) }
+    func getBoundProfilePackage(_ r: GetBoundProfilePackageRequest) async throws(ES9PlusClientError) -> GetBoundProfilePackageResponse { try await inner.getBoundProfilePackage(r) }
+    func cancelSession(_ r: ES9CancelSessionRequest) async throws(ES9PlusClientError) -> ES9CancelSessionResponse { try await inner.cancelSession(r) }
+    func handleNotification(_ r: HandleNotificationRequest) async throws(ES9PlusClientError) {
+        guard reachability.online else { throw .transport(.unreachable, Offline()) }
         try await inner.handleNotification(r)
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import ES9PlusAPI
 import EUICC
 import EUICCSimulator
+import ES9PlusTestSupport
 import Foundation
 import LPA
 import RSPASN1
@@ -30,17 +31,6 @@ enum SharedTS48 {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
         return names.filter { $0.hasSuffix(".der") }.sorted().first.map { directory.appendingPathComponent($0) }
     }
-}
-
-/// The real SM-DP+ ES9+ service called in-process through the JSON encoding.
-struct ServiceClient: ES9PlusClient {
-    let service: ES9PlusService
-    func json<T: Codable>(_ value: T) throws -> T { try ES9PlusJSON.decode(T.self, from: try ES9PlusJSON.encode(value)) }
-    func initiateAuthentication(_ r: InitiateAuthenticationRequest) async throws -> InitiateAuthenticationResponse { try json(await service.initiateAuthentication(try json(r))) }
-    func authenticateClient(_ r: AuthenticateClientRequest) async throws -> AuthenticateClientResponse { try json(await service.authenticateClient(try json(r))) }
-    func getBoundProfilePackage(_ r: GetBoundProfilePackageRequest) async throws -> GetBoundProfilePackageResponse { try json(await service.getBoundProfilePackage(try json(r))) }
-    func handleNotification(_ r: HandleNotificationRequest) async throws { _ = await service.handleNotification(try json(r)) }
-    func cancelSession(_ r: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse { try json(await service.cancelSession(try json(r))) }
 }
 
 @Suite("openrsp chip / profile / notification on the software eUICC (--simulator)")
@@ -84,7 +74,7 @@ struct DeviceCommandTests {
         do {
             let es10 = try ES10Client(transport: InProcessTransport(card: try DeviceOptions.softEUICC(at: simulator)))
             try await es10.open()
-            let downloader = ProfileDownloader(es10: es10, connect: { _ in ServiceClient(service: service) },
+            let downloader = ProfileDownloader(es10: es10, connect: { _ in InProcessES9PlusClient(service: service) },
                                                deviceInfo: try DeviceInfo(tac: [0x35, 0x55, 0x06, 0x07], deviceCapabilities: DeviceCapabilities()))
             let result = try await downloader.download(try ActivationCode(smdpAddress: address, matchingId: confirmed.matchingId))
             #expect(result.notificationDelivered)

@@ -21,26 +21,27 @@ struct KillAndLoseClient: ES9PlusClient {
     let function: ES9PlusFunction
     let server: SMDPServeProcess
 
-    private func lose<T>(_ called: ES9PlusFunction, _ value: T) throws -> T {
+    /// The answer is lost as when the connection dies: to the LPA the SM-DP+ is unreachable.
+    private func lose<T>(_ called: ES9PlusFunction, _ value: T) throws(ES9PlusClientError) -> T {
         guard called == function else { return value }
         server.kill9()
-        throw AnswerLost()
+        throw .transport(.unreachable, AnswerLost())
     }
 
-    func initiateAuthentication(_ r: InitiateAuthenticationRequest) async throws -> InitiateAuthenticationResponse {
+    func initiateAuthentication(_ r: InitiateAuthenticationRequest) async throws(ES9PlusClientError) -> InitiateAuthenticationResponse {
         try lose(.initiateAuthentication, try await inner.initiateAuthentication(r))
     }
-    func authenticateClient(_ r: AuthenticateClientRequest) async throws -> AuthenticateClientResponse {
+    func authenticateClient(_ r: AuthenticateClientRequest) async throws(ES9PlusClientError) -> AuthenticateClientResponse {
         try lose(.authenticateClient, try await inner.authenticateClient(r))
     }
-    func getBoundProfilePackage(_ r: GetBoundProfilePackageRequest) async throws -> GetBoundProfilePackageResponse {
+    func getBoundProfilePackage(_ r: GetBoundProfilePackageRequest) async throws(ES9PlusClientError) -> GetBoundProfilePackageResponse {
         try lose(.getBoundProfilePackage, try await inner.getBoundProfilePackage(r))
     }
-    func handleNotification(_ r: HandleNotificationRequest) async throws {
+    func handleNotification(_ r: HandleNotificationRequest) async throws(ES9PlusClientError) {
         try await inner.handleNotification(r)
         _ = try lose(.handleNotification, ())
     }
-    func cancelSession(_ r: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse {
+    func cancelSession(_ r: ES9CancelSessionRequest) async throws(ES9PlusClientError) -> ES9CancelSessionResponse {
         try lose(.cancelSession, try await inner.cancelSession(r))
     }
 }

@@ -1,5 +1,6 @@
 import ES9PlusAPI
 import ES9PlusHTTPClient
+import LPA
 import Foundation
 import Hummingbird
 import Logging
@@ -119,10 +120,12 @@ struct LiveTLSTests {
             let client = try site.client(port: port)
             let request = try euicc.initiateAuthenticationRequest(smdpAddress: "smdp.elsewhere.example")
             var caught: ES9PlusHTTPClientError?
-            do throws(ES9PlusHTTPClientError) {
+            do {
                 _ = try await client.initiateAuthentication(request).requireOutput()
-            } catch {
+            } catch let error as ES9PlusHTTPClientError {
                 caught = error
+            } catch let error as ES9PlusClientError {
+                caught = error.httpError
             }
             try await client.shutdown()
             return caught
@@ -221,10 +224,10 @@ struct LiveTLSTests {
     /// One initiateAuthentication; returns its error (nil on success) and shuts the client down.
     static func attempt(_ client: ES9PlusHTTPClient, _ request: InitiateAuthenticationRequest) async throws -> ES9PlusHTTPClientError? {
         var caught: ES9PlusHTTPClientError?
-        do throws(ES9PlusHTTPClientError) {
+        do throws(ES9PlusClientError) {
             _ = try await client.initiateAuthentication(request)
         } catch {
-            caught = error
+            caught = try #require(error.httpError, "not an HTTPS failure: \(error)")
         }
         try await client.shutdown()
         return caught

@@ -25,20 +25,20 @@ struct KillAfterClient: ES9PlusClient {
         return value
     }
 
-    func initiateAuthentication(_ request: InitiateAuthenticationRequest) async throws -> InitiateAuthenticationResponse {
+    func initiateAuthentication(_ request: InitiateAuthenticationRequest) async throws(ES9PlusClientError) -> InitiateAuthenticationResponse {
         after(.initiateAuthentication, try await inner.initiateAuthentication(request))
     }
-    func authenticateClient(_ request: AuthenticateClientRequest) async throws -> AuthenticateClientResponse {
+    func authenticateClient(_ request: AuthenticateClientRequest) async throws(ES9PlusClientError) -> AuthenticateClientResponse {
         after(.authenticateClient, try await inner.authenticateClient(request))
     }
-    func getBoundProfilePackage(_ request: GetBoundProfilePackageRequest) async throws -> GetBoundProfilePackageResponse {
+    func getBoundProfilePackage(_ request: GetBoundProfilePackageRequest) async throws(ES9PlusClientError) -> GetBoundProfilePackageResponse {
         after(.getBoundProfilePackage, try await inner.getBoundProfilePackage(request))
     }
-    func handleNotification(_ request: HandleNotificationRequest) async throws {
+    func handleNotification(_ request: HandleNotificationRequest) async throws(ES9PlusClientError) {
         try await inner.handleNotification(request)
         _ = after(.handleNotification, ())
     }
-    func cancelSession(_ request: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse {
+    func cancelSession(_ request: ES9CancelSessionRequest) async throws(ES9PlusClientError) -> ES9CancelSessionResponse {
         after(.cancelSession, try await inner.cancelSession(request))
     }
 }

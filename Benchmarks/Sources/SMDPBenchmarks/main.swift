@@ -101,11 +101,11 @@ var nextProfile = 0
 /// The SM-DP+'s ES9PlusService called directly (no JSON, no HTTP).
 struct DirectClient: ES9PlusClient {
     let service: ES9PlusService
-    func initiateAuthentication(_ r: InitiateAuthenticationRequest) async throws -> InitiateAuthenticationResponse { await service.initiateAuthentication(r) }
-    func authenticateClient(_ r: AuthenticateClientRequest) async throws -> AuthenticateClientResponse { await service.authenticateClient(r) }
-    func getBoundProfilePackage(_ r: GetBoundProfilePackageRequest) async throws -> GetBoundProfilePackageResponse { await service.getBoundProfilePackage(r) }
-    func handleNotification(_ r: HandleNotificationRequest) async throws { _ = await service.handleNotification(r) }
-    func cancelSession(_ r: ES9CancelSessionRequest) async throws -> ES9CancelSessionResponse { await service.cancelSession(r) }
+    func initiateAuthentication(_ r: InitiateAuthenticationRequest) async throws(ES9PlusClientError) -> InitiateAuthenticationResponse { await service.initiateAuthentication(r) }
+    func authenticateClient(_ r: AuthenticateClientRequest) async throws(ES9PlusClientError) -> AuthenticateClientResponse { await service.authenticateClient(r) }
+    func getBoundProfilePackage(_ r: GetBoundProfilePackageRequest) async throws(ES9PlusClientError) -> GetBoundProfilePackageResponse { await service.getBoundProfilePackage(r) }
+    func handleNotification(_ r: HandleNotificationRequest) async throws(ES9PlusClientError) { _ = await service.handleNotification(r) }
+    func cancelSession(_ r: ES9CancelSessionRequest) async throws(ES9PlusClientError) -> ES9CancelSessionResponse { await service.cancelSession(r) }
 }
 
 /// Runs `count` complete downloads (initiateAuthentication, authenticateClient, getBoundProfilePackage,
