@@ -110,8 +110,13 @@ let package = Package(
         ),
         .target(
             name: "EthereumRPC",
+            dependencies: ["EthereumCore"]
+        ),
+        // The JSON-RPC client over HTTP(S) (AsyncHTTPClient): the transport apart from the protocol and JSON types.
+        .target(
+            name: "EthereumRPCHTTP",
             dependencies: [
-                "EthereumCore",
+                "EthereumCore", "EthereumRPC",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
@@ -194,7 +199,7 @@ let package = Package(
         // Chain-pinned LPA trust and the chain-gated SM-DP+ (docs/CHAIN-TRUST.md).
         .target(
             name: "ChainTrust",
-            dependencies: ["LPA", "SMDPCore", "RSPASN1", "Settlement", "EthereumCore", "EthereumRPC",
+            dependencies: ["LPA", "SMDPCore", "RSPASN1", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                            .product(name: "Logging", package: "swift-log")]
         ),
         // Usage CDRs, batches and the exactly-once posting/settlement outbox (issue #9 item 4).
@@ -209,7 +214,7 @@ let package = Package(
             dependencies: [
                 "RSPASN1",
                 "RSPCrypto",
-                "EthereumRPC",
+                "EthereumRPC", "EthereumRPCHTTP",
                 "EUICC",
                 "EUICCSimulator",
                 "EUICCTransports",
@@ -306,7 +311,7 @@ let package = Package(
             ]
         ),
         // Starts the real devnet for the test targets that need a chain.
-        .target(name: "DevnetTestSupport", dependencies: ["EthereumRPC"], path: "Tests/Support/DevnetTestSupport"),
+        .target(name: "DevnetTestSupport", dependencies: ["EthereumRPC", "EthereumRPCHTTP"], path: "Tests/Support/DevnetTestSupport"),
         // The LPA's ES9+ client bound in-process to the real SM-DP+ service, for device-side tests.
         .target(name: "ES9PlusTestSupport", dependencies: ["ES9PlusAPI", "LPA", "SMDPCore"], path: "Tests/Support/ES9PlusTestSupport"),
         // SM-DP+ testbed (generated PKI, SQLite store, manual clock) and a test eUICC, for SMDPCoreTests and SMDPServerTests.
@@ -320,18 +325,18 @@ let package = Package(
             ],
             path: "Tests/Support/SMDPTestSupport"
         ),
-        .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumCore", "DevnetTestSupport"]),
+        .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumRPCHTTP", "EthereumCore", "DevnetTestSupport"]),
         .testTarget(
             name: "ChainTrustTests",
             dependencies: [
-                "ChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC",
+                "ChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "SettlementTests",
-            dependencies: ["Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
+            dependencies: ["Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP", "DevnetTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
         .testTarget(

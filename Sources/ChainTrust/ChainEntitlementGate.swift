@@ -1,5 +1,6 @@
 import EthereumCore
 import EthereumRPC
+import EthereumRPCHTTP
 import Foundation
 import Logging
 import RSPASN1

@@ -2,6 +2,7 @@ import ArgumentParser
 import ChainTrust
 import EthereumCore
 import EthereumRPC
+import EthereumRPCHTTP
 import Settlement
 import Foundation
 import LPA

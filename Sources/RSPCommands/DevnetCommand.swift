@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import EthereumRPC
+import EthereumRPCHTTP
 import Foundation
 
 public struct DevnetCommand: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ChainTrust
 import EthereumRPC
+import EthereumRPCHTTP
 import Foundation
 import Hummingbird
 import Logging

@@ -4,6 +4,7 @@
 import ArgumentParser
 import EthereumCore
 import EthereumRPC
+import EthereumRPCHTTP
 import Foundation
 import PostgresSupport
 import Settlement

@@ -4,6 +4,7 @@ import Testing
 import DevnetTestSupport
 
 @testable import EthereumRPC
+import EthereumRPCHTTP
 
 /// Reads, batches and error paths against the real devnet.
 @Suite(.serialized, .enabled(if: DevnetProcess.isAvailable, "needs .venv with the devnet: run scripts/setup"))

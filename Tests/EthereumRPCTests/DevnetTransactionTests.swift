@@ -4,6 +4,7 @@ import Testing
 import DevnetTestSupport
 
 @testable import EthereumRPC
+import EthereumRPCHTTP
 
 /// Sending, receipts, logs, calls and reverts against the real devnet, with transactions signed
 /// beforehand by eth-account (Python) for chain 1337 from dev account 0 (RFC 6979 signatures are

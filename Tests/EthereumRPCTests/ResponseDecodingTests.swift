@@ -2,6 +2,7 @@ import EthereumCore
 import Testing
 
 @testable import EthereumRPC
+import EthereumRPCHTTP
 
 /// Strict decoding of JSON-RPC 2.0 responses (https://www.jsonrpc.org/specification §5).
 @Suite struct ResponseDecodingTests {

@@ -4,6 +4,7 @@
 import DevnetTestSupport
 import EthereumCore
 import EthereumRPC
+import EthereumRPCHTTP
 import Foundation
 import Settlement
 import Testing

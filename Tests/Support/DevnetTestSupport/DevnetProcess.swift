@@ -1,4 +1,5 @@
 import EthereumRPC
+import EthereumRPCHTTP
 import Foundation
 
 /// The real devnet (tools/devnet/devnet.py) as a subprocess on a free 127.0.0.1 port with a
