@@ -196,10 +196,15 @@ let package = Package(
         .target(name: "ActivationCodeQR", dependencies: ["CQREncode"]),
         // MARK: Contract bindings (issue: Verifiable provisioning end to end)
         .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
-        // Chain-pinned LPA trust and the chain-gated SM-DP+ (docs/CHAIN-TRUST.md).
+        // Chain-pinned LPA trust (docs/CHAIN-TRUST.md): the LPA's SM-DP+ trust oracle over TrustRegistry.
         .target(
-            name: "ChainTrust",
-            dependencies: ["LPA", "SMDPCore", "RSPASN1", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
+            name: "LPAChainTrust",
+            dependencies: ["LPA", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP"]
+        ),
+        // The chain-gated SM-DP+ (docs/CHAIN-TRUST.md): entitlement gate and delivery recorder over PlanEntitlements.
+        .target(
+            name: "SMDPChainTrust",
+            dependencies: ["SMDPCore", "RSPASN1", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                            .product(name: "Logging", package: "swift-log")]
         ),
         // Usage CDRs, batches and the exactly-once posting/settlement outbox (issue #9 item 4).
@@ -220,7 +225,7 @@ let package = Package(
                 "EUICCTransports",
                 "LPA", "LPAClient",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ActivationCodeQR",
-                "ChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite", "UsageStorePostgres",
+                "LPAChainTrust", "SMDPChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite", "UsageStorePostgres",
                 "SMDPStorePostgres", "PostgresSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -329,7 +334,7 @@ let package = Package(
         .testTarget(
             name: "ChainTrustTests",
             dependencies: [
-                "ChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
+                "LPAChainTrust", "SMDPChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

@@ -1,5 +1,6 @@
 import ArgumentParser
-import ChainTrust
+import LPAChainTrust
+import SMDPChainTrust
 import EthereumCore
 import EthereumRPC
 import EthereumRPCHTTP

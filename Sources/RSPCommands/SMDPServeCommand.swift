@@ -1,5 +1,5 @@
 import ArgumentParser
-import ChainTrust
+import SMDPChainTrust
 import EthereumRPC
 import EthereumRPCHTTP
 import Foundation

@@ -1,7 +1,7 @@
 // Issue #9 item 3: the SM-DP+ releases a profile only for a live on-chain entitlement bound to the
 // EID of the authenticating eUICC. Real devnet, real contracts, real ES9PlusService on SQLite and
 // PostgreSQL, real LPA and software eUICC; no stand-ins for the chain.
-import ChainTrust
+import SMDPChainTrust
 import DevnetTestSupport
 import ES9PlusAPI
 import EthereumCore

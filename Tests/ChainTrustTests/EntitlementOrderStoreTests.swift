@@ -1,5 +1,5 @@
 // Entitlement orders in both stores (no chain needed): insert, read, and the compare-and-set grant.
-import ChainTrust
+import Settlement
 import Foundation
 import RSPASN1
 import SMDPCore

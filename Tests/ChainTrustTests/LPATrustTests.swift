@@ -1,6 +1,6 @@
 // Issue #9 item 2: the LPA checks the SM-DP+ in the on-chain TrustRegistry before the eUICC sees it.
 // Real devnet, real contracts, real ES9PlusService, real software eUICC; no stand-ins for the chain.
-import ChainTrust
+import LPAChainTrust
 import Crypto
 import DevnetTestSupport
 import EthereumCore

@@ -3,7 +3,7 @@ import EthereumRPC
 import Foundation
 import RSPASN1
 import RSPCrypto
-import ChainTrust
+import SMDPChainTrust
 import SMDPCore
 import SMDPServer
 import SMDPStoreSQLite

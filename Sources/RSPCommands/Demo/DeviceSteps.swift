@@ -1,4 +1,4 @@
-import ChainTrust
+import LPAChainTrust
 import EUICC
 import EthereumCore
 import Foundation

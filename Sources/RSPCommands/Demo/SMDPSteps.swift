@@ -1,4 +1,4 @@
-import ChainTrust
+import SMDPChainTrust
 import EthereumCore
 import Foundation
 import Logging

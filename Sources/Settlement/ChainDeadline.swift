@@ -8,7 +8,7 @@ public struct ChainQueryTimedOut: Error, Sendable, CustomStringConvertible {
 
 /// Runs `body` and gives up after `timeout` (the body's task is cancelled; AsyncHTTPClient requests
 /// stop on cancellation).
-func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+public func withDeadline<T: Sendable>(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await body() }
         group.addTask {
