@@ -86,10 +86,15 @@ struct LiveSMDP {
             continuation.finish()
         }
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
+            group.addTask {
+                // A server that stops before it runs (the port was taken meanwhile) ends the stream.
+                defer { continuation.finish() }
+                try await app.run()
+            }
             var iterator = started.makeAsyncIterator()
             guard await iterator.next() == true else {
                 group.cancelAll()
+                try await group.waitForAll()
                 throw LiveSMDPError.serverDidNotStart
             }
             do {

@@ -116,6 +116,7 @@ struct SMDPServeConfigTests {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
+                defer { continuation.finish() }
                 try await SMDPServeCommand.serve(resolved, logger: logger) { port in
                     continuation.yield(port)
                     continuation.finish()
@@ -212,6 +213,7 @@ extension SMDPServeConfigTests {
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
+                defer { continuation.finish() }
                 try await SMDPServeCommand.serve(resolved, logger: logger) { port in
                     continuation.yield(port)
                     continuation.finish()

@@ -93,7 +93,7 @@ struct ES2Site {
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }
-        return try await runUntilDone(app, ports: ports, body)
+        return try await runUntilDone(app, ports: ports, continuation, body)
     }
 
     func client(port: Int, requester: String = "mno-a", token: String = TestOperators.tokenA) throws -> ES2PlusHTTPClient {
@@ -110,13 +110,18 @@ struct ES2Site {
 }
 
 /// Runs `app` until `body` (given the listening port) finishes.
-func runUntilDone<App: ApplicationProtocol, T: Sendable>(_ app: App, ports: AsyncStream<Int>,
+func runUntilDone<App: ApplicationProtocol, T: Sendable>(_ app: App, ports: AsyncStream<Int>, _ portsContinuation: AsyncStream<Int>.Continuation,
                                                          _ body: (Int) async throws -> T) async throws -> T {
     try await withThrowingTaskGroup(of: Void.self) { group in
-        group.addTask { try await app.run() }
+        group.addTask {
+            // A server that stops before it runs (the port is taken) ends the stream, so nobody waits forever.
+            defer { portsContinuation.finish() }
+            try await app.run()
+        }
         var iterator = ports.makeAsyncIterator()
         guard let port = await iterator.next(), port > 0 else {
             group.cancelAll()
+            try await group.waitForAll()
             throw LiveTestError.serverDidNotStart
         }
         do {
@@ -169,7 +174,7 @@ actor ProgressReceiver {
                 continuation.yield(channel.localAddress?.port ?? 0)
                 continuation.finish()
             }, logger: logger)
-        return try await runUntilDone(app, ports: ports, body)
+        return try await runUntilDone(app, ports: ports, continuation, body)
     }
 }
 

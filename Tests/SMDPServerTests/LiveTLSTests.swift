@@ -54,7 +54,7 @@ struct LiveSite {
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }
-        return try await runUntilDone(app, ports: ports, body)
+        return try await runUntilDone(app, ports: ports, continuation, body)
     }
 
     /// A client for the running server (tests that expect a failure pass a short `timeout`).
@@ -179,6 +179,19 @@ struct LiveTLSTests {
         #expect(accepted == nil, "an accepted certificate must let the call through: \(String(describing: accepted))")
         // Both connections handed over the server's leaf, the DP-TLS certificate, once each.
         #expect(seen.withLock { $0 } == [site.loaded.tls.certificateChainDER[0], site.loaded.tls.certificateChainDER[0]])
+    }
+
+    @Test("a test server whose port is taken fails with the bind error instead of waiting forever for it to run")
+    func takenPortFails() async throws {
+        let site = try await LiveSite()
+        defer { site.remove() }
+        try await site.withServer { port in
+            do {
+                try await site.withServer(port: port) { _ in Issue.record("a second server ran on the taken port \(port)") }
+            } catch {
+                #expect(!(error is LiveTestError), "expected the bind error, got \(error)")
+            }
+        }
     }
 
     @Test("a response larger than maxResponseBytes fails with .responseTooLarge(limit:)")

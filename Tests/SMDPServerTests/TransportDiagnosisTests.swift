@@ -59,7 +59,7 @@ func withFixedAnswer<T: Sendable>(tls: SMDPTLSCredentials, status: HTTPResponse.
             continuation.yield(channel.localAddress?.port ?? 0)
             continuation.finish()
         }, logger: logger)
-    return try await runUntilDone(app, ports: ports, body)
+    return try await runUntilDone(app, ports: ports, continuation, body)
 }
 
 /// The LPA's downloader on a software eUICC issued from the site's PKI, its state in `euicc` (the layout
