@@ -58,17 +58,28 @@ struct StartSMDPStep: DemoStep {
     /// A TCP port on 127.0.0.1 that was free a moment ago (the SM-DP+ address, which carries the port,
     /// must be known before the server configuration is built).
     static func freeLoopbackPort() throws -> Int {
+        // Below Linux's ephemeral range (32768–60999), so that no outgoing connection of this host takes
+        // the port between this check and the server binding it; the kernel's choice only as a fallback.
+        for _ in 0..<64 {
+            let candidate = Int.random(in: 20000...32767)
+            if (try? bindLoopback(port: candidate)) != nil { return candidate }
+        }
+        return try bindLoopback(port: 0)
+    }
+
+    /// Binds 127.0.0.1:`port` once and releases it; returns the bound port.
+    private static func bindLoopback(port: Int) throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw DemoError.invalid("socket(): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = UInt16(port).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
-        guard bound == 0 else { throw DemoError.invalid("bind(127.0.0.1:0): \(String(cString: strerror(errno)))") }
+        guard bound == 0 else { throw DemoError.invalid("bind(127.0.0.1:\(port)): \(String(cString: strerror(errno)))") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let named = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
