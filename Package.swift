@@ -312,6 +312,7 @@ let package = Package(
             dependencies: [
                 "ChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "Settlement", "EthereumCore", "EthereumRPC",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
+                "SMDPServer", "openrsp", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
