@@ -19,6 +19,8 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             NotificationCommand.self,
             EUICCCommand.self,
             SMDPCommand.self,
+            PlanCommand.self,
+            EntitlementCommand.self,
             DemoCommand.self,
             UsageCommand.self,
         ]
