@@ -21,6 +21,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             SMDPCommand.self,
             DemoCommand.self,
             UsageCommand.self,
+            AccountCommand.self,
         ]
     )
 
