@@ -321,6 +321,13 @@ let package = Package(
             dependencies: ["Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
         ),
+        // The chain CLI (account, contracts, registry) as child `openrsp` processes against the real devnet.
+        .testTarget(
+            name: "ChainCommandsTests",
+            dependencies: ["RSPCommands", "openrsp", "Settlement", "EthereumCore", "EthereumRPC", "RSPCrypto", "DevnetTestSupport",
+                           .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "UsageServiceTests",
             dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "SMDPStoreSQLite", "SMDPCore", "RSPCommands",

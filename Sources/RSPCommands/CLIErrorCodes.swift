@@ -33,7 +33,7 @@ public enum CLIErrorCatalog {
     static var types: [any CodedCommandError.Type] { [
         DevnetCommandError.self, PKICommandError.self, DeviceCommandError.self, ProfileDownloadCommandError.self,
         NotificationProcessCommandError.self, SMDPCommandError.self, UsageCommandError.self, DemoStepError.self,
-        PlanCommandError.self,
+        ChainCommandError.self, PlanCommandError.self,
     ] }
 
     public static var all: [CLIErrorCode] {

@@ -23,6 +23,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             EntitlementCommand.self,
             DemoCommand.self,
             UsageCommand.self,
+            AccountCommand.self,
         ]
     )
 

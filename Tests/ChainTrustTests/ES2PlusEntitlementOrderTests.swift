@@ -229,13 +229,14 @@ enum OpenRSPBinary {
         return candidates.map { $0.appendingPathComponent("openrsp") }.first { FileManager.default.isExecutableFile(atPath: $0.path) }
     }
 
-    static func run(_ arguments: [String], home: URL) throws -> Outcome {
+    static func run(_ arguments: [String], home: URL, environment extra: [String: String] = [:]) throws -> Outcome {
         guard let executable else { throw FixtureError("openrsp binary not found next to the test bundle (swift build)") }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         var environment = ProcessInfo.processInfo.environment
         environment["OPENRSP_HOME"] = home.path
+        environment.merge(extra) { $1 }
         process.environment = environment
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

@@ -24,19 +24,25 @@ struct PlanCommandTests {
         defer { testbed.remove() }
         let home = testbed.root
         let keys = try devnetKeys(devnet)
-        func keyFile(_ name: String, _ key: PrivateKey) throws -> String {
-            let url = home.appendingPathComponent("\(name).key")
-            try Data(Hex.encode(key.rawBytes).utf8).write(to: url)
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: url.path)
-            return url.path
+        // Each role's key in a keystore of `openrsp account` (password from an environment variable).
+        let environment = ["PLAN_TEST_PW": "correct horse", "PLAN_TEST_KEY": ""]
+        func account(_ name: String, _ key: PrivateKey) throws -> String {
+            let imported = try OpenRSPBinary.run(["account", "import", name, "--private-key-env", "PLAN_TEST_KEY", "--password-env", "PLAN_TEST_PW",
+                                                  "--light-kdf", "--json"], home: home,
+                                                 environment: environment.merging(["PLAN_TEST_KEY": Hex.encode(key.rawBytes)]) { $1 })
+            #expect(imported.status == 0, "\(imported.stdout) \(imported.stderr)")
+            return name
         }
-        let mvnoKey = try keyFile("mvno", chain.mvnoKey), mnoKey = try keyFile("mno", chain.mnoKey)
-        let userKey = try keyFile("user", chain.user), poorKey = try keyFile("poor", keys[4])
+        let mvnoKey = try account("mvno", chain.mvnoKey), mnoKey = try account("mno", chain.mnoKey)
+        let userKey = try account("user", chain.user), poorKey = try account("poor", keys[4])
         let contractsFile = home.appendingPathComponent("contracts.json")
-        try Data(#"{"contracts":{"PlanEntitlements":"\#(chain.plans.address.checksummed)"}}"#.utf8).write(to: contractsFile)
+        try Data(#"{"chainId":\#(chain.chain.chainId),"contracts":{"PlanEntitlements":"\#(chain.plans.address.checksummed)"}}"#.utf8)
+            .write(to: contractsFile)
         let chainArgs = ["--rpc-url", devnet.url, "--contracts", contractsFile.path, "--json"]
         func openrsp(_ arguments: [String]) throws -> OpenRSPBinary.Outcome {
-            try OpenRSPBinary.run(arguments + chainArgs, home: home)
+            let signs = arguments.contains("--key")
+            let args = arguments.map { $0 == "--key" ? "--account" : $0 } + (signs ? ["--password-env", "PLAN_TEST_PW"] : [])
+            return try OpenRSPBinary.run(args + chainArgs, home: home, environment: environment)
         }
         func expectCode(_ outcome: OpenRSPBinary.Outcome, _ code: Int, sourceLocation: SourceLocation = #_sourceLocation) {
             #expect(outcome.status == (code == 0 ? 0 : 1), "\(outcome.stdout) \(outcome.stderr)", sourceLocation: sourceLocation)
@@ -48,7 +54,11 @@ struct PlanCommandTests {
         let create = ["plan", "create", "--mno", try chain.mnoKey.address().checksummed, "--data-mb", "1000", "--validity-seconds", "2592000",
                       "--price", "12000000", "--margin-bps", "1000", "--supply-cap", "5", "--refund-rule", "at-expiry-or-cancel",
                       "--smdp", chain.planSmdp.checksummed, "--profile-type", ts48ProfileType, "--activation-window-seconds", "604800"]
-        expectCode(try openrsp(create + ["--key", mnoKey]), 207)
+        expectCode(try openrsp(create + ["--key", mnoKey]), 306)
+        // A wrong keystore password: the account's own code (212), before the node is contacted.
+        let wrongPassword = try OpenRSPBinary.run(create + ["--account", mvnoKey, "--password-env", "PLAN_TEST_KEY"] + chainArgs, home: home,
+                                                  environment: ["PLAN_TEST_KEY": "wrong"])
+        expectCode(wrongPassword, 212)
         #expect(try await chain.plans.call(PlanEntitlements.planCount()) == 0)
         let created = try openrsp(create + ["--key", mvnoKey])
         expectCode(created, 0)
@@ -62,13 +72,13 @@ struct PlanCommandTests {
         let shown = try openrsp(["plan", "show", planId])
         #expect(data(shown)["profileType"] as? String == PlanEntitlements.profileTypeId(name: ts48ProfileType).hex)
         #expect(data(shown)["refundRule"] as? String == "at-expiry-or-cancel")
-        expectCode(try openrsp(["plan", "show", "99"]), 208)
-        expectCode(try openrsp(["plan", "show", "x"]), 200)
+        expectCode(try openrsp(["plan", "show", "99"]), 307)
+        expectCode(try openrsp(["plan", "show", "x"]), 300)
 
         // A buyer without tokens: refused before anything is written or sent.
         let device = home.appendingPathComponent("device")
         let poor = try keys[4].address()
-        expectCode(try openrsp(["plan", "buy", planId, "--simulator", device.path, "--key", poorKey]), 210)
+        expectCode(try openrsp(["plan", "buy", planId, "--simulator", device.path, "--key", poorKey]), 309)
         #expect(try await devnet.client.getTransactionCount(poor) == 0)
         #expect(!FileManager.default.fileExists(atPath: device.appendingPathComponent("entitlements").path))
 
@@ -103,32 +113,33 @@ struct PlanCommandTests {
         try await gate.shutdown()
 
         // Delisting: only the plan's MVNO; afterwards a purchase is refused with nothing sent.
-        expectCode(try openrsp(["plan", "delist", planId, "--key", mnoKey]), 207)
+        expectCode(try openrsp(["plan", "delist", planId, "--key", mnoKey]), 306)
         expectCode(try openrsp(["plan", "delist", planId, "--key", mvnoKey]), 0)
         let userNonce = try await devnet.client.getTransactionCount(user)
-        expectCode(try openrsp(["plan", "buy", planId, "--eid", testbed.eid.digits, "--key", userKey]), 209)
+        expectCode(try openrsp(["plan", "buy", planId, "--eid", testbed.eid.digits, "--key", userKey]), 308)
         #expect(try await devnet.client.getTransactionCount(user) == userNonce)
         #expect(try await chain.plans.call(PlanEntitlements.lastId()) == 1)
         let afterDelist = try openrsp(["plan", "list", "--available"])
         #expect((afterDelist.envelope?["data"] as? [[String: Any]])?.isEmpty == true)
 
         // The owner's entitlements.
-        let mine = try openrsp(["entitlement", "list", "--key", userKey])
+        let mine = try OpenRSPBinary.run(["entitlement", "list", "--account", userKey] + chainArgs, home: home)
         expectCode(mine, 0)
         let entitlements = mine.envelope?["data"] as? [[String: Any]] ?? []
         #expect(entitlements.count == 1 && entitlements.first?["id"] as? String == entitlementId)
         #expect(entitlements.first?["status"] as? String == "active" && entitlements.first?["live"] as? Bool == true)
-        expectCode(try openrsp(["entitlement", "show", "42"]), 211)
-        #expect((try openrsp(["entitlement", "list", "--key", mvnoKey]).envelope?["data"] as? [[String: Any]])?.isEmpty == true)
+        expectCode(try openrsp(["entitlement", "show", "42"]), 310)
+        #expect((try openrsp(["entitlement", "list", "--owner", try chain.mvnoKey.address().checksummed]).envelope?["data"] as? [[String: Any]])?
+            .isEmpty == true)
 
         // Cancel: not the owner refused before sending; the owner cancels; a second cancel is refused by the contract.
         let mvnoNonce = try await devnet.client.getTransactionCount(try chain.mvnoKey.address())
-        expectCode(try openrsp(["entitlement", "cancel", entitlementId, "--key", mvnoKey]), 212)
+        expectCode(try openrsp(["entitlement", "cancel", entitlementId, "--key", mvnoKey]), 311)
         #expect(try await devnet.client.getTransactionCount(try chain.mvnoKey.address()) == mvnoNonce)
         expectCode(try openrsp(["entitlement", "cancel", entitlementId, "--key", userKey]), 0)
         let cancelled = try openrsp(["entitlement", "show", entitlementId])
         #expect(data(cancelled)["status"] as? String == "cancelled" && data(cancelled)["live"] as? Bool == false)
-        expectCode(try openrsp(["entitlement", "cancel", entitlementId, "--key", userKey]), 213)
+        expectCode(try openrsp(["entitlement", "cancel", entitlementId, "--key", userKey]), 312)
     }
 
     func temporaryStore() async throws -> any SMDPStore {

@@ -65,14 +65,21 @@ struct EntitlementListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List the entitlements an address owns (reads ids 1 … lastId; linear in the number sold).")
 
-    @Option(name: .long, help: "Owner address (default: the address of --key).") var owner: String?
+    @Option(name: .long, help: "Owner address (default: the address of --account; no password needed).") var owner: String?
     @OptionGroup var chain: PlanChainOptions
-    @OptionGroup var signer: PlanSignerOptions
+    @OptionGroup var account: AccountOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await output.reportingErrors {
-            let address = try owner.map { try PlanNames.address($0, "--owner") } ?? (try signer.load().address())
+            let address: Address
+            if let owner {
+                address = try PlanNames.address(owner, "--owner")
+            } else if let name = account.account {
+                address = try AccountStore(home: DataDirectory.resolve()).find(name).address
+            } else {
+                throw PlanCommandError.input("give --owner ADDRESS or --account NAME|ADDRESS")
+            }
             let documents: [EntitlementDocument] = try await chain.with { session in
                 let last = try await session.call(session.plans, PlanEntitlements.lastId())
                 var rows: [EntitlementDocument] = []
@@ -114,20 +121,20 @@ struct EntitlementCancelCommand: AsyncParsableCommand {
 
     @Argument(help: "Entitlement id.") var entitlement: String
     @OptionGroup var chain: PlanChainOptions
-    @OptionGroup var signer: PlanSignerOptions
+    @OptionGroup var account: AccountOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await output.reportingErrors {
             let id = try PlanNames.uint(entitlement, "ENTITLEMENT")
-            let key = try signer.load()
-            let transaction = try await chain.with { session in
+            let transaction = try await chain.with(account: account) { session in
                 let (record, _) = try await EntitlementDocument.load(id, on: session)
-                let caller = try key.address()
+                let caller = try session.signer
                 guard record.owner == caller else {
                     throw PlanCommandError.notOwner("entitlement #\(id) belongs to \(record.owner.checksummed), not \(caller.checksummed)")
                 }
-                return try await session.send(session.plans, PlanEntitlements.cancel(tokenId: id), signer: key).receipt.transactionHash
+                return try await session.send(session.plans, PlanEntitlements.cancel(tokenId: id), label: "cancel #\(id)")
+                    .receipt.transactionHash
             }
             try output.emit(["entitlementId": id.description, "transaction": transaction.hex]) { "entitlement #\(id) cancelled (\(transaction.hex))" }
         }

@@ -24,7 +24,7 @@ struct PlanBuyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Buy for this EID (32 digits) instead of reading it from the device.") var eid: String?
     @OptionGroup var device: DeviceOptions
     @OptionGroup var chain: PlanChainOptions
-    @OptionGroup var signer: PlanSignerOptions
+    @OptionGroup var account: AccountOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -44,14 +44,13 @@ struct PlanBuyCommand: AsyncParsableCommand {
     func run() async throws {
         try await output.reportingErrors {
             let planId = try PlanNames.uint(plan, "PLAN")
-            let key = try signer.load()
             let eidValue = try await readEID()
             let secrets = EntitlementSecretStore(directory: secretDirectory(eidValue))
-            let report: Report = try await chain.with { session in
+            let report: Report = try await chain.with(account: account) { session in
                 let terms = try await PlanNames.plan(planId, on: session)
                 guard terms.active else { throw PlanCommandError.planNotAvailable("plan #\(planId) is delisted") }
                 guard terms.sold < terms.supplyCap else { throw PlanCommandError.planNotAvailable("plan #\(planId) is sold out") }
-                let buyer = try key.address()
+                let buyer = try session.signer
                 let balance = try await session.call(session.token, TestStablecoin.balanceOf(buyer))
                 guard !(balance < terms.price) else {
                     throw PlanCommandError.insufficientFunds("\(buyer.checksummed) holds \(balance), plan #\(planId) costs \(terms.price)")
@@ -69,10 +68,11 @@ struct PlanBuyCommand: AsyncParsableCommand {
                 let allowance = try await session.call(session.token, TestStablecoin.allowance(owner: buyer, spender: session.plans.address))
                 if allowance < terms.price {
                     let approved = try await session.send(session.token, TestStablecoin.approve(spender: session.plans.address, amount: terms.price),
-                                                          signer: key)
+                                                          label: "approve \(terms.price)")
                     transactions.append(approved.receipt.transactionHash.hex)
                 }
-                let bought = try await session.send(session.plans, PlanEntitlements.buy(planId: planId, commitment: commitment), signer: key)
+                let bought = try await session.send(session.plans, PlanEntitlements.buy(planId: planId, commitment: commitment),
+                                                    label: "buy plan #\(planId)")
                 transactions.append(bought.receipt.transactionHash.hex)
                 let purchase: PlanEntitlements.Purchased
                 do { purchase = try session.plans.event(PlanEntitlements.Purchased.self, in: bought) } catch {

@@ -11,9 +11,10 @@ struct PlanCommand: AsyncParsableCommand {
         discussion: """
             The chain comes from --rpc-url and the PlanEntitlements address from --plans or the deploy JSON \
             (--contracts, default $OPENRSP_HOME/contracts.json); the stablecoin is the one PlanEntitlements names. \
-            Transactions are signed with --key (hex private key file or V3 keystore, password from \
-            $OPENRSP_KEY_PASSWORD). Amounts are token base units. A contract refusal is found at gas estimation, \
-            so nothing is sent.
+            Transactions are signed by --account (a keystore of `openrsp account`) and sent through the persisted \
+            submitter (EIP-1559 fees from eth_feeHistory, --confirmations, a rerun after a crash finishes the same \
+            transaction). Amounts are token base units. Each transaction is simulated first: a contract refusal \
+            gets its own code and nothing is signed.
             """,
         subcommands: [PlanListCommand.self, PlanShowCommand.self, PlanCreateCommand.self, PlanDelistCommand.self, PlanBuyCommand.self]
     )
@@ -159,7 +160,7 @@ struct PlanCreateCommand: AsyncParsableCommand {
     @Option(name: .customLong("activation-window-seconds"), help: "Delivery deadline after purchase (≤ validity).") var activationWindowSeconds: String
     @Flag(name: .long, help: "Entitlements may be transferred (default: soulbound).") var transferable = false
     @OptionGroup var chain: PlanChainOptions
-    @OptionGroup var signer: PlanSignerOptions
+    @OptionGroup var account: AccountOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
@@ -180,9 +181,8 @@ struct PlanCreateCommand: AsyncParsableCommand {
                 transferable: transferable, refundRule: rule, usagePoster: usagePoster == "mno" ? .mno : .mvno,
                 smdp: try PlanNames.address(smdp, "--smdp"), profileType: PlanEntitlements.profileTypeId(name: profileType),
                 activationWindowSeconds: try PlanNames.uint(activationWindowSeconds, "--activation-window-seconds"))
-            let key = try signer.load()
-            let (id, transaction) = try await chain.with { session in
-                let outcome = try await session.send(session.plans, PlanEntitlements.listPlan(terms), signer: key)
+            let (id, transaction) = try await chain.with(account: account) { session in
+                let outcome = try await session.send(session.plans, PlanEntitlements.listPlan(terms), label: "listPlan")
                 let listed: PlanEntitlements.PlanListed
                 do { listed = try session.plans.event(PlanEntitlements.PlanListed.self, in: outcome) } catch {
                     throw PlanCommandError.contract(error)
@@ -200,16 +200,16 @@ struct PlanDelistCommand: AsyncParsableCommand {
 
     @Argument(help: "Plan id.") var plan: String
     @OptionGroup var chain: PlanChainOptions
-    @OptionGroup var signer: PlanSignerOptions
+    @OptionGroup var account: AccountOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await output.reportingErrors {
             let id = try PlanNames.uint(plan, "PLAN")
-            let key = try signer.load()
-            let transaction = try await chain.with { session in
+            let transaction = try await chain.with(account: account) { session in
                 _ = try await PlanNames.plan(id, on: session)
-                return try await session.send(session.plans, PlanEntitlements.delistPlan(planId: id), signer: key).receipt.transactionHash
+                return try await session.send(session.plans, PlanEntitlements.delistPlan(planId: id), label: "delistPlan #\(id)")
+                    .receipt.transactionHash
             }
             try output.emit(["planId": id.description, "transaction": transaction.hex]) { "plan #\(id) delisted (\(transaction.hex))" }
         }

@@ -1,11 +1,10 @@
 import Foundation
 import Settlement
 
-/// Failures of `openrsp plan` and `openrsp entitlement` (codes 200–219, docs/CLI-ERRORS.md).
+/// Failures of `openrsp plan` and `openrsp entitlement` (codes 300–312; chain access, accounts and transactions report ChainCommandError, docs/CLI-ERRORS.md).
 enum PlanCommandError: KindedCommandError {
     case input(String)
     case chain(String)
-    case key(String)
     case device(String)
     case secret(String)
     /// A contract call or transaction failed; refusals are classified by their revert reason.
@@ -20,14 +19,13 @@ enum PlanCommandError: KindedCommandError {
     case notOwner(String)
 
     enum Kind: Int, CLIErrorKind {
-        case input = 200, chain, key, device, secret, rpc, reverted, wrongRole, planUnknown, planNotAvailable
+        case input = 300, chain, device, secret, rpc, reverted, wrongRole, planUnknown, planNotAvailable
         case insufficientFunds, entitlementUnknown, notOwner, notCancellable
 
         var meaning: String {
             switch self {
             case .input: "plan/entitlement: an argument or option is invalid"
-            case .chain: "plan/entitlement: the chain or the deployed contracts (--rpc-url, --contracts, --plans) are not usable"
-            case .key: "plan/entitlement: the signing key (--key) cannot be read"
+            case .chain: "plan/entitlement: PlanEntitlements (--plans or the deploy JSON) does not answer as one"
             case .device: "plan buy: the EID cannot be read from the device (--simulator, --reader)"
             case .secret: "plan buy: the commitment's salt cannot be written to the device's data directory"
             case .rpc: "plan/entitlement: a JSON-RPC call or transaction failed (not a contract refusal)"
@@ -47,7 +45,6 @@ enum PlanCommandError: KindedCommandError {
         switch self {
         case .input: return .input
         case .chain: return .chain
-        case .key: return .key
         case .device: return .device
         case .secret: return .secret
         case .insufficientFunds: return .insufficientFunds
@@ -82,7 +79,7 @@ enum PlanCommandError: KindedCommandError {
 
     var description: String {
         switch self {
-        case .input(let m), .chain(let m), .key(let m), .device(let m), .secret(let m), .insufficientFunds(let m),
+        case .input(let m), .chain(let m), .device(let m), .secret(let m), .insufficientFunds(let m),
              .planNotAvailable(let m), .planUnknown(let m), .entitlementUnknown(let m), .notOwner(let m):
             m
         case .contract(let e): "\(e)"
