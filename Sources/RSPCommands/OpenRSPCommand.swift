@@ -21,6 +21,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             SMDPCommand.self,
             PlanCommand.self,
             EntitlementCommand.self,
+            WithdrawCommand.self,
             DemoCommand.self,
             UsageCommand.self,
             AccountCommand.self,

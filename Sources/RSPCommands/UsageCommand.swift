@@ -22,7 +22,7 @@ public struct UsageCommand: AsyncParsableCommand {
             contracts/deploy.py (default $OPENRSP_HOME/contracts.json). CDR formats: docs/USAGE.md.
             """,
         subcommands: [UsageGenerateCommand.self, UsageImportCommand.self, UsagePostCommand.self, UsageSettleCommand.self,
-                      UsageStatusCommand.self, UsageProveCommand.self, UsageWithdrawCommand.self]
+                      UsageStatusCommand.self, UsageProveCommand.self, UsageWithdrawCommand.self, UsageDisputeCommand.self]
     )
 
     public init() {}
