@@ -11,7 +11,7 @@ import Testing
 @Suite("openrsp usage dispute / withdraw against the real devnet", .serialized,
        .enabled(if: DevnetProcess.isAvailable, "needs .venv (scripts/setup)"))
 struct UsageDisputeCommandTests {
-    @Test("dispute: no pending batch, not the owner, a CDR file that is not the batch, an invalid proof, no contradiction and a closed window are refused with nothing sent; the owner voids a batch with a misplaced sequence from the CDR file; withdraw pays the MVNO its credit")
+    @Test("dispute: no pending batch, not the owner, a CDR file that is not the batch, an invalid proof, no contradiction and a closed window are refused with nothing sent; the owner voids a batch with a misplaced sequence from the CDR file; withdraw pays the MVNO its credit; entitlement close (too early refused) credits the refund the user withdraws")
     func disputeAndWithdraw() async throws {
         try await withDevnet { devnet in try await run(devnet) }
     }
@@ -40,7 +40,7 @@ struct UsageDisputeCommandTests {
             #expect(imported.status == 0, "\(imported.stdout) \(imported.stderr)")
         }
         let contractsFile = home.appendingPathComponent("contracts.json")
-        try Data(#"{"chainId":\#(chain.chain.chainId),"contracts":{"UsageSettlement":"\#(settlement.address.checksummed)"}}"#.utf8)
+        try Data(#"{"chainId":\#(chain.chain.chainId),"contracts":{"UsageSettlement":"\#(settlement.address.checksummed)","PlanEntitlements":"\#(chain.plans.address.checksummed)"}}"#.utf8)
             .write(to: contractsFile)
         func openrsp(_ arguments: [String], as account: String) throws -> OpenRSPBinary.Outcome {
             try OpenRSPBinary.run(arguments + ["--account", account, "--password-env", "DISPUTE_PW", "--rpc-url", devnet.url,
@@ -128,5 +128,21 @@ struct UsageDisputeCommandTests {
         expectCode(nothing, 0)
         #expect((nothing.envelope?["data"] as? [String: Any])?["amount"] as? String == "0")
         #expect(try await devnet.client.getTransactionCount(user) == nonceBefore)
+
+        // Close: refused while the posting window is open (nothing sent); after end + posting grace the rest of
+        // the escrow is credited to the user (refund at expiry), who withdraws it.
+        expectCode(try openrsp(["entitlement", "close", id.description], as: "user"), 313)
+        #expect(try await devnet.client.getTransactionCount(user) == nonceBefore)
+        try await chain.advanceTime(seconds: 31 * 86400)
+        let closed = try openrsp(["entitlement", "close", id.description], as: "user")
+        expectCode(closed, 0)
+        let refunded = try #require((closed.envelope?["data"] as? [String: Any])?["refunded"] as? String)
+        #expect(try UInt256(decimal: refunded) > .zero)
+        #expect(try await settlement.call(UsageSettlement.owed(user)).description == refunded)
+        expectCode(try openrsp(["entitlement", "close", id.description], as: "user"), 313)
+        let userBefore = try await chain.token.call(TestStablecoin.balanceOf(user))
+        let refund = try openrsp(["withdraw"], as: "user")
+        expectCode(refund, 0)
+        #expect(try await chain.token.call(TestStablecoin.balanceOf(user)) == (try userBefore + UInt256(decimal: refunded)))
     }
 }

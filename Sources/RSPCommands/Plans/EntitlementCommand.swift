@@ -8,11 +8,8 @@ struct EntitlementCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "entitlement",
         abstract: "Entitlements bought on PlanEntitlements: list and show (anyone), cancel (owner).",
-        discussion: """
-            Chain options as for `openrsp plan`. `close` (UsageSettlement.close with the ledger from logs) is not \
-            available from the CLI yet.
-            """,
-        subcommands: [EntitlementListCommand.self, EntitlementShowCommand.self, EntitlementCancelCommand.self]
+        discussion: "Chain options as for `openrsp plan`.",
+        subcommands: [EntitlementListCommand.self, EntitlementShowCommand.self, EntitlementCancelCommand.self, EntitlementCloseCommand.self]
     )
 }
 
@@ -137,6 +134,44 @@ struct EntitlementCancelCommand: AsyncParsableCommand {
                     .receipt.transactionHash
             }
             try output.emit(["entitlementId": id.description, "transaction": transaction.hex]) { "entitlement #\(id) cancelled (\(transaction.hex))" }
+        }
+    }
+}
+
+struct EntitlementCloseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "close", abstract: "Close an ended entitlement in UsageSettlement: the rest of its escrow is credited (anyone may send it).",
+        discussion: """
+            Allowed after the entitlement's end plus the posting grace (or, if never delivered, after its activation \
+            deadline) with no usage batch pending. The unused escrow is credited to the owner (refund) or, for plans \
+            without refunds, to the MNO and MVNO; each then takes it with `openrsp withdraw`. The ledger is read from \
+            the contract's LedgerUpdated logs.
+            """)
+
+    @Argument(help: "Entitlement id.") var entitlement: String
+    @OptionGroup var chain: PlanChainOptions
+    @OptionGroup var account: AccountOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await output.reportingErrors {
+            let id = try PlanNames.uint(entitlement, "ENTITLEMENT")
+            let result: [String: String] = try await chain.with(account: account) { session in
+                _ = try await EntitlementDocument.load(id, on: session)
+                let address = try await session.call(session.plans, PlanEntitlements.settlement())
+                let settlement = session.chain.contract(UsageSettlement.self, at: address)
+                let ledger: UsageSettlement.Ledger
+                do { ledger = try await settlement.currentLedger(entitlementId: id) } catch { throw PlanCommandError.contract(error) }
+                let outcome = try await session.send(settlement, UsageSettlement.close(entitlementId: id, ledger: ledger), label: "close #\(id)")
+                let closed: UsageSettlement.EntitlementClosed
+                do { closed = try settlement.event(UsageSettlement.EntitlementClosed.self, in: outcome) } catch { throw PlanCommandError.contract(error) }
+                return ["entitlementId": id.description, "refunded": closed.refunded.description, "toMno": closed.toMno.description,
+                        "toMvno": closed.toMvno.description, "transaction": outcome.receipt.transactionHash.hex]
+            }
+            try output.emit(result) {
+                "entitlement #\(id) closed: refunded \(result["refunded"] ?? "0"), MNO \(result["toMno"] ?? "0"), MVNO \(result["toMvno"] ?? "0") "
+                    + "(\(result["transaction"] ?? "")); payees take it with `openrsp withdraw`"
+            }
         }
     }
 }
