@@ -105,6 +105,19 @@ struct PlanCommandTests {
         #expect(onChain.owner == user)
         let pending = try FileManager.default.contentsOfDirectory(atPath: device.appendingPathComponent("entitlements").path)
         #expect(pending == ["\(entitlementId).json"])
+        // A crash after the purchase was mined but before the salt file was renamed: the rerun finds the pending
+        // file, sees the purchase on chain and reports it — no second purchase, no transaction.
+        let commitmentHex = try #require(secret["commitment"] as? String)
+        let pendingURL = device.appendingPathComponent("entitlements/pending-\(commitmentHex.dropFirst(2)).json")
+        try FileManager.default.moveItem(atPath: secretPath, toPath: pendingURL.path)
+        let nonceBeforeRerun = try await devnet.client.getTransactionCount(user)
+        let rerun = try openrsp(["plan", "buy", planId, "--simulator", device.path, "--key", userKey])
+        expectCode(rerun, 0)
+        #expect(data(rerun)["entitlementId"] as? String == entitlementId)
+        #expect(try await devnet.client.getTransactionCount(user) == nonceBeforeRerun)
+        #expect(try await chain.plans.call(PlanEntitlements.lastId()) == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: device.appendingPathComponent("entitlements").path) == ["\(entitlementId).json"])
+
         // The kept salt opens the commitment for the SM-DP+'s gate; another salt does not.
         let gate = try ChainEntitlementGate(rpcURL: devnet.url, entitlements: chain.plans.address, timeout: .seconds(10))
         #expect(try await gate.check(entitlement: id, eid: testbed.eid, salt: salt, profileType: ts48ProfileType) == nil)

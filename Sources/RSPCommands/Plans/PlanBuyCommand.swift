@@ -1,6 +1,7 @@
 // `openrsp plan buy`: the user buys a plan for keccak256(EID ‖ salt) and keeps the salt beside the device.
 import ArgumentParser
 import EthereumCore
+import EthereumRPC
 import Foundation
 import RSPASN1
 import RSPCrypto
@@ -14,7 +15,8 @@ struct PlanBuyCommand: AsyncParsableCommand {
             with --eid. A fresh random 32-byte salt makes the commitment keccak256(EID ‖ salt); only the commitment \
             goes on chain. The salt is written (mode 0600) before any transaction to the device's data directory: \
             DIR/entitlements for a software eUICC, else $OPENRSP_HOME/entitlements/<EID>; first as pending-<commitment>.json, \
-            renamed to <entitlement id>.json once the purchase is mined. Give that file to the operator with \
+            renamed to <entitlement id>.json once the purchase is mined. A rerun after a crash finds the pending file and \
+            finishes that purchase with the same salt (or reports it if it was mined), never a second one. Give that file to the operator with \
             `smdp order create --salt-file`. The plan must be active and the buyer's balance at least the price \
             (checked before anything is sent); the price is approved to PlanEntitlements if the allowance is short. \
             Gasless purchase (EIP-3009 through a relayer) is not available from this command yet.
@@ -55,7 +57,10 @@ struct PlanBuyCommand: AsyncParsableCommand {
                 guard !(balance < terms.price) else {
                     throw PlanCommandError.insufficientFunds("\(buyer.checksummed) holds \(balance), plan #\(planId) costs \(terms.price)")
                 }
-                let salt = EntitlementSecretStore.freshSalt()
+                // A purchase an earlier run left pending (crash) is finished with its salt, never bought twice.
+                let earlier = secrets.pending(eid: eidValue.digits, planId: planId.description, chainId: session.chain.chainId,
+                                              planEntitlements: session.plans.address.checksummed)
+                let salt = try earlier.map { try EntitlementSecretStore.salt(of: $0.secret) } ?? EntitlementSecretStore.freshSalt()
                 let commitment: Hash32
                 do { commitment = try PlanEntitlements.commitment(eid: eidValue.bytes, salt: salt) } catch {
                     throw PlanCommandError.input("commitment: \(error)")
@@ -63,7 +68,22 @@ struct PlanBuyCommand: AsyncParsableCommand {
                 var secret = EntitlementSecret(eid: eidValue.digits, salt: "0x" + salt.hex.dropHexPrefix, commitment: commitment.hex,
                                                entitlementId: nil, planId: planId.description, chainId: session.chain.chainId,
                                                planEntitlements: session.plans.address.checksummed)
-                let pending = try secrets.writePending(secret)
+                let pending: URL
+                if let earlier {
+                    pending = earlier.url
+                    FileHandle.standardError.write(Data("resuming the purchase left pending in \(earlier.url.path)\n".utf8))
+                    let logs: [(log: Log, event: PlanEntitlements.Purchased)]
+                    do { logs = try await session.plans.logs(PlanEntitlements.Purchased.self) } catch { throw PlanCommandError.contract(error) }
+                    if let done = logs.last(where: { $0.event.commitment == commitment && $0.event.planId == planId && $0.event.buyer == buyer }) {
+                        secret.entitlementId = done.event.id.description
+                        let file = try secrets.commit(secret, pending: pending)
+                        return Report(entitlementId: done.event.id.description, planId: planId.description, commitment: commitment.hex,
+                                      price: done.event.price.description, expiry: done.event.expiry.description, secretFile: file.path,
+                                      transactions: done.log.transactionHash.map { [$0.hex] } ?? [])
+                    }
+                } else {
+                    pending = try secrets.writePending(secret)
+                }
                 var transactions: [String] = []
                 let allowance = try await session.call(session.token, TestStablecoin.allowance(owner: buyer, spender: session.plans.address))
                 if allowance < terms.price {
@@ -146,6 +166,25 @@ struct EntitlementSecretStore {
         try write(secret, to: url)
         try? FileManager.default.removeItem(at: pending)
         return url
+    }
+
+    /// A purchase left pending (written, not committed) for this EID, plan and contract, if any.
+    func pending(eid: String, planId: String, chainId: UInt64, planEntitlements: String) -> (url: URL, secret: EntitlementSecret)? {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return nil }
+        for name in names.sorted() where name.hasPrefix("pending-") && name.hasSuffix(".json") {
+            let url = directory.appendingPathComponent(name)
+            guard let data = FileManager.default.contents(atPath: url.path),
+                  let secret = try? JSONDecoder().decode(EntitlementSecret.self, from: data) else { continue }
+            if secret.eid == eid, secret.planId == planId, secret.chainId == chainId,
+               secret.planEntitlements.lowercased() == planEntitlements.lowercased() {
+                return (url, secret)
+            }
+        }
+        return nil
+    }
+
+    static func salt(of secret: EntitlementSecret) throws -> Hash32 {
+        do { return try Hash32(hex: secret.salt) } catch { throw PlanCommandError.secret("the pending purchase's salt is unreadable: \(error)") }
     }
 
     /// The secret of entitlement `id`, nil if this device has none.
