@@ -336,6 +336,7 @@ let package = Package(
             dependencies: [
                 "LPAChainTrust", "SMDPChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
+                "SMDPServer", "openrsp", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -343,6 +344,13 @@ let package = Package(
             name: "SettlementTests",
             dependencies: ["Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP", "DevnetTestSupport", .product(name: "PropertyBased", package: "swift-property-based")],
             exclude: ["Fixtures"]
+        ),
+        // The chain CLI (account, contracts, registry) as child `openrsp` processes against the real devnet.
+        .testTarget(
+            name: "ChainCommandsTests",
+            dependencies: ["RSPCommands", "openrsp", "Settlement", "EthereumCore", "EthereumRPC", "RSPCrypto", "DevnetTestSupport",
+                           .product(name: "X509", package: "swift-certificates"),
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "UsageServiceTests",

@@ -19,8 +19,12 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             NotificationCommand.self,
             EUICCCommand.self,
             SMDPCommand.self,
+            PlanCommand.self,
+            EntitlementCommand.self,
+            WithdrawCommand.self,
             DemoCommand.self,
             UsageCommand.self,
+            AccountCommand.self,
         ]
     )
 

@@ -28,9 +28,13 @@ enum SMDPCommandError: KindedCommandError {
     case importFailed(Int)
     case order(String)
     case invalidArgument(String)
+    /// The SM-DP+ refused an entitlement order (gate refusal, with its ES2+ code in the message).
+    case entitlementRefused(String)
+    /// The SM-DP+ could not check the entitlement on chain (retryable).
+    case entitlementUnavailable(String)
 
     enum Kind: Int, CLIErrorKind {
-        case database = 30, pki, server, importFailed, order, invalidArgument
+        case database = 30, pki, server, importFailed, order, invalidArgument, entitlementRefused, entitlementUnavailable
 
         var meaning: String {
             switch self {
@@ -40,6 +44,8 @@ enum SMDPCommandError: KindedCommandError {
             case .importFailed: "smdp profile import: some files were not imported (each row names its file and why)"
             case .order: "smdp order: the order function failed (ES2+ status in the message)"
             case .invalidArgument: "smdp: an argument, option or --config value is invalid"
+            case .entitlementRefused: "smdp order: the SM-DP+ refused the entitlement order (unknown, commitment mismatch, not live, already used, other profile type; ES2+ code in the message); nothing was stored"
+            case .entitlementUnavailable: "smdp order: the SM-DP+ could not check the entitlement on chain (8.8/3.7, retryable); nothing was stored"
             }
         }
     }
@@ -52,6 +58,8 @@ enum SMDPCommandError: KindedCommandError {
         case .importFailed: .importFailed
         case .order: .order
         case .invalidArgument: .invalidArgument
+        case .entitlementRefused: .entitlementRefused
+        case .entitlementUnavailable: .entitlementUnavailable
         }
     }
 
@@ -59,7 +67,7 @@ enum SMDPCommandError: KindedCommandError {
         switch self {
         case .database(let m), .pki(let m), .server(let m), .order(let m): return m
         case .importFailed(let n): return "\(n) file(s) could not be imported"
-        case .invalidArgument(let m): return m
+        case .invalidArgument(let m), .entitlementRefused(let m), .entitlementUnavailable(let m): return m
         }
     }
 }

@@ -124,10 +124,14 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
             --address, else the address of the server's --config (its "address", or localhost:<its "port">); without either \
             the order is refused rather than naming an address the server may not check; the OID comes from the PKI's \
             CERT.DPauth. Over --url, from the server's smdpAddress (no OID). \
-            With --entitlement-id and --salt (and --profile-type; in-process only) the order is tied to an on-chain \
+            With --entitlement-id and --salt or --salt-file (and --profile-type) the order is tied to an on-chain \
             entitlement instead: nothing is reserved now; at download the SM-DP+ (serve --rpc-url/--entitlements) checks \
             PlanEntitlements.isLive(id, keccak256(EID ‖ salt)) for the EID of the authenticating eUICC and only then \
             takes an Available profile of that type (docs/CHAIN-TRUST.md). The salt is stored in the SM-DP+ database. \
+            Over --url such an order also needs --eid (the EID the commitment opens to): the SM-DP+ checks the \
+            entitlement on chain before storing the order and refuses with its own ES2+ code (unknown 8.10.1/3.9, \
+            commitment mismatch 8.10.1/3.10, not live 8.10.1/4.1, already used 8.10.1/3.3, other profile type 8.2.5/3.8, \
+            chain unavailable 8.8/3.7 retryable); in-process (--database) no check is made until the download. \
             The QR Code (error correction M, 4-module quiet zone) is printed with Unicode half blocks for a dark terminal \
             background; --qr-png also writes it as a PNG (mode 0600).
             """
@@ -148,8 +152,16 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
     @Option(name: .customLong("entitlement-id"), help: "Tie the order to this PlanEntitlements token id (decimal); needs --salt.")
     var entitlementId: String?
 
-    @Option(name: .customLong("salt"), help: "The entitlement's 32-byte commitment salt, 64 hex digits (0x optional).")
+    @Option(name: .customLong("salt"), help: "The entitlement's 32-byte commitment salt, 64 hex digits (0x optional); prefer --salt-file.")
     var salt: String?
+
+    @Option(name: .customLong("salt-file"), help: ArgumentHelp(
+        "File holding the salt: 64 hex digits, or the JSON `plan buy` writes (its \"salt\" field).",
+        discussion: "Keeps the salt out of shell history and process listings."))
+    var saltFile: String?
+
+    @Option(name: .customLong("matching-id"), help: "Entitlement orders: the matchingId to use (default: generated).")
+    var matchingId: String?
 
     @Flag(name: .long, help: "Only downloadOrder: reserve the profile (Allocated/Linked), do not confirm.")
     var hold = false
@@ -189,19 +201,25 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
     func validate() throws {
         if (iccid == nil) == (profileType == nil) { throw ValidationError("give exactly one of --iccid and --profile-type") }
         if !(1...64).contains(qrScale) { throw ValidationError("--qr-scale must be in 1...64") }
-        if (entitlementId == nil) != (salt == nil) { throw ValidationError("--entitlement-id and --salt go together") }
-        if entitlementId != nil, iccid != nil || eid != nil || confirmationCode != nil {
-            throw ValidationError("an entitlement order takes --profile-type only (no --iccid, --eid or --confirmation-code)")
+        if salt != nil, saltFile != nil { throw ValidationError("give --salt or --salt-file, not both") }
+        if (entitlementId == nil) != (salt == nil && saltFile == nil) { throw ValidationError("--entitlement-id and --salt (or --salt-file) go together") }
+        if entitlementId != nil, iccid != nil || confirmationCode != nil {
+            throw ValidationError("an entitlement order takes --profile-type (no --iccid or --confirmation-code)")
         }
         try target.validateTarget()
-        if entitlementId != nil, hold || target.url != nil {
-            throw ValidationError("an entitlement order is made in-process (--database), without --hold")
+        if entitlementId != nil, hold { throw ValidationError("an entitlement order is made without --hold") }
+        if entitlementId == nil, matchingId != nil { throw ValidationError("--matching-id goes with --entitlement-id (else use `order confirm --matching-id`)") }
+        if entitlementId != nil, target.url != nil, eid == nil {
+            throw ValidationError("an entitlement order over --url needs --eid (the SM-DP+ checks the commitment on chain)")
+        }
+        if entitlementId != nil, target.url == nil, eid != nil {
+            throw ValidationError("--eid with --entitlement-id goes with --url (in-process the EID is checked at download)")
         }
     }
 
     func run() async throws {
-        if let entitlementId, let salt {
-            try await runEntitlementOrder(entitlementId: entitlementId, saltHex: salt)
+        if let entitlementId {
+            try await runEntitlementOrder(entitlementId: entitlementId)
             return
         }
         try await output.reportingErrors {
@@ -250,23 +268,38 @@ struct SMDPOrderCreateCommand: AsyncParsableCommand {
         }
     }
 
-    /// `--entitlement-id N --salt HEX --profile-type T`: an entitlement order (reserves nothing).
-    func runEntitlementOrder(entitlementId: String, saltHex: String) async throws {
+    /// `--entitlement-id N --salt HEX|--salt-file F --profile-type T [--eid E]`: an entitlement order (reserves nothing).
+    func runEntitlementOrder(entitlementId: String) async throws {
         try await output.reportingErrors {
             let entitlement: EntitlementID
             let saltValue: EntitlementSalt
             do {
                 entitlement = try EntitlementID(decimal: entitlementId)
-                let hexDigits = saltHex.hasPrefix("0x") ? String(saltHex.dropFirst(2)) : saltHex
-                saltValue = try EntitlementSalt(bytes: try HexBytes.decode(hexDigits))
+                saltValue = try EntitlementSalt(bytes: try EntitlementSaltInput.read(hex: salt, file: saltFile))
+            } catch let error as SMDPCommandError {
+                throw error
             } catch {
                 throw SMDPCommandError.invalidArgument("\(error)")
             }
-            let receipt: EntitlementOrderReceipt = try await target.run(remote: { _ in
-                throw SMDPCommandError.invalidArgument("entitlement orders are made in-process (--database)")
+            let eidValue = try parseEID(eid)
+            let receipt: EntitlementOrderReceipt = try await target.run(remote: { client in
+                let answer: ES2PlusDownloadOrderResponse
+                do {
+                    answer = try await client.entitlementOrder(entitlementId: entitlement.description, eid: eidValue?.digits ?? "",
+                                                               salt: HexBytes.encode(saltValue.bytes), profileType: profileType ?? "",
+                                                               matchingId: matchingId)
+                } catch {
+                    throw SMDPCommandError.entitlementOrderFailure(error)
+                }
+                guard let matchingId = answer.matchingId, let code = answer.activationCode else {
+                    throw SMDPCommandError.order("downloadOrder answered without matchingId/activationCode")
+                }
+                return EntitlementOrderReceipt(matchingId: matchingId, entitlement: entitlement, profileType: profileType ?? "",
+                                               activationCode: code)
             }, local: { orders, _ in
                 do {
-                    return try await orders.entitlementOrder(profileType: profileType ?? "", entitlement: entitlement, salt: saltValue)
+                    return try await orders.entitlementOrder(profileType: profileType ?? "", entitlement: entitlement, salt: saltValue,
+                                                             matchingId: matchingId)
                 } catch {
                     throw SMDPCommandError.order("\(error)")
                 }

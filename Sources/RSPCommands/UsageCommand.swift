@@ -24,7 +24,7 @@ public struct UsageCommand: AsyncParsableCommand {
             contracts/deploy.py (default $OPENRSP_HOME/contracts.json). CDR formats: docs/USAGE.md.
             """,
         subcommands: [UsageGenerateCommand.self, UsageImportCommand.self, UsagePostCommand.self, UsageSettleCommand.self,
-                      UsageStatusCommand.self, UsageProveCommand.self, UsageWithdrawCommand.self]
+                      UsageStatusCommand.self, UsageProveCommand.self, UsageWithdrawCommand.self, UsageDisputeCommand.self]
     )
 
     public init() {}
@@ -192,36 +192,25 @@ struct UsageChainOptions: ParsableArguments {
     }
 }
 
-/// `--key FILE`: the operator's signer, a file holding a hex private key or a V3 keystore JSON.
+/// The operator's signer: `--account NAME|ADDRESS` (a keystore in $OPENRSP_HOME/keystore, see
+/// `openrsp account`) or, for compatibility, `--key FILE` (hex private key or V3 keystore JSON).
 struct UsageKeyOptions: ParsableArguments {
-    @Option(name: .long, help: "Operator key file: hex private key (mode 0600) or V3 keystore JSON.")
-    var key: String
+    @Option(name: .long, help: "Operator key file: hex private key (mode 0600) or V3 keystore JSON (kept for compatibility; prefer --account).")
+    var key: String?
 
-    @Option(name: .long, help: "Environment variable holding the keystore password (default OPENRSP_KEY_PASSWORD).")
+    @Option(name: .long, help: "Environment variable holding the --key keystore's password (default OPENRSP_KEY_PASSWORD).")
     var keyPasswordEnv: String = "OPENRSP_KEY_PASSWORD"
 
+    @OptionGroup var account: AccountOptions
+
     func load() throws -> PrivateKey {
-        do { return try loadSigningKey(path: key, passwordEnv: keyPasswordEnv) } catch { throw UsageCommandError.key(error.description) }
-    }
-}
-
-/// A signing key from a file holding a hex private key or a V3 keystore JSON (password from the
-/// environment variable `passwordEnv`).
-func loadSigningKey(path: String, passwordEnv: String) throws(SigningKeyFileError) -> PrivateKey {
-    guard let data = FileManager.default.contents(atPath: path) else { throw SigningKeyFileError("cannot read \(path)") }
-    let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-    if text.hasPrefix("{") {
-        guard let password = ProcessInfo.processInfo.environment[passwordEnv] else {
-            throw SigningKeyFileError("\(path) is a keystore: set \(passwordEnv) to its password")
+        if let key {
+            if account.account != nil { throw UsageCommandError.key("give either --key or --account, not both") }
+            do { return try loadSigningKey(path: key, passwordEnv: keyPasswordEnv) } catch { throw UsageCommandError.key(error.description) }
         }
-        do { return try Keystore.decrypt(Data(text.utf8), password: password) } catch { throw SigningKeyFileError("\(path): \(error)") }
+        guard account.account != nil else { throw UsageCommandError.key("no signer: pass --account NAME|ADDRESS (or --key FILE)") }
+        return try account.privateKey(home: DataDirectory.resolve())
     }
-    do { return try PrivateKey(Hex.decode(text)) } catch { throw SigningKeyFileError("\(path): not a hex private key") }
-}
-
-struct SigningKeyFileError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 /// Runs `body` with a service bound to the chain; always closes the RPC client (and the database client).

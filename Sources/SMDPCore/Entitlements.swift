@@ -204,4 +204,11 @@ public struct EntitlementOrderReceipt: Hashable, Sendable {
     public let profileType: String
     /// `LPA:1$<smdpAddress>$<matchingId>[$<oid>]`.
     public let activationCode: String
+
+    public init(matchingId: String, entitlement: EntitlementID, profileType: String, activationCode: String) {
+        self.matchingId = matchingId
+        self.entitlement = entitlement
+        self.profileType = profileType
+        self.activationCode = activationCode
+    }
 }

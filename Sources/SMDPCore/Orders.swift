@@ -16,6 +16,12 @@ public enum ES2PlusOrderError: Error, Hashable, Sendable, CustomStringConvertibl
     case illegalTransition(IllegalProfileTransition)
     /// The order was placed by another ES2+ requester (operator).
     case requesterNotAllowed(ICCID)
+    /// The entitlement gate refused the entitlement for the order's EID and salt (nothing was stored).
+    case entitlementRefused(EntitlementID, EntitlementRefusal)
+    /// The gate could not answer, or the service has none (retryable; nothing was stored).
+    case entitlementCheckUnavailable(String)
+    /// Another order of this entitlement already took a profile (one profile per entitlement).
+    case entitlementAlreadyUsed(EntitlementID)
     case store(SMDPStoreError)
 
     public var description: String {
@@ -31,6 +37,9 @@ public enum ES2PlusOrderError: Error, Hashable, Sendable, CustomStringConvertibl
         case .missingProfileSelector: "downloadOrder needs an ICCID or a profileType"
         case .illegalTransition(let t): "\(t)"
         case .requesterNotAllowed(let i): "the order for profile \(i) belongs to another requester"
+        case let .entitlementRefused(id, refusal): "entitlement \(id): \(refusal)"
+        case .entitlementCheckUnavailable(let m): "entitlement check unavailable (retry later): \(m)"
+        case .entitlementAlreadyUsed(let id): "entitlement \(id) already released a profile"
         case .store(let e): "\(e)"
         }
     }
@@ -84,11 +93,15 @@ public struct ES2PlusOrderService: Sendable {
     public let store: any SMDPStore
     public let configuration: SMDPConfiguration
     public let clock: any SMDPClock
+    /// Checks entitlement orders at creation (`verifiedEntitlementOrder`); nil: such orders are refused as unavailable.
+    public let entitlementGate: (any EntitlementGate)?
 
-    public init(store: any SMDPStore, configuration: SMDPConfiguration, clock: any SMDPClock = SystemClock()) {
+    public init(store: any SMDPStore, configuration: SMDPConfiguration, clock: any SMDPClock = SystemClock(),
+                entitlementGate: (any EntitlementGate)? = nil) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
+        self.entitlementGate = entitlementGate
     }
 
     /// DownloadOrder: reserves the profile with `iccid`, or an Available one of `profileType`.

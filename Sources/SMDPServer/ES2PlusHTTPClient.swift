@@ -74,6 +74,16 @@ public final class ES2PlusHTTPClient: Sendable {
         try await call(.downloadOrder, ES2PlusDownloadOrderRequest(header: header(), eid: eid, iccid: iccid, profileType: profileType))
     }
 
+    /// An entitlement-gated order (OpenRSP extension of downloadOrder): the SM-DP+ checks on chain that
+    /// `entitlementId` is live and bound to keccak256(`eid` ‖ `salt`) before storing it; the answer carries
+    /// matchingId, smdpAddress and activationCode. `salt` is 64 hex digits.
+    public func entitlementOrder(entitlementId: String, eid: String, salt: String, profileType: String, matchingId: String? = nil)
+        async throws(ES2PlusClientError) -> ES2PlusDownloadOrderResponse {
+        try await call(.downloadOrder, ES2PlusDownloadOrderRequest(header: header(), eid: eid, profileType: profileType,
+                                                                   entitlementId: entitlementId, entitlementSalt: salt,
+                                                                   matchingId: matchingId))
+    }
+
     public func confirmOrder(iccid: String, eid: String? = nil, matchingId: String? = nil, confirmationCode: String? = nil,
                              releaseFlag: Bool) async throws(ES2PlusClientError) -> ES2PlusConfirmOrderResponse {
         try await call(.confirmOrder, ES2PlusConfirmOrderRequest(header: header(), iccid: iccid, eid: eid, matchingId: matchingId,

@@ -33,27 +33,51 @@ public struct ES2PlusHeaderOnlyResponse: Codable, Hashable, Sendable {
 }
 
 /// DownloadOrder (SGP.22 §5.3.1): `eid`, `iccid`, `profileType` optional; one of iccid/profileType needed.
+///
+/// OpenRSP extension, an entitlement-gated order (docs/CHAIN-TRUST.md "Orders over ES2+"):
+/// `entitlementId` (PlanEntitlements token id, decimal) with the commitment opening, `eid` and
+/// `entitlementSalt` (32 bytes, 64 hex digits), and `profileType`; no `iccid`. The SM-DP+ checks the
+/// entitlement on chain before it stores the order, reserves no profile, and answers `matchingId`,
+/// `smdpAddress` and `activationCode` at once (no confirmOrder). `matchingId` may be proposed.
 public struct ES2PlusDownloadOrderRequest: Codable, Hashable, Sendable {
     public var header: ES2PlusRequestHeader
     public var eid: String?
     public var iccid: String?
     public var profileType: String?
+    public var entitlementId: String?
+    public var entitlementSalt: String?
+    public var matchingId: String?
 
-    public init(header: ES2PlusRequestHeader, eid: String? = nil, iccid: String? = nil, profileType: String? = nil) {
+    public init(header: ES2PlusRequestHeader, eid: String? = nil, iccid: String? = nil, profileType: String? = nil,
+                entitlementId: String? = nil, entitlementSalt: String? = nil, matchingId: String? = nil) {
         self.header = header
         self.eid = eid
         self.iccid = iccid
         self.profileType = profileType
+        self.entitlementId = entitlementId
+        self.entitlementSalt = entitlementSalt
+        self.matchingId = matchingId
     }
 }
 
+/// `iccid` for an ordinary order; for an entitlement order (OpenRSP extension) no `iccid` but
+/// `entitlementId`, `matchingId`, `smdpAddress` and `activationCode`.
 public struct ES2PlusDownloadOrderResponse: Codable, Hashable, Sendable {
     public var header: ES9PlusResponseHeader
     public var iccid: String?
+    public var entitlementId: String?
+    public var matchingId: String?
+    public var smdpAddress: String?
+    public var activationCode: String?
 
-    public init(header: ES9PlusResponseHeader, iccid: String? = nil) {
+    public init(header: ES9PlusResponseHeader, iccid: String? = nil, entitlementId: String? = nil, matchingId: String? = nil,
+                smdpAddress: String? = nil, activationCode: String? = nil) {
         self.header = header
         self.iccid = iccid
+        self.entitlementId = entitlementId
+        self.matchingId = matchingId
+        self.smdpAddress = smdpAddress
+        self.activationCode = activationCode
     }
 }
 

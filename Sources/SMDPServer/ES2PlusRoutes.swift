@@ -69,6 +69,10 @@ public struct ES2PlusRoutes: Sendable {
     }
 
     func downloadOrder(_ input: ES2PlusDownloadOrderRequest, _ op: ES2PlusOperator) async throws(Failure) -> any Encodable & Sendable {
+        if input.entitlementId != nil || input.entitlementSalt != nil { return try await entitlementOrder(input) }
+        if input.matchingId != nil {
+            throw Failure(ES2PlusStatus.invalidRequestFormat, "matchingId goes in confirmOrder (downloadOrder takes it only with entitlementId)")
+        }
         let eid = try input.eid.map { (text) throws(Failure) in try Self.eid(text) }
         let iccid = try input.iccid.map { (text) throws(Failure) in try Self.iccid(text) }
         do {
@@ -137,6 +141,9 @@ public struct ES2PlusRoutes: Sendable {
         case .missingProfileSelector: status = ES2PlusStatus.mandatoryFieldMissing
         case .illegalTransition: status = ES2PlusStatus.invalidTransition
         case .requesterNotAllowed: status = ES2PlusStatus.iccidNotAllowed
+        case .entitlementRefused(_, let refusal): status = ES2PlusStatus.entitlementRefusal(refusal)
+        case .entitlementCheckUnavailable: status = ES2PlusStatus.entitlementCheckUnavailable
+        case .entitlementAlreadyUsed: status = ES2PlusStatus.entitlementAlreadyUsed
         case .store(.conflict): status = ES2PlusStatus.invalidTransition
         case .store: return Failure(ES2PlusStatus.executionError, error.description, isInternal: true)
         }

@@ -55,7 +55,8 @@ public struct SMDPProcess: Sendable {
                                  deliveryRecorder: c.deliveryRecorder)
         let operators = try ES2PlusOperatorRegistry(c.operators)
         let es2plus = c.operators.isEmpty ? nil
-            : ES2PlusRoutes(service: ES2PlusOrderService(store: c.store, configuration: c.configuration), operators: operators,
+            : ES2PlusRoutes(service: ES2PlusOrderService(store: c.store, configuration: c.configuration,
+                                                              entitlementGate: c.entitlementGate), operators: operators,
                             maxRequestBodyBytes: c.settings.maxRequestBodyBytes)
         sender = try DownloadProgressSender(outbox: c.store, operators: operators, settings: c.progress, logger: logger)
         purger = SessionPurger(store: c.store, service: service, logger: logger)

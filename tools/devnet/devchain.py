@@ -18,7 +18,7 @@ from eth.exceptions import Revert
 from eth.vm.spoof import SpoofTransaction
 from eth.vm.forks.prague import PragueVM  # noqa: F401  (the fork eth-tester configures)
 
-CHAIN_ID = 1337
+CHAIN_ID = 1337                  # default; `devnet.py --chain-id` picks another (e.g. 31337)
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 DEV_HD_PATH = "m/44'/60'/0'/0"
 DEV_ACCOUNT_COUNT = 10
@@ -62,8 +62,9 @@ def dev_accounts():
 class DevChain:
     """One chain; not thread-safe (the server holds a lock around every call)."""
 
-    def __init__(self, state_dir, clock=time.time):
+    def __init__(self, state_dir, clock=time.time, chain_id=CHAIN_ID):
         self.state_dir = state_dir
+        self.chain_id = chain_id
         self.clock = clock
         os.makedirs(state_dir, mode=0o700, exist_ok=True)
         self.genesis_path = os.path.join(state_dir, "genesis.json")
@@ -78,7 +79,7 @@ class DevChain:
             genesis_state_overrides={"balance": DEV_BALANCE_WEI},
         )
         # The class is created per chain by eth-tester; its default id is 131277322940537.
-        type(self.backend.chain).chain_id = CHAIN_ID
+        type(self.backend.chain).chain_id = self.chain_id
         self.tester = EthereumTester(self.backend, auto_mine_transactions=False)
         self.time_offset = 0
         self.next_timestamp = None
@@ -92,10 +93,10 @@ class DevChain:
         if os.path.exists(self.genesis_path):
             with open(self.genesis_path) as f:
                 genesis = json.load(f)
-            if genesis.get("chainId") != CHAIN_ID or genesis.get("mnemonic") != DEV_MNEMONIC:
+            if genesis.get("chainId") != self.chain_id or genesis.get("mnemonic") != DEV_MNEMONIC:
                 raise RuntimeError(f"{self.genesis_path} was written for another devnet setup")
             return genesis
-        genesis = {"chainId": CHAIN_ID, "mnemonic": DEV_MNEMONIC, "timestamp": int(self.clock())}
+        genesis = {"chainId": self.chain_id, "mnemonic": DEV_MNEMONIC, "timestamp": int(self.clock())}
         write_private_json(self.genesis_path, genesis)
         return genesis
 
@@ -187,8 +188,8 @@ class DevChain:
         if self._is_mined(tx.hash):
             raise ChainError("already known")
         tx_chain_id = getattr(tx, "chain_id", None)
-        if tx_chain_id is not None and tx_chain_id != CHAIN_ID:
-            raise ChainError(f"invalid chain id {tx_chain_id}, want {CHAIN_ID}")
+        if tx_chain_id is not None and tx_chain_id != self.chain_id:
+            raise ChainError(f"invalid chain id {tx_chain_id}, want {self.chain_id}")
         try:
             sender = tx.sender
         except Exception as exc:

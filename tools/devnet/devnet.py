@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """OpenRSP embedded devnet: Ethereum JSON-RPC 2.0 on 127.0.0.1 backed by eth-tester + py-evm.
 
-Usage: devnet.py [--port 8545] [--state-dir DIR] [--quiet]
+Usage: devnet.py [--port 8545] [--state-dir DIR] [--chain-id 1337] [--quiet]
   --port 0 picks a free port; the chosen URL is printed ("listening on http://127.0.0.1:PORT")
   and written to DIR/devnet.json together with the pid. DIR/devnet.pid holds the pid.
-Chain id 1337. Dev accounts come from the public "test ... junk" mnemonic (DEVNET ONLY keys)
+Chain id 1337 (--chain-id N for another). Dev accounts come from the public "test ... junk" mnemonic (DEVNET ONLY keys)
 and are written to DIR/accounts.json (mode 0600). See README.md for the state journal.
 """
 
@@ -75,10 +75,12 @@ def write_pid_file(path):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="OpenRSP embedded devnet (chain id 1337)")
+    parser = argparse.ArgumentParser(description="OpenRSP embedded devnet (chain id 1337 unless --chain-id)")
     parser.add_argument("--port", type=int, default=8545, help="TCP port on 127.0.0.1 (0 = pick a free one)")
     parser.add_argument("--state-dir", default=os.path.join(os.path.expanduser("~"), ".openrsp", "devnet"),
                         help="directory for genesis.json, journal.jsonl, accounts.json, devnet.pid, devnet.json")
+    parser.add_argument("--chain-id", type=int, default=devchain.CHAIN_ID,
+                        help="chain id (default 1337; e.g. 31337 to test that nothing assumes 1337)")
     parser.add_argument("--quiet", action="store_true", help="print only the listening line")
     parser.add_argument("--detach", action="store_true",
                         help="start a new session (used by `openrsp devnet start`), so terminal signals do not reach it")
@@ -91,12 +93,12 @@ def main(argv=None):
 
     state_dir = os.path.abspath(args.state_dir)
     os.makedirs(state_dir, mode=0o700, exist_ok=True)
-    chain = devchain.DevChain(state_dir)
+    chain = devchain.DevChain(state_dir, chain_id=args.chain_id)
     accounts = devchain.dev_accounts()
     devchain.write_private_json(
         os.path.join(state_dir, "accounts.json"),
         {"warning": "DEVNET ONLY: these keys are public; never use them on a real chain",
-         "chainId": devchain.CHAIN_ID,
+         "chainId": chain.chain_id,
          "mnemonic": devchain.DEV_MNEMONIC,
          "accounts": [{"address": a, "privateKey": k} for a, k in accounts]})
 
@@ -107,10 +109,10 @@ def main(argv=None):
     info_path = os.path.join(state_dir, "devnet.json")
     write_pid_file(pid_path)
     devchain.write_private_json(info_path, {"url": url, "port": port, "pid": os.getpid(),
-                                            "chainId": devchain.CHAIN_ID})
+                                            "chainId": chain.chain_id})
 
     if not args.quiet:
-        print(f"OpenRSP devnet: chain id {devchain.CHAIN_ID}, state {state_dir}, "
+        print(f"OpenRSP devnet: chain id {chain.chain_id}, state {state_dir}, "
               f"replayed {chain.replayed} journal entries, block {chain.block_number()}")
         print("Dev accounts (DEVNET ONLY, public keys, 1,000,000 ETH each):")
         for a, k in accounts:

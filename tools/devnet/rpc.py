@@ -274,11 +274,11 @@ class Dispatcher:
     # -- methods (names after the rpc_ prefix are the JSON-RPC method names) --
     def rpc_eth_chainId(self, params):
         params_list(params, 0, 0)
-        return q(devchain.CHAIN_ID)
+        return q(self.chain.chain_id)
 
     def rpc_net_version(self, params):
         params_list(params, 0, 0)
-        return str(devchain.CHAIN_ID)
+        return str(self.chain.chain_id)
 
     def rpc_web3_clientVersion(self, params):
         params_list(params, 0, 0)

@@ -28,7 +28,8 @@ public final class DevnetProcess: @unchecked Sendable {
         self.client = client
     }
 
-    public static func start(stateDir existing: URL? = nil) async throws -> DevnetProcess {
+    /// `chainId`: the devnet's chain id (default 1337; `--chain-id`).
+    public static func start(stateDir existing: URL? = nil, chainId: UInt64? = nil) async throws -> DevnetProcess {
         let stateDir = existing ?? FileManager.default.temporaryDirectory
             .appendingPathComponent("openrsp-devnet-\(UUID().uuidString)", isDirectory: true)
         let info = stateDir.appendingPathComponent("devnet.json")
@@ -36,6 +37,7 @@ public final class DevnetProcess: @unchecked Sendable {
         let process = Process()
         process.executableURL = python
         process.arguments = [script.path, "--port", "0", "--state-dir", stateDir.path, "--quiet"]
+            + (chainId.map { ["--chain-id", String($0)] } ?? [])
         process.standardOutput = FileHandle.nullDevice
         try process.run()
         for _ in 0..<600 {
@@ -63,8 +65,8 @@ public final class DevnetProcess: @unchecked Sendable {
     }
 
     /// Runs `body` against a fresh devnet (or one on `stateDir`) and always stops it.
-    public static func with<T>(stateDir: URL? = nil, _ body: (DevnetProcess) async throws -> T) async throws -> T {
-        let node = try await start(stateDir: stateDir)
+    public static func with<T>(stateDir: URL? = nil, chainId: UInt64? = nil, _ body: (DevnetProcess) async throws -> T) async throws -> T {
+        let node = try await start(stateDir: stateDir, chainId: chainId)
         do {
             let result = try await body(node)
             await node.stop()

@@ -1,0 +1,98 @@
+// Errors of the chain commands (account, contracts, registry and every command built on
+// ChainOptions/AccountOptions/TransactionSubmitter). Codes 200–269 (docs/CLI-ERRORS.md).
+import EthereumCore
+import EthereumRPC
+import Settlement
+
+/// One failure of a chain command: its kind (code) and a message for people.
+struct ChainCommandError: KindedCommandError {
+    let kind: Kind
+    let description: String
+
+    init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
+
+    enum Kind: Int, CLIErrorKind {
+        // Chain access, 200–209
+        case invalidArgument = 200, rpcURL, rpc, chainIdMismatch, chainIdUnknown, contractsFile, noBaseFee
+        // Accounts, 210–219
+        case accountNotFound = 210, accountExists, wrongPassword, noPassword, keystore, keyFile, noAccount
+        // Transactions, 220–229
+        case reverted = 220, transactionFailed, insufficientFunds, timeout, nonceTaken, signing, pendingStore
+        // contracts deploy, 240–249
+        case artifacts = 240, notDevnet, outputExists, versionMismatch, deploymentMismatch
+        // registry, 250–269
+        case certificate = 250, notOwner, notPendingOwner, entityNotActive, entityNotSuspended, entityNotRegistered
+        case alreadyRegistered, entityRevoked, notActiveMNO, operatorKeyState
+
+        var meaning: String {
+            switch self {
+            case .invalidArgument: "chain: an argument or option value is invalid"
+            case .rpcURL: "chain: --rpc-url is not a usable JSON-RPC endpoint (https, or http to loopback)"
+            case .rpc: "chain: a JSON-RPC call failed or the node is unreachable"
+            case .chainIdMismatch: "chain: the node's eth_chainId differs from --chain-id (or the deploy JSON's chainId)"
+            case .chainIdUnknown: "chain: the command signs but no --chain-id was given and the deploy JSON has none"
+            case .contractsFile: "chain: the deploy JSON (--contracts) cannot be read or lacks the contract"
+            case .noBaseFee: "chain: the node reports no EIP-1559 base fee"
+            case .accountNotFound: "account: no keystore with that name or address"
+            case .accountExists: "account: a keystore with that name or address already exists"
+            case .wrongPassword: "account: wrong password (the keystore MAC does not match)"
+            case .noPassword: "account: no password (use --password-file, --password-env or a terminal)"
+            case .keystore: "account: the keystore is invalid or cannot be written"
+            case .keyFile: "account: the key file cannot be read or is not a private key"
+            case .noAccount: "chain: the command signs but no --account was given"
+            case .reverted: "chain: the call reverts (eth_estimateGas); nothing was signed or sent"
+            case .transactionFailed: "chain: the transaction was mined but failed (status 0)"
+            case .insufficientFunds: "chain: the account cannot pay the transaction's gas and value"
+            case .timeout: "chain: the transaction did not get its confirmations in time (kept; rerun to resume)"
+            case .nonceTaken: "chain: another transaction used the persisted transaction's nonce"
+            case .signing: "chain: signing the transaction failed"
+            case .pendingStore: "chain: the persisted-transaction directory cannot be read or written"
+            case .artifacts: "contracts deploy: a compiled artifact (contracts/build) is missing or invalid"
+            case .notDevnet: "contracts deploy: TestStablecoin is for devnet chain ids only; pass --token"
+            case .outputExists: "contracts deploy: --out already names another deployment (use --force)"
+            case .versionMismatch: "contracts deploy: a deployed contract reports another VERSION"
+            case .deploymentMismatch: "contracts deploy: an unfinished deployment with other parameters exists (use --restart)"
+            case .certificate: "registry: the certificate file is not a PEM or DER X.509 certificate"
+            case .notOwner: "registry: the account is not the registry owner"
+            case .notPendingOwner: "registry: the account is not the nominated owner"
+            case .entityNotActive: "registry: the entity is not active (suspended, revoked or not registered)"
+            case .entityNotSuspended: "registry: the entity is not suspended"
+            case .entityNotRegistered: "registry: no entity is registered at that address"
+            case .alreadyRegistered: "registry: the address or certificate key is already registered"
+            case .entityRevoked: "registry: the entity is revoked (final)"
+            case .notActiveMNO: "registry: the account (or --mno) is not an active MNO"
+            case .operatorKeyState: "registry: the operator key is not in a state that allows this"
+            }
+        }
+    }
+}
+
+extension ChainCommandError {
+    static func rpc(_ error: EthereumRPCError, _ context: String) -> ChainCommandError {
+        let text = "\(error)".lowercased()
+        if text.contains("insufficient funds") { return ChainCommandError(.insufficientFunds, "\(context): \(error)") }
+        return ChainCommandError(.rpc, "\(context): \(error)")
+    }
+
+    /// A typed contract revert: registry reasons get their own codes, the rest is `.reverted`.
+    static func revert(_ revert: ContractRevert, _ context: String) -> ChainCommandError {
+        let message = "\(context): \(revert)"
+        guard case .trustRegistry(let reason) = revert else { return ChainCommandError(.reverted, message) }
+        switch reason {
+        case .notOwner: return ChainCommandError(.notOwner, message)
+        case .notPendingOwner: return ChainCommandError(.notPendingOwner, message)
+        case .entityNotActive: return ChainCommandError(.entityNotActive, message)
+        case .entityNotSuspended: return ChainCommandError(.entityNotSuspended, message)
+        case .entityNotRegistered, .entityNotRegisteredOrAlreadyRevoked: return ChainCommandError(.entityNotRegistered, message)
+        case .entityAlreadyRegistered, .spkiHashAlreadyRegisteredForRole: return ChainCommandError(.alreadyRegistered, message)
+        case .entityRevoked: return ChainCommandError(.entityRevoked, message)
+        case .callerNotAnMNO, .callerNotAnActiveMNO, .mnoNotAnActiveMNO: return ChainCommandError(.notActiveMNO, message)
+        case .keyAlreadyRegistered, .keyNotActive, .keyNotThisMNOsKey, .keyNotOfferedByCaller, .keyNotOfferedByThisMNO:
+            return ChainCommandError(.operatorKeyState, message)
+        default: return ChainCommandError(.reverted, message)
+        }
+    }
+}

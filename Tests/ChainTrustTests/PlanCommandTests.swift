@@ -1,0 +1,161 @@
+// Issue 15 item 4: `openrsp plan` and `openrsp entitlement` as the MVNO and the user run them: the
+// `openrsp` binary against the real devnet and contracts, with a software eUICC for the EID.
+import ChainTrust
+import DevnetTestSupport
+import EthereumCore
+import Foundation
+import RSPASN1
+import SMDPCore
+import SMDPStoreSQLite
+import Settlement
+import Testing
+
+@Suite("openrsp plan / entitlement against the real devnet", .serialized,
+       .enabled(if: DevnetProcess.isAvailable, "needs .venv (scripts/setup)"))
+struct PlanCommandTests {
+    @Test("create (wrong role refused), list, show, buy from the software eUICC (insufficient balance, delisted plan refused, nothing sent), salt kept 0600 and opens the commitment, entitlement list/show/cancel (not the owner, twice refused)")
+    func planLifecycle() async throws {
+        try await withDevnet { devnet in try await run(devnet) }
+    }
+
+    func run(_ devnet: DevnetProcess) async throws {
+        let chain = try await ChainFixture.deploy(on: devnet)
+        let testbed = try await Testbed(pki: try Testbed.pki(), store: try await temporaryStore())
+        defer { testbed.remove() }
+        let home = testbed.root
+        let keys = try devnetKeys(devnet)
+        // Each role's key in a keystore of `openrsp account` (password from an environment variable).
+        let environment = ["PLAN_TEST_PW": "correct horse", "PLAN_TEST_KEY": ""]
+        func account(_ name: String, _ key: PrivateKey) throws -> String {
+            let imported = try OpenRSPBinary.run(["account", "import", name, "--private-key-env", "PLAN_TEST_KEY", "--password-env", "PLAN_TEST_PW",
+                                                  "--light-kdf", "--json"], home: home,
+                                                 environment: environment.merging(["PLAN_TEST_KEY": Hex.encode(key.rawBytes)]) { $1 })
+            #expect(imported.status == 0, "\(imported.stdout) \(imported.stderr)")
+            return name
+        }
+        let mvnoKey = try account("mvno", chain.mvnoKey), mnoKey = try account("mno", chain.mnoKey)
+        let userKey = try account("user", chain.user), poorKey = try account("poor", keys[4])
+        let contractsFile = home.appendingPathComponent("contracts.json")
+        try Data(#"{"chainId":\#(chain.chain.chainId),"contracts":{"PlanEntitlements":"\#(chain.plans.address.checksummed)"}}"#.utf8)
+            .write(to: contractsFile)
+        let chainArgs = ["--rpc-url", devnet.url, "--contracts", contractsFile.path, "--json"]
+        func openrsp(_ arguments: [String]) throws -> OpenRSPBinary.Outcome {
+            let signs = arguments.contains("--key")
+            let args = arguments.map { $0 == "--key" ? "--account" : $0 } + (signs ? ["--password-env", "PLAN_TEST_PW"] : [])
+            return try OpenRSPBinary.run(args + chainArgs, home: home, environment: environment)
+        }
+        func expectCode(_ outcome: OpenRSPBinary.Outcome, _ code: Int, sourceLocation: SourceLocation = #_sourceLocation) {
+            #expect(outcome.status == (code == 0 ? 0 : 1), "\(outcome.stdout) \(outcome.stderr)", sourceLocation: sourceLocation)
+            #expect(outcome.envelope?["code"] as? Int == code, "\(outcome.stdout) \(outcome.stderr)", sourceLocation: sourceLocation)
+        }
+        func data(_ outcome: OpenRSPBinary.Outcome) -> [String: Any] { outcome.envelope?["data"] as? [String: Any] ?? [:] }
+
+        // The MVNO lists a plan; the MNO key (not an MVNO) is refused and nothing is listed.
+        let create = ["plan", "create", "--mno", try chain.mnoKey.address().checksummed, "--data-mb", "1000", "--validity-seconds", "2592000",
+                      "--price", "12000000", "--margin-bps", "1000", "--supply-cap", "5", "--refund-rule", "at-expiry-or-cancel",
+                      "--smdp", chain.planSmdp.checksummed, "--profile-type", ts48ProfileType, "--activation-window-seconds", "604800"]
+        expectCode(try openrsp(create + ["--key", mnoKey]), 306)
+        // A wrong keystore password: the account's own code (212), before the node is contacted.
+        let wrongPassword = try OpenRSPBinary.run(create + ["--account", mvnoKey, "--password-env", "PLAN_TEST_KEY"] + chainArgs, home: home,
+                                                  environment: ["PLAN_TEST_KEY": "wrong"])
+        expectCode(wrongPassword, 212)
+        #expect(try await chain.plans.call(PlanEntitlements.planCount()) == 0)
+        let created = try openrsp(create + ["--key", mvnoKey])
+        expectCode(created, 0)
+        let planId = try #require(data(created)["planId"] as? String)
+        #expect(planId == "1")
+
+        let listed = try openrsp(["plan", "list", "--available"])
+        expectCode(listed, 0)
+        let rows = listed.envelope?["data"] as? [[String: Any]] ?? []
+        #expect(rows.count == 1 && rows.first?["price"] as? String == "12000000" && rows.first?["active"] as? Bool == true)
+        let shown = try openrsp(["plan", "show", planId])
+        #expect(data(shown)["profileType"] as? String == PlanEntitlements.profileTypeId(name: ts48ProfileType).hex)
+        #expect(data(shown)["refundRule"] as? String == "at-expiry-or-cancel")
+        expectCode(try openrsp(["plan", "show", "99"]), 307)
+        expectCode(try openrsp(["plan", "show", "x"]), 300)
+
+        // A buyer without tokens: refused before anything is written or sent.
+        let device = home.appendingPathComponent("device")
+        let poor = try keys[4].address()
+        expectCode(try openrsp(["plan", "buy", planId, "--simulator", device.path, "--key", poorKey]), 309)
+        #expect(try await devnet.client.getTransactionCount(poor) == 0)
+        #expect(!FileManager.default.fileExists(atPath: device.appendingPathComponent("entitlements").path))
+
+        // The user gets tokens and buys with the EID read from the software eUICC.
+        let user = try chain.user.address()
+        try await chain.token.send(TestStablecoin.mint(receiver: user, amount: 50_000_000), signer: chain.governance)
+        let bought = try openrsp(["plan", "buy", planId, "--simulator", device.path, "--key", userKey])
+        expectCode(bought, 0)
+        let entitlementId = try #require(data(bought)["entitlementId"] as? String)
+        #expect((data(bought)["transactions"] as? [String])?.count == 2)
+        #expect(try await chain.token.call(TestStablecoin.balanceOf(user)) == 38_000_000)
+        let secretPath = try #require(data(bought)["secretFile"] as? String)
+        #expect(secretPath == device.appendingPathComponent("entitlements/\(entitlementId).json").path)
+        let mode = try FileManager.default.attributesOfItem(atPath: secretPath)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let secret = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: secretPath))) as? [String: Any])
+        #expect(secret["eid"] as? String == testbed.eid.digits)
+        let saltHex = try #require(secret["salt"] as? String)
+        #expect(!bought.stdout.contains(saltHex.dropFirst(2)))
+        let salt = try EntitlementSalt(bytes: try Hex.decode(saltHex))
+        let id = try EntitlementID(decimal: entitlementId)
+        let onChain = try await chain.plans.call(PlanEntitlements.entitlement(tokenId: try UInt256(decimal: entitlementId)))
+        #expect(onChain.commitment == (try PlanEntitlements.commitment(eid: testbed.eid.bytes, salt: try Hash32(salt.bytes))))
+        #expect(onChain.owner == user)
+        let pending = try FileManager.default.contentsOfDirectory(atPath: device.appendingPathComponent("entitlements").path)
+        #expect(pending == ["\(entitlementId).json"])
+        // A crash after the purchase was mined but before the salt file was renamed: the rerun finds the pending
+        // file, sees the purchase on chain and reports it — no second purchase, no transaction.
+        let commitmentHex = try #require(secret["commitment"] as? String)
+        let pendingURL = device.appendingPathComponent("entitlements/pending-\(commitmentHex.dropFirst(2)).json")
+        try FileManager.default.moveItem(atPath: secretPath, toPath: pendingURL.path)
+        let nonceBeforeRerun = try await devnet.client.getTransactionCount(user)
+        let rerun = try openrsp(["plan", "buy", planId, "--simulator", device.path, "--key", userKey])
+        expectCode(rerun, 0)
+        #expect(data(rerun)["entitlementId"] as? String == entitlementId)
+        #expect(try await devnet.client.getTransactionCount(user) == nonceBeforeRerun)
+        #expect(try await chain.plans.call(PlanEntitlements.lastId()) == 1)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: device.appendingPathComponent("entitlements").path) == ["\(entitlementId).json"])
+
+        // The kept salt opens the commitment for the SM-DP+'s gate; another salt does not.
+        let gate = try ChainEntitlementGate(rpcURL: devnet.url, entitlements: chain.plans.address, timeout: .seconds(10))
+        #expect(try await gate.check(entitlement: id, eid: testbed.eid, salt: salt, profileType: ts48ProfileType) == nil)
+        #expect(try await gate.check(entitlement: id, eid: testbed.eid, salt: try EntitlementSalt(bytes: [UInt8](repeating: 1, count: 32)),
+                                     profileType: ts48ProfileType) == .commitmentMismatch)
+        try await gate.shutdown()
+
+        // Delisting: only the plan's MVNO; afterwards a purchase is refused with nothing sent.
+        expectCode(try openrsp(["plan", "delist", planId, "--key", mnoKey]), 306)
+        expectCode(try openrsp(["plan", "delist", planId, "--key", mvnoKey]), 0)
+        let userNonce = try await devnet.client.getTransactionCount(user)
+        expectCode(try openrsp(["plan", "buy", planId, "--eid", testbed.eid.digits, "--key", userKey]), 308)
+        #expect(try await devnet.client.getTransactionCount(user) == userNonce)
+        #expect(try await chain.plans.call(PlanEntitlements.lastId()) == 1)
+        let afterDelist = try openrsp(["plan", "list", "--available"])
+        #expect((afterDelist.envelope?["data"] as? [[String: Any]])?.isEmpty == true)
+
+        // The owner's entitlements.
+        let mine = try OpenRSPBinary.run(["entitlement", "list", "--account", userKey] + chainArgs, home: home)
+        expectCode(mine, 0)
+        let entitlements = mine.envelope?["data"] as? [[String: Any]] ?? []
+        #expect(entitlements.count == 1 && entitlements.first?["id"] as? String == entitlementId)
+        #expect(entitlements.first?["status"] as? String == "active" && entitlements.first?["live"] as? Bool == true)
+        expectCode(try openrsp(["entitlement", "show", "42"]), 310)
+        #expect((try openrsp(["entitlement", "list", "--owner", try chain.mvnoKey.address().checksummed]).envelope?["data"] as? [[String: Any]])?
+            .isEmpty == true)
+
+        // Cancel: not the owner refused before sending; the owner cancels; a second cancel is refused by the contract.
+        let mvnoNonce = try await devnet.client.getTransactionCount(try chain.mvnoKey.address())
+        expectCode(try openrsp(["entitlement", "cancel", entitlementId, "--key", mvnoKey]), 311)
+        #expect(try await devnet.client.getTransactionCount(try chain.mvnoKey.address()) == mvnoNonce)
+        expectCode(try openrsp(["entitlement", "cancel", entitlementId, "--key", userKey]), 0)
+        let cancelled = try openrsp(["entitlement", "show", entitlementId])
+        #expect(data(cancelled)["status"] as? String == "cancelled" && data(cancelled)["live"] as? Bool == false)
+        expectCode(try openrsp(["entitlement", "cancel", entitlementId, "--key", userKey]), 312)
+    }
+
+    func temporaryStore() async throws -> any SMDPStore {
+        try SQLiteSMDPStore(inMemoryWith: SystemClock())
+    }
+}
