@@ -336,7 +336,7 @@ let package = Package(
             dependencies: [
                 "LPAChainTrust", "SMDPChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
-                "SMDPServer", "openrsp", .product(name: "Logging", package: "swift-log"),
+                "SMDPServer", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
@@ -348,7 +348,7 @@ let package = Package(
         // The chain CLI (account, contracts, registry) as child `openrsp` processes against the real devnet.
         .testTarget(
             name: "ChainCommandsTests",
-            dependencies: ["RSPCommands", "openrsp", "Settlement", "EthereumCore", "EthereumRPC", "RSPCrypto", "DevnetTestSupport",
+            dependencies: ["RSPCommands", "Settlement", "EthereumCore", "EthereumRPC", "RSPCrypto", "DevnetTestSupport",
                            .product(name: "X509", package: "swift-certificates"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),

@@ -1,7 +1,9 @@
 // Issue 15 item 6: an operator places an entitlement-gated order over ES2+ HTTPS. Real devnet and
 // contracts, the real SMDPProcess (the composition root of `smdp serve`) on TLS with the chain gate,
 // the real ES2+ HTTPS client and the `openrsp` binary; the download runs the real LPA and software eUICC.
-import ChainTrust
+import LPAChainTrust
+import SMDPChainTrust
+import Settlement
 import DevnetTestSupport
 import ES9PlusAPI
 import EthereumCore

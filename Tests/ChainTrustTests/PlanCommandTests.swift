@@ -1,6 +1,8 @@
 // Issue 15 item 4: `openrsp plan` and `openrsp entitlement` as the MVNO and the user run them: the
 // `openrsp` binary against the real devnet and contracts, with a software eUICC for the EID.
-import ChainTrust
+import LPAChainTrust
+import SMDPChainTrust
+import Settlement
 import DevnetTestSupport
 import EthereumCore
 import Foundation

@@ -3,6 +3,7 @@
 import ArgumentParser
 import EthereumCore
 import EthereumRPC
+import EthereumRPCHTTP
 import Foundation
 import Settlement
 

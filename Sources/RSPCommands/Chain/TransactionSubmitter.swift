@@ -4,6 +4,7 @@
 // the account's persisted transactions: the same bytes are re-broadcast, never re-signed.
 import EthereumCore
 import EthereumRPC
+import EthereumRPCHTTP
 import Foundation
 import Settlement
 
