@@ -22,6 +22,8 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             DemoCommand.self,
             UsageCommand.self,
             AccountCommand.self,
+            ContractsCommand.self,
+            RegistryCommand.self,
         ]
     )
 
