@@ -32,7 +32,7 @@ struct ContractArtifacts: Sendable {
         let url = directory.appendingPathComponent("\(name).json")
         guard let data = FileManager.default.contents(atPath: url.path),
               let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
-            throw ChainCommandError(.artifacts, "\(url.path) not found or not JSON (run from the repository root or pass --artifacts DIR)")
+            throw ChainCommandError(.artifacts, "contract artifact \(url.path) not found or not JSON (run from the repository root or pass --artifacts DIR)")
         }
         return object
     }

@@ -175,6 +175,8 @@ struct DeployContractsStep: DemoStep {
         let parameters = DeploymentParameters(disputeWindow: env.config.disputeWindow, postingGrace: env.config.postingGrace)
         let (file, sent) = try await ContractsDeployment.run(
             submitter: submitter, artifacts: ContractArtifacts(directory: env.config.contractsDir), parameters: parameters, journalURL: nil)
+        // The submitter took the deployer's nonces from the node: the chain's nonce manager re-reads them.
+        try await chain.nonces.resync(submitter.signer.address)
         for tx in sent { state.record(name, tx.label.hasPrefix("deploy ") ? tx.label : String(tx.label.prefix { $0 != "(" }), tx) }
         func address(_ contract: String) throws -> Address { try file.address(of: contract, path: env.config.contractsFile.path) }
         state.contracts = DemoContracts(
