@@ -143,3 +143,39 @@ struct RegistryCommandTests {
         }
     }
 }
+
+@Suite("openrsp contracts deploy: SIGKILL half way, rerun finishes without deploying anything twice (real devnet)")
+struct DeployResumeTests {
+    @Test("killed after persisting the third transaction (PlanEntitlements): the rerun resumes it and sends exactly six in all")
+    func killedMidway() async throws {
+        try await FundedHome.with(chainId: 31337) { f in
+            let command = ["contracts", "deploy", "--json"] + f.chain + f.signer
+            let before = try await f.nonce(f.dev)
+            let (process, _, err) = try f.home.start(command, environment: f.env.merging(["OPENRSP_TEST_HOLD": "after-persist#3"]) { $1 })
+            let deadline = ContinuousClock.now.advanced(by: .seconds(180))
+            while ContinuousClock.now < deadline, process.isRunning {
+                if (try? String(contentsOf: err, encoding: .utf8))?.contains("holding after-persist") == true { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try #require(process.isRunning, "deploy did not hold: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            // Two deployments mined (TestStablecoin, TrustRegistry), the third signed and persisted only.
+            #expect(try await f.nonce(f.dev) == before + 2)
+            let journalURL = f.home.url.appendingPathComponent("contracts.json.partial.json")
+            let journal = try JSONSerialization.jsonObject(with: Data(contentsOf: journalURL)) as? [String: Any]
+            let steps = try #require(journal?["steps"] as? [String: String])
+            #expect(Set(steps.keys) == ["deploy TestStablecoin", "deploy TrustRegistry"])
+            #expect(f.persisted("pending").count == 1)
+            #expect(!FileManager.default.fileExists(atPath: f.home.url.appendingPathComponent("contracts.json").path))
+
+            let rerun = try await f.home.ok(command, environment: f.env)
+            let contracts = try #require(rerun.data?["contracts"] as? [String: String])
+            #expect(contracts["TrustRegistry"] == steps["deploy TrustRegistry"] && contracts["TestStablecoin"] == steps["deploy TestStablecoin"])
+            let sent = try #require(rerun.data?["transactions"] as? [[String: Any]])
+            #expect(sent.count == 4 && sent.first?["resumed"] as? Bool == true)
+            #expect(try await f.nonce(f.dev) == before + 6, "six transactions in all: nothing deployed twice")
+            #expect(f.persisted("pending").isEmpty && !FileManager.default.fileExists(atPath: journalURL.path))
+        }
+    }
+}

@@ -279,13 +279,30 @@ struct TransactionSubmitter: Sendable {
 
     // MARK: Crash tests
 
-    /// OPENRSP_TEST_HOLD=after-persist|after-broadcast: stop here forever (the crash tests SIGKILL
-    /// the process while it holds). Unset in normal use.
+    /// OPENRSP_TEST_HOLD=after-persist|after-broadcast[#N]: stop here forever, at the Nth time this
+    /// process reaches the point (default the first); the crash tests SIGKILL the process while it
+    /// holds. Unset in normal use.
     static func testHold(_ point: String, _ progress: @Sendable (String) -> Void) async throws(ChainCommandError) {
-        guard ProcessInfo.processInfo.environment["OPENRSP_TEST_HOLD"] == point else { return }
+        guard let wanted = ProcessInfo.processInfo.environment["OPENRSP_TEST_HOLD"], wanted.hasPrefix(point) else { return }
+        let nth = Int(wanted.dropFirst(point.count).drop { $0 == "#" }) ?? 1
+        guard TestHoldCounter.shared.next(point) == nth else { return }
         progress("OPENRSP_TEST_HOLD: holding \(point)")
         while true {
             do { try await Task.sleep(for: .seconds(3600)) } catch { throw ChainCommandError(.timeout, "cancelled while holding") }
         }
+    }
+}
+
+/// How often each hold point was reached in this process (OPENRSP_TEST_HOLD=…#N).
+final class TestHoldCounter: @unchecked Sendable {
+    static let shared = TestHoldCounter()
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    func next(_ point: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        counts[point, default: 0] += 1
+        return counts[point] ?? 0
     }
 }
