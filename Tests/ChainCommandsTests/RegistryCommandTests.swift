@@ -40,6 +40,15 @@ struct RegistryCommandTests {
             let again = try await h.run(["contracts", "deploy", "--json"] + f.chain + f.signer, environment: f.env)
             #expect(again.code == 242)
 
+            // The usage commands load --account through the same code: a wrong password is 212 there too.
+            let db = h.url.appendingPathComponent("usage.sqlite").path
+            let usageWrong = try await h.run(["usage", "withdraw", "--database", db, "--rpc-url", f.devnet.url, "--account", "dev",
+                                              "--password-env", "PW", "--json"], environment: ["PW": "wrong"])
+            #expect(usageWrong.code == 212, "\(usageWrong)")
+            let usageBoth = try await h.run(["usage", "withdraw", "--database", db, "--rpc-url", f.devnet.url, "--account", "dev",
+                                             "--key", "/nonexistent", "--json"], environment: f.env)
+            #expect(usageBoth.code == 43)
+
             // Parties: an SM-DP+ and an MNO (with gas money), and an operator key.
             try await h.ok(["pki", "init", "--json"])
             let pki = h.url.appendingPathComponent("pki").path
