@@ -136,6 +136,12 @@ struct RegistryCommandTests {
             #expect(revoked.code == 254)
             #expect(try await registry.call(TrustRegistry.statusOf(entity: smdpAddress)) == .revoked)
 
+            // set-deployment (governance names the current deployment): the owner may, the MNO may not (251).
+            let named = try await h.ok(["registry", "set-deployment", "--json"] + owner, environment: f.env)
+            #expect((named.data?["transaction"] as? [String: Any])?["hash"] != nil)
+            let notGovernance = try await h.run(["registry", "set-deployment", "--json"] + mnoSigner, environment: f.env)
+            #expect(notGovernance.code == 251)
+
             // Ownership in two steps; only the nominee may accept (252).
             try await h.ok(["registry", "transfer-ownership", mno, "--json"] + owner, environment: f.env)
             let wrongNominee = try await h.run(["registry", "accept-ownership", "--json", "--account", "opkey", "--password-env", "PW"] + f.chain,

@@ -18,7 +18,8 @@ public struct RegistryCommand: AsyncParsableCommand {
             """,
         subcommands: [RegistryRegisterCommand.self, RegistrySuspendCommand.self, RegistryReinstateCommand.self, RegistryRevokeCommand.self,
                       RegistryAddCertCommand.self, RegistryRemoveCertCommand.self, RegistryShowCommand.self, RegistryListCommand.self,
-                      RegistryTransferOwnershipCommand.self, RegistryAcceptOwnershipCommand.self, RegistryOperatorKeyCommand.self]
+                      RegistryTransferOwnershipCommand.self, RegistryAcceptOwnershipCommand.self, RegistrySetDeploymentCommand.self,
+                      RegistryOperatorKeyCommand.self]
     )
 
     public init() {}
@@ -188,4 +189,38 @@ func parsedAddress(_ text: String, _ output: OutputOptions) async throws -> Addr
     var address: Address?
     try await output.reportingErrors { address = try parseAddress(text, "ADDRESS") }
     return address
+}
+
+struct RegistrySetDeploymentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-deployment",
+        abstract: "Name the current PlanEntitlements/UsageSettlement deployment (owner only; needed when governance is not the deployer).",
+        discussion: "Defaults: PlanEntitlements and UsageSettlement of the deploy JSON, contracts version 2.")
+    @Option(name: .long, help: "Contracts version (not below the registry's current one).") var contractsVersion: UInt64 = 2
+    @Option(name: .long, help: ArgumentHelp("PlanEntitlements address (default: from the deploy JSON).", valueName: "address"))
+    var entitlements: String?
+    @Option(name: .long, help: ArgumentHelp("UsageSettlement address (default: from the deploy JSON).", valueName: "address"))
+    var settlement: String?
+    @OptionGroup var account: AccountOptions
+    @OptionGroup var options: RegistryOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        var parsed: (Address, Address)?
+        try await output.reportingErrors {
+            let home = DataDirectory.resolve()
+            let deployment = try options.chain.deployment(home: home)
+            let path = options.chain.deploymentPath(home: home)
+            func pick(_ flag: String?, _ name: String) throws(ChainCommandError) -> Address {
+                if let flag { return try parseAddress(flag, "--\(name == "PlanEntitlements" ? "entitlements" : "settlement")") }
+                guard let deployment else { throw ChainCommandError(.contractsFile, "no deploy JSON at \(path): pass --entitlements and --settlement") }
+                return try deployment.address(of: name, path: path)
+            }
+            parsed = (try pick(entitlements, "PlanEntitlements"), try pick(settlement, "UsageSettlement"))
+        }
+        guard let (plans, usage) = parsed else { return }
+        try await sendRegistryTransaction(
+            TrustRegistry.setDeployment(version: UInt256(contractsVersion), entitlements: plans, settlement: usage),
+            action: "set-deployment v\(contractsVersion)", entity: nil, options: options, account: account, output: output)
+    }
 }
