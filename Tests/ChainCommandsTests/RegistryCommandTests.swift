@@ -48,6 +48,10 @@ struct RegistryCommandTests {
             let usageBoth = try await h.run(["usage", "withdraw", "--database", db, "--rpc-url", f.devnet.url, "--account", "dev",
                                              "--key", "/nonexistent", "--json"], environment: f.env)
             #expect(usageBoth.code == 43)
+            let usageOtherChain = try await h.run(["usage", "withdraw", "--database", db, "--rpc-url", f.devnet.url, "--account", "dev",
+                                                   "--password-env", "PW", "--chain-id", chainId == 1337 ? "31337" : "1337", "--json"],
+                                                  environment: f.env)
+            #expect(usageOtherChain.code == 203, "\(usageOtherChain)")
 
             // Parties: an SM-DP+ and an MNO (with gas money), and an operator key.
             try await h.ok(["pki", "init", "--json"])

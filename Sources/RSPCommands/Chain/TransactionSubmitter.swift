@@ -186,6 +186,13 @@ struct TransactionSubmitter: Sendable {
                 progress("\(tx.label): broadcasting \(tx.hash.hex) (nonce \(tx.nonce))\(firstBroadcast ? "" : " again, same bytes")")
                 do { _ = try await client.sendRawTransaction(tx.rawBytes) } catch {
                     if case .rpc = error, try await receipt(tx.hash) == nil {
+                        let usedNow = try await rpc("eth_getTransactionCount") { () async throws(EthereumRPCError) in
+                            try await self.client.getTransactionCount(tx.sender, at: .latest)
+                        }
+                        if usedNow > tx.nonce {
+                            try store.finish(tx, outcome: "dropped: nonce \(tx.nonce) used by another transaction")
+                            throw ChainCommandError(.nonceTaken, "\(tx.label): nonce \(tx.nonce) of \(tx.sender) was used by another transaction; \(tx.hash.hex) is dropped")
+                        }
                         // The node refused the bytes outright: nothing is on chain, so do not keep retrying them.
                         try store.finish(tx, outcome: "rejected: \(error)")
                         throw ChainCommandError.rpc(error, "\(tx.label): the node rejected \(tx.hash.hex)")
