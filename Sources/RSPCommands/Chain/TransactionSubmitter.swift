@@ -132,6 +132,10 @@ struct TransactionSubmitter: Sendable {
     /// Estimates gas (a revert throws, nothing is signed), checks the balance, picks EIP-1559 fees
     /// from eth_feeHistory and the account nonce, signs.
     func sign(_ request: TransactionRequest, sender: Address, intent: Hash32) async throws(ChainCommandError) -> PersistedTransaction {
+        let balance = try await rpc("eth_getBalance") { () async throws(EthereumRPCError) in try await self.client.getBalance(sender) }
+        guard balance >= request.value else {
+            throw ChainCommandError(.insufficientFunds, "\(request.label): \(sender) holds \(balance) wei, the transaction sends \(request.value)")
+        }
         let call = CallRequest(from: sender, to: request.to, value: request.value, data: request.data)
         let gas: UInt64
         do { gas = try await client.estimateGas(call) } catch {
@@ -145,7 +149,6 @@ struct TransactionSubmitter: Sendable {
         }
         let gasLimit = gas / 10 * 12 + 10_000
         let fees = try await Self.fees(client)
-        let balance = try await rpc("eth_getBalance") { () async throws(EthereumRPCError) in try await self.client.getBalance(sender) }
         do {
             let needed = try UInt256(gasLimit).multiplied(by: fees.maxFee).adding(request.value)
             guard balance >= needed else {
