@@ -25,6 +25,8 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             DemoCommand.self,
             UsageCommand.self,
             AccountCommand.self,
+            ContractsCommand.self,
+            RegistryCommand.self,
         ]
     )
 

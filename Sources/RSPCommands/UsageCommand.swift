@@ -161,6 +161,9 @@ struct UsageChainOptions: ParsableArguments {
     @Option(name: .long, help: "UsageSettlement address (overrides the deploy JSON).")
     var settlement: String?
 
+    @Option(name: .long, help: "Expected chain id; refused if the node's eth_chainId differs (default: chainId of the deploy JSON).")
+    var chainId: UInt64?
+
     func connect() async throws -> (Contract<UsageSettlement>, RPCClient) {
         var deployed: [String: Any]?
         let path = contracts ?? DataDirectory.resolve().url.appendingPathComponent("contracts.json").path
@@ -184,7 +187,16 @@ struct UsageChainOptions: ParsableArguments {
         do { client = try RPCClient(url: url) } catch { throw UsageCommandError.chain("\(error)") }
         do {
             let chain = try await Chain.connect(client)
+            let fileChainId = (deployed?["chainId"] as? NSNumber)?.uint64Value
+            for (expected, source) in [(chainId, "--chain-id"), (fileChainId, "the deploy JSON")] {
+                if let expected, expected != chain.chainId {
+                    try? await client.shutdown()
+                    throw ChainCommandError(.chainIdMismatch, "\(url) is chain \(chain.chainId), \(source) says \(expected): refusing")
+                }
+            }
             return (chain.contract(UsageSettlement.self, at: address), client)
+        } catch let error as ChainCommandError {
+            throw error
         } catch {
             try? await client.shutdown()
             throw UsageCommandError.chain("cannot reach \(url): \(error)")

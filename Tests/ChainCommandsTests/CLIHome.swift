@@ -54,15 +54,21 @@ struct CLIHome {
     }
 
     /// Starts `openrsp ARGS` with OPENRSP_HOME set (and `environment` added); stdout/stderr go to files.
-    func start(_ arguments: [String], environment: [String: String] = [:]) throws -> (Process, URL, URL) {
+    /// `detached`: in a new session without a controlling terminal (setsid), so no password prompt can block.
+    func start(_ arguments: [String], environment: [String: String] = [:], detached: Bool = false) throws -> (Process, URL, URL) {
         guard let binary = OpenRSPBinary.url else { throw CLIFailure(description: "openrsp binary not found (swift build)") }
         let id = UUID().uuidString
         let out = url.appendingPathComponent(".out-\(id)"), err = url.appendingPathComponent(".err-\(id)")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if detached {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/setsid")
+            process.arguments = [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "OPENRSP_TEST_HOLD")
         env["OPENRSP_HOME"] = url.path
@@ -77,8 +83,9 @@ struct CLIHome {
     }
 
     /// Runs `openrsp ARGS` to completion (polling, so the test's thread is not blocked).
-    func run(_ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(300)) async throws -> Result {
-        let (process, out, err) = try start(arguments, environment: environment)
+    func run(_ arguments: [String], environment: [String: String] = [:], detached: Bool = false,
+             timeout: Duration = .seconds(300)) async throws -> Result {
+        let (process, out, err) = try start(arguments, environment: environment, detached: detached)
         let deadline = ContinuousClock.now.advanced(by: timeout)
         while process.isRunning {
             if ContinuousClock.now > deadline {

@@ -87,9 +87,14 @@ struct FoundationTests {
             #expect(wrong.code == 212, "\(wrong)")
             #expect(!wrong.stdout.contains("not the password") && !wrong.stderr.contains("not the password"))
             #expect(try await f.nonce(f.dev) == before)
+            // An account without gas money: 222 before anything is signed or persisted.
+            let poor = try await f.home.run(["account", "transfer", f.dev.checksummed, "--wei", "1", "--account", "alice", "--password-file", pwFile,
+                                             "--json"] + f.chain)
+            #expect(poor.code == 222, "\(poor)")
+            #expect(f.persisted("pending").isEmpty && f.persisted("done").isEmpty)
             // No password source and no terminal: 213.
-            let none = try await f.home.run(["account", "transfer", alice, "--wei", "1", "--account", "dev", "--json"] + f.chain)
-            #expect(none.code == 213 || none.status != 0)
+            let none = try await f.home.run(["account", "transfer", alice, "--wei", "1", "--account", "dev", "--json"] + f.chain, detached: true)
+            #expect(none.code == 213, "\(none)")
         }
     }
 
@@ -115,8 +120,14 @@ struct FoundationTests {
             #expect(tx["resumed"] as? Bool == false)
             #expect(try await f.balance(receiver) == UInt256(12345))
             let hash = try Hash32(hex: try #require(tx["hash"] as? String))
+            // EIP-1559, for this chain id; max fee = 2 × the base fee of its block + tip (1 gwei on the devnet).
             let mined = try #require(try await f.devnet.client.getTransactionByHash(hash))
-            _ = mined
+            let blockNumber = try #require(mined.blockNumber)
+            let block = try #require(try await f.devnet.client.getBlockByNumber(.number(blockNumber)))
+            let base = try #require(block.baseFeePerGas)
+            #expect(mined.type == 2 && mined.chainId == chainId)
+            #expect(mined.maxPriorityFeePerGas == UInt256(1_000_000_000))
+            #expect(mined.maxFeePerGas == (try base.multiplied(by: 2).adding(UInt256(1_000_000_000))))
             #expect(f.persisted("pending").isEmpty && f.persisted("done").count == 1)
             #expect(try posixMode(f.persisted("done")[0].path) == 0o600)
         }

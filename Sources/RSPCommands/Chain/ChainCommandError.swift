@@ -73,7 +73,7 @@ struct ChainCommandError: KindedCommandError {
 extension ChainCommandError {
     static func rpc(_ error: EthereumRPCError, _ context: String) -> ChainCommandError {
         let text = "\(error)".lowercased()
-        if text.contains("insufficient funds") { return ChainCommandError(.insufficientFunds, "\(context): \(error)") }
+        if text.contains("insufficient funds") || text.contains("insufficient balance") || text.contains("not have enough balance") { return ChainCommandError(.insufficientFunds, "\(context): \(error)") }
         return ChainCommandError(.rpc, "\(context): \(error)")
     }
 

@@ -133,6 +133,10 @@ struct TransactionSubmitter: Sendable {
     /// Estimates gas (a revert throws, nothing is signed), checks the balance, picks EIP-1559 fees
     /// from eth_feeHistory and the account nonce, signs.
     func sign(_ request: TransactionRequest, sender: Address, intent: Hash32) async throws(ChainCommandError) -> PersistedTransaction {
+        let balance = try await rpc("eth_getBalance") { () async throws(EthereumRPCError) in try await self.client.getBalance(sender) }
+        guard balance >= request.value else {
+            throw ChainCommandError(.insufficientFunds, "\(request.label): \(sender) holds \(balance) wei, the transaction sends \(request.value)")
+        }
         let call = CallRequest(from: sender, to: request.to, value: request.value, data: request.data)
         let gas: UInt64
         do { gas = try await client.estimateGas(call) } catch {
@@ -146,7 +150,6 @@ struct TransactionSubmitter: Sendable {
         }
         let gasLimit = gas / 10 * 12 + 10_000
         let fees = try await Self.fees(client)
-        let balance = try await rpc("eth_getBalance") { () async throws(EthereumRPCError) in try await self.client.getBalance(sender) }
         do {
             let needed = try UInt256(gasLimit).multiplied(by: fees.maxFee).adding(request.value)
             guard balance >= needed else {
@@ -187,6 +190,13 @@ struct TransactionSubmitter: Sendable {
                 progress("\(tx.label): broadcasting \(tx.hash.hex) (nonce \(tx.nonce))\(firstBroadcast ? "" : " again, same bytes")")
                 do { _ = try await client.sendRawTransaction(tx.rawBytes) } catch {
                     if case .rpc = error, try await receipt(tx.hash) == nil {
+                        let usedNow = try await rpc("eth_getTransactionCount") { () async throws(EthereumRPCError) in
+                            try await self.client.getTransactionCount(tx.sender, at: .latest)
+                        }
+                        if usedNow > tx.nonce {
+                            try store.finish(tx, outcome: "dropped: nonce \(tx.nonce) used by another transaction")
+                            throw ChainCommandError(.nonceTaken, "\(tx.label): nonce \(tx.nonce) of \(tx.sender) was used by another transaction; \(tx.hash.hex) is dropped")
+                        }
                         // The node refused the bytes outright: nothing is on chain, so do not keep retrying them.
                         try store.finish(tx, outcome: "rejected: \(error)")
                         throw ChainCommandError.rpc(error, "\(tx.label): the node rejected \(tx.hash.hex)")
@@ -280,13 +290,30 @@ struct TransactionSubmitter: Sendable {
 
     // MARK: Crash tests
 
-    /// OPENRSP_TEST_HOLD=after-persist|after-broadcast: stop here forever (the crash tests SIGKILL
-    /// the process while it holds). Unset in normal use.
+    /// OPENRSP_TEST_HOLD=after-persist|after-broadcast[#N]: stop here forever, at the Nth time this
+    /// process reaches the point (default the first); the crash tests SIGKILL the process while it
+    /// holds. Unset in normal use.
     static func testHold(_ point: String, _ progress: @Sendable (String) -> Void) async throws(ChainCommandError) {
-        guard ProcessInfo.processInfo.environment["OPENRSP_TEST_HOLD"] == point else { return }
+        guard let wanted = ProcessInfo.processInfo.environment["OPENRSP_TEST_HOLD"], wanted.hasPrefix(point) else { return }
+        let nth = Int(wanted.dropFirst(point.count).drop { $0 == "#" }) ?? 1
+        guard TestHoldCounter.shared.next(point) == nth else { return }
         progress("OPENRSP_TEST_HOLD: holding \(point)")
         while true {
             do { try await Task.sleep(for: .seconds(3600)) } catch { throw ChainCommandError(.timeout, "cancelled while holding") }
         }
+    }
+}
+
+/// How often each hold point was reached in this process (OPENRSP_TEST_HOLD=…#N).
+final class TestHoldCounter: @unchecked Sendable {
+    static let shared = TestHoldCounter()
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    func next(_ point: String) -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        counts[point, default: 0] += 1
+        return counts[point] ?? 0
     }
 }

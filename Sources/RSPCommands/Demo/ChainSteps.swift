@@ -152,13 +152,12 @@ struct CreateAccountsStep: DemoStep {
     }
 }
 
-/// Deploys TestStablecoin, TrustRegistry, PlanEntitlements and UsageSettlement from contracts/build and
-/// wires PlanEntitlements.setSettlement, in contracts/deploy.py's order; writes the same contracts.json.
+/// Deploys and wires the contracts with the same code as `openrsp contracts deploy`
+/// (`ContractsDeployment`, contracts/deploy.py's order) and writes the same contracts.json.
 struct DeployContractsStep: DemoStep {
     let name = "deploy"
     let title = "deploy and wire the contracts"
-    static let devnetChainIds = TestStablecoin.devnetChainIdSet
-    static let metadataURI = "https://openrsp.invalid/entitlement/{id}.json"
+    static let devnetChainIds = ContractsDeployment.devnetChainIds
 
     func run(_ state: inout DemoState, _ env: DemoEnvironment) async throws {
         let chain = try state.require(state.chain, "the chain")
@@ -166,76 +165,27 @@ struct DeployContractsStep: DemoStep {
         guard Self.devnetChainIds.contains(chain.chainId) else {
             throw DemoError.invalid("chain id \(chain.chainId) is not a devnet (\(Self.devnetChainIds.sorted())): TestStablecoin is test-only")
         }
-        let owner = try deployer.address()
-        var gas: [String: UInt64] = [:]
-        func deploy<B: ContractBinding>(_ binding: B.Type, _ data: [UInt8]) async throws -> Contract<B> {
-            let (contract, outcome) = try await chain.deployWithOutcome(binding, data: data, signer: deployer)
-            state.record(name, "deploy \(B.contractName)", outcome)
-            gas["deploy \(B.contractName)"] = outcome.receipt.gasUsed
-            env.progress("\(B.contractName) at \(contract.address) (\(outcome.receipt.gasUsed) gas)")
-            return contract
-        }
-        let token = try await deploy(TestStablecoin.self, try TestStablecoin.deploymentData(
-            bytecode: try bytecode("TestStablecoin", env)))
-        let registry = try await deploy(TrustRegistry.self, try TrustRegistry.deploymentData(
-            bytecode: try bytecode("TrustRegistry", env), owner: owner))
-        let plans = try await deploy(PlanEntitlements.self, try PlanEntitlements.deploymentData(
-            bytecode: try bytecode("PlanEntitlements", env), registry: registry.address, token: token.address, uri: Self.metadataURI))
-        let settlement = try await deploy(UsageSettlement.self, try UsageSettlement.deploymentData(
-            bytecode: try bytecode("UsageSettlement", env), registry: registry.address, entitlements: plans.address, token: token.address,
-            disputeWindow: UInt256(env.config.disputeWindow), postingGrace: UInt256(env.config.postingGrace)))
-        let wired = try await plans.send(PlanEntitlements.setSettlement(settlement.address), signer: deployer)
-        state.record(name, "setSettlement", wired)
-        gas["setSettlement(address)"] = wired.receipt.gasUsed
-        // The registry names this deployment (contracts version 2) as the current one.
-        let current = try await registry.send(TrustRegistry.setDeployment(
-            version: PlanEntitlements.bindingVersion, entitlements: plans.address, settlement: settlement.address), signer: deployer)
-        state.record(name, "setDeployment", current)
-        gas["setDeployment(uint256,address,address)"] = current.receipt.gasUsed
-        guard try await plans.call(PlanEntitlements.VERSION()) == PlanEntitlements.bindingVersion else {
-            throw DemoError.invalid("the deployed PlanEntitlements is not version \(PlanEntitlements.bindingVersion)")
-        }
-        state.contracts = DemoContracts(token: token, registry: registry, plans: plans, settlement: settlement)
-        try writeAddresses(state, chain: chain, owner: owner, gas: gas, env: env)
-    }
-
-    private func artifact(_ name: String, _ env: DemoEnvironment) throws -> [String: Any] {
-        let url = env.config.contractsDir.appendingPathComponent("\(name).json")
-        guard let data = FileManager.default.contents(atPath: url.path),
-              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw DemoError.missing("contract artifact \(url.path) not found (run from the repository root or pass --contracts-dir)")
-        }
-        return object
-    }
-
-    private func bytecode(_ name: String, _ env: DemoEnvironment) throws -> [UInt8] {
-        guard let hex = try artifact(name, env)["bytecode"] as? String else { throw DemoError.invalid("\(name).json has no bytecode") }
-        return try Hex.decode(hex)
-    }
-
-    /// contracts.json in deploy.py's shape (chainId, version, deployer, governance, registryPointsHere,
-    /// vyper, disputeWindow, postingGrace, contracts, gasUsed, rpcUrl), written atomically.
-    private func writeAddresses(_ state: DemoState, chain: Chain, owner: Address, gas: [String: UInt64], env: DemoEnvironment) throws {
-        let c = try state.require(state.contracts, "the contracts")
-        let document: [String: Any] = [
-            "chainId": Int(chain.chainId),
-            "version": Int(PlanEntitlements.bindingVersion.w0),
-            "deployer": owner.checksummed,
-            "governance": owner.checksummed,
-            "registryPointsHere": true,
-            "vyper": try artifact("TrustRegistry", env)["vyper"] ?? NSNull(),
-            "disputeWindow": Int(env.config.disputeWindow),
-            "postingGrace": Int(env.config.postingGrace),
-            "contracts": [
-                "TestStablecoin": c.token.address.checksummed, "Token": c.token.address.checksummed,
-                "TrustRegistry": c.registry.address.checksummed, "PlanEntitlements": c.plans.address.checksummed,
-                "UsageSettlement": c.settlement.address.checksummed,
-            ],
-            "gasUsed": gas.mapValues { Int($0) },
-            "rpcUrl": state.rpcURL,
-        ]
-        let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        try SecureFileWriter.write(Array(data) + [0x0A], to: env.config.contractsFile, mode: 0o644)
+        guard let client = chain.client as? RPCClient else { throw DemoError.invalid("the demo chain has no JSON-RPC client") }
+        let connection = ChainConnection(client: client, chain: chain, rpcURL: state.rpcURL, deployment: nil,
+                                         deploymentPath: env.config.contractsFile.path, confirmations: 1, receiptTimeout: chain.receiptTimeout)
+        let progress: @Sendable (String) -> Void = { line in env.progress(line) }
+        let submitter = TransactionSubmitter(
+            connection: connection, signer: try LocalKeySigner(deployer),
+            store: PendingTransactionStore(directory: env.config.demoDirectory.appendingPathComponent("transactions", isDirectory: true)),
+            progress: progress)
+        let parameters = DeploymentParameters(disputeWindow: env.config.disputeWindow, postingGrace: env.config.postingGrace)
+        let (file, sent) = try await ContractsDeployment.run(
+            submitter: submitter, artifacts: ContractArtifacts(directory: env.config.contractsDir), parameters: parameters, journalURL: nil)
+        // The submitter took the deployer's nonces from the node: the chain's nonce manager re-reads them.
+        try await chain.nonces.resync(submitter.signer.address)
+        for tx in sent { state.record(name, tx.label.hasPrefix("deploy ") ? tx.label : String(tx.label.prefix { $0 != "(" }), tx) }
+        func address(_ contract: String) throws -> Address { try file.address(of: contract, path: env.config.contractsFile.path) }
+        state.contracts = DemoContracts(
+            token: chain.contract(TestStablecoin.self, at: try address("TestStablecoin")),
+            registry: chain.contract(TrustRegistry.self, at: try address("TrustRegistry")),
+            plans: chain.contract(PlanEntitlements.self, at: try address("PlanEntitlements")),
+            settlement: chain.contract(UsageSettlement.self, at: try address("UsageSettlement")))
+        try file.write(to: env.config.contractsFile)
         env.progress("addresses written to \(env.config.contractsFile.path)")
     }
 }

@@ -89,6 +89,10 @@ struct DemoState: Sendable {
     }
 
     /// Records a mined transaction for the summary.
+    mutating func record(_ step: String, _ action: String, _ sent: SubmittedTransaction) {
+        transactions.append(.init(step: step, action: action, hash: sent.hash.hex, gasUsed: sent.gasUsed, block: sent.blockNumber))
+    }
+
     mutating func record(_ step: String, _ action: String, _ outcome: TransactionOutcome) {
         let r = outcome.receipt
         transactions.append(.init(step: step, action: action, hash: r.transactionHash.hex, gasUsed: r.gasUsed,
