@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SMDPStoreSQLite", targets: ["SMDPStoreSQLite"]),
         .library(name: "SMDPServer", targets: ["SMDPServer"]),
         .library(name: "ES9PlusAPI", targets: ["ES9PlusAPI"]),
+        .library(name: "ES2PlusAPI", targets: ["ES2PlusAPI"]),
         .library(name: "ES9PlusHTTPClient", targets: ["ES9PlusHTTPClient"]),
         .library(name: "LPA", targets: ["LPA"]),
         .library(name: "EUICC", targets: ["EUICC"]),
@@ -141,7 +142,7 @@ let package = Package(
         .target(
             name: "SMDPServer",
             dependencies: [
-                "SMDPCore", "ES9PlusAPI", "RSPCrypto",
+                "SMDPCore", "ES9PlusAPI", "ES2PlusAPI", "RSPCrypto",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -154,6 +155,18 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ]
+        ),
+        // The ES2+ binding (operator ↔ SM-DP+) as Codable types, and its HTTPS client; neither links the server.
+        .target(name: "ES2PlusAPI", dependencies: ["ES9PlusAPI", "RSPASN1"]),
+        .target(
+            name: "ES2PlusHTTPClient",
+            dependencies: [
+                "ES2PlusAPI", "ES9PlusAPI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -224,7 +237,7 @@ let package = Package(
                 "EUICCSimulator",
                 "EUICCTransports",
                 "LPA", "LPAClient",
-                "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ActivationCodeQR",
+                "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ES2PlusAPI", "ES2PlusHTTPClient", "ActivationCodeQR",
                 "LPAChainTrust", "SMDPChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite", "UsageStorePostgres",
                 "SMDPStorePostgres", "PostgresSupport",
                 .product(name: "Logging", package: "swift-log"),
@@ -249,7 +262,7 @@ let package = Package(
         ),
         .testTarget(
             name: "RSPCommandsTests",
-            dependencies: [
+            dependencies: ["ES2PlusAPI", "ES2PlusHTTPClient", 
                 "RSPCommands", "EUICC", "EUICCSimulator", "LPA", "LPAClient", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "SMDPCore", "SMDPStoreSQLite",
                 "SMDPServer", "ES9PlusHTTPClient", "SMDPStorePostgres", "PostgresSupport", "ActivationCodeQR", "ES9PlusTestSupport", .product(name: "Logging", package: "swift-log"),
             ]
@@ -297,7 +310,7 @@ let package = Package(
         ),
         .testTarget(
             name: "SMDPServerTests",
-            dependencies: [
+            dependencies: ["ES2PlusAPI", "ES2PlusHTTPClient", 
                 "SMDPServer", "ES9PlusHTTPClient", "SMDPCore", "SMDPStoreSQLite", "ES9PlusAPI", "RSPASN1", "RSPCrypto",
                 "LPA", "EUICC", "EUICCSimulator", "SMDPTestSupport",
                 "SMDPStorePostgres", "PostgresSupport",
@@ -333,7 +346,7 @@ let package = Package(
         .testTarget(name: "EthereumRPCTests", dependencies: ["EthereumRPC", "EthereumRPCHTTP", "EthereumCore", "DevnetTestSupport"]),
         .testTarget(
             name: "ChainTrustTests",
-            dependencies: [
+            dependencies: ["ES2PlusAPI", "ES2PlusHTTPClient", 
                 "LPAChainTrust", "SMDPChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
                 "SMDPServer", .product(name: "Logging", package: "swift-log"),

@@ -28,6 +28,7 @@ let package = Package(
                 .product(name: "EthereumRPC", package: "OpenRSP"),
                 .product(name: "UsageService", package: "OpenRSP"),
                 .product(name: "SMDPServer", package: "OpenRSP"),
+                .product(name: "ES2PlusAPI", package: "OpenRSP"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),

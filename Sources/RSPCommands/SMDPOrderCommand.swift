@@ -1,5 +1,7 @@
 import ActivationCodeQR
 import ArgumentParser
+import ES2PlusAPI
+import ES2PlusHTTPClient
 import Foundation
 import RSPASN1
 import RSPCrypto

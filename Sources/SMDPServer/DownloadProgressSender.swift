@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import ES9PlusAPI
+import ES2PlusAPI
 import Foundation
 import Logging
 import NIOCore

@@ -1,4 +1,5 @@
 import ES9PlusAPI
+import ES2PlusAPI
 import Foundation
 import RSPASN1
 import SMDPCore

@@ -7,6 +7,8 @@ import Settlement
 import DevnetTestSupport
 import ES9PlusAPI
 import EthereumCore
+import ES2PlusAPI
+import ES2PlusHTTPClient
 import Foundation
 import LPA
 import Logging

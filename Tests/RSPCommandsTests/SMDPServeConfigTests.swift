@@ -1,3 +1,4 @@
+import ES2PlusHTTPClient
 import Foundation
 import Logging
 @testable import RSPCommands

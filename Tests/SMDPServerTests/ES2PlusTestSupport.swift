@@ -1,4 +1,6 @@
 import ES9PlusAPI
+import ES2PlusAPI
+import ES2PlusHTTPClient
 import Foundation
 import PostgresSupport
 import Hummingbird

@@ -1,5 +1,6 @@
 import ES9PlusAPI
 import EthereumRPC
+import ES2PlusAPI
 import Foundation
 import SMDPServer
 

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ES2PlusAPI
 import ES9PlusAPI
 import Foundation
 import Logging
