@@ -41,6 +41,28 @@ func contractAddress(_ explicit: String?, flag: String, pick: (DeployedContracts
     return address
 }
 
+/// Refuses a node on another chain than expected: `--chain-id`, else the chainId of
+/// `$OPENRSP_HOME/contracts.json` when the contract address comes from that file. A node that does not
+/// answer is left to the caller's own chain checks (they refuse or retry with their own codes).
+func refuseOtherChain(rpcURL: String, chainId: UInt64?, addressFromDeployment: Bool, timeout: Duration) async throws {
+    var expected = chainId
+    var source = "--chain-id"
+    if expected == nil, addressFromDeployment,
+       let deployed = try? DeployedContracts.load(dataDirectory: DataDirectory.resolve().url), let fileChain = deployed.chainId {
+        expected = fileChain
+        source = "\(DeployedContracts.fileName)"
+    }
+    guard let expected else { return }
+    guard let client = try? RPCClient(url: rpcURL, retry: .none, requestTimeout: timeout) else { return }
+    let reported = try? await client.chainId()
+    // Closing the one-off client after the check; a failure here changes no result.
+    try? await client.shutdown()
+    guard let reported else { return }
+    if reported != expected {
+        throw ChainCommandError(.chainIdMismatch, "\(rpcURL) is chain \(reported), \(source) says \(expected): refusing")
+    }
+}
+
 /// `openrsp profile download --trust chain|ci|both --rpc-url URL --registry ADDRESS`.
 struct LPATrustOptions: ParsableArguments {
     @Option(name: .customLong("trust"), help: ArgumentHelp(
@@ -63,14 +85,21 @@ struct LPATrustOptions: ParsableArguments {
     @Option(name: .customLong("registry"), help: "TrustRegistry address (default: $OPENRSP_HOME/contracts.json from contracts/deploy.py).")
     var registry: String?
 
+    @Option(name: .customLong("chain-id"), help: ArgumentHelp(
+        "Expected chain id of --rpc-url; refused if the node's eth_chainId differs (default: chainId of contracts.json when the registry address comes from it).",
+        valueName: "id"))
+    var chainId: UInt64?
+
     @Option(name: .customLong("chain-timeout"), help: "Seconds to wait for the TrustRegistry before refusing.")
     var chainTimeout: Int = 5
 
     /// The policy and, for chain/both, the oracle (whose RPC client the caller shuts down).
-    func policy(tlsCAFiles: [String]) throws -> (SMDPTrustPolicy, RegistrySMDPTrustOracle?) {
+    func policy(tlsCAFiles: [String]) async throws -> (SMDPTrustPolicy, RegistrySMDPTrustOracle?) {
         guard chainTimeout > 0 else { throw DeviceCommandError.invalidArgument("--chain-timeout must be positive") }
         var oracle: RegistrySMDPTrustOracle?
         if trust.checksRegistry {
+            try await refuseOtherChain(rpcURL: rpcURL, chainId: chainId, addressFromDeployment: registry == nil,
+                                       timeout: .seconds(chainTimeout))
             let address: Address
             do {
                 address = try contractAddress(registry, flag: "--registry", pick: { $0.trustRegistry }, name: "TrustRegistry")
@@ -86,14 +115,20 @@ struct LPATrustOptions: ParsableArguments {
                 throw DeviceCommandError.invalidArgument("--rpc-url: \(error)")
             }
         }
-        var ciStore: CITrustStore?
-        if trust.checksCIChain {
-            ciStore = try Self.ciTrustStore(extraFiles: tlsCAFiles)
-        }
         do {
-            return (try SMDPTrustPolicy(mode: trust, oracle: oracle, ciTrustStore: ciStore), oracle)
+            var ciStore: CITrustStore?
+            if trust.checksCIChain {
+                ciStore = try Self.ciTrustStore(extraFiles: tlsCAFiles)
+            }
+            do {
+                return (try SMDPTrustPolicy(mode: trust, oracle: oracle, ciTrustStore: ciStore), oracle)
+            } catch {
+                throw DeviceCommandError.invalidArgument("\(error)")
+            }
         } catch {
-            throw DeviceCommandError.invalidArgument("\(error)")
+            // The registry client is closed on every failure (AsyncHTTPClient traps on an unclosed client).
+            try? await oracle?.shutdown()
+            throw error
         }
     }
 
@@ -144,6 +179,11 @@ struct SMDPEntitlementGateOptions: ParsableArguments {
     @Option(name: .customLong("chain-timeout"), help: "Seconds an entitlement check may take before the download is refused as retryable (8.8/3.7).")
     var chainTimeout: Int = 5
 
+    @Option(name: .customLong("chain-id"), help: ArgumentHelp(
+        "Expected chain id of --rpc-url, checked at start; refused if the node's eth_chainId differs (default: chainId of contracts.json when the PlanEntitlements address comes from it).",
+        valueName: "id"))
+    var chainId: UInt64?
+
     @Option(name: .customLong("delivery-key"), help: ArgumentHelp(
         "Key file of this SM-DP+'s TrustRegistry entity (hex or V3 keystore): records deliveries on chain.",
         discussion: """
@@ -158,9 +198,11 @@ struct SMDPEntitlementGateOptions: ParsableArguments {
     var deliveryKeyPasswordEnv: String = "OPENRSP_KEY_PASSWORD"
 
     /// The gate, or nil when neither --rpc-url nor --entitlements is given.
-    func gate(logger: Logger) throws -> ChainEntitlementGate? {
+    func gate(logger: Logger) async throws -> ChainEntitlementGate? {
         guard rpcURL != nil || entitlements != nil else { return nil }
         guard chainTimeout > 0 else { throw SMDPCommandError.invalidArgument("--chain-timeout must be positive") }
+        try await refuseOtherChain(rpcURL: rpcURL ?? defaultRPCURL, chainId: chainId, addressFromDeployment: entitlements == nil,
+                                   timeout: .seconds(chainTimeout))
         let address: Address
         do {
             address = try contractAddress(entitlements, flag: "--entitlements", pick: { $0.planEntitlements }, name: "PlanEntitlements")

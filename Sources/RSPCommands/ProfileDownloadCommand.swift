@@ -135,8 +135,14 @@ struct ProfileDownloadCommand: AsyncParsableCommand {
             if code.confirmationCodeRequired, confirmationCode == nil {
                 throw DeviceCommandError.invalidArgument("the activation code requires a confirmation code (-c)")
             }
-            let (policy, oracle) = try smdpTrust.policy(tlsCAFiles: trust.tlsCA)
-            let lpa = LPAAssembly(trustRootsDER: try trust.trustRootsDER(), trust: policy)
+            let (policy, oracle) = try await smdpTrust.policy(tlsCAFiles: trust.tlsCA)
+            let trustRoots: [[UInt8]]
+            do { trustRoots = try trust.trustRootsDER() } catch {
+                // The registry client is closed on every path (AsyncHTTPClient traps on an unclosed client).
+                try? await oracle?.shutdown()
+                throw error
+            }
+            let lpa = LPAAssembly(trustRootsDER: trustRoots, trust: policy)
             let json = output.json
             let confirmation = confirmationCode
             let report: DownloadReport

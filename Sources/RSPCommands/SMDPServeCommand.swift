@@ -39,6 +39,7 @@ struct SMDPServeCommand: AsyncParsableCommand {
 
     @OptionGroup var identity: SMDPIdentityOptions
     @OptionGroup var entitlementGate: SMDPEntitlementGateOptions
+    @OptionGroup var output: OutputOptions
 
     @Option(name: .long, help: "SQLite database path or postgres://user:pw@host:port/db URL (default: $OPENRSP_HOME/smdp/smdp.sqlite).")
     var database: String?
@@ -266,10 +267,11 @@ struct SMDPServeCommand: AsyncParsableCommand {
             handler.logLevel = settingsLevel
             return handler
         }
-        try await OutputOptions().reportingErrors {
+        // A startup failure (configuration, PKI, chain) is reported with its code; --json as one envelope.
+        try await output.reportingErrors {
             let logger = Logger(label: "openrsp.smdp")
             let resolved = try resolve()
-            let gate = try entitlementGate.gate(logger: Logger(label: "openrsp.smdp.entitlement-gate"))
+            let gate = try await entitlementGate.gate(logger: Logger(label: "openrsp.smdp.entitlement-gate"))
             if let gate { logger.info("entitlement gate on", metadata: ["PlanEntitlements": "\(gate.entitlements.address)"]) }
             let delivery: (ChainDeliveryRecorder, RPCClient)?
             do {
