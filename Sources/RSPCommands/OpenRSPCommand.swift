@@ -27,6 +27,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             AccountCommand.self,
             ContractsCommand.self,
             RegistryCommand.self,
+            TokenCommand.self,
         ]
     )
 

@@ -8,7 +8,7 @@ struct SMDPProfileCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
         abstract: "Import SAIP Unprotected Profile Packages and list the inventory.",
-        subcommands: [SMDPProfileImportCommand.self, SMDPProfileListCommand.self]
+        subcommands: [SMDPProfileImportCommand.self, SMDPProfileListCommand.self, SMDPProfileGenerateCommand.self]
     )
 }
 

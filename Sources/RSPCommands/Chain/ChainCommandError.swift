@@ -25,7 +25,9 @@ struct ChainCommandError: KindedCommandError {
         case artifacts = 240, notDevnet, outputExists, versionMismatch, deploymentMismatch
         // registry, 250–269
         case certificate = 250, notOwner, notPendingOwner, entityNotActive, entityNotSuspended, entityNotRegistered
-        case alreadyRegistered, entityRevoked, notActiveMNO, operatorKeyState
+        case alreadyRegistered, entityRevoked, notActiveMNO, operatorKeyState, notMVNO, mvnoNotApproved
+        // token, 230–239
+        case notMinter = 230, mintNotDevnet, tokenInsufficientBalance
 
         var meaning: String {
             switch self {
@@ -65,6 +67,11 @@ struct ChainCommandError: KindedCommandError {
             case .entityRevoked: "registry: the entity is revoked (final)"
             case .notActiveMNO: "registry: the account (or --mno) is not an active MNO"
             case .operatorKeyState: "registry: the operator key is not in a state that allows this"
+            case .notMVNO: "registry approve-mvno: the address is not registered as an MVNO"
+            case .mvnoNotApproved: "registry revoke-mvno: the MNO has not approved this MVNO"
+            case .notMinter: "token mint: the account is not the TestStablecoin minter"
+            case .mintNotDevnet: "token mint: the chain id is not a devnet (TestStablecoin mints on devnets only)"
+            case .tokenInsufficientBalance: "token: the account's token balance is below the amount; nothing was sent"
             }
         }
     }
@@ -80,6 +87,14 @@ extension ChainCommandError {
     /// A typed contract revert: registry reasons get their own codes, the rest is `.reverted`.
     static func revert(_ revert: ContractRevert, _ context: String) -> ChainCommandError {
         let message = "\(context): \(revert)"
+        if case .testStablecoin(let reason) = revert {
+            switch reason {
+            case .mintNotMinter: return ChainCommandError(.notMinter, message)
+            case .mintNotADevnetChain: return ChainCommandError(.mintNotDevnet, message)
+            case .insufficientBalance: return ChainCommandError(.tokenInsufficientBalance, message)
+            default: return ChainCommandError(.reverted, message)
+            }
+        }
         guard case .trustRegistry(let reason) = revert else { return ChainCommandError(.reverted, message) }
         switch reason {
         case .notOwner: return ChainCommandError(.notOwner, message)
@@ -92,6 +107,8 @@ extension ChainCommandError {
         case .callerNotAnMNO, .callerNotAnActiveMNO, .mnoNotAnActiveMNO: return ChainCommandError(.notActiveMNO, message)
         case .keyAlreadyRegistered, .keyNotActive, .keyNotThisMNOsKey, .keyNotOfferedByCaller, .keyNotOfferedByThisMNO:
             return ChainCommandError(.operatorKeyState, message)
+        case .mvnoNotAnMVNO: return ChainCommandError(.notMVNO, message)
+        case .mvnoNotApproved: return ChainCommandError(.mvnoNotApproved, message)
         default: return ChainCommandError(.reverted, message)
         }
     }

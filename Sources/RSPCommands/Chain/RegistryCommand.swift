@@ -11,7 +11,8 @@ public struct RegistryCommand: AsyncParsableCommand {
         abstract: "TrustRegistry governance: who is trusted, by GSMA role (CI, EUM, SM-DP+, SM-DS, MNO, MVNO).",
         discussion: """
             register/suspend/reinstate/revoke/add-cert/remove-cert/transfer-ownership are sent by the registry \
-            owner (governance); accept-ownership by the nominated owner; operator-key by an MNO and its keys. \
+            owner (governance); accept-ownership by the nominated owner; operator-key and approve-mvno/revoke-mvno \
+            by an MNO (operator-key also by its keys). \
             Certificates are PEM or DER files: the command computes sha256(SubjectPublicKeyInfo) and \
             sha256(certificate DER), the hashes the LPA and SM-DP+ check with isTrusted. The registry comes from \
             the deploy JSON (--contracts, default $OPENRSP_HOME/contracts.json) or --registry.
@@ -19,7 +20,7 @@ public struct RegistryCommand: AsyncParsableCommand {
         subcommands: [RegistryRegisterCommand.self, RegistrySuspendCommand.self, RegistryReinstateCommand.self, RegistryRevokeCommand.self,
                       RegistryAddCertCommand.self, RegistryRemoveCertCommand.self, RegistryShowCommand.self, RegistryListCommand.self,
                       RegistryTransferOwnershipCommand.self, RegistryAcceptOwnershipCommand.self, RegistrySetDeploymentCommand.self,
-                      RegistryOperatorKeyCommand.self]
+                      RegistryOperatorKeyCommand.self, RegistryApproveMvnoCommand.self, RegistryRevokeMvnoCommand.self]
     )
 
     public init() {}
