@@ -157,7 +157,7 @@ struct PlanCommandTests {
         expectCode(try openrsp(["entitlement", "cancel", entitlementId, "--key", userKey]), 312)
     }
 
-    @Test("buy --gasless: the user (no ETH) signs an EIP-3009 authorization, the relayer account sends; the user's ETH and nonce unchanged, the entitlement is the user's and bound to the commitment (salt 0600), the purchase nonce is fresh randomness; refused: token balance short (309), relayer wrong password (212), an authorization of another signer (314), nothing sent")
+    @Test("buy --gasless: the user (no ETH) signs an EIP-3009 authorization, the relayer account sends; the user's ETH and nonce unchanged, the entitlement is the user's and bound to the commitment (salt 0600), the purchase nonce is fresh randomness; a crash after the relayer's transaction was persisted resumes the same one; refused: token balance short (309), relayer wrong password (212), an authorization of another signer (314), nothing sent")
     func gaslessBuy() async throws {
         try await withDevnet { devnet in try await runGasless(devnet) }
     }
@@ -212,7 +212,7 @@ struct PlanCommandTests {
         #expect(try await devnet.client.getTransactionCount(relayer) == relayerNonce0)
         #expect(!FileManager.default.fileExists(atPath: entitlements.path))
         // The relayer's wrong password: the account's code (212), before the node is contacted.
-        try await chain.token.send(TestStablecoin.mint(receiver: user, amount: 40_000_000), signer: chain.governance)
+        try await chain.token.send(TestStablecoin.mint(receiver: user, amount: 60_000_000), signer: chain.governance)
         expectCode(try openrsp(gasless + ["--relayer-password-env", "WRONG_PW"]), 212)
         #expect(try await devnet.client.getTransactionCount(relayer) == relayerNonce0)
         #expect(!FileManager.default.fileExists(atPath: entitlements.path))
@@ -231,7 +231,7 @@ struct PlanCommandTests {
         #expect(try await devnet.client.getTransactionCount(user) == 0)
         #expect(try await devnet.client.getTransactionCount(relayer) == relayerNonce0 + 1)
         #expect(try await devnet.client.getBalance(relayer) < relayerBalance)
-        #expect(try await chain.token.call(TestStablecoin.balanceOf(user)) == 28_000_000)
+        #expect(try await chain.token.call(TestStablecoin.balanceOf(user)) == 48_000_000)
         let secretPath = try #require(data(bought)["secretFile"] as? String)
         #expect(secretPath == entitlements.appendingPathComponent("\(entitlementId).json").path)
         #expect(try FileManager.default.attributesOfItem(atPath: secretPath)[.posixPermissions] as? Int == 0o600)
@@ -254,6 +254,45 @@ struct PlanCommandTests {
         #expect(secondNonce != purchaseNonce && data(second)["entitlementId"] as? String != entitlementId)
         #expect(try await devnet.client.getTransactionCount(user) == 0)
         #expect(try await devnet.client.getBalance(user) == .zero)
+
+        // A crash after the relayer's transaction was signed and persisted, before its broadcast: the rerun finds the
+        // pending file, reuses its authorization (same purchase nonce) and finishes the same transaction; one purchase.
+        let executable = try #require(OpenRSPBinary.executable)
+        let held = Process()
+        held.executableURL = executable
+        held.arguments = gasless + ["--relayer-password-env", "RELAYER_PW"] + chainArgs
+        held.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            .merging(["OPENRSP_HOME": home.path, "OPENRSP_TEST_HOLD": "after-persist"]) { $1 }
+        let heldErr = home.appendingPathComponent("held.err")
+        FileManager.default.createFile(atPath: heldErr.path, contents: nil)
+        held.standardError = try FileHandle(forWritingTo: heldErr)
+        held.standardOutput = FileHandle.nullDevice
+        try held.run()
+        var holding = false
+        for _ in 0..<600 where !holding {
+            holding = (try? String(contentsOf: heldErr, encoding: .utf8))?.contains("holding after-persist") == true
+            if !holding { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        held.terminate()
+        held.waitUntilExit()
+        #expect(holding, "\((try? String(contentsOf: heldErr, encoding: .utf8)) ?? "")")
+        let keptNames = try FileManager.default.contentsOfDirectory(atPath: entitlements.path).filter { $0.hasPrefix("pending-") }
+        #expect(keptNames.count == 1)
+        let keptName = try #require(keptNames.first)
+        let kept = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: entitlements.appendingPathComponent(keptName))) as? [String: Any])
+        let keptNonce = try #require((kept["gasless"] as? [String: Any])?["purchaseNonce"] as? String)
+        #expect(keptNonce.lowercased() != (kept["salt"] as? String)?.lowercased())
+        let relayerBeforeResume = try await devnet.client.getTransactionCount(relayer)
+        let lastIdAfterResume = try await chain.plans.call(PlanEntitlements.lastId()).adding(1)
+        let resumed = try openrsp(gasless + ["--relayer-password-env", "RELAYER_PW"])
+        expectCode(resumed, 0)
+        #expect(data(resumed)["purchaseNonce"] as? String == keptNonce)
+        #expect(resumed.stderr.contains("resuming the transaction signed at"), "\(resumed.stderr)")
+        #expect(try await chain.plans.call(PlanEntitlements.lastId()) == lastIdAfterResume)
+        #expect(try await devnet.client.getTransactionCount(relayer) == relayerBeforeResume + 1)
+        #expect(try await devnet.client.getTransactionCount(user) == 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: entitlements.path).filter { $0.hasPrefix("pending-") }.isEmpty)
 
         // A pending purchase whose kept authorization is not the buyer's (another key signed it): the token
         // refuses it in the simulation (314), the relayer sends nothing, the pending file stays for inspection.
