@@ -17,9 +17,15 @@ struct AccountOptions: ParsableArguments {
     /// The account's decrypted key (for code that still takes a `PrivateKey`, e.g. the usage outbox).
     func privateKey(home: DataDirectory) throws(ChainCommandError) -> PrivateKey {
         guard let account else { throw ChainCommandError(.noAccount, "this command signs: pass --account NAME|ADDRESS") }
+        return try Self.unlock(account, home: home) { prompt throws(ChainCommandError) in try password.password(prompt: prompt) }
+    }
+
+    /// Finds `account` in the keystore and decrypts it with the password `password(prompt)` returns.
+    static func unlock(_ account: String, home: DataDirectory,
+                       password: (String) throws(ChainCommandError) -> String) throws(ChainCommandError) -> PrivateKey {
         let store = AccountStore(home: home)
         let entry = try store.find(account)
-        let password = try password.password(prompt: "Password for \(entry.name) (\(entry.address)): ")
+        let password = try password("Password for \(entry.name) (\(entry.address)): ")
         return try store.unlock(entry, password: password)
     }
 

@@ -20,8 +20,15 @@ struct PasswordOptions: ParsableArguments {
 
     /// The password; `confirm` asks twice on a terminal (new keystores).
     func password(prompt: String, confirm: Bool = false) throws(ChainCommandError) -> String {
+        try Self.password(file: passwordFile, env: passwordEnv, prompt: prompt, confirm: confirm)
+    }
+
+    /// The password from `file`, else the environment variable `env`, else a prompt; `options` names
+    /// the two flags in the refusal (e.g. `--relayer-password-file`/`--relayer-password-env`).
+    static func password(file passwordFile: String?, env passwordEnv: String?, prompt: String, confirm: Bool = false,
+                         options: String = "--password-file or --password-env") throws(ChainCommandError) -> String {
         if passwordFile != nil, passwordEnv != nil {
-            throw ChainCommandError(.invalidArgument, "give either --password-file or --password-env, not both")
+            throw ChainCommandError(.invalidArgument, "give either \(options), not both")
         }
         if let passwordFile {
             guard let data = FileManager.default.contents(atPath: passwordFile) else {

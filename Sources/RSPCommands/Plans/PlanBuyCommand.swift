@@ -19,7 +19,13 @@ struct PlanBuyCommand: AsyncParsableCommand {
             finishes that purchase with the same salt (or reports it if it was mined), never a second one. Give that file to the operator with \
             `smdp order create --salt-file`. The plan must be active and the buyer's balance at least the price \
             (checked before anything is sent); the price is approved to PlanEntitlements if the allowance is short. \
-            Gasless purchase (EIP-3009 through a relayer) is not available from this command yet.
+            With --gasless --relayer-account NAME the user's account (--account) pays no gas and needs no ETH: it \
+            signs an EIP-3009 ReceiveWithAuthorization of the price to PlanEntitlements whose nonce is \
+            authorizationNonce(plan, commitment, purchaseNonce), with a fresh random public purchaseNonce (never the \
+            salt), and the relayer account (another local keystore, --relayer-password-file/--relayer-password-env) \
+            submits buyWithAuthorization and pays the gas. The authorization is kept in the pending file, so a rerun \
+            after a crash resumes the relayer's same transaction (an expired one is replaced by a fresh authorization); \
+            a kept authorization the token refuses (used, or signed by another key) is 314, nothing sent.
             """)
 
     @Argument(help: "Plan id.") var plan: String
@@ -27,10 +33,12 @@ struct PlanBuyCommand: AsyncParsableCommand {
     @OptionGroup var device: DeviceOptions
     @OptionGroup var chain: PlanChainOptions
     @OptionGroup var account: AccountOptions
+    @OptionGroup var relayer: RelayerOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if eid != nil, device.reader != nil || device.simulator != nil { throw ValidationError("--eid excludes --reader and --simulator") }
+        try relayer.validate()
     }
 
     struct Report: Encodable {
@@ -41,6 +49,10 @@ struct PlanBuyCommand: AsyncParsableCommand {
         var expiry: String
         var secretFile: String
         var transactions: [String]
+        /// Gasless purchases only: the account that sent (and paid the gas of) buyWithAuthorization.
+        var relayer: String? = nil
+        /// Gasless purchases only: the public purchase nonce (fresh randomness, not the salt).
+        var purchaseNonce: String? = nil
     }
 
     func run() async throws {
@@ -48,11 +60,23 @@ struct PlanBuyCommand: AsyncParsableCommand {
             let planId = try PlanNames.uint(plan, "PLAN")
             let eidValue = try await readEID()
             let secrets = EntitlementSecretStore(directory: secretDirectory(eidValue))
-            let report: Report = try await chain.with(account: account) { session in
+            let home = DataDirectory.resolve()
+            // Gasless: the user's key only signs the authorization; the relayer's account sends. Both unlock
+            // before the node is contacted (a wrong password fails first, nothing is sent).
+            let buyerKey: PrivateKey? = relayer.gasless ? try account.privateKey(home: home) : nil
+            let relayerSigner: (any TransactionSigner)? = try relayer.signer(home: home)
+            let signer: (any TransactionSigner)?
+            if let relayerSigner { signer = relayerSigner } else { signer = try account.signer(home: home) }
+            let report: Report = try await chain.with(signer: signer) { session in
                 let terms = try await PlanNames.plan(planId, on: session)
                 guard terms.active else { throw PlanCommandError.planNotAvailable("plan #\(planId) is delisted") }
                 guard terms.sold < terms.supplyCap else { throw PlanCommandError.planNotAvailable("plan #\(planId) is sold out") }
-                let buyer = try session.signer
+                let buyer: Address
+                if let buyerKey {
+                    do { buyer = try buyerKey.address() } catch { throw ChainCommandError(.signing, "\(error)") }
+                } else {
+                    buyer = try session.signer
+                }
                 let balance = try await session.call(session.token, TestStablecoin.balanceOf(buyer))
                 guard !(balance < terms.price) else {
                     throw PlanCommandError.insufficientFunds("\(buyer.checksummed) holds \(balance), plan #\(planId) costs \(terms.price)")
@@ -68,6 +92,7 @@ struct PlanBuyCommand: AsyncParsableCommand {
                 var secret = EntitlementSecret(eid: eidValue.digits, salt: "0x" + salt.hex.dropHexPrefix, commitment: commitment.hex,
                                                entitlementId: nil, planId: planId.description, chainId: session.chain.chainId,
                                                planEntitlements: session.plans.address.checksummed)
+                if relayer.gasless { secret.gasless = earlier?.secret.gasless }
                 let pending: URL
                 if let earlier {
                     pending = earlier.url
@@ -76,13 +101,20 @@ struct PlanBuyCommand: AsyncParsableCommand {
                     do { logs = try await session.plans.logs(PlanEntitlements.Purchased.self) } catch { throw PlanCommandError.contract(error) }
                     if let done = logs.last(where: { $0.event.commitment == commitment && $0.event.planId == planId && $0.event.buyer == buyer }) {
                         secret.entitlementId = done.event.id.description
+                        secret.gasless = nil
                         let file = try secrets.commit(secret, pending: pending)
                         return Report(entitlementId: done.event.id.description, planId: planId.description, commitment: commitment.hex,
                                       price: done.event.price.description, expiry: done.event.expiry.description, secretFile: file.path,
                                       transactions: done.log.transactionHash.map { [$0.hex] } ?? [])
                     }
-                } else {
+                } else if !relayer.gasless {
                     pending = try secrets.writePending(secret)
+                } else {
+                    pending = secrets.pendingURL(commitment: secret.commitment)
+                }
+                if let buyerKey {
+                    return try await buyGasless(session: session, buyerKey: buyerKey, buyer: buyer, planId: planId, price: terms.price,
+                                                commitment: commitment, salt: salt, secret: secret, secrets: secrets, pending: pending)
                 }
                 var transactions: [String] = []
                 let allowance = try await session.call(session.token, TestStablecoin.allowance(owner: buyer, spender: session.plans.address))
@@ -109,6 +141,51 @@ struct PlanBuyCommand: AsyncParsableCommand {
                     + "salt kept in \(report.secretFile) (give it to the operator: smdp order create --salt-file)"
             }
         }
+    }
+
+    /// The gasless purchase: the buyer's EIP-3009 authorization (kept in the pending file before anything is
+    /// sent, reused by a rerun unless expired), then the relayer's buyWithAuthorization.
+    func buyGasless(session: PlanChain, buyerKey: PrivateKey, buyer: Address, planId: UInt256, price: UInt256, commitment: Hash32,
+                    salt: Hash32, secret: EntitlementSecret, secrets: EntitlementSecretStore, pending: URL) async throws -> Report {
+        var secret = secret
+        let now = UInt256(UInt64(Date().timeIntervalSince1970))
+        var authorization = secret.gasless.flatMap { earlier -> GaslessAuthorization? in
+            guard let before = try? UInt256(decimal: earlier.validBefore), now < before else { return nil }
+            return earlier
+        }
+        if authorization == nil {
+            var purchaseNonce = PlanEntitlements.newPurchaseNonce()
+            while purchaseNonce == salt { purchaseNonce = PlanEntitlements.newPurchaseNonce() }   // never the salt
+            let validBefore: UInt256
+            do { validBefore = try now.adding(UInt256(UInt64(relayer.authorizationValidFor))) } catch {
+                throw PlanCommandError.input("--authorization-valid-for: \(error)")
+            }
+            let nonce = try await session.call(session.plans, PlanEntitlements.authorizationNonce(
+                planId: planId, commitment: commitment, purchaseNonce: purchaseNonce))
+            let digest = try await GaslessAuthorization.digest(session: session, from: buyer, to: session.plans.address, value: price,
+                                                               validAfter: .zero, validBefore: validBefore, nonce: nonce)
+            let signature: Signature
+            do { signature = try buyerKey.sign(digest: digest) } catch { throw ChainCommandError(.signing, "authorization: \(error)") }
+            authorization = GaslessAuthorization(purchaseNonce: purchaseNonce.hex, validAfter: "0", validBefore: validBefore.description,
+                                                 r: Hex.encode(signature.r), s: Hex.encode(signature.s), yParity: signature.yParity)
+        }
+        guard let authorization else { throw PlanCommandError.input("no authorization") }
+        secret.gasless = authorization
+        _ = try secrets.writePending(secret)
+        let call = try authorization.call(planId: planId, commitment: commitment, buyer: buyer)
+        let relayerAddress = try session.signer
+        let bought = try await session.send(session.plans, call, label: "buyWithAuthorization plan #\(planId) (relayer \(relayerAddress.checksummed))")
+        let purchase: PlanEntitlements.Purchased
+        do { purchase = try session.plans.event(PlanEntitlements.Purchased.self, in: bought) } catch {
+            throw PlanCommandError.contract(error)
+        }
+        secret.entitlementId = purchase.id.description
+        secret.gasless = nil
+        let file = try secrets.commit(secret, pending: pending)
+        return Report(entitlementId: purchase.id.description, planId: planId.description, commitment: commitment.hex,
+                      price: purchase.price.description, expiry: purchase.expiry.description, secretFile: file.path,
+                      transactions: [bought.receipt.transactionHash.hex], relayer: relayerAddress.checksummed,
+                      purchaseNonce: authorization.purchaseNonce)
     }
 
     func readEID() async throws -> EID {
@@ -142,6 +219,8 @@ struct EntitlementSecret: Codable {
     var planId: String
     var chainId: UInt64
     var planEntitlements: String
+    /// Gasless purchases while pending: the buyer's signed authorization (public once sent).
+    var gasless: GaslessAuthorization? = nil
 }
 
 /// The device's entitlement secrets: `<directory>/<id>.json`, `pending-<commitment>.json` while buying.
@@ -154,8 +233,12 @@ struct EntitlementSecretStore {
         return try! Hash32((0..<32).map { _ in UInt8.random(in: .min ... .max, using: &rng) })
     }
 
+    func pendingURL(commitment: String) -> URL {
+        directory.appendingPathComponent("pending-\(commitment.dropHexPrefix).json")
+    }
+
     func writePending(_ secret: EntitlementSecret) throws -> URL {
-        let url = directory.appendingPathComponent("pending-\(secret.commitment.dropHexPrefix).json")
+        let url = pendingURL(commitment: secret.commitment)
         try write(secret, to: url)
         return url
     }

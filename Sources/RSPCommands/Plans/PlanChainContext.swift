@@ -18,7 +18,12 @@ struct PlanChainOptions: ParsableArguments {
     func with<T>(account: AccountOptions? = nil, _ body: (PlanChain) async throws -> T) async throws -> T {
         let home = DataDirectory.resolve()
         // Unlock first: a wrong password or missing account fails before the node is contacted.
-        let signer = try account.map { try $0.signer(home: home) }
+        return try await with(signer: try account.map { try $0.signer(home: home) }, body)
+    }
+
+    /// As `with(account:)` with an already unlocked transaction signer (e.g. a gasless purchase's relayer).
+    func with<T>(signer: (any TransactionSigner)?, _ body: (PlanChain) async throws -> T) async throws -> T {
+        let home = DataDirectory.resolve()
         return try await chain.withConnection(home: home, signing: signer != nil) { connection in
             let plansContract = try connection.contract(PlanEntitlements.self, override: plans)
             let token: Contract<TestStablecoin>

@@ -1,7 +1,7 @@
 import Foundation
 import Settlement
 
-/// Failures of `openrsp plan` and `openrsp entitlement` (codes 300–313; chain access, accounts and transactions report ChainCommandError, docs/CLI-ERRORS.md).
+/// Failures of `openrsp plan` and `openrsp entitlement` (codes 300–314; chain access, accounts and transactions report ChainCommandError, docs/CLI-ERRORS.md).
 enum PlanCommandError: KindedCommandError {
     case input(String)
     case chain(String)
@@ -20,7 +20,7 @@ enum PlanCommandError: KindedCommandError {
 
     enum Kind: Int, CLIErrorKind {
         case input = 300, chain, device, secret, rpc, reverted, wrongRole, planUnknown, planNotAvailable
-        case insufficientFunds, entitlementUnknown, notOwner, notCancellable, notClosable
+        case insufficientFunds, entitlementUnknown, notOwner, notCancellable, notClosable, authorizationRefused
 
         var meaning: String {
             switch self {
@@ -38,6 +38,7 @@ enum PlanCommandError: KindedCommandError {
             case .notOwner: "entitlement cancel: the signer does not own the entitlement; nothing was sent"
             case .notCancellable: "entitlement cancel: the plan's refund rule does not allow cancelling, or it is expired or already cancelled"
             case .notClosable: "entitlement close: the posting window is still open, a usage batch is pending, or it is already closed"
+            case .authorizationRefused: "plan buy --gasless: the token refuses the buyer's EIP-3009 authorization (used, expired, not yet valid or another signer); nothing was sent"
             }
         }
     }
@@ -73,6 +74,9 @@ enum PlanCommandError: KindedCommandError {
                 default: return .reverted
                 }
             case .testStablecoin(.insufficientBalance), .testStablecoin(.insufficientAllowance): return .insufficientFunds
+            case .testStablecoin(.authorizationUsedOrCanceled), .testStablecoin(.authorizationExpired),
+                 .testStablecoin(.authorizationNotYetValid), .testStablecoin(.authorizationWrongSigner):
+                return .authorizationRefused
             case .usageSettlement(.closePostingWindowOpen), .usageSettlement(.closeBatchPending), .usageSettlement(.entitlementClosed):
                 return .notClosable
             case .usageSettlement(.entitlementUnknown): return .entitlementUnknown
