@@ -242,9 +242,14 @@ let package = Package(
                 "SMDPStorePostgres", "PostgresSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                // ConcurrencyExecutor: the event loops as Swift concurrency's executor for smdp serve.
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ]
         ),
-        .executableTarget(name: "openrsp", dependencies: ["RSPCommands"]),
+        .executableTarget(name: "openrsp", dependencies: [
+            "RSPCommands", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
 
         // MARK: Tests
         .testTarget(

@@ -3,6 +3,7 @@
 // Run: swift run -c release --package-path Benchmarks EthereumBenchmarks
 //      swift run -c release --package-path Benchmarks SettlementBenchmarks
 //      swift run -c release --package-path Benchmarks SMDPBenchmarks
+//      Benchmarks/es9-load   (ES9+ load against openrsp smdp serve; builds ES9Load)
 import PackageDescription
 
 let package = Package(
@@ -13,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/attaswift/BigInt.git", from: "6.0.1"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // Direct access to libsecp256k1 for the raw-C baseline loop.
@@ -49,6 +51,18 @@ let package = Package(
                 .product(name: "RSPCrypto", package: "OpenRSP"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
+        // Helpers of Benchmarks/es9-load: an initiateAuthentication body, the one-thread P-256 sign rate.
+        .executableTarget(
+            name: "ES9Load",
+            dependencies: [
+                .product(name: "ES9PlusAPI", package: "OpenRSP"),
+                .product(name: "EUICC", package: "OpenRSP"),
+                .product(name: "EUICCSimulator", package: "OpenRSP"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

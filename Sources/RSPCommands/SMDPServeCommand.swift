@@ -85,6 +85,11 @@ struct SMDPServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("request-deadline"), help: "Seconds a client has to deliver a whole request, headers and body, once the server waits for it (default 20).")
     var requestDeadline: Double?
 
+    @Option(name: .customLong("executor"), help: ArgumentHelp(
+        "Where request handlers run: event-loop (default) or pool.",
+        discussion: "event-loop: Swift concurrency runs on the SwiftNIO event loops (one thread per core), so a request stays on its connection's thread; pool: Swift's default thread pool (each request hops between the event loop and the pool)."))
+    var executor: ConcurrencyExecutor = .eventLoop
+
     @Option(name: .customLong("rate-limit"), help: "ES9+ requests per second per client address (default 20, bursts of 2x; 0 turns it off). Excess gets HTTP 429 with Retry-After.")
     var rateLimit: Double?
 
@@ -270,6 +275,10 @@ struct SMDPServeCommand: AsyncParsableCommand {
         // A startup failure (configuration, PKI, chain) is reported with its code; --json as one envelope.
         try await output.reportingErrors {
             let logger = Logger(label: "openrsp.smdp")
+            if executor == .eventLoop, !ConcurrencyExecutor.eventLoopsInstalled {
+                logger.warning("the SwiftNIO event loops could not be installed as the concurrency executor; using the thread pool")
+            }
+            logger.info("concurrency executor", metadata: ["executor": "\(ConcurrencyExecutor.current.rawValue)"])
             let resolved = try resolve()
             let gate = try await entitlementGate.gate(logger: Logger(label: "openrsp.smdp.entitlement-gate"))
             if let gate { logger.info("entitlement gate on", metadata: ["PlanEntitlements": "\(gate.entitlements.address)"]) }

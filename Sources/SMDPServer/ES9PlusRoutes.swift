@@ -107,7 +107,7 @@ public struct ES9PlusRoutes: Sendable {
         case .profileStateChanged(let seqNumber, _, let from, let to):
             logger.info("notification: profile state changed", metadata: ["seqNumber": "\(seqNumber)", "from": "\(from.rawValue)", "to": "\(to.rawValue)"])
         case .acknowledged(let seqNumber, _):
-            logger.info("notification: acknowledged", metadata: ["seqNumber": "\(seqNumber)"])
+            logger.debug("notification: acknowledged", metadata: ["seqNumber": "\(seqNumber)"])
         case .rejected(let failure):
             logger.notice("notification: ignored", metadata: ["status": "\(failure.status.subjectCode)/\(failure.status.reasonCode)"])
             logger.debug("notification: ignored", metadata: ["reason": "\(failure.message)"])
@@ -171,15 +171,17 @@ public struct ES9PlusRoutes: Sendable {
         return mediaType.trimmingCharacters(in: .whitespaces).lowercased() == "application/json"
     }
 
+    /// Failures at notice with their codes; successes (counted in /metrics) only at debug, so the hot path
+    /// writes no log line per request at the default level and builds no metadata for one.
     func log<Context: RequestContext>(_ function: ES9PlusFunction, _ header: ES9PlusResponseHeader, _ context: Context) {
         let status = header.functionExecutionStatus
-        var metadata: Logger.Metadata = ["es9.function": "\(function.rawValue)", "es9.status": "\(status.status.rawValue)"]
-        if let codes = status.statusCodeData {
-            metadata["es9.code"] = "\(codes.subjectCode)/\(codes.reasonCode)"
-            metadata["es9.detail"] = "\(codes.message ?? "")"
-            context.logger.notice("ES9+ function failed", metadata: metadata)
-        } else {
-            context.logger.info("ES9+ function executed", metadata: metadata)
+        guard let codes = status.statusCodeData else {
+            context.logger.debug("ES9+ function executed", metadata: ["es9.function": "\(function.rawValue)"])
+            return
         }
+        context.logger.notice("ES9+ function failed", metadata: [
+            "es9.function": "\(function.rawValue)", "es9.status": "\(status.status.rawValue)",
+            "es9.code": "\(codes.subjectCode)/\(codes.reasonCode)", "es9.detail": "\(codes.message ?? "")",
+        ])
     }
 }

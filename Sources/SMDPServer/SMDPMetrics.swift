@@ -50,16 +50,41 @@ public final class SMDPMetrics: Sendable {
         registry.makeCounter(descriptor: Self.refusals, labels: [("reason", reason)]).increment()
     }
 
+    /// Made once per function (the registry looks a metric up by name and labels under a lock on every
+    /// `make…` call): the per-request path touches only these.
+    private let executedCounters: [ES9PlusFunction: Counter]
+    private let durationHistograms: [ES9PlusFunction: DurationHistogram]
+
     public init(registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
         self.registry = registry
+        var executed: [ES9PlusFunction: Counter] = [:]
+        var durations: [ES9PlusFunction: DurationHistogram] = [:]
+        for function in ES9PlusFunction.allCases {
+            if function != .handleNotification {
+                executed[function] = Self.requestCounter(registry, function, outcome: "executed", status: nil)
+            }
+            durations[function] = registry.makeDurationHistogram(descriptor: Self.duration, labels: [("function", function.rawValue)],
+                                                                 buckets: Self.latencyBuckets)
+        }
+        executedCounters = executed
+        durationHistograms = durations
+    }
+
+    static func requestCounter(_ registry: PrometheusCollectorRegistry, _ function: ES9PlusFunction, outcome: String,
+                               status: (subject: String, reason: String)?) -> Counter {
+        registry.makeCounter(descriptor: Self.requests, labels: [
+            ("function", function.rawValue), ("outcome", outcome),
+            ("subject_code", status?.subject ?? ""), ("reason_code", status?.reason ?? ""),
+        ])
     }
 
     /// Counts one ES9+ call. `status` is nil for success.
     func count(_ function: ES9PlusFunction, outcome: String, status: (subject: String, reason: String)? = nil) {
-        registry.makeCounter(descriptor: Self.requests, labels: [
-            ("function", function.rawValue), ("outcome", outcome),
-            ("subject_code", status?.subject ?? ""), ("reason_code", status?.reason ?? ""),
-        ]).increment()
+        if status == nil, outcome == "executed", let counter = executedCounters[function] {
+            counter.increment()
+        } else {
+            Self.requestCounter(registry, function, outcome: outcome, status: status).increment()
+        }
     }
 
     /// Counts a request/response function's answer from its header.
@@ -72,8 +97,7 @@ public final class SMDPMetrics: Sendable {
     }
 
     func observe(_ function: ES9PlusFunction, _ elapsed: Duration) {
-        registry.makeDurationHistogram(descriptor: Self.duration, labels: [("function", function.rawValue)],
-                                       buckets: Self.latencyBuckets).record(elapsed)
+        durationHistograms[function]?.record(elapsed)
     }
 
     /// Sets the per-state profile gauges from the store (every state, 0 when it has none).

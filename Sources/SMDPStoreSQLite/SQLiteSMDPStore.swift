@@ -47,7 +47,7 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func insertProfile(_ profile: ProfilePackageRecord) async throws(SMDPStoreError) {
         try await write { db in
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                 INSERT INTO profile (iccid, profile_type, upp, service_provider_name, profile_name, profile_class, state, eid, updated_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -60,20 +60,20 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func profile(iccid: ICCID) async throws(SMDPStoreError) -> ProfilePackageRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE iccid = ?", arguments: [iccid.digits]).map(Self.decodeProfile)
+            try Row.cachedFetchOne(db, sql: "SELECT * FROM profile WHERE iccid = ?", arguments: [iccid.digits]).map(Self.decodeProfile)
         }
     }
 
     public func availableProfile(profileType: String) async throws(SMDPStoreError) -> ProfilePackageRecord? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM profile WHERE state = ? AND profile_type = ? ORDER BY updated_at, iccid LIMIT 1",
+            try Row.cachedFetchOne(db, sql: "SELECT * FROM profile WHERE state = ? AND profile_type = ? ORDER BY updated_at, iccid LIMIT 1",
                              arguments: [ProfileDownloadState.available.rawValue, profileType]).map(Self.decodeProfile)
         }
     }
 
     public func profileCounts() async throws(SMDPStoreError) -> [ProfileDownloadState: Int] {
         let rows: [(String, Int)] = try await read { db in
-            try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM profile GROUP BY state").map { ($0["state"], $0["n"]) }
+            try Row.cachedFetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM profile GROUP BY state").map { ($0["state"], $0["n"]) }
         }
         var counts: [ProfileDownloadState: Int] = [:]
         for (state, count) in rows {
@@ -85,7 +85,7 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func allProfiles() async throws(SMDPStoreError) -> [ProfileSummary] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT iccid, profile_type, state, eid, updated_at FROM profile ORDER BY iccid").map(Self.decodeSummary)
+            try Row.cachedFetchAll(db, sql: "SELECT iccid, profile_type, state, eid, updated_at FROM profile ORDER BY iccid").map(Self.decodeSummary)
         }
     }
 
@@ -93,19 +93,19 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func order(iccid: ICCID) async throws(SMDPStoreError) -> DownloadOrder? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM download_order WHERE iccid = ?", arguments: [iccid.digits]).map(Self.decodeOrder)
+            try Row.cachedFetchOne(db, sql: "SELECT * FROM download_order WHERE iccid = ?", arguments: [iccid.digits]).map(Self.decodeOrder)
         }
     }
 
     public func order(matchingId: String) async throws(SMDPStoreError) -> DownloadOrder? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM download_order WHERE matching_id = ?", arguments: [matchingId]).map(Self.decodeOrder)
+            try Row.cachedFetchOne(db, sql: "SELECT * FROM download_order WHERE matching_id = ?", arguments: [matchingId]).map(Self.decodeOrder)
         }
     }
 
     public func orders(eid: EID) async throws(SMDPStoreError) -> [DownloadOrder] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM download_order WHERE eid = ? ORDER BY created_at", arguments: [eid.digits]).map(Self.decodeOrder)
+            try Row.cachedFetchAll(db, sql: "SELECT * FROM download_order WHERE eid = ? ORDER BY created_at", arguments: [eid.digits]).map(Self.decodeOrder)
         }
     }
 
@@ -113,13 +113,13 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func session(transactionId: TransactionID) async throws(SMDPStoreError) -> DownloadSession? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM session WHERE transaction_id = ?", arguments: [Data(transactionId.bytes)]).map(Self.decodeSession)
+            try Row.cachedFetchOne(db, sql: "SELECT * FROM session WHERE transaction_id = ?", arguments: [Data(transactionId.bytes)]).map(Self.decodeSession)
         }
     }
 
     public func purgeExpiredSessions(before instant: Date) async throws(SMDPStoreError) -> Int {
         try await write { db in
-            try db.execute(sql: "DELETE FROM session WHERE expires_at < ? AND phase <> ?",
+            try db.cachedExecute(sql: "DELETE FROM session WHERE expires_at < ? AND phase <> ?",
                            arguments: [instant.timeIntervalSince1970, DownloadSessionPhase.bppDelivered.rawValue])
             return db.changesCount
         }
@@ -127,14 +127,14 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func deliveredSessions(iccid: ICCID) async throws(SMDPStoreError) -> [DownloadSession] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM session WHERE iccid = ? AND phase = ? ORDER BY created_at",
+            try Row.cachedFetchAll(db, sql: "SELECT * FROM session WHERE iccid = ? AND phase = ? ORDER BY created_at",
                              arguments: [iccid.digits, DownloadSessionPhase.bppDelivered.rawValue]).map(Self.decodeSession)
         }
     }
 
     public func expiredDeliveries(before instant: Date, limit: Int) async throws(SMDPStoreError) -> [DownloadSession] {
         try await read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.cachedFetchAll(db, sql: """
                 SELECT session.* FROM session JOIN profile ON profile.iccid = session.iccid
                 WHERE session.phase = ? AND session.expires_at < ? AND profile.state = ? ORDER BY session.expires_at LIMIT ?
                 """, arguments: [DownloadSessionPhase.bppDelivered.rawValue, instant.timeIntervalSince1970,
@@ -146,17 +146,17 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func orderRequester(iccid: ICCID) async throws(SMDPStoreError) -> String? {
         try await read { db in
-            try String.fetchOne(db, sql: "SELECT requester_id FROM es2plus_order_requester WHERE iccid = ?", arguments: [iccid.digits])
+            try String.cachedFetchOne(db, sql: "SELECT requester_id FROM es2plus_order_requester WHERE iccid = ?", arguments: [iccid.digits])
         }
     }
 
     public func claimDueDownloadProgress(at instant: Date, leaseUntil: Date, limit: Int) async throws(SMDPStoreError) -> [PendingDownloadProgress] {
         // One write transaction: SQLite runs one writer at a time, so no other process selects the same rows.
         try await write { db in
-            let due = try Row.fetchAll(db, sql: "SELECT * FROM es2plus_progress WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
+            let due = try Row.cachedFetchAll(db, sql: "SELECT * FROM es2plus_progress WHERE next_attempt_at <= ? ORDER BY id LIMIT ?",
                                        arguments: [instant.timeIntervalSince1970, limit]).map(Self.decodeProgress)
             for report in due {
-                try db.execute(sql: "UPDATE es2plus_progress SET next_attempt_at = ? WHERE id = ?",
+                try db.cachedExecute(sql: "UPDATE es2plus_progress SET next_attempt_at = ? WHERE id = ?",
                                arguments: [leaseUntil.timeIntervalSince1970, report.id])
             }
             return due
@@ -165,19 +165,19 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func pendingDownloadProgress() async throws(SMDPStoreError) -> [PendingDownloadProgress] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM es2plus_progress ORDER BY id").map(Self.decodeProgress)
+            try Row.cachedFetchAll(db, sql: "SELECT * FROM es2plus_progress ORDER BY id").map(Self.decodeProgress)
         }
     }
 
     public func deleteDownloadProgress(id: Int64) async throws(SMDPStoreError) {
         try await write { db in
-            try db.execute(sql: "DELETE FROM es2plus_progress WHERE id = ?", arguments: [id])
+            try db.cachedExecute(sql: "DELETE FROM es2plus_progress WHERE id = ?", arguments: [id])
         }
     }
 
     public func rescheduleDownloadProgress(id: Int64, attempts: Int, nextAttemptAt: Date, lastError: String) async throws(SMDPStoreError) {
         try await write { db in
-            try db.execute(sql: "UPDATE es2plus_progress SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
+            try db.cachedExecute(sql: "UPDATE es2plus_progress SET attempts = ?, next_attempt_at = ?, last_error = ? WHERE id = ?",
                            arguments: [attempts, nextAttemptAt.timeIntervalSince1970, lastError, id])
         }
     }
@@ -188,7 +188,7 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
         let now = clock.now().timeIntervalSince1970
         try await write { db in
             for transition in change.profileTransitions {
-                try db.execute(
+                try db.cachedExecute(
                     sql: "UPDATE profile SET state = ?, eid = COALESCE(?, eid), updated_at = ? WHERE iccid = ? AND state = ?",
                     arguments: [transition.to.rawValue, transition.bindEID?.digits, now, transition.iccid.digits, transition.from.rawValue])
                 guard db.changesCount == 1 else {
@@ -196,7 +196,7 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
                 }
                 if DownloadProgressReport.isReported(transition) {
                     // Queued in this transaction, from the requester recorded with the order (if any).
-                    try db.execute(
+                    try db.cachedExecute(
                         sql: """
                         INSERT INTO es2plus_progress (requester_id, iccid, eid, profile_type, from_state, to_state, occurred_at,
                           attempts, next_attempt_at)
@@ -207,10 +207,10 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
                 }
             }
             for iccid in change.orderDeletes {
-                try db.execute(sql: "DELETE FROM download_order WHERE iccid = ?", arguments: [iccid.digits])
+                try db.cachedExecute(sql: "DELETE FROM download_order WHERE iccid = ?", arguments: [iccid.digits])
             }
             for order in change.orderUpserts {
-                try db.execute(
+                try db.cachedExecute(
                     sql: """
                     INSERT INTO download_order (iccid, matching_id, eid, cc_hash, cc_failures, locked, created_at, expires_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -222,7 +222,7 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
                                 order.expiresAt?.timeIntervalSince1970])
             }
             for link in change.orderRequesters {
-                try db.execute(
+                try db.cachedExecute(
                     sql: """
                     INSERT INTO es2plus_order_requester (iccid, requester_id) VALUES (?, ?)
                     ON CONFLICT(iccid) DO UPDATE SET requester_id = excluded.requester_id
@@ -230,10 +230,10 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
                     arguments: [link.iccid.digits, link.requesterId])
             }
             for transactionId in change.sessionDeletes {
-                try db.execute(sql: "DELETE FROM session WHERE transaction_id = ?", arguments: [Data(transactionId.bytes)])
+                try db.cachedExecute(sql: "DELETE FROM session WHERE transaction_id = ?", arguments: [Data(transactionId.bytes)])
             }
             for grant in change.entitlementGrants {
-                try db.execute(
+                try db.cachedExecute(
                     sql: """
                     UPDATE entitlement_order SET iccid = ?, eid = ?, transaction_id = ?, granted_at = ?
                     WHERE matching_id = ? AND iccid IS NULL
@@ -245,7 +245,7 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
                 }
             }
             for session in change.sessionUpserts {
-                try db.execute(
+                try db.cachedExecute(
                     sql: """
                     INSERT OR REPLACE INTO session (transaction_id, phase, created_at, expires_at, euicc_challenge, server_challenge,
                       ci_pkid, eid, iccid, matching_id, euicc_certificate, smdp_signature2, cc_required, profile_metadata)
@@ -264,7 +264,7 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func insertEntitlementOrder(_ order: EntitlementOrder) async throws(SMDPStoreError) {
         try await write { db in
-            try db.execute(
+            try db.cachedExecute(
                 sql: """
                 INSERT INTO entitlement_order (matching_id, profile_type, entitlement_id, salt, created_at, expires_at,
                   iccid, eid, transaction_id, granted_at)
@@ -279,21 +279,21 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
 
     public func entitlementOrder(matchingId: String) async throws(SMDPStoreError) -> EntitlementOrder? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM entitlement_order WHERE matching_id = ?", arguments: [matchingId])
+            try Row.cachedFetchOne(db, sql: "SELECT * FROM entitlement_order WHERE matching_id = ?", arguments: [matchingId])
                 .map(Self.decodeEntitlementOrder)
         }
     }
 
     public func entitlementOrder(iccid: ICCID) async throws(SMDPStoreError) -> EntitlementOrder? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM entitlement_order WHERE iccid = ?", arguments: [iccid.digits])
+            try Row.cachedFetchOne(db, sql: "SELECT * FROM entitlement_order WHERE iccid = ?", arguments: [iccid.digits])
                 .map(Self.decodeEntitlementOrder)
         }
     }
 
     public func grantedEntitlementOrder(entitlement: EntitlementID) async throws(SMDPStoreError) -> EntitlementOrder? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM entitlement_order WHERE entitlement_id = ? AND granted_at IS NOT NULL",
+            try Row.cachedFetchOne(db, sql: "SELECT * FROM entitlement_order WHERE entitlement_id = ? AND granted_at IS NOT NULL",
                              arguments: [Data(entitlement.bytes)])
                 .map(Self.decodeEntitlementOrder)
         }
@@ -401,99 +401,26 @@ public final class SQLiteSMDPStore: SMDPStore, Sendable {
     }
 }
 
-/// The schema, as GRDB migrations (append new migrations; never edit a shipped one).
-enum SQLiteSMDPSchema {
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
-        migrator.registerMigration("v1-profiles-orders-sessions") { db in
-            try db.create(table: "profile") { t in
-                t.primaryKey("iccid", .text)
-                t.column("profile_type", .text)
-                t.column("upp", .blob).notNull()
-                t.column("service_provider_name", .text).notNull()
-                t.column("profile_name", .text).notNull()
-                t.column("profile_class", .integer).notNull()
-                t.column("state", .text).notNull()
-                t.column("eid", .text)
-                t.column("updated_at", .double).notNull()
-            }
-            try db.create(index: "profile_by_state_type", on: "profile", columns: ["state", "profile_type"])
-            try db.create(table: "download_order") { t in
-                t.primaryKey("iccid", .text).references("profile", onDelete: .cascade)
-                t.column("matching_id", .text).unique()
-                t.column("eid", .text)
-                t.column("cc_hash", .blob)
-                t.column("cc_failures", .integer).notNull()
-                t.column("locked", .boolean).notNull()
-                t.column("created_at", .double).notNull()
-                t.column("expires_at", .double)
-            }
-            try db.create(index: "order_by_eid", on: "download_order", columns: ["eid"])
-            try db.create(table: "session") { t in
-                t.primaryKey("transaction_id", .blob)
-                t.column("phase", .text).notNull()
-                t.column("created_at", .double).notNull()
-                t.column("expires_at", .double).notNull()
-                t.column("euicc_challenge", .blob).notNull()
-                t.column("server_challenge", .blob).notNull()
-                t.column("ci_pkid", .blob).notNull()
-                t.column("eid", .text)
-                t.column("iccid", .text)
-                t.column("matching_id", .text)
-                t.column("euicc_certificate", .blob)
-                t.column("smdp_signature2", .blob)
-                t.column("cc_required", .boolean).notNull()
-                t.column("profile_metadata", .blob)
-            }
-        }
-        // Entitlement-gated orders (branch chain-trust, docs/CHAIN-TRUST.md). The salt is a secret of the
-        // entitlement owner shared with this SM-DP+ only.
-        migrator.registerMigration("chain-trust-v1-entitlement-orders") { db in
-            try db.create(table: "entitlement_order") { t in
-                t.primaryKey("matching_id", .text)
-                t.column("profile_type", .text).notNull()
-                t.column("entitlement_id", .blob).notNull()
-                t.column("salt", .blob).notNull()
-                t.column("created_at", .double).notNull()
-                t.column("expires_at", .double)
-                t.column("iccid", .text).unique()
-                t.column("eid", .text)
-                t.column("transaction_id", .blob)
-                t.column("granted_at", .double)
-            }
-        }
-        migrator.registerMigration("es2plus-v1-requesters-progress") { db in
-            // The ES2+ requester of an order; deleted with the order.
-            try db.create(table: "es2plus_order_requester") { t in
-                t.primaryKey("iccid", .text).references("download_order", onDelete: .cascade)
-                t.column("requester_id", .text).notNull()
-            }
-            // Pending HandleDownloadProgressInfo reports (outbox), written with the transition they report.
-            try db.create(table: "es2plus_progress") { t in
-                t.autoIncrementedPrimaryKey("id")
-                t.column("requester_id", .text).notNull()
-                t.column("iccid", .text).notNull()
-                t.column("eid", .text)
-                t.column("profile_type", .text)
-                t.column("from_state", .text).notNull()
-                t.column("to_state", .text).notNull()
-                t.column("occurred_at", .double).notNull()
-                t.column("attempts", .integer).notNull()
-                t.column("next_attempt_at", .double).notNull()
-                t.column("last_error", .text)
-            }
-            try db.create(index: "es2plus_progress_due", on: "es2plus_progress", columns: ["next_attempt_at"])
-        }
-        // One granted order per entitlement: an entitlement releases at most one profile (docs/CHAIN-TRUST.md).
-        migrator.registerMigration("chain-trust-v2-one-grant-per-entitlement") { db in
-            try db.execute(sql: """
-                CREATE UNIQUE INDEX entitlement_order_granted ON entitlement_order (entitlement_id) WHERE granted_at IS NOT NULL
-                """)
-        }
-        // Deliveries per profile (redelivery to the same eUICC, delivery expiry).
-        migrator.registerMigration("hardening-v1-session-by-iccid") { db in
-            try db.create(index: "session_by_iccid_phase", on: "session", columns: ["iccid", "phase"])
-        }
-        return migrator
+/// Statements through the connection's prepared-statement cache: each SQL text is compiled once per
+/// connection and reused (bindings are reset per call), instead of being parsed on every request.
+extension Database {
+    func cachedExecute(sql: String, arguments: StatementArguments = StatementArguments()) throws {
+        try cachedStatement(sql: sql).execute(arguments: arguments)
+    }
+}
+
+extension Row {
+    static func cachedFetchOne(_ db: Database, sql: String, arguments: StatementArguments = StatementArguments()) throws -> Row? {
+        try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+
+    static func cachedFetchAll(_ db: Database, sql: String, arguments: StatementArguments = StatementArguments()) throws -> [Row] {
+        try fetchAll(db.cachedStatement(sql: sql), arguments: arguments)
+    }
+}
+
+extension DatabaseValueConvertible where Self: StatementColumnConvertible {
+    static func cachedFetchOne(_ db: Database, sql: String, arguments: StatementArguments = StatementArguments()) throws -> Self? {
+        try fetchOne(db.cachedStatement(sql: sql), arguments: arguments)
     }
 }

@@ -4,9 +4,22 @@ import RSPCommands
 
 @main
 struct OpenRSPMain {
-    /// `await OpenRSPCommand.main()` in main.swift top-level code resolves to the synchronous
-    /// ParsableCommand.main(), which refuses async subcommands; an async @main calls the async one.
+    /// Parses, installs the concurrency executor the command asks for (before any task runs), then runs
+    /// the command as `AsyncParsableCommand.main()` would. (`await OpenRSPCommand.main()` in main.swift
+    /// top-level code resolves to the synchronous ParsableCommand.main(), which refuses async subcommands.)
     static func main() async {
-        await OpenRSPCommand.main()
+        let command: any ParsableCommand
+        do { command = try OpenRSPCommand.parseAsRoot() } catch { OpenRSPCommand.exit(withError: error) }
+        ConcurrencyExecutor.install(for: command)
+        do {
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                var syncCommand = command
+                try syncCommand.run()
+            }
+        } catch {
+            OpenRSPCommand.exit(withError: error)
+        }
     }
 }

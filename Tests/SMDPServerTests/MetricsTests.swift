@@ -109,7 +109,8 @@ struct MetricsTests {
 
         #expect(before.value(Self.profiles, ["state": "Released"]) == 1)
         #expect(before.value(Self.profiles, ["state": "Installed"]) == 0)
-        #expect(before.value(Self.requests, ["function": "initiateAuthentication", "outcome": "executed"]) == nil)
+        // The executed counters and the histograms exist from the start (made once, not per request), at 0.
+        #expect(before.value(Self.requests, ["function": "initiateAuthentication", "outcome": "executed"]) == 0)
 
         #expect(after.value(Self.requests, ["function": "initiateAuthentication", "outcome": "executed"]) == 1)
         #expect(after.value(Self.requests, ["function": "initiateAuthentication", "outcome": "failed",
@@ -145,7 +146,8 @@ struct MetricsTests {
             let scraped = try await client.execute(uri: "/metrics", method: .get)
             #expect(scraped.status == .ok)
             let samples = try parsePrometheus(String(buffer: scraped.body))
-            #expect(samples.value(Self.requests, ["function": "authenticateClient"]) == nil)
+            #expect(samples.value(Self.requests, ["function": "authenticateClient", "outcome": "failed"]) == nil)
+            #expect(samples.value(Self.requests, ["function": "authenticateClient", "outcome": "executed"]) == 0)
             #expect(samples.value(Self.profiles, ["state": "Available"]) == 0)
         }
         let samples = try parsePrometheus(String(decoding: firstMetrics.emit(), as: UTF8.self))

@@ -10,11 +10,22 @@ import EUICCSimulator
 import Foundation
 import LPA
 import Logging
+import NIOCore
+import NIOPosix
 import RSPASN1
 import RSPCrypto
 import SMDPCore
 import SMDPServer
 import SMDPStoreSQLite
+
+// As `openrsp smdp serve` does by default: Swift concurrency on the SwiftNIO event loops
+// (SMDP_BENCH_EXECUTOR=pool keeps Swift's default thread pool). Before any task runs.
+let executor = ProcessInfo.processInfo.environment["SMDP_BENCH_EXECUTOR"] ?? "event-loop"
+if executor == "event-loop" {
+    guard NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor() else {
+        fatalError("could not install the event loops as the concurrency executor")
+    }
+}
 
 let clock = ContinuousClock()
 
@@ -82,6 +93,13 @@ let service = ES9PlusService(store: store, configuration: site.configuration)
 let orders = ES2PlusOrderService(store: store, configuration: site.configuration)
 let inventory = ProfileInventory(store: store)
 let identity = try EUICCIdentity.load(pkiDirectory: pkiDirectory)
+/// Where the software eUICCs keep their state (written and fsynced twice per download: install and
+/// notificationSent). Default: next to the SM-DP+ database on disk; SMDP_BENCH_EUICC_DIR=/dev/shm puts it in
+/// memory (a real eUICC writes its own flash, not the host's disk).
+let euiccStateBase = ProcessInfo.processInfo.environment["SMDP_BENCH_EUICC_DIR"].map {
+    URL(fileURLWithPath: $0).appendingPathComponent("smdp-bench-euicc-\(UUID().uuidString)")
+} ?? work
+defer { try? FileManager.default.removeItem(at: euiccStateBase) }
 let deviceInfo = try DeviceInfo(tac: [0x35, 0x55, 0x06, 0x07], deviceCapabilities: DeviceCapabilities())
 var nextProfile = 0
 
@@ -119,7 +137,7 @@ struct DirectClient: ES9PlusClient {
         if index % 8 == 0 {
             var configuration = SoftEUICCConfiguration()
             configuration.maxProfiles = 8
-            let card = try SoftEUICC(identity: identity, store: EUICCStateStore(directory: work.appendingPathComponent("euicc-\(nextProfile)-\(index)")),
+            let card = try SoftEUICC(identity: identity, store: EUICCStateStore(directory: euiccStateBase.appendingPathComponent("euicc-\(nextProfile)-\(index)")),
                                      configuration: configuration)
             es10 = try ES10Client(transport: InProcessTransport(card: card))
             try await es10?.open()
@@ -177,14 +195,24 @@ let app = try buildApplication(service: service, settings: settings, logger: log
     portContinuation.yield(channel.localAddress?.port ?? 0)
     portContinuation.finish()
 }
+var connectionsOpened = 0
 let overHTTPS = try await withThrowingTaskGroup(of: Double?.self) { group in
     group.addTask { try await app.run(); return nil }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next(), port > 0 else { throw BenchmarkError(description: "server did not start") }
-    let client = try ES9PlusHTTPClient(smdpAddress: "127.0.0.1:\(port)",
-                                       configuration: ES9PlusHTTPClientConfiguration(trustRootsDER: [site.ciCertificateDER]))
+    // The LPA's client: one kept-alive TLS connection, the server certificate pinned at its handshake
+    // (here to the DP-TLS key of the PKI; the LPA pins it to the TrustRegistry the same way).
+    let pinnedSPKI = try CertificateDigests.spkiSHA256(PKIDecoder.certificate(site.tls.certificateChainDER[0]))
+    let client = try ES9PlusHTTPClient(smdpAddress: "127.0.0.1:\(port)", configuration: ES9PlusHTTPClientConfiguration(
+        trustRootsDER: [site.ciCertificateDER],
+        serverCertificateCheck: { leaf in
+            guard try CertificateDigests.spkiSHA256(PKIDecoder.certificate(leaf)) == pinnedSPKI else {
+                throw BenchmarkError(description: "server TLS key is not the pinned one")
+            }
+        }))
     _ = try await sessionsPerSecond(2, client: client)
     let rate = try await sessionsPerSecond(sessionCount, client: client)
+    connectionsOpened = await client.connectionsOpened
     try await client.shutdown()
     group.cancelAll()
     return rate
@@ -193,5 +221,6 @@ let overHTTPS = try await withThrowingTaskGroup(of: Double?.self) { group in
 print("P-256 (swift-crypto): sign \(fmt(signsPerSecond, 0))/s, verify \(fmt(verifiesPerSecond, 0))/s, ECDH (key pair + shared secret) \(fmt(ecdhPerSecond, 0))/s")
 print("bound: \(Int(signsPerSession)) signs + \(Int(verifiesPerSession)) verifies + \(Int(ecdhPerSession)) ECDH per session = \(fmt(cryptoSecondsPerSession * 1000, 2)) ms -> \(fmt(boundSessionsPerSecond)) sessions/s")
 print("download sessions, in process:   \(fmt(inProcess)) sessions/s   ratio to bound \(fmt(inProcess / boundSessionsPerSecond, 2))   (\(sessionCount) sessions)")
-print("download sessions, over HTTPS:   \(fmt(overHTTPS ?? 0)) sessions/s   ratio to bound \(fmt((overHTTPS ?? 0) / boundSessionsPerSecond, 2))   (\(sessionCount) sessions, one client: a TLS connection per ES9+ call)")
+print("download sessions, over HTTPS:   \(fmt(overHTTPS ?? 0)) sessions/s   ratio to bound \(fmt((overHTTPS ?? 0) / boundSessionsPerSecond, 2))   (\(sessionCount) sessions, one client, kept-alive pinned TLS: \(connectionsOpened) connection(s))")
+print("eUICC state: \(euiccStateBase.path); concurrency executor: \(executor)")
 if sink == 42 { print("") }
