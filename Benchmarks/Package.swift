@@ -3,6 +3,7 @@
 // Run: swift run -c release --package-path Benchmarks EthereumBenchmarks
 //      swift run -c release --package-path Benchmarks SettlementBenchmarks
 //      swift run -c release --package-path Benchmarks SMDPBenchmarks
+//      swift run -c release --package-path Benchmarks ZKProofsBenchmarks
 import PackageDescription
 
 let package = Package(
@@ -32,6 +33,14 @@ let package = Package(
             dependencies: [
                 .product(name: "EthereumCore", package: "OpenRSP"),
                 .product(name: "Settlement", package: "OpenRSP"),
+            ]
+        ),
+        // Prover time per CDR (Pedersen commitment + 32-bit range proof) vs its scalar multiplications (issue 18).
+        .executableTarget(
+            name: "ZKProofsBenchmarks",
+            dependencies: [
+                .product(name: "EthereumCore", package: "OpenRSP"),
+                .product(name: "ZKProofs", package: "OpenRSP"),
             ]
         ),
         .executableTarget(
