@@ -113,6 +113,9 @@ def test_verify_sum_reverts(zk):
     for bad in [(1, 3), (z.P, 2), (z.G[0], z.G[1] + z.P), (0, 1)]:
         with boa.reverts("point: not on curve"):
             zk.verifySum([z.G, bad], 2, 0)
+    # more than MAX_SUM commitments: refused by Vyper's ABI bound check (a revert without reason)
+    with boa.reverts():
+        zk.verifySum([z.G] * 1025, 1025, 0)
 
 
 # --- range proofs ----------------------------------------------------------------------------------
@@ -148,6 +151,9 @@ def test_verify_range_reverts(zk):
     c, proof = z.commit(3, r), z.prove_range(3, r, bits=4)
     with boa.reverts("range: no bits"):
         zk.verifyRange(c, [])
+    # more than MAX_RANGE_BITS bit proofs: refused by Vyper's ABI bound check (a revert without reason)
+    with boa.reverts():
+        zk.verifyRange(c, bits(proof) * 9)
     with boa.reverts("point: not on curve"):
         zk.verifyRange((1, 3), bits(proof))
     with boa.reverts("point: not on curve"):
