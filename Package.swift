@@ -371,7 +371,8 @@ let package = Package(
                            .product(name: "X509", package: "swift-certificates"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "EthereumCore"], exclude: ["Fixtures"]),
+        .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "EthereumCore", "EthereumRPC", "Settlement", "DevnetTestSupport"],
+                    exclude: ["Fixtures"]),
         .testTarget(
             name: "UsageServiceTests",
             dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "SMDPStoreSQLite", "SMDPCore", "RSPCommands",
