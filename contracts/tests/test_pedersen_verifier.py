@@ -101,6 +101,13 @@ def test_negative_volume_passes_the_sum_but_not_the_range_proof(zk):
     assert not zk.verifyRange(c, bits(forged))
     # a valid proof of another value does not transfer to the negative commitment
     assert not zk.verifyRange(negative, bits(z.prove_range(251, r2, bits=8)))
+    # "-1" is n - 1 (values live in the scalar field of order n); p - 1 (the coordinate field's -1)
+    # is above n: not a scalar at all, refused as a total and by the reference
+    assert z.P - 1 >= z.N
+    with boa.reverts("proof: scalar out of range"):
+        zk.verifySum([good], z.P - 1, r1)
+    with pytest.raises(ValueError):
+        z.commit(z.P - 1, r1)
 
 
 def test_verify_sum_reverts(zk):
