@@ -1,8 +1,9 @@
 // Prime-field arithmetic for BN254 (alt_bn128): the base field F_p of the curve and the scalar
 // field F_n of its prime-order group, as four little-endian 64-bit limbs in Montgomery form
 // (R = 2^256). Written by hand (no maintained Swift library here has BN254); checked against
-// py_ecc-generated vectors in Tests/ZKProofsTests. No branch or memory access depends on a value:
-// carries are propagated arithmetically and the final conditional subtraction is a masked select.
+// py_ecc-generated vectors in Tests/ZKProofsTests. In the source, no branch or memory access
+// depends on a value: carries are propagated arithmetically and the final conditional subtraction
+// is a masked select (the machine code is not verified to keep this property; docs/PROOFS.md).
 
 /// Four 64-bit limbs, least significant first.
 public typealias Limbs = SIMD4<UInt64>

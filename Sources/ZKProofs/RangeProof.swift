@@ -37,6 +37,8 @@ public enum RangeProof {
     /// The proof for C = commit(value, blinding), with randomness drawn from `nextScalar` in the
     /// reference's order (the k − 1 free bit blindings, then per bit the simulated challenge, the
     /// simulated response and the real nonce), so a seeded source reproduces the Python vectors.
+    /// Not constant-time in the value's bits (it branches on each bit; the scalar multiplications
+    /// themselves are ladders): run it where the volume is the prover's own.
     public static func prove(value: UInt64, blinding: Fr, bits: Int = RangeProof.bits,
                              nextScalar: () -> Fr = { Pedersen.randomScalar() }) throws(Failure) -> [BitProof] {
         guard (1...64).contains(bits) else { throw .badBitCount }
