@@ -26,6 +26,7 @@ let package = Package(
         .library(name: "UsageService", targets: ["UsageService"]),
         // For the benchmarks: BN254 arithmetic, Pedersen commitments and sigma-proof provers.
         .library(name: "ZKProofs", targets: ["ZKProofs"]),
+        .library(name: "Identity", targets: ["Identity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -232,6 +233,9 @@ let package = Package(
         // opening and range provers, as contracts/pedersen.py and PedersenVerifier.vy define them (docs/PROOFS.md).
         .target(name: "ZKProofs", dependencies: ["EthereumCore"]),
 
+        // MARK: Identity (issue 17): SD-JWT VC credentials (RFC 9901) with Key Binding, ES256 (docs/IDENTITY.md).
+        .target(name: "Identity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Application
         .target(
             name: "RSPCommands",
@@ -372,6 +376,9 @@ let package = Package(
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "EthereumCore", "EthereumRPC", "Settlement", "DevnetTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", .product(name: "Crypto", package: "swift-crypto"),
+                                                          .product(name: "PropertyBased", package: "swift-property-based")],
                     exclude: ["Fixtures"]),
         .testTarget(
             name: "UsageServiceTests",
