@@ -31,6 +31,11 @@ public struct SDJWT: Sendable, Equatable {
     public let jwt: CompactJWS
     public let disclosures: [Disclosure]
 
+    public init(jwt: CompactJWS, disclosures: [Disclosure]) {
+        self.jwt = jwt
+        self.disclosures = disclosures
+    }
+
     public var serialized: String { ([jwt.serialized] + disclosures.map(\.encoded)).joined(separator: "~") + "~" }
 }
 

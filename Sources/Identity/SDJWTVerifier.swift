@@ -2,7 +2,7 @@ import Crypto
 import Foundation
 
 /// Why a presentation was refused; `code` is stable for logs, APIs and tests.
-public enum SDJWTVerificationError: Error, Sendable, Equatable {
+public enum SDJWTVerificationError: Error, Sendable, Equatable, CaseIterable {
     case malformed
     case malformedDisclosure
     case unsupportedAlgorithm
