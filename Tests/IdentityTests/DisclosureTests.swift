@@ -68,6 +68,13 @@ import Testing
         }
     }
 
+    @Test func jsonKeepsIntegersBooleansAndNullApart() throws {
+        let parsed = try JSONValue.parse(Array(#"[0, 1, true, false, null, -7, 2.5, "1"]"#.utf8))
+        #expect(parsed == .array([.int(0), .int(1), .bool(true), .bool(false), .null, .int(-7), .double(2.5), .string("1")]))
+        #expect(String(decoding: JSONValue.object(["b": .string("a/b"), "a": .string("Möbius")]).serialized(), as: UTF8.self)
+                == #"{"a":"Möbius","b":"a/b"}"#)
+    }
+
     @Test func saltsAreFreshAnd128Bits() {
         let salts = (0..<64).map { _ in Disclosure.randomSalt() }
         #expect(Set(salts).count == salts.count)

@@ -122,6 +122,10 @@ import Testing
         #expect(refusal(try Sample.present(credential, at: late - 5), at: late - 1) == nil)
         let future = try Sample.credential(issuedAt: now + 3600)
         #expect(refusal(try Sample.present(future)) == .notYetValid)
+        let notBefore = SDJWT(jwt: try Sample.signed(["nbf": .int(now + 3600)]), disclosures: [])
+        #expect(refusal(try Sample.present(notBefore)) == .notYetValid)
+        let noExpiry = SDJWT(jwt: try Sample.signed(["exp": .null]), disclosures: [])
+        #expect(refusal(try Sample.present(noExpiry)) == .malformed)
     }
 
     @Test func wrongIssuerKeyIssuerAndTypeAreRefused() throws {
