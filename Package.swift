@@ -24,6 +24,9 @@ let package = Package(
         .library(name: "EUICCSimulator", targets: ["EUICCSimulator"]),
         // For the fuzz targets (Fuzz/ depends on this package by path).
         .library(name: "UsageService", targets: ["UsageService"]),
+        // For the benchmarks: BN254 arithmetic, Pedersen commitments and sigma-proof provers.
+        .library(name: "ZKProofs", targets: ["ZKProofs"]),
+        .library(name: "Identity", targets: ["Identity"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
@@ -226,6 +229,13 @@ let package = Package(
         .target(name: "UsageStorePostgres", dependencies: ["UsageService", "Settlement", "EthereumCore", "PostgresSupport",
                                                            .product(name: "PostgresNIO", package: "postgres-nio")]),
 
+        // MARK: Zero-knowledge proofs (issue 18): BN254 field and group arithmetic, Pedersen commitments,
+        // opening and range provers, as contracts/pedersen.py and PedersenVerifier.vy define them (docs/PROOFS.md).
+        .target(name: "ZKProofs", dependencies: ["EthereumCore"]),
+
+        // MARK: Identity (issue 17): SD-JWT VC credentials (RFC 9901) with Key Binding, ES256 (docs/IDENTITY.md).
+        .target(name: "Identity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+
         // MARK: Application
         .target(
             name: "RSPCommands",
@@ -370,6 +380,11 @@ let package = Package(
                            .product(name: "X509", package: "swift-certificates"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "EthereumCore", "EthereumRPC", "Settlement", "DevnetTestSupport"],
+                    exclude: ["Fixtures"]),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", .product(name: "Crypto", package: "swift-crypto"),
+                                                          .product(name: "PropertyBased", package: "swift-property-based")],
+                    exclude: ["Fixtures"]),
         .testTarget(
             name: "UsageServiceTests",
             dependencies: ["UsageService", "UsageStoreSQLite", "Settlement", "EthereumCore", "EthereumRPC", "DevnetTestSupport", "SMDPStoreSQLite", "SMDPCore", "RSPCommands",

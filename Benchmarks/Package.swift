@@ -3,6 +3,7 @@
 // Run: swift run -c release --package-path Benchmarks EthereumBenchmarks
 //      swift run -c release --package-path Benchmarks SettlementBenchmarks
 //      swift run -c release --package-path Benchmarks SMDPBenchmarks
+//      swift run -c release --package-path Benchmarks ZKProofsBenchmarks
 //      Benchmarks/es9-load   (ES9+ load against openrsp smdp serve; builds ES9Load)
 import PackageDescription
 
@@ -34,6 +35,14 @@ let package = Package(
             dependencies: [
                 .product(name: "EthereumCore", package: "OpenRSP"),
                 .product(name: "Settlement", package: "OpenRSP"),
+            ]
+        ),
+        // Prover time per CDR (Pedersen commitment + 32-bit range proof) vs its scalar multiplications (issue 18).
+        .executableTarget(
+            name: "ZKProofsBenchmarks",
+            dependencies: [
+                .product(name: "EthereumCore", package: "OpenRSP"),
+                .product(name: "ZKProofs", package: "OpenRSP"),
             ]
         ),
         .executableTarget(
