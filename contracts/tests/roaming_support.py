@@ -2,7 +2,7 @@
 a clearing contract on the world's registry and stablecoin, funded deposits, staked auditors, and
 helpers that drive an agreement through periods, commitments and court rounds."""
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import boa
 from eth_hash.auto import keccak
@@ -49,11 +49,11 @@ class Roam:
     key_b: str        # B's operator key
     auditors: list
     stranger: str
-    extra: dict = field(default_factory=dict)
+    tok: object = None    # the stablecoin (the world's TestStablecoin unless make_roam got another)
 
     @property
     def token(self):
-        return self.w.token
+        return self.tok or self.w.token
 
     def now(self):
         return boa.env.timestamp
@@ -182,7 +182,7 @@ def make_roam(w, token=None, n_auditors=5, stake=True) -> Roam:
     with boa.env.prank(w.gov):
         rc = clearing_deployer().deploy(w.registry.address, (token or w.token).address, *PARAMS)
     auditors = [boa.env.generate_address(f"auditor-{i}") for i in range(n_auditors)]
-    r = Roam(w, rc, w.mno, b, w.opkey.address, key_b, auditors, stranger)
+    r = Roam(w, rc, w.mno, b, w.opkey.address, key_b, auditors, stranger, token or w.token)
     if stake:
         for x in auditors:
             r.mint(x, 2 * MIN_STAKE)
