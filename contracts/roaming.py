@@ -253,6 +253,10 @@ class Model:
     def slot(self, aid, d, p) -> Slot:
         return self.slots.setdefault((aid, d, p), Slot())
 
+    def peek(self, aid, d, p) -> Slot:
+        """The slot without recording it (a fresh Slot if never touched)."""
+        return self.slots.get((aid, d, p)) or Slot()
+
     def held(self) -> int:
         """What the contract must hold: deposits + stakes + credits + case pots."""
         return (sum(self.deposits.values()) + sum(self.stakes.values()) + sum(self.owed.values())

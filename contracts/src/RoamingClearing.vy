@@ -286,7 +286,7 @@ event RoundTallied:
     round: uint8
     upholds: uint256
     voids: uint256
-    verdict: uint8           # 0: no majority (a new round is drawn, or the commitment stands after MAX_ROUNDS)
+    verdict: uint8           # 0: no majority, a new round is drawn (after MAX_ROUNDS: 1, the commitment stands)
     objectionEnd: uint64
 
 event CaseAppealed:
