@@ -587,14 +587,6 @@ def commitment(agreement_id: uint256, direction: uint8, period: uint64) -> Commi
                       caseId=convert(m >> 168, uint64))
 
 
-@view
-@external
-def invoice(agreement_id: uint256, direction: uint8, period: uint64) -> uint256:
-    """@notice totals x rates of the slot's current commitment (0 if none)."""
-    k: uint256 = self._key(agreement_id, direction, period)
-    return self._invoice(self._agreements[agreement_id], self._totals[k])
-
-
 @external
 def commitRecords(agreement_id: uint256, direction: uint8, period: uint64, root: bytes32, count: uint64,
                   data_mb: uint64, voice_minutes: uint64, sms_messages: uint64):
@@ -948,8 +940,9 @@ def drawPanel(case_id: uint256):
     commit_end: uint256 = block.timestamp + VOTE_PERIOD
     reveal_end: uint256 = commit_end + REVEAL_PERIOD
     self._cases[case_id].panel = panel
-    self._cases[case_id].voteHash = empty(bytes32[3])
-    self._cases[case_id].vote = empty(uint8[3])
+    if round > 1:   # clear the previous round's votes (a first round's are zero)
+        self._cases[case_id].voteHash = empty(bytes32[3])
+        self._cases[case_id].vote = empty(uint8[3])
     self._cases[case_id].commitEnd = convert(commit_end, uint64)
     self._cases[case_id].revealEnd = convert(reveal_end, uint64)
     self._cases[case_id].state = CASE_VOTING

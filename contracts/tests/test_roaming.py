@@ -72,6 +72,12 @@ def test_constructor_reverts(world, index, value, reason):
         clearing_deployer().deploy(*args)
 
 
+def test_deployed_code_fits_eip_170(roam):
+    # the runtime code plus the immutables Vyper appends to it at deployment (eth-tester enforces the
+    # limit; boa does not)
+    assert len(boa.env.get_code(roam.rc.address)) <= 24576
+
+
 def test_constructor_records_parameters(roam):
     rc = roam.rc
     assert rc.REGISTRY() == roam.w.registry.address and rc.TOKEN() == roam.token.address
@@ -218,7 +224,7 @@ def test_full_period_nets_into_one_credit(roam):
     roam.commit(aid, DIR_A_ON_B, 0, recs_ab)
     ev = event(rc, "RecordsCommitted")
     inv_ab = roaming.invoice(RATES, roaming.totals(recs_ab))
-    assert ev.invoice == inv_ab == rc.invoice(aid, DIR_A_ON_B, 0) and ev.committer == roam.b and ev.version == 1
+    assert ev.invoice == inv_ab and ev.committer == roam.b and ev.version == 1
     roam.commit(aid, DIR_B_ON_A, 0, recs_ba, sender=roam.key_a)       # A's operator key commits for A
     inv_ba = roaming.invoice(RATES, roaming.totals(recs_ba))
     c = rc.commitment(aid, DIR_B_ON_A, 0)
