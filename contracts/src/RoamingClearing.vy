@@ -25,12 +25,12 @@
             leafNode = keccak256(0x00 || leaf); node = keccak256(0x01 || left || right)
         A level with an odd number of nodes promotes its last node unchanged.
 
-        Auditor court: auditors stake the stablecoin; a case draws a panel of 3 from the
-        blockhash of a block fixed at opening (DRAW_DELAY blocks ahead); panelists commit, then
-        reveal their votes; 2 matching votes decide; non-revealers and minority voters lose
-        SLASH_BPS of a seat's stake to the majority (with the court fee); the verdict executes
-        after an objection period in which the losing party may appeal (a new round, up to
-        MAX_ROUNDS). The blockhash is not unbiasable randomness: see docs/ROAMING.md.
+        Auditor court: auditors stake the stablecoin; a case draws a panel of 3 from the hash of a
+        block fixed at opening (DRAW_DELAY blocks ahead) mixed with the drawing block's prevrandao;
+        panelists commit, then reveal their votes; 2 matching votes decide; non-revealers and
+        minority voters lose SLASH_BPS of a seat's stake to the majority (with the court fee); the
+        verdict executes after an objection period in which the losing party may appeal (a new
+        round, up to MAX_ROUNDS). This is not unbiasable randomness: see docs/ROAMING.md.
 
         Token conservation: balanceOf(this) == sum(deposits) + sum(stakes) + sum(owed) + sum(case
         pots); tokens enter only by deposit and stake and leave only by withdrawDeposit, unstake
@@ -907,7 +907,8 @@ def _eligible(cand: address, a: Agreement, p0: address, p1: address) -> bool:
 def drawPanel(case_id: uint256):
     """
     @notice Anyone, once the seed block is mined: draws 3 distinct auditors with MIN_STAKE free, none
-            a party or a party's operator key, from keccak256(blockhash(seedBlock), caseId, round),
+            a party or a party's operator key, from keccak256(blockhash(seedBlock), prevrandao, caseId,
+            round) (the drawing block's prevrandao),
             locks MIN_STAKE of each and opens the vote. If the seed block is more than 256 blocks
             old (its hash is no longer available) a new seed block is fixed instead.
     """
@@ -921,7 +922,9 @@ def drawPanel(case_id: uint256):
         log SeedRefixed(caseId=case_id, seedBlock=seed_block)
         return
     round: uint8 = self._cases[case_id].round
-    seed: bytes32 = keccak256(abi_encode(blockhash(seed_block), case_id, round))
+    # the seed block's hash (fixed at opening, unknown then) mixed with the drawing block's RANDAO
+    # value (unknown until that block exists): see docs/ROAMING.md for what each can and cannot bias
+    seed: bytes32 = keccak256(abi_encode(blockhash(seed_block), block.prevrandao, case_id, round))
     a: Agreement = self._agreements[self._cases[case_id].agreementId]
     n: uint256 = self.auditorCount
     assert n >= PANEL, "panel: not enough auditors"
