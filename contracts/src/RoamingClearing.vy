@@ -320,7 +320,7 @@ _agreements: HashMap[uint256, Agreement]
 _root: HashMap[uint256, bytes32]
 _totals: HashMap[uint256, uint256]   # count | dataMB << 64 | voice << 128 | sms << 192
 _meta: HashMap[uint256, uint256]     # status | version << 8 | committedAt << 40 | deadline << 104 | caseId << 168
-settled: public(HashMap[uint256, HashMap[uint64, bool]])   # agreement -> period -> netted
+_settled: HashMap[uint256, bool]   # agreementId << 64 | period -> netted (see `settled`)
 
 deposits: public(HashMap[address, uint256])
 withdrawalAmount: public(HashMap[address, uint256])
@@ -741,11 +741,11 @@ def settle(agreement_id: uint256, period: uint64):
     """
     a: Agreement = self._active(agreement_id)
     assert period < a.endPeriod, "period: after termination"
-    assert not self.settled[agreement_id][period], "period: already settled"
+    assert not self._settled[(agreement_id << 64) | convert(period, uint256)], "period: already settled"
     period_end: uint256 = self._period_end(a, period)
     inv_ab: uint256 = self._final_invoice(a, self._key(agreement_id, DIR_A_ON_B, period), period_end)
     inv_ba: uint256 = self._final_invoice(a, self._key(agreement_id, DIR_B_ON_A, period), period_end)
-    self.settled[agreement_id][period] = True
+    self._settled[(agreement_id << 64) | convert(period, uint256)] = True
     payer: address = a.partyA
     payee: address = a.partyB
     net: uint256 = 0
@@ -761,6 +761,13 @@ def settle(agreement_id: uint256, period: uint64):
     log PeriodSettled(agreementId=agreement_id, period=period, payer=payer, payee=payee, invoiceAOnB=inv_ab,
                       invoiceBOnA=inv_ba, net=net)
     self._credit(payee, net)
+
+
+@view
+@external
+def settled(agreement_id: uint256, period: uint64) -> bool:
+    """@notice True once the period of the agreement is netted."""
+    return self._settled[(agreement_id << 64) | convert(period, uint256)]
 
 
 # ---------------------------------------------------------------- deposits and payments
