@@ -281,7 +281,7 @@ class Model:
 
     def final_invoice(self, aid, d, p, now) -> int | None:
         """The slot's invoice if final, None otherwise (the contract's _final_invoice)."""
-        a, s = self.agreements[aid], self.slot(aid, d, p)
+        a, s = self.agreements[aid], self.peek(aid, d, p)
         if s.status == C_ACCEPTED:
             return invoice(a.rates, s.totals)
         if s.status == C_COMMITTED:

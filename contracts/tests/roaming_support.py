@@ -1,14 +1,13 @@
 """Shared set-up of the RoamingClearing tests (test_roaming*.py): a second MNO beside the world's,
 a clearing contract on the world's registry and stablecoin, funded deposits, staked auditors, and
 helpers that drive an agreement through periods, commitments and court rounds."""
-import os
 from dataclasses import dataclass
 
 import boa
 from eth_hash.auto import keccak
 
 import roaming
-from roaming import DIR_A_ON_B, DIR_B_ON_A, Rates, Tree
+from roaming import DIR_A_ON_B, Rates, Tree
 from system import DAY, ROLE_MNO, SRC, key_for, sha
 
 COMMIT_WINDOW = 2 * DAY       # TAP: files within 36 hours of the first call; here 2 days after the period
@@ -189,7 +188,3 @@ def make_roam(w, token=None, n_auditors=5, stake=True) -> Roam:
             with boa.env.prank(x):
                 rc.stake(2 * MIN_STAKE)
     return r
-
-
-def examples(default: int) -> int:
-    return int(os.environ.get("OPENRSP_ROAMING_EXAMPLES", str(default)))

@@ -8,7 +8,7 @@ import boa
 import pytest
 
 import roaming
-from roaming import (BAD_SERVICE, BAD_TIME, C_ACCEPTED, C_COMMITTED, C_NONE, C_VOIDED, DIR_A_ON_B, DIR_B_ON_A,
+from roaming import (BAD_SERVICE, BAD_TIME, C_COMMITTED, C_VOIDED, DIR_A_ON_B, DIR_B_ON_A,
                      EXCEEDS_TOTAL, NO_END, WRONG_CHARGE, WRONG_INDEX, WRONG_LOCATION, WRONG_SLOT, Record, Tree)
 from roaming_support import (COMMIT_WINDOW, DEPOSIT, DEPOSIT_NOTICE, PARAMS, PERIOD, PLMN_A, PLMN_B, RATES,
                              REVIEW_WINDOW, ZERO, clearing_deployer)

@@ -23,7 +23,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 
 import roaming
 from roaming import (C_COMMITTED, C_IN_COURT, C_NONE, C_VOIDED, CASE_DECIDED, CASE_DRAWING, CASE_VOTING,
-                     DIR_A_ON_B, MAX_ROUNDS, UPHOLD, VOID, Model, Record, Tree)
+                     MAX_ROUNDS, UPHOLD, VOID, Model, Record, Tree)
 from roaming_support import (COMMIT_WINDOW, COURT_FEE, DRAW_DELAY, MIN_STAKE, OBJECTION_PERIOD, PERIOD, PLMN_A,
                              PLMN_B, RATES, REVEAL_PERIOD, REVIEW_WINDOW, SLASH_BPS, VOTE_PERIOD, make_roam)
 from system import DAY
@@ -109,6 +109,13 @@ class RoamingMachine(RuleBasedStateMachine):
                         or (s.status == C_VOIDED and now <= s.deadline)):
                     out.append((d, p))
         return out
+
+    def settleable(self):
+        """Periods not yet netted whose two directions are final (the model's view)."""
+        ended = min(PERIODS, (self.now() - self.ag().start) // PERIOD)
+        now = self.now()
+        return [p for p in range(ended) if (self.aid, p) not in self.m.settled
+                and all(self.m.final_invoice(self.aid, d, p, now) is not None for d in (0, 1))]
 
     def reviewable(self):
         return [(d, p) for d in (0, 1) for p in range(PERIODS) if self.in_review(d, p)]
@@ -396,8 +403,13 @@ class RoamingMachine(RuleBasedStateMachine):
     def money(self, data, action):
         seen(f"rule money {action}")
         if action == "settle":
-            ended = max(1, min(PERIODS, (self.now() - self.ag().start) // PERIOD))
-            self.settle(data.draw(st.integers(0, ended - 1)) if data.draw(st.booleans()) else data.draw(st.integers(0, PERIODS - 1)))
+            ready = self.settleable()
+            if ready and data.draw(st.booleans()):
+                self.settle(data.draw(st.sampled_from(ready)))
+            else:
+                ended = max(1, min(PERIODS, (self.now() - self.ag().start) // PERIOD))
+                self.settle(data.draw(st.integers(0, ended - 1)) if data.draw(st.booleans())
+                            else data.draw(st.integers(0, PERIODS - 1)))
         elif action == "top_up":
             self.top_up(data.draw(st.sampled_from([0, 1])), data.draw(st.sampled_from([1, 50_000_000, 400_000_000])))
         elif action == "withdraw":
