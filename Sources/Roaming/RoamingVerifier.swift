@@ -1,6 +1,6 @@
 // The visited network's checks of a roaming authorisation (and the home network's of a confirmation):
-// each rule has its own failure, and the registry questions go through `OperatorDirectory`, which the
-// CLI answers from the TrustRegistry (isOperatorKey, isActive) at the latest block.
+// each rule has its own failure, and the registry question goes through `OperatorDirectory`, to be
+// answered from the TrustRegistry's isOperatorKey (no conformer over JSON-RPC and no CLI yet: issue 19).
 import EthereumCore
 
 /// What a verifier asks the TrustRegistry.
