@@ -125,6 +125,12 @@ let package = Package(
             ]
         ),
 
+        // MARK: Roaming between operators (issue 19): authorisation messages, IMSI pseudonyms and sealing
+        .target(
+            name: "Roaming",
+            dependencies: ["EthereumCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+
         // MARK: SM-DP+ (issue: SM-DP+ server)
         .target(name: "ES9PlusAPI", dependencies: ["RSPASN1"]),
         .target(
@@ -262,6 +268,11 @@ let package = Package(
         ]),
 
         // MARK: Tests
+        .testTarget(
+            name: "RoamingTests",
+            dependencies: ["Roaming", "EthereumCore", .product(name: "Crypto", package: "swift-crypto")],
+            exclude: ["Fixtures"]
+        ),
         .testTarget(
             name: "RSPASN1Tests",
             dependencies: ["RSPASN1", .product(name: "PropertyBased", package: "swift-property-based")]

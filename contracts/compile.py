@@ -17,7 +17,7 @@ from vyper.compiler import compile_code
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 BUILD = HERE / "build"
-CONTRACTS = ("TrustRegistry", "PlanEntitlements", "UsageSettlement", "TestStablecoin", "PedersenVerifier")
+CONTRACTS = ("TrustRegistry", "PlanEntitlements", "UsageSettlement", "TestStablecoin", "PedersenVerifier", "RoamingClearing")
 
 
 def artifact(name: str) -> dict:

@@ -11,6 +11,7 @@ def report():
     try:
         gas = s.run()
         per_cdr = s.per_settled_cdr([1, 1000])
+        s.roaming((1, 1000))     # adds the RoamingClearing labels to gas
         st = s.c["UsageSettlement"]
         ledgers = {ent: (s.view(st, "ledgerHash(uint256)", ["uint256"], [ent], ["bytes32"])[0], led)
                    for ent, led in s.ledgers.items()}
@@ -109,3 +110,22 @@ def test_v2_calls_stay_bounded(report):
     assert gas["PlanEntitlements.markDelivered"] <= 65_000                              # 61,155 at v2
     assert gas["PlanEntitlements.cancel (frees the supply unit)"] <= 60_000             # 55,531 at v2
     assert gas["PlanEntitlements.bindCommitment"] <= 50_000                             # 47,793 at v2
+
+
+def test_roaming_ceilings(report):
+    # issue 19: commit per period, a netted settlement, one court round (real receipts)
+    gas = report[0]
+    for label, limit in gas_report.ROAMING_TARGETS.items():
+        assert gas[label] <= limit, f"{label}: {gas[label]:,} gas > ceiling {limit:,}"
+    court = [label for label in gas if label.startswith("RoamingClearing court round")]
+    assert len(court) == 1
+    parts = ("openCase", "drawPanel", "commitVote", "revealVote", "tally (3 void votes)", "execute (voided)")
+    assert all(f"RoamingClearing.{p}" in gas for p in parts)
+    # the round is at least its parts (3 commits and 3 reveals, of which one each is labelled)
+    assert gas[court[0]] >= sum(gas[f"RoamingClearing.{p}"] for p in parts)
+
+
+def test_roaming_commit_gas_is_constant_in_record_count(report):
+    gas = report[0]
+    g1, g2 = gas["RoamingClearing.commitRecords (1 records)"], gas["RoamingClearing.commitRecords (1,000 records)"]
+    assert abs(g1 - g2) <= 100     # only the count and totals in calldata differ: the records are never read
