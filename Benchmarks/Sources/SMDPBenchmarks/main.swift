@@ -189,7 +189,8 @@ let inProcess = try await sessionsPerSecond(sessionCount, client: DirectClient(s
 
 var logger = Logger(label: "bench.smdp")
 logger.logLevel = .warning
-let settings = try SMDPServerSettings(host: "127.0.0.1", port: 0, transport: .tls(site.tls))
+// No per-address rate limit: one benchmark client makes all the calls (smdp serve --rate-limit 0).
+let settings = try SMDPServerSettings(host: "127.0.0.1", port: 0, transport: .tls(site.tls), rateLimit: nil)
 let (ports, portContinuation) = AsyncStream<Int>.makeStream()
 let app = try buildApplication(service: service, settings: settings, logger: logger) { channel in
     portContinuation.yield(channel.localAddress?.port ?? 0)
