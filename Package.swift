@@ -355,7 +355,7 @@ let package = Package(
             ]
         ),
         // Starts the real devnet for the test targets that need a chain.
-        .target(name: "DevnetTestSupport", dependencies: ["EthereumRPC", "EthereumRPCHTTP"], path: "Tests/Support/DevnetTestSupport"),
+        .target(name: "DevnetTestSupport", dependencies: ["EthereumCore", "EthereumRPC", "EthereumRPCHTTP"], path: "Tests/Support/DevnetTestSupport"),
         // The LPA's ES9+ client bound in-process to the real SM-DP+ service, for device-side tests.
         .target(name: "ES9PlusTestSupport", dependencies: ["ES9PlusAPI", "LPA", "SMDPCore"], path: "Tests/Support/ES9PlusTestSupport"),
         // SM-DP+ testbed (generated PKI, SQLite store, manual clock) and a test eUICC, for SMDPCoreTests and SMDPServerTests.

@@ -30,17 +30,6 @@ func bytecode(_ name: String) throws -> [UInt8] {
     return try Hex.decode(code)
 }
 
-/// The devnet's public dev keys (STATE/accounts.json; DEVNET ONLY).
-func devnetKeys(_ devnet: DevnetProcess) throws -> [PrivateKey] {
-    let data = try Data(contentsOf: devnet.stateDir.appendingPathComponent("accounts.json"))
-    guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-          let accounts = obj["accounts"] as? [[String: Any]] else { throw FixtureError("accounts.json: no accounts") }
-    return try accounts.map { account in
-        guard let key = account["privateKey"] as? String else { throw FixtureError("accounts.json: no privateKey") }
-        return try PrivateKey(Hex.decode(key))
-    }
-}
-
 /// TestStablecoin, TrustRegistry, PlanEntitlements and UsageSettlement deployed and wired in
 /// contracts/deploy.py's order, with an MNO, an MVNO the MNO approved, and the plans' SM-DP+ registered.
 struct ChainFixture {

@@ -13,14 +13,7 @@ import DevnetTestSupport
 struct DevnetGaslessPurchaseTests {
     @Test("a relayer submits the buyer's ReceiveWithAuthorization; the entitlement is the buyer's; a replay reverts")
     func gaslessPurchase() async throws {
-        let devnet = try await DevnetProcess.start()
-        do {
-            try await run(devnet)
-        } catch {
-            await devnet.stop(); devnet.removeState()
-            throw error
-        }
-        await devnet.stop(); devnet.removeState()
+        try await DevnetProcess.with(run)
     }
 
     func run(_ devnet: DevnetProcess) async throws {

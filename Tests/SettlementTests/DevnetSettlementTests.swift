@@ -7,14 +7,6 @@ import Settlement
 import Testing
 import DevnetTestSupport
 
-/// The devnet's public dev keys (STATE/accounts.json; DEVNET ONLY).
-func devnetKeys(_ devnet: DevnetProcess) throws -> [PrivateKey] {
-    let data = try Data(contentsOf: devnet.stateDir.appendingPathComponent("accounts.json"))
-    guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-          let accounts = obj["accounts"] as? [[String: Any]] else { throw FixtureError("accounts.json: no accounts") }
-    return try accounts.map { try PrivateKey(Hex.decode(try str($0["privateKey"], "privateKey"))) }
-}
-
 /// The four contracts deployed and wired from Swift in contracts/deploy.py's order.
 struct DeployedSystem {
     let token: Contract<TestStablecoin>
@@ -58,14 +50,7 @@ func expectRevert<T>(_ expected: ContractRevert, _ body: () async throws -> T) a
 struct DevnetSettlementTests {
     @Test("deploy, register, revoke, list, buy, post usage with the Swift Merkle root, time travel, settle, dispute, close: exact balances")
     func endToEnd() async throws {
-        let devnet = try await DevnetProcess.start()
-        do {
-            try await run(devnet)
-        } catch {
-            await devnet.stop(); devnet.removeState()
-            throw error
-        }
-        await devnet.stop(); devnet.removeState()
+        try await DevnetProcess.with(run)
     }
 
     func run(_ devnet: DevnetProcess) async throws {

@@ -27,16 +27,6 @@ func bytecode(_ name: String) throws -> [UInt8] {
     return try Hex.decode(code)
 }
 
-func devnetKeys(_ devnet: DevnetProcess) throws -> [PrivateKey] {
-    let data = try Data(contentsOf: devnet.stateDir.appendingPathComponent("accounts.json"))
-    guard let obj = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-          let accounts = obj["accounts"] as? [[String: Any]] else { throw SupportError("accounts.json: no accounts") }
-    return try accounts.map {
-        guard let k = $0["privateKey"] as? String else { throw SupportError("no privateKey") }
-        return try PrivateKey(Hex.decode(k))
-    }
-}
-
 /// A temporary SQLite file path (removed by `cleanup`).
 func temporaryDatabase() -> URL {
     FileManager.default.temporaryDirectory.appendingPathComponent("openrsp-usage-\(UUID().uuidString).sqlite")

@@ -32,20 +32,11 @@ func randomNonce() -> [UInt8] {
 struct DevnetPossessionTests {
     @Test("a Swift opening proof of a bought entitlement's EID commitment is accepted once; replays and other chains are refused")
     func possessionOnChain() async throws {
-        let devnet = try await DevnetProcess.start()
-        do {
-            try await run(devnet)
-        } catch {
-            await devnet.stop(); devnet.removeState()
-            throw error
-        }
-        await devnet.stop(); devnet.removeState()
+        try await DevnetProcess.with(run)
     }
 
     func run(_ devnet: DevnetProcess) async throws {
-        let data = try Data(contentsOf: devnet.stateDir.appendingPathComponent("accounts.json"))
-        let accounts = (try JSONSerialization.jsonObject(with: data) as! [String: Any])["accounts"] as! [[String: Any]]
-        let keys = try accounts.prefix(5).map { try PrivateKey(Hex.decode($0["privateKey"] as! String)) }
+        let keys = try devnetKeys(devnet)
         let gov = keys[0], mnoKey = keys[1], mvnoKey = keys[2], userKey = keys[3]
         let mno = try mnoKey.address(), mvno = try mvnoKey.address(), user = try userKey.address(), smdp = try keys[4].address()
         func h(_ s: String) -> Hash32 { Keccak256.hash(Array(s.utf8)) }

@@ -42,20 +42,11 @@ func abiBits(_ proof: [BitProof]) throws -> ABIValue {
 struct DevnetVerifierTests {
     @Test("H, sums and range proofs made in Swift verify on chain; forged ones do not; off-curve points revert")
     func swiftProofsOnChain() async throws {
-        let devnet = try await DevnetProcess.start()
-        do {
-            try await run(devnet)
-        } catch {
-            await devnet.stop(); devnet.removeState()
-            throw error
-        }
-        await devnet.stop(); devnet.removeState()
+        try await DevnetProcess.with(run)
     }
 
     func run(_ devnet: DevnetProcess) async throws {
-        let stateData = try Data(contentsOf: devnet.stateDir.appendingPathComponent("accounts.json"))
-        let accounts = (try JSONSerialization.jsonObject(with: stateData) as! [String: Any])["accounts"] as! [[String: Any]]
-        let deployer = try PrivateKey(Hex.decode(accounts[0]["privateKey"] as! String))
+        let deployer = try devnetKeys(devnet)[0]
         let artifactURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("contracts/build/PedersenVerifier.json")
         let artifact = try JSONSerialization.jsonObject(with: Data(contentsOf: artifactURL)) as! [String: Any]
