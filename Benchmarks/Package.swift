@@ -18,11 +18,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
+        // The warm-up-then-repeat timing loop of every benchmark executable.
+        .target(name: "BenchmarkTiming"),
         // Direct access to libsecp256k1 for the raw-C baseline loop.
         .systemLibrary(name: "CSecp256k1Raw", pkgConfig: "libsecp256k1"),
         .executableTarget(
             name: "EthereumBenchmarks",
             dependencies: [
+                "BenchmarkTiming",
                 "CSecp256k1Raw",
                 .product(name: "EthereumCore", package: "OpenRSP"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -33,6 +36,7 @@ let package = Package(
         .executableTarget(
             name: "SettlementBenchmarks",
             dependencies: [
+                "BenchmarkTiming",
                 .product(name: "EthereumCore", package: "OpenRSP"),
                 .product(name: "Settlement", package: "OpenRSP"),
             ]
@@ -41,6 +45,7 @@ let package = Package(
         .executableTarget(
             name: "ZKProofsBenchmarks",
             dependencies: [
+                "BenchmarkTiming",
                 .product(name: "EthereumCore", package: "OpenRSP"),
                 .product(name: "ZKProofs", package: "OpenRSP"),
             ]
@@ -48,6 +53,7 @@ let package = Package(
         .executableTarget(
             name: "SMDPBenchmarks",
             dependencies: [
+                "BenchmarkTiming",
                 .product(name: "SMDPCore", package: "OpenRSP"),
                 .product(name: "SMDPStoreSQLite", package: "OpenRSP"),
                 .product(name: "SMDPServer", package: "OpenRSP"),
@@ -68,6 +74,7 @@ let package = Package(
         .executableTarget(
             name: "ES9Load",
             dependencies: [
+                "BenchmarkTiming",
                 .product(name: "ES9PlusAPI", package: "OpenRSP"),
                 .product(name: "EUICC", package: "OpenRSP"),
                 .product(name: "EUICCSimulator", package: "OpenRSP"),

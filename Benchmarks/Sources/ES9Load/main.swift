@@ -7,6 +7,7 @@
 //   ES9Load sign-rate [--seconds S]
 //       P-256 ECDSA signatures per second on one thread with swift-crypto (the library the SM-DP+ signs
 //       serverSignature1 with), over a message the size of ServerSigned1: the bound of initiateAuthentication.
+import BenchmarkTiming
 import Crypto
 import ES9PlusAPI
 import EUICC
@@ -38,20 +39,13 @@ func signRate(seconds budget: Double) throws -> Double {
     let key = P256.Signing.PrivateKey()
     // ServerSigned1: transactionId (16), euiccChallenge (16), serverAddress (~20), serverChallenge (16) in DER.
     let message = [UInt8](repeating: 0x5A, count: 80)
-    let clock = ContinuousClock()
     var sink = 0
     for _ in 0..<100 { sink &+= try key.signature(for: message).rawRepresentation.count }
-    var signs = 0
-    let start = clock.now
-    var elapsed = Duration.zero
-    while elapsed < .milliseconds(Int64(budget * 1000)) {
+    let timed = try timeRepeatedly(for: .milliseconds(Int64(budget * 1000))) {
         for _ in 0..<64 { sink &+= try key.signature(for: message).rawRepresentation.count }
-        signs += 64
-        elapsed = clock.now - start
     }
     if sink == 42 { print("") }
-    let parts = elapsed.components
-    return Double(signs) / (Double(parts.seconds) + Double(parts.attoseconds) / 1e18)
+    return Double(timed.calls * 64) / timed.seconds
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())

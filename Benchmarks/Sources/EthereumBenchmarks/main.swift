@@ -1,27 +1,18 @@
 // EthereumCore throughput next to references measured in the same run:
 //   Keccak-256 vs swift-crypto SHA-256 / SHA3-256 (and Python eth-hash if .venv exists),
 //   signing vs a raw libsecp256k1 loop, UInt256 checked add/mul vs native UInt64.
+import BenchmarkTiming
 import BigInt
 import CSecp256k1Raw
 import Crypto
 import EthereumCore
 import Foundation
 
-let clock = ContinuousClock()
 
 /// Runs `body` repeatedly for at least `budget`, returns operations per second (each call = `opsPerCall`).
 func measure(budget: Duration = .milliseconds(800), opsPerCall: Double = 1, _ body: () throws -> Void) rethrows -> Double {
-    try body() // warm-up
-    var calls = 0
-    let start = clock.now
-    var elapsed = Duration.zero
-    while elapsed < budget {
-        try body()
-        calls += 1
-        elapsed = clock.now - start
-    }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return Double(calls) * opsPerCall / seconds
+    let timed = try timeRepeatedly(for: budget, body)
+    return Double(timed.calls) * opsPerCall / timed.seconds
 }
 
 func fmt(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }

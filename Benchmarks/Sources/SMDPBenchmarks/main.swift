@@ -2,6 +2,7 @@
 // the software eUICC on the other side, install included), in process and over HTTPS on 127.0.0.1,
 // printed next to the bound measured in the same run: the P-256 ECDSA signs/verifies and ECDH that one
 // session needs (swift-crypto, the same library both sides use).
+import BenchmarkTiming
 import Crypto
 import ES9PlusAPI
 import ES9PlusHTTPClient
@@ -29,21 +30,12 @@ if executor == "event-loop" {
 
 let clock = ContinuousClock()
 
-func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 func fmt(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
 
 /// Runs `body` repeatedly for at least `budget` after one warm-up call; operations per second.
 func measure(budget: Duration = .milliseconds(800), _ body: () throws -> Void) rethrows -> Double {
-    try body()
-    var calls = 0
-    let start = clock.now
-    var elapsed = Duration.zero
-    while elapsed < budget {
-        try body()
-        calls += 1
-        elapsed = clock.now - start
-    }
-    return Double(calls) / seconds(elapsed)
+    let timed = try timeRepeatedly(for: budget, body)
+    return Double(timed.calls) / timed.seconds
 }
 
 struct BenchmarkError: Error, CustomStringConvertible {

@@ -8,26 +8,17 @@
 // just under one inner node keccak256(0x01 ‖ left ‖ right) over 65 bytes: three hashes and four
 // permutations, against one permutation for a raw 64-byte hash. A ratio near 1/4 means the tree
 // costs little beyond the hashing itself; lower means encoding, copying and allocation dominate.
+import BenchmarkTiming
 import EthereumCore
 import Foundation
 import Settlement
 
-let clock = ContinuousClock()
 
 /// Runs `body` repeatedly for at least `budget` after one warm-up call; returns operations per
 /// second (each call counts as `opsPerCall`) and the number of timed calls.
 func measure(budget: Duration = .seconds(2), opsPerCall: Double = 1, _ body: () throws -> Void) rethrows -> (perSecond: Double, calls: Int) {
-    try body()
-    var calls = 0
-    let start = clock.now
-    var elapsed = Duration.zero
-    while elapsed < budget {
-        try body()
-        calls += 1
-        elapsed = clock.now - start
-    }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return (Double(calls) * opsPerCall / seconds, calls)
+    let timed = try timeRepeatedly(for: budget, body)
+    return (Double(timed.calls) * opsPerCall / timed.seconds, timed.calls)
 }
 
 func fmt(_ x: Double, _ digits: Int = 2) -> String { String(format: "%.\(digits)f", x) }

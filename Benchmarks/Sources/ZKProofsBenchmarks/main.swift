@@ -8,25 +8,16 @@
 // constant-time ladders of 256 steps. Besides those it inverts a coordinate for each point it hashes
 // into a challenge (4 per bit) and adds points. A ratio near 1 means the ladders are the cost; the
 // opening proof of an EID (2 commitments: 4 ladders) is measured the same way.
+import BenchmarkTiming
 import EthereumCore
 import Foundation
 import ZKProofs
 
-let clock = ContinuousClock()
 
 /// Runs `body` repeatedly for at least `budget` after one warm-up call; returns seconds per call.
 func secondsPerCall(budget: Duration = .seconds(3), _ body: () throws -> Void) rethrows -> (seconds: Double, calls: Int) {
-    try body()
-    var calls = 0
-    let start = clock.now
-    var elapsed = Duration.zero
-    while elapsed < budget {
-        try body()
-        calls += 1
-        elapsed = clock.now - start
-    }
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-    return (seconds / Double(calls), calls)
+    let timed = try timeRepeatedly(for: budget, body)
+    return (timed.seconds / Double(timed.calls), timed.calls)
 }
 
 func ms(_ s: Double) -> String { String(format: "%.3f ms", s * 1000) }
