@@ -151,7 +151,7 @@ let package = Package(
         .target(
             name: "SMDPServer",
             dependencies: [
-                "SMDPCore", "ES9PlusAPI", "ES2PlusAPI", "RSPCrypto",
+                "SMDPCore", "ES9PlusAPI", "ES2PlusAPI", "RSPCrypto", "X402",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -218,6 +218,15 @@ let package = Package(
         .target(name: "ActivationCodeQR", dependencies: ["CQREncode"]),
         // MARK: Contract bindings (issue: Verifiable provisioning end to end)
         .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
+        // x402 pay-per-request (docs/X402.md): messages, scheme exact (EIP-3009) and the facilitator's checks.
+        .target(name: "X402", dependencies: ["EthereumCore", "EthereumRPC", "Settlement"]),
+        // The x402 facilitator's HTTP API (/verify, /settle, /supported) on Hummingbird.
+        .target(name: "X402HTTP", dependencies: ["X402", .product(name: "Hummingbird", package: "hummingbird"),
+                                                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                                                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                                                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                                                 .product(name: "Logging", package: "swift-log"),
+                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // Chain-pinned LPA trust (docs/CHAIN-TRUST.md): the LPA's SM-DP+ trust oracle over TrustRegistry.
         .target(
             name: "LPAChainTrust",
@@ -248,7 +257,7 @@ let package = Package(
             dependencies: [
                 "RSPASN1",
                 "RSPCrypto",
-                "EthereumRPC", "EthereumRPCHTTP",
+                "EthereumRPC", "EthereumRPCHTTP", "X402", "X402HTTP",
                 "EUICC",
                 "EUICCSimulator",
                 "EUICCTransports",
@@ -375,8 +384,11 @@ let package = Package(
             dependencies: ["ES2PlusAPI", "ES2PlusHTTPClient", 
                 "LPAChainTrust", "SMDPChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
-                "SMDPServer", .product(name: "Logging", package: "swift-log"),
+                "SMDPServer", "X402", "X402HTTP", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(
