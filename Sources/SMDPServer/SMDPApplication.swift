@@ -30,7 +30,8 @@ struct HealthRoute: Sendable {
 }
 
 /// The SM-DP+ router: ES9+ functions, ES2+ functions when `es2plus` is given, `/health` and `/metrics`
-/// (counting into `metrics`, by default a registry of this router's own). Unknown paths answer 404.
+/// (counting into `metrics`, by default a registry of this router's own), and the holders' profile-status lookup when
+/// `profileStatus` is given. Unknown paths answer 404.
 /// `rateLimit` limits ES9+ requests per client address (HTTP 429); `metricsToken` puts `/metrics` behind
 /// a bearer token.
 public func buildRouter(service: ES9PlusService,
@@ -38,7 +39,8 @@ public func buildRouter(service: ES9PlusService,
                         es2plus: ES2PlusRoutes? = nil,
                         metrics: SMDPMetrics = SMDPMetrics(),
                         rateLimit: RateLimit? = nil,
-                        metricsToken: ES2PlusOperatorRegistry? = nil) -> Router<SMDPRequestContext> {
+                        metricsToken: ES2PlusOperatorRegistry? = nil,
+                        profileStatus: ProfileStatusRoute? = nil) -> Router<SMDPRequestContext> {
     let router = Router(context: SMDPRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
@@ -49,6 +51,7 @@ public func buildRouter(service: ES9PlusService,
     ES9PlusRoutes(service: service, maxRequestBodyBytes: maxRequestBodyBytes, metrics: metrics).register(on: router)
     HealthRoute(store: service.store).register(on: router)
     es2plus?.register(on: router)
+    profileStatus?.register(on: router)
     MetricsRoute(metrics: metrics, store: service.store).register(on: router)
     return router
 }
@@ -60,14 +63,14 @@ public func buildRouter(service: ES9PlusService,
 /// `onServerRunning` receives the listening channel (its `localAddress` tells the port when 0 was asked).
 public func buildApplication(
     service: ES9PlusService, settings: SMDPServerSettings, logger: Logger, es2plus: ES2PlusRoutes? = nil,
-    metrics: SMDPMetrics = SMDPMetrics(),
+    metrics: SMDPMetrics = SMDPMetrics(), profileStatus: ProfileStatusRoute? = nil,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws(SMDPServerError) -> some ApplicationProtocol {
     let metricsToken = try settings.metricsTokenSHA256.map { (hash) throws(SMDPServerError) in
         try ES2PlusOperatorRegistry([try ES2PlusOperator(id: "metrics", tokenSHA256: hash)])
     }
     let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes, es2plus: es2plus, metrics: metrics,
-                             rateLimit: settings.rateLimit, metricsToken: metricsToken)
+                             rateLimit: settings.rateLimit, metricsToken: metricsToken, profileStatus: profileStatus)
     let perAddress = ConnectionsPerAddress(limit: settings.limits.maxConnectionsPerAddress)
     let deadline = settings.limits.requestDeadline
     let guardLogger = logger
