@@ -18,8 +18,6 @@ public enum ProfileStatusTypedData {
                                  issuedAt: Int64, nonce: Hash32) -> TypedData {
         TypedData(
             types: [
-                "EIP712Domain": [.init(name: "name", type: "string"), .init(name: "version", type: "string"),
-                                 .init(name: "chainId", type: "uint256"), .init(name: "verifyingContract", type: "address")],
                 "ProfileStatusRequest": [.init(name: "entitlementId", type: "uint256"), .init(name: "smdpAddress", type: "string"),
                                          .init(name: "issuedAt", type: "uint256"), .init(name: "nonce", type: "bytes32")],
             ],

@@ -84,8 +84,6 @@ public struct X402ExactAuthorization: Sendable, Hashable {
                                  domain: X402TokenDomain) -> TypedData {
         TypedData(
             types: [
-                "EIP712Domain": [.init(name: "name", type: "string"), .init(name: "version", type: "string"),
-                                 .init(name: "chainId", type: "uint256"), .init(name: "verifyingContract", type: "address")],
                 "TransferWithAuthorization": [
                     .init(name: "from", type: "address"), .init(name: "to", type: "address"), .init(name: "value", type: "uint256"),
                     .init(name: "validAfter", type: "uint256"), .init(name: "validBefore", type: "uint256"),
