@@ -32,7 +32,7 @@ struct HealthRoute: Sendable {
 /// The SM-DP+ router: ES9+ functions, ES2+ functions when `es2plus` is given, `/health` and `/metrics`
 /// (counting into `metrics`, by default a registry of this router's own), and the holders' profile-status lookup when
 /// `profileStatus` is given. Unknown paths answer 404.
-/// `rateLimit` limits ES9+ requests per client address (HTTP 429); `metricsToken` puts `/metrics` behind
+/// `rateLimit` limits ES9+ and profile-status requests per client address (HTTP 429); `metricsToken` puts `/metrics` behind
 /// a bearer token.
 public func buildRouter(service: ES9PlusService,
                         maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes,
@@ -46,6 +46,10 @@ public func buildRouter(service: ES9PlusService,
     router.add(middleware: LogRequestsMiddleware(.debug))
     if let rateLimit {
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(rateLimit), metrics: metrics, pathPrefix: "/gsma/rsp2/es9plus/"))
+        // The profile-status lookup costs a signature recovery and a chain read per request: limited the same way.
+        if profileStatus != nil {
+            router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(rateLimit), metrics: metrics, pathPrefix: ProfileStatusRoute.path))
+        }
     }
     if let metricsToken { router.add(middleware: MetricsTokenMiddleware(tokens: metricsToken)) }
     ES9PlusRoutes(service: service, maxRequestBodyBytes: maxRequestBodyBytes, metrics: metrics).register(on: router)
