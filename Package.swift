@@ -270,6 +270,9 @@ let package = Package(
                 // ConcurrencyExecutor: the event loops as Swift concurrency's executor for smdp serve.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // entitlement profile-status: HTTPS to the SM-DP+ with the CI trust roots.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "openrsp", dependencies: [
@@ -384,7 +387,7 @@ let package = Package(
             dependencies: ["ES2PlusAPI", "ES2PlusHTTPClient", 
                 "LPAChainTrust", "SMDPChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
-                "SMDPServer", "X402", "X402HTTP", .product(name: "Logging", package: "swift-log"),
+                "SMDPServer", "X402", "X402HTTP", "RSPCommands", .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

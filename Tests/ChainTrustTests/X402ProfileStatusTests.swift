@@ -10,6 +10,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import RSPASN1
+@testable import RSPCommands
 import SMDPChainTrust
 import SMDPCore
 import SMDPServer
@@ -23,7 +24,7 @@ import X402
 struct X402ProfileStatusTests {
     static let price: UInt256 = 25_000
 
-    @Test("holder only; 402 with requirements; wrong amount, network, asset, expired, replayed and stranger payments refused and unpaid; the official x402 client pays and reads Installed; v1 X-PAYMENT accepted")
+    @Test("holder only; 402 with requirements; wrong amount, network, asset, expired, replayed and stranger payments refused and unpaid; the official x402 client pays and reads Installed; v1 X-PAYMENT accepted; the CLI's client pays only within its limit")
     func paidProfileStatus() async throws {
         try await withDevnet { devnet in
             let chain = try await ChainFixture.deploy(on: devnet)
@@ -174,6 +175,34 @@ struct X402ProfileStatusTests {
         let (v1Status, v1Headers, _) = try await post(try signed(user), headers: [(X402Header.xPayment, X402Codec.encodeHeader(v1))])
         #expect(v1Status == 200)
         #expect(try X402Codec.decodeHeader(X402SettleResponse.self, try #require(v1Headers[X402Header.xPaymentResponse].first)).success)
+
+        // `openrsp entitlement profile-status`'s client: refuses to pay above its limit (nothing moves), pays within it,
+        // and reports a stranger's refusal.
+        func client(_ limit: UInt256) -> ProfileStatusClient {
+            ProfileStatusClient(url: url, smdpAddress: Testbed.address,
+                                chain: .init(chainId: chain.chain.chainId, entitlements: chain.plans.address, token: domain),
+                                maxPayment: limit, trustRootsDER: [])
+        }
+        let beforeClient = try await balances()
+        do {
+            _ = try await client(Self.price - 1).fetch(entitlement: id, key: user)
+            Issue.record("paid above the limit")
+        } catch PlanCommandError.paymentRequired(let message) {
+            #expect(message.contains("--pay-up-to 25000"))
+        }
+        let afterLimit = try await balances()
+        #expect(afterLimit.0 == beforeClient.0 && afterLimit.1 == beforeClient.1)
+        let outcome = try await client(Self.price).fetch(entitlement: id, key: user)
+        #expect(outcome.status.state == "Installed" && outcome.status.iccid == iccid.digits && outcome.payment?.success == true)
+        let afterClient = try await balances()
+        let (payerNow, payeeNow) = (try beforeClient.0 - Self.price, try beforeClient.1 + Self.price)
+        #expect(afterClient.0 == payerNow && afterClient.1 == payeeNow)
+        do {
+            _ = try await client(Self.price).fetch(entitlement: id, key: stranger)
+            Issue.record("a stranger read the status")
+        } catch PlanCommandError.smdpRefused(let message) {
+            #expect(message.contains("403 not_entitlement_holder"))
+        }
 
         // A holder request is answered once.
         let once = try signed(user)
