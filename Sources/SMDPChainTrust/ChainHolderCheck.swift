@@ -47,6 +47,9 @@ public actor ChainHolderCheck: EntitlementHolderCheck {
     let logger: Logger
     /// Answered nonces with their `issuedAt`, kept for the window (older requests are stale anyway).
     private var answered: [Hash32: Int64] = [:]
+    /// Bound on `answered`: beyond it new requests are refused as unavailable rather than the memory growing
+    /// (the route's rate limit keeps honest use far below it).
+    public static let maxAnswered = 100_000
 
     public init(entitlements: Contract<PlanEntitlements>, smdpAddress: String, window: TimeInterval = 300,
                 logger: Logger = Logger(label: "openrsp.smdp.profile-status")) {
@@ -67,6 +70,7 @@ public actor ChainHolderCheck: EntitlementHolderCheck {
         guard abs(now - TimeInterval(request.issuedAt)) <= window else { throw .notHolder }
         forgetStale(now: now)
         guard answered[nonce] == nil else { throw .notHolder }
+        guard answered.count < Self.maxAnswered else { throw .unavailable("too many answered requests in the window") }
         let data = ProfileStatusTypedData.typedData(chainId: entitlements.chain.chainId, entitlements: entitlements.address,
                                                     entitlementId: id, smdpAddress: smdpAddress, issuedAt: request.issuedAt, nonce: nonce)
         let signer: Address

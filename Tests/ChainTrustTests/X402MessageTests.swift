@@ -2,6 +2,7 @@
 import EthereumCore
 import EthereumRPC
 import Foundation
+import SMDPChainTrust
 import Testing
 import X402
 
@@ -91,5 +92,38 @@ struct X402MessageTests {
         let reader = X402PaymentReader(requirements: requirements)
         let read = try? reader.payment(v2Header: payload.x402Version == 2 ? header : nil, v1Header: payload.x402Version == 1 ? header : nil)
         return read != nil && reader.matches(payload)
+    }
+}
+
+@Suite("Profile-status request signatures")
+struct ProfileStatusSignatureTests {
+    @Test("the EIP-712 digest a holder signs is eth-account's (what eth_signTypedData_v4 wallets sign), and its signature recovers to the holder")
+    func digestMatchesEthAccount() async throws {
+        let key = try PrivateKey(Array(repeating: 0x42, count: 32))
+        let plans = try Address(hex: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0")
+        let nonce = try Hash32(Array(repeating: 0xAB, count: 32))
+        let data = ProfileStatusTypedData.typedData(chainId: 1337, entitlements: plans, entitlementId: 7, smdpAddress: "smdp.openrsp.test",
+                                                    issuedAt: 1_765_120_000, nonce: nonce)
+        let script = """
+            from eth_account.messages import encode_typed_data
+            from eth_account import Account
+            import json, sys
+            m = encode_typed_data(full_message={
+              "types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "version", "type": "string"},
+                                         {"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+                        "ProfileStatusRequest": [{"name": "entitlementId", "type": "uint256"}, {"name": "smdpAddress", "type": "string"},
+                                                 {"name": "issuedAt", "type": "uint256"}, {"name": "nonce", "type": "bytes32"}]},
+              "primaryType": "ProfileStatusRequest",
+              "domain": {"name": "OpenRSP SM-DP+", "version": "1", "chainId": 1337, "verifyingContract": "\(plans.checksummed)"},
+              "message": {"entitlementId": 7, "smdpAddress": "smdp.openrsp.test", "issuedAt": 1765120000, "nonce": "\(nonce.hex)"}})
+            signed = Account.sign_message(m, private_key="0x" + "42" * 32)
+            json.dump({"hash": "0x" + signed.message_hash.hex().removeprefix("0x"), "signature": "0x" + signed.signature.hex().removeprefix("0x")}, sys.stdout)
+            """
+        let output = try await runPython(["-c", script])
+        let result = try #require(try JSONSerialization.jsonObject(with: output) as? [String: String])
+        #expect(result["hash"] == (try data.signingHash()).hex)
+        let request = try ProfileStatusTypedData.request(key: key, chainId: 1337, entitlements: plans, entitlementId: 7,
+                                                         smdpAddress: "smdp.openrsp.test", issuedAt: 1_765_120_000, nonce: nonce)
+        #expect(request.signature == result["signature"])
     }
 }
