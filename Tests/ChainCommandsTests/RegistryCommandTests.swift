@@ -24,7 +24,7 @@ struct RegistryCommandTests {
             // Deploy, in Swift, from contracts/build.
             let deployed = try await h.ok(["contracts", "deploy", "--json"] + f.chain + f.signer, environment: f.env)
             let addresses = try #require(deployed.data?["contracts"] as? [String: String])
-            #expect(Set(addresses.keys) == ["TestStablecoin", "Token", "TrustRegistry", "PlanEntitlements", "UsageSettlement"])
+            #expect(Set(addresses.keys) == ["TestStablecoin", "Token", "TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing"])
             let file = try JSONSerialization.jsonObject(with: Data(contentsOf: h.url.appendingPathComponent("contracts.json"))) as? [String: Any]
             #expect(file?["chainId"] as? Int == Int(chainId) && file?["version"] as? Int == 2 && file?["registryPointsHere"] as? Bool == true)
             let gasLabels = Set(((file?["gasUsed"] as? [String: Any]) ?? [:]).keys)

@@ -55,6 +55,9 @@ public struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("contracts-dir"), help: "Directory of the committed contract artifacts (default ./contracts/build).")
     var contractsDir: String?
 
+    @Flag(name: .long, help: "Run the roaming demo instead: two MNOs clear a period with one disproved commitment and one court case (docs/ROAMING.md).")
+    var roaming = false
+
     @OptionGroup var output: OutputOptions
 
     public init() {}
@@ -96,7 +99,12 @@ public struct DemoCommand: AsyncParsableCommand {
         let config = configuration()
         let json = output.json
         try await output.reportingErrors {
-            let summary = try await DemoRunner.runInterruptible(config)
+            if roaming {
+                let summary = try await DemoRunner.runInterruptible(config) { c, r in try await DemoRunner.runRoaming(c, resources: r) }
+                if json { print(try CommandEnvelope(data: summary).jsonString()) } else { print(summary.humanReadable()) }
+                return
+            }
+            let summary = try await DemoRunner.runInterruptible(config) { c, r in try await DemoRunner.run(c, resources: r) }
             if json {
                 print(try CommandEnvelope(data: summary).jsonString())
             } else {
