@@ -47,8 +47,10 @@ struct RoamingCommandTests {
                 let spki = Keccak256.hash(Array("mno \(n)".utf8))
                 try await registry.send(TrustRegistry.register(entity: mno, role: .mno, name: "MNO \(n)", spkiHash: spki, certHash: spki), signer: dev)
             }
-            let asA = ["--account", "mnoA", "--password-env", "PW", "--json"] + f.chain
-            let asB = ["--account", "mnoB", "--password-env", "PW", "--json"] + f.chain
+            // Each MNO keeps its own records database (as it would in its own data directory).
+            let dbA = ["--database", h.url.appendingPathComponent("a.sqlite").path], dbB = ["--database", h.url.appendingPathComponent("b.sqlite").path]
+            let asA = ["--account", "mnoA", "--password-env", "PW", "--json"] + f.chain + dbA
+            let asB = ["--account", "mnoB", "--password-env", "PW", "--json"] + f.chain + dbB
 
             // Agreement: A proposes, B accepts.
             let proposed = try await h.ok(["roaming", "agreement", "propose", "--partner", b.checksummed, "--plmn", "262-01", "--partner-plmn", "208-10",
@@ -68,14 +70,14 @@ struct RoamingCommandTests {
             let fileA = try h.secretFile("a-served.jsonl", Self.records(start: start, location: "262-01", services: ["voice"]))
             // Refusals, each with its code and nothing stored: a bad file (401), a foreign location (402).
             let badHeader = try h.secretFile("bad.csv", "imsi,service\n")
-            #expect(try await h.run(["roaming", "records", "import", badHeader, "--agreement", "1", "--account", "mnoB", "--json"] + f.chain).code == 401)
-            #expect(try await h.run(["roaming", "records", "import", fileA, "--agreement", "1", "--account", "mnoB", "--json"] + f.chain).code == 402)
-            #expect(try await h.run(["roaming", "records", "import", fileB, "--agreement", "1", "--account", "dev", "--json"] + f.chain).code == 406)
-            let emptyList = try await h.ok(["roaming", "records", "list", "--json"])
+            #expect(try await h.run(["roaming", "records", "import", badHeader, "--agreement", "1", "--account", "mnoB", "--json"] + f.chain + dbB).code == 401)
+            #expect(try await h.run(["roaming", "records", "import", fileA, "--agreement", "1", "--account", "mnoB", "--json"] + f.chain + dbB).code == 402)
+            #expect(try await h.run(["roaming", "records", "import", fileB, "--agreement", "1", "--account", "dev", "--json"] + f.chain + dbB).code == 406)
+            let emptyList = try await h.ok(["roaming", "records", "list", "--json"] + dbB)
             #expect(try #require(emptyList.list).isEmpty)
-            try await h.ok(["roaming", "records", "import", fileB, "--agreement", "1", "--account", "mnoB", "--json"] + f.chain)
-            try await h.ok(["roaming", "records", "import", fileA, "--agreement", "1", "--account", "mnoA", "--json"] + f.chain)
-            let again = try await h.run(["roaming", "records", "import", fileB, "--agreement", "1", "--account", "mnoB", "--json"] + f.chain)
+            try await h.ok(["roaming", "records", "import", fileB, "--agreement", "1", "--account", "mnoB", "--json"] + f.chain + dbB)
+            try await h.ok(["roaming", "records", "import", fileA, "--agreement", "1", "--account", "mnoA", "--json"] + f.chain + dbA)
+            let again = try await h.run(["roaming", "records", "import", fileB, "--agreement", "1", "--account", "mnoB", "--json"] + f.chain + dbB)
             #expect(again.code == 400, "a held slot is replaced only with --replace")
 
             // Before the period ends the contract refuses the commitment: typed, nothing signed.
@@ -106,7 +108,7 @@ struct RoamingCommandTests {
             try await h.ok(["roaming", "commit", "--agreement", "1", "--period", "0"] + asA, environment: f.env)
 
             // A holds B's committed records: nothing contradicts, so it accepts; B accepts A's.
-            try await h.ok(["roaming", "records", "import", fileB, "--agreement", "1", "--partner", "--account", "mnoA", "--json"] + f.chain)
+            try await h.ok(["roaming", "records", "import", fileB, "--agreement", "1", "--partner", "--account", "mnoA", "--json"] + f.chain + dbA)
             let noCase = try await h.run(["roaming", "dispute", "--agreement", "1", "--period", "0"] + asA, environment: f.env)
             #expect(noCase.code == 408, "\(noCase)")
             let notFinal = try await h.run(["roaming", "settle", "--agreement", "1", "--period", "0"] + asA, environment: f.env)
