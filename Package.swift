@@ -391,7 +391,7 @@ let package = Package(
         // The chain CLI (account, contracts, registry) as child `openrsp` processes against the real devnet.
         .testTarget(
             name: "ChainCommandsTests",
-            dependencies: ["RSPCommands", "Settlement", "EthereumCore", "EthereumRPC", "RSPCrypto", "DevnetTestSupport",
+            dependencies: ["RSPCommands", "Settlement", "Roaming", "EthereumCore", "EthereumRPC", "RSPCrypto", "DevnetTestSupport",
                            .product(name: "X509", package: "swift-certificates"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),

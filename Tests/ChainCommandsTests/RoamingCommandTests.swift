@@ -6,8 +6,74 @@ import DevnetTestSupport
 import EthereumCore
 import EthereumRPC
 import Foundation
+import Roaming
 import Settlement
 import Testing
+
+/// Two funded, registered MNOs (A: mnoA, B: mnoB, whose key the test keeps) with an accepted
+/// agreement (hourly periods, rates 2/10/5) and deposits; each with its own records database.
+struct RoamingParties {
+    let a: Address, b: Address
+    let keyB: PrivateKey
+    let chain: Chain
+    let clearing: Contract<RoamingClearing>
+    let contracts: [String: String]
+    let start: UInt64
+    let dbA: [String], dbB: [String], asA: [String], asB: [String]
+
+    static func make(_ f: FundedHome, deposit: String) async throws -> RoamingParties {
+        let h = f.home
+        try await h.ok(["contracts", "deploy", "--json"] + f.chain + f.signer, environment: f.env)
+        let keyB = try PrivateKey.generate()
+        let madeA = try await h.ok(["account", "new", "mnoA", "--password-env", "PW", "--light-kdf", "--json"], environment: f.env)
+        let madeB = try await h.ok(["account", "import", "mnoB", "--private-key-env", "KEY_B", "--password-env", "PW", "--light-kdf", "--json"],
+                                   environment: f.env.merging(["KEY_B": Hex.encode(keyB.rawBytes)]) { $1 })
+        let a = try Address(hex: try #require(madeA.data?["address"] as? String)), b = try Address(hex: try #require(madeB.data?["address"] as? String))
+        for mno in [a, b] {
+            try await h.ok(["account", "transfer", mno.checksummed, "--wei", "100000000000000000", "--json"] + f.chain + f.signer, environment: f.env)
+            try await h.ok(["token", "mint", mno.checksummed, "--amount", deposit, "--json"] + f.chain + f.signer, environment: f.env)
+        }
+        // Both MNOs registered and active (through the binding: the registry CLI is tested elsewhere).
+        let chain = Chain(client: f.devnet.client, chainId: f.chainId)
+        let deployment = try JSONSerialization.jsonObject(with: Data(contentsOf: h.url.appendingPathComponent("contracts.json"))) as? [String: Any]
+        let contracts = try #require(deployment?["contracts"] as? [String: String])
+        let registry = chain.contract(TrustRegistry.self, at: try Address(hex: try #require(contracts["TrustRegistry"])))
+        let clearing = chain.contract(RoamingClearing.self, at: try Address(hex: try #require(contracts["RoamingClearing"])))
+        let dev = try PrivateKey(Hex.decode(try f.devnet.devKey()))
+        for (n, mno) in [a, b].enumerated() {
+            let spki = Keccak256.hash(Array("mno \(n)".utf8))
+            try await registry.send(TrustRegistry.register(entity: mno, role: .mno, name: "MNO \(n)", spkiHash: spki, certHash: spki), signer: dev)
+        }
+        // Each MNO keeps its own records database (as it would in its own data directory).
+        let dbA = ["--database", h.url.appendingPathComponent("a.sqlite").path], dbB = ["--database", h.url.appendingPathComponent("b.sqlite").path]
+        let asA = ["--account", "mnoA", "--password-env", "PW", "--json"] + f.chain + dbA
+        let asB = ["--account", "mnoB", "--password-env", "PW", "--json"] + f.chain + dbB
+
+        // Agreement: A proposes, B accepts.
+        let proposed = try await h.ok(["roaming", "agreement", "propose", "--partner", b.checksummed, "--plmn", "262-01", "--partner-plmn", "208-10",
+                                       "--rate-data", "2", "--rate-voice", "10", "--rate-sms", "5", "--period-seconds", "3600"] + asA, environment: f.env)
+        let agreement = try #require(proposed.data?["agreement"] as? [String: Any])
+        #expect(agreement["agreementId"] as? String == "1" && agreement["status"] as? String == "proposed")
+        let start = UInt64(try #require(agreement["start"] as? Int))
+        let notPartner = try await h.run(["roaming", "agreement", "accept", "1"] + asA, environment: f.env)
+        #expect(notPartner.code == 270, "\(notPartner)")
+        try await h.ok(["roaming", "agreement", "accept", "1"] + asB, environment: f.env)
+        let shown = try await h.ok(["roaming", "agreement", "show", "1", "--json"] + f.chain)
+        #expect(shown.data?["status"] as? String == "active" && shown.data?["plmnB"] as? String == "208-10")
+        for who in [asA, asB] { try await h.ok(["roaming", "deposit", "--amount", deposit] + who, environment: f.env) }
+        return RoamingParties(a: a, b: b, keyB: keyB, chain: chain, clearing: clearing, contracts: contracts, start: start,
+                              dbA: dbA, dbB: dbB, asA: asA, asB: asB)
+    }
+
+    /// Mines one block at `timestamp` if the chain is behind it (block time, not the devnet clock:
+    /// instant mining can put blocks ahead of the clock evm_increaseTime moves).
+    func advance(_ f: FundedHome, to timestamp: UInt64) async throws {
+        let now = try #require(try await f.devnet.client.getBlockByNumber(.latest)).timestamp
+        if now < timestamp {
+            _ = try await f.devnet.client.request("evm_mine", [.string(UInt256(timestamp).quantityHex)], retry: .once)
+        }
+    }
+}
 
 @Suite("openrsp roaming: agreement, records, commit outbox, review, netting (real devnet)", .serialized)
 struct RoamingCommandTests {
@@ -26,45 +92,9 @@ struct RoamingCommandTests {
     func clearOnePeriod() async throws {
         try await FundedHome.with { f in
             let h = f.home
-            try await h.ok(["contracts", "deploy", "--json"] + f.chain + f.signer, environment: f.env)
-            var address: [String: Address] = [:]
-            for name in ["mnoA", "mnoB"] {
-                let made = try await h.ok(["account", "new", name, "--password-env", "PW", "--light-kdf", "--json"], environment: f.env)
-                address[name] = try Address(hex: try #require(made.data?["address"] as? String))
-                try await h.ok(["account", "transfer", address[name]!.checksummed, "--wei", "100000000000000000", "--json"] + f.chain + f.signer,
-                               environment: f.env)
-                try await h.ok(["token", "mint", address[name]!.checksummed, "--amount", "5000000", "--json"] + f.chain + f.signer, environment: f.env)
-            }
-            let a = try #require(address["mnoA"]), b = try #require(address["mnoB"])
-            // Both MNOs registered and active (through the binding: the registry CLI is tested elsewhere).
-            let chain = Chain(client: f.devnet.client, chainId: f.chainId)
-            let deployment = try JSONSerialization.jsonObject(with: Data(contentsOf: h.url.appendingPathComponent("contracts.json"))) as? [String: Any]
-            let contracts = try #require(deployment?["contracts"] as? [String: String])
-            let registry = chain.contract(TrustRegistry.self, at: try Address(hex: try #require(contracts["TrustRegistry"])))
-            let clearing = chain.contract(RoamingClearing.self, at: try Address(hex: try #require(contracts["RoamingClearing"])))
-            let dev = try PrivateKey(Hex.decode(try f.devnet.devKey()))
-            for (n, mno) in [a, b].enumerated() {
-                let spki = Keccak256.hash(Array("mno \(n)".utf8))
-                try await registry.send(TrustRegistry.register(entity: mno, role: .mno, name: "MNO \(n)", spkiHash: spki, certHash: spki), signer: dev)
-            }
-            // Each MNO keeps its own records database (as it would in its own data directory).
-            let dbA = ["--database", h.url.appendingPathComponent("a.sqlite").path], dbB = ["--database", h.url.appendingPathComponent("b.sqlite").path]
-            let asA = ["--account", "mnoA", "--password-env", "PW", "--json"] + f.chain + dbA
-            let asB = ["--account", "mnoB", "--password-env", "PW", "--json"] + f.chain + dbB
-
-            // Agreement: A proposes, B accepts.
-            let proposed = try await h.ok(["roaming", "agreement", "propose", "--partner", b.checksummed, "--plmn", "262-01", "--partner-plmn", "208-10",
-                                           "--rate-data", "2", "--rate-voice", "10", "--rate-sms", "5", "--period-seconds", "3600"] + asA, environment: f.env)
-            let agreement = try #require(proposed.data?["agreement"] as? [String: Any])
-            #expect(agreement["agreementId"] as? String == "1" && agreement["status"] as? String == "proposed")
-            let start = UInt64(try #require(agreement["start"] as? Int))
-            let notPartner = try await h.run(["roaming", "agreement", "accept", "1"] + asA, environment: f.env)
-            #expect(notPartner.code == 270, "\(notPartner)")
-            try await h.ok(["roaming", "agreement", "accept", "1"] + asB, environment: f.env)
-            let shown = try await h.ok(["roaming", "agreement", "show", "1", "--json"] + f.chain)
-            #expect(shown.data?["status"] as? String == "active" && shown.data?["plmnB"] as? String == "208-10")
-            for who in [asA, asB] { try await h.ok(["roaming", "deposit", "--amount", "1000000"] + who, environment: f.env) }
-
+            let p = try await RoamingParties.make(f, deposit: "1000000")
+            let (a, b, clearing, chain, contracts, start) = (p.a, p.b, p.clearing, p.chain, p.contracts, p.start)
+            let (dbA, dbB, asA, asB) = (p.dbA, p.dbB, p.asA, p.asB)
             // Record files: B served A's subscribers (at 208-10), A served B's (at 262-01).
             let fileB = try h.secretFile("b-served.jsonl", Self.records(start: start, location: "208-10", services: ["data", "voice", "sms", "data"]))
             let fileA = try h.secretFile("a-served.jsonl", Self.records(start: start, location: "262-01", services: ["voice"]))
@@ -83,9 +113,7 @@ struct RoamingCommandTests {
             // Before the period ends the contract refuses the commitment: typed, nothing signed.
             let early = try await h.run(["roaming", "commit", "--agreement", "1", "--period", "0"] + asB, environment: f.env)
             #expect(early.code == 272, "\(early)")
-            let now = try #require(try await f.devnet.client.getBlockByNumber(.latest)).timestamp
-            _ = try await f.devnet.client.request("evm_increaseTime", [.string(UInt256(start + 3601 - now).quantityHex)], retry: .once)
-            _ = try await f.devnet.client.request("evm_mine", [], retry: .once)
+            try await p.advance(f, to: start + 3601)
 
             // B's commit killed after the signed bytes are persisted, before broadcast; the rerun sends those bytes.
             let commitB = ["roaming", "commit", "--agreement", "1", "--period", "0"] + asB
@@ -135,6 +163,104 @@ struct RoamingCommandTests {
             #expect(try await tokens(clearing.address) == UInt256(2_000_000 - 116))
             let nothing = try await h.run(["roaming", "withdraw"] + asB, environment: f.env)
             #expect(nothing.code == 282)
+        }
+    }
+
+    @Test("a wrongly charged record disputed with the CLI, a court case decided through the CLI, authorisations with a replay cache")
+    func disputeCourtAndAuthorisations() async throws {
+        try await FundedHome.with { f in
+            let h = f.home
+            let p = try await RoamingParties.make(f, deposit: "300000000")   // the court fee is 100 tUSD
+            // B's billing charged record 1 at 99 instead of 3 min × 10: B commits it through the binding (the CLI refuses it).
+            let text = "imsi_pseudonym,service,start,end,volume,location,charge\n"
+                + "\(Self.pseudonyms[0]),data,\(p.start + 60),\(p.start + 360),10,208-10,20\n"
+                + "\(Self.pseudonyms[1]),voice,\(p.start + 600),\(p.start + 780),3,208-10,99\n"
+            let fileB = try h.secretFile("b-served.csv", text)
+            let terms = try await p.clearing.call(RoamingClearing.agreements(1))
+            let slot = RoamingSlot(agreementId: 1, direction: .aOnB, period: 0)
+            let placed = try RoamingSlots.place(try RoamingRecordParser().parse(Array(text.utf8), format: .csv), agreementId: 1, agreement: terms,
+                                                direction: .aOnB, strict: false)
+            let bad = try RoamingSlots.commitment(of: try #require(placed[slot]))
+            try await p.advance(f, to: p.start + 3601)
+            #expect(try await h.run(["roaming", "records", "import", fileB, "--agreement", "1", "--account", "mnoB", "--json"] + f.chain + p.dbB).code == 402)
+            try await p.clearing.send(RoamingClearing.commitRecords(1, .aOnB, period: 0, root: bad.root, count: bad.count, totals: bad.totals), signer: p.keyB)
+            let imported = try await h.ok(["roaming", "records", "import", fileB, "--agreement", "1", "--partner", "--account", "mnoA", "--json"]
+                                          + f.chain + p.dbA)
+            #expect((imported.data?["contradictions"] as? [String])?.count == 1)
+            let disputed = try await h.ok(["roaming", "dispute", "--agreement", "1", "--period", "0"] + p.asA, environment: f.env)
+            #expect(disputed.data?["reason"] as? Int == 6 && disputed.data?["leafIndex"] as? Int == 1)
+            #expect(try await p.clearing.call(RoamingClearing.commitment(1, .aOnB, period: 0)).status == .voided)
+
+            // A commits its records of B's subscribers; B takes them to the court; three auditors uphold them.
+            let fileA = try h.secretFile("a-served.jsonl", Self.records(start: p.start, location: "262-01", services: ["sms"]))
+            try await h.ok(["roaming", "records", "import", fileA, "--agreement", "1", "--account", "mnoA", "--json"] + f.chain + p.dbA)
+            try await h.ok(["roaming", "commit", "--agreement", "1", "--period", "0"] + p.asA, environment: f.env)
+            var auditors: [[String]] = []
+            for i in 1...3 {
+                let made = try await h.ok(["account", "new", "aud\(i)", "--password-env", "PW", "--light-kdf", "--json"], environment: f.env)
+                let address = try #require(made.data?["address"] as? String)
+                try await h.ok(["account", "transfer", address, "--wei", "100000000000000000", "--json"] + f.chain + f.signer, environment: f.env)
+                try await h.ok(["token", "mint", address, "--amount", "1000000000", "--json"] + f.chain + f.signer, environment: f.env)
+                let signer = ["--account", "aud\(i)", "--password-env", "PW", "--json"] + f.chain
+                try await h.ok(["roaming", "auditor", "stake", "--amount", "1000000000"] + signer, environment: f.env)
+                auditors.append(signer)
+            }
+            let opened = try await h.ok(["roaming", "court", "open", "--agreement", "1", "--period", "0"] + p.asB, environment: f.env)
+            #expect((opened.data?["caseInfo"] as? [String: Any])?["state"] as? String == "drawing")
+            let early = try await h.run(["roaming", "court", "step", "draw", "1"] + p.asB, environment: f.env)
+            #expect(early.code == 280, "the seed block is not mined yet: \(early)")
+            for _ in 0..<6 { _ = try await f.devnet.client.request("evm_mine", [], retry: .once) }
+            try await h.ok(["roaming", "court", "step", "draw", "1"] + p.asB, environment: f.env)
+            for signer in auditors { try await h.ok(["roaming", "auditor", "commit-vote", "1", "--vote", "uphold"] + signer, environment: f.env) }
+            let otherVote = try await h.run(["roaming", "auditor", "commit-vote", "1", "--vote", "void"] + auditors[0], environment: f.env)
+            #expect(otherVote.code == 409, "a second, different vote is refused before anything is sent")
+            let voting = try await h.ok(["roaming", "court", "show", "1", "--json"] + f.chain)
+            try await p.advance(f, to: UInt64(try #require(voting.data?["commitEnd"] as? Int)))
+            for signer in auditors { try await h.ok(["roaming", "auditor", "reveal-vote", "1"] + signer, environment: f.env) }
+            try await p.advance(f, to: UInt64(try #require(voting.data?["revealEnd"] as? Int)))
+            let tallied = try await h.ok(["roaming", "court", "step", "tally", "1"] + p.asB, environment: f.env)
+            let decided = try #require(tallied.data?["caseInfo"] as? [String: Any])
+            #expect(decided["verdict"] as? String == "uphold" && decided["state"] as? String == "decided")
+            try await p.advance(f, to: UInt64(try #require(decided["objectionEnd"] as? Int)))
+            try await h.ok(["roaming", "court", "step", "execute", "1"] + p.asB, environment: f.env)
+            #expect(try await p.clearing.call(RoamingClearing.commitment(1, .bOnA, period: 0)).status == .accepted)
+
+            // Roaming authorisation: A's operator key authorises a subscriber on B; B's operator key confirms once.
+            for (mno, key) in [("mnoA", "opA"), ("mnoB", "opB")] {
+                let made = try await h.ok(["account", "new", key, "--password-env", "PW", "--light-kdf", "--json"], environment: f.env)
+                let address = try #require(made.data?["address"] as? String)
+                try await h.ok(["account", "transfer", address, "--wei", "100000000000000000", "--json"] + f.chain + f.signer, environment: f.env)
+                try await h.ok(["registry", "operator-key", "add", address, "--json", "--account", mno, "--password-env", "PW"] + f.chain, environment: f.env)
+                try await h.ok(["registry", "operator-key", "accept", "--mno", (mno == "mnoA" ? p.a : p.b).checksummed, "--json", "--account", key,
+                                "--password-env", "PW"] + f.chain, environment: f.env)
+            }
+            let pseudonymKey = try h.secretFile("pseudonym.key", String(repeating: "5a", count: 32) + "\n")
+            let auth = h.url.appendingPathComponent("auth.json").path, conf = h.url.appendingPathComponent("conf.json").path
+            let authorized = try await h.ok(["roaming", "authorize", "--home", p.a.checksummed, "--visited", p.b.checksummed, "--imsi", "262011234567890",
+                                             "--pseudonym-key", pseudonymKey, "--out", auth, "--account", "opA", "--password-env", "PW", "--json"] + f.chain,
+                                            environment: f.env)
+            let expected = try IMSIPseudonym(imsi: "262011234567890", key: [UInt8](repeating: 0x5A, count: 32)).value.hex
+            #expect(authorized.data?["subscriber"] as? String == expected)
+            #expect(!(try String(contentsOfFile: auth, encoding: .utf8)).contains("262011234567890"), "the IMSI is not in the message")
+            try await h.ok(["roaming", "verify", auth, "--visited", p.b.checksummed, "--json"] + f.chain)
+            #expect(try await h.run(["roaming", "verify", auth, "--visited", p.a.checksummed, "--json"] + f.chain).code == 411)
+            let confirm = ["roaming", "confirm", auth, "--visited", p.b.checksummed, "--out", conf, "--account", "opB", "--password-env", "PW", "--json"]
+                + f.chain + p.dbB
+            try await h.ok(confirm, environment: f.env)
+            #expect(try await h.run(confirm, environment: f.env).code == 412, "the second use of an authorisation is a replay")
+            let checked = try await h.ok(["roaming", "verify", conf, "--authorization", auth, "--json"] + f.chain)
+            #expect(checked.data?["kind"] as? String == "ServiceConfirmation")
+            // Signed by the MNO's own address, not an operator key: refused.
+            let ownKey = h.url.appendingPathComponent("own.json").path
+            try await h.ok(["roaming", "authorize", "--home", p.a.checksummed, "--visited", p.b.checksummed, "--imsi", "262011234567890",
+                            "--pseudonym-key", pseudonymKey, "--out", ownKey, "--account", "mnoA", "--password-env", "PW", "--json"] + f.chain,
+                           environment: f.env)
+            #expect(try await h.run(["roaming", "verify", ownKey, "--visited", p.b.checksummed, "--json"] + f.chain).code == 411)
+            let sloppy = try h.secretFile("open.key", String(repeating: "5a", count: 32))
+            _ = chmod(sloppy, 0o644)
+            #expect(try await h.run(["roaming", "authorize", "--home", p.a.checksummed, "--visited", p.b.checksummed, "--imsi", "262011234567890",
+                                     "--pseudonym-key", sloppy, "--out", ownKey, "--account", "opA", "--password-env", "PW", "--json"] + f.chain,
+                                    environment: f.env).code == 400)
         }
     }
 }
