@@ -21,6 +21,21 @@ func roamingSlot(_ ctx: RoamingContext, _ period: RoamingPeriodOptions, me signe
     return (RoamingSlot(agreementId: id, direction: direction, period: period.period), terms)
 }
 
+/// The partner's records held for `slot`, their commitment and the one on chain; nil if none are
+/// held; refused (407) unless they hash to the committed root and count.
+func heldPartnerRecords(_ ctx: RoamingContext, _ store: any RoamingRecordStore,
+                        _ slot: RoamingSlot) async throws -> (records: [RoamingClearing.Record], mine: RoamingSlots.Commitment, onChain: RoamingClearing.Commitment)? {
+    let records = try await RoamingRecordsImportCommand.held(store, slot)
+    guard !records.isEmpty else { return nil }
+    let onChain = try await ctx.read(RoamingClearing.commitment(slot.agreementId, slot.direction, period: slot.period), "commitment")
+    let mine: RoamingSlots.Commitment
+    do { mine = try RoamingSlots.commitment(of: records) } catch { throw RoamingCommandError(.noRecords, "\(slot): \(error)") }
+    guard mine.root == onChain.root, mine.count == onChain.count else {
+        throw RoamingCommandError(.rootMismatch, "the partner's records held for \(slot) hash to \(mine.root.hex), the commitment is \(onChain.root.hex)")
+    }
+    return (records, mine, onChain)
+}
+
 /// The mined receipt's single event `E` from the clearing contract.
 func roamingEvent<E: ContractEvent>(_ type: E.Type, _ ctx: RoamingContext, _ sent: SubmittedTransaction) async throws -> E {
     let receipt = try await ctx.connection.client.getTransactionReceipt(sent.hash)
@@ -208,18 +223,11 @@ struct RoamingAcceptCommand: AsyncParsableCommand {
             let signer = try account.signer(home: home)
             let document = try await options.withClearing(home: home, signer: signer) { ctx in
                 let (slot, _) = try await roamingSlot(ctx, period, me: signer.address, home: true)
-                let records = try await RoamingRecordsImportCommand.held(store, slot)
-                if !records.isEmpty {
-                    let onChain = try await ctx.read(RoamingClearing.commitment(slot.agreementId, slot.direction, period: slot.period), "commitment")
-                    let mine = try? RoamingSlots.commitment(of: records)
-                    guard mine?.root == onChain.root else {
-                        throw RoamingCommandError(.rootMismatch, "the partner's records held for \(slot) do not hash to the committed root \(onChain.root.hex)")
-                    }
-                }
+                let checked = try await heldPartnerRecords(ctx, store, slot) != nil
                 let sent = try await ctx.send(RoamingClearing.acceptCommitment(slot.agreementId, slot.direction, period: slot.period),
                                               label: "roaming accept \(slot)")
                 return Document(agreementId: slot.agreementId.description, direction: roamingDirectionName(slot.direction), period: slot.period,
-                                recordsChecked: !records.isEmpty, transaction: sent)
+                                recordsChecked: checked, transaction: sent)
             }
             try output.emit(document) { "accepted \(document.direction) period \(document.period)\n" + document.transaction.human }
         }
@@ -260,13 +268,8 @@ struct RoamingDisputeCommand: AsyncParsableCommand {
             let signer = try account.signer(home: home)
             let document = try await options.withClearing(home: home, signer: signer) { ctx in
                 let (slot, terms) = try await roamingSlot(ctx, period, me: signer.address, home: true)
-                let records = try await RoamingRecordsImportCommand.held(store, slot)
-                guard !records.isEmpty else { throw RoamingCommandError(.noRecords, "no partner records held for \(slot): `records import --partner` first") }
-                let onChain = try await ctx.read(RoamingClearing.commitment(slot.agreementId, slot.direction, period: slot.period), "commitment")
-                let mine: RoamingSlots.Commitment
-                do { mine = try RoamingSlots.commitment(of: records) } catch { throw RoamingCommandError(.noRecords, "\(slot): \(error)") }
-                guard mine.root == onChain.root, mine.count == onChain.count else {
-                    throw RoamingCommandError(.rootMismatch, "the records held for \(slot) hash to \(mine.root.hex), the commitment is \(onChain.root.hex)")
+                guard let (records, mine, onChain) = try await heldPartnerRecords(ctx, store, slot) else {
+                    throw RoamingCommandError(.noRecords, "no partner records held for \(slot): `records import --partner` first")
                 }
                 let found = records.compactMap { r in
                     RoamingSlots.contradiction(r, leafIndex: r.index, slot: slot, agreement: terms, totals: onChain.totals).map { (r, $0) }
