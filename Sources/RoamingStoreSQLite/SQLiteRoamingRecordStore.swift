@@ -74,8 +74,11 @@ public final class SQLiteRoamingRecordStore: RoamingRecordStore, Sendable {
         do { try migrator.migrate(database) } catch { throw .backend("migration failed: \(error)") }
     }
 
+    /// Runs `body`; a database failure is reported by its SQLite code and message, never its SQL text.
     private func run<T>(_ body: () throws -> T) throws(RoamingStoreError) -> T {
-        do { return try body() } catch let e as RoamingStoreError { throw e } catch { throw .backend("\(error)") }
+        do { return try body() } catch let e as RoamingStoreError { throw e } catch let e as DatabaseError {
+            throw .backend("SQLite error \(e.resultCode.rawValue): \(e.message ?? "no message")")
+        } catch { throw .backend("\(type(of: error))") }
     }
 
     private static func bits(_ x: UInt64) -> Int64 { Int64(bitPattern: x) }
