@@ -15,6 +15,7 @@ import Testing
 struct RoamingParties {
     let a: Address, b: Address
     let keyB: PrivateKey
+    let funder: Funder
     let chain: Chain
     let clearing: Contract<RoamingClearing>
     let contracts: [String: String]
@@ -29,17 +30,15 @@ struct RoamingParties {
         let madeB = try await h.ok(["account", "import", "mnoB", "--private-key-env", "KEY_B", "--password-env", "PW", "--light-kdf", "--json"],
                                    environment: f.env.merging(["KEY_B": Hex.encode(keyB.rawBytes)]) { $1 })
         let a = try Address(hex: try #require(madeA.data?["address"] as? String)), b = try Address(hex: try #require(madeB.data?["address"] as? String))
-        for mno in [a, b] {
-            try await h.ok(["account", "transfer", mno.checksummed, "--wei", "100000000000000000", "--json"] + f.chain + f.signer, environment: f.env)
-            try await h.ok(["token", "mint", mno.checksummed, "--amount", deposit, "--json"] + f.chain + f.signer, environment: f.env)
-        }
-        // Both MNOs registered and active (through the binding: the registry CLI is tested elsewhere).
+        // Gas, tokens and registration through the binding (the token, account and registry CLI are tested elsewhere).
         let chain = Chain(client: f.devnet.client, chainId: f.chainId)
         let deployment = try JSONSerialization.jsonObject(with: Data(contentsOf: h.url.appendingPathComponent("contracts.json"))) as? [String: Any]
         let contracts = try #require(deployment?["contracts"] as? [String: String])
         let registry = chain.contract(TrustRegistry.self, at: try Address(hex: try #require(contracts["TrustRegistry"])))
         let clearing = chain.contract(RoamingClearing.self, at: try Address(hex: try #require(contracts["RoamingClearing"])))
         let dev = try PrivateKey(Hex.decode(try f.devnet.devKey()))
+        let funder = Funder(chain: chain, token: chain.contract(TestStablecoin.self, at: try Address(hex: try #require(contracts["Token"]))), dev: dev)
+        for mno in [a, b] { try await funder.fund(mno, tokens: try UInt256(decimal: deposit)) }
         for (n, mno) in [a, b].enumerated() {
             let spki = Keccak256.hash(Array("mno \(n)".utf8))
             try await registry.send(TrustRegistry.register(entity: mno, role: .mno, name: "MNO \(n)", spkiHash: spki, certHash: spki), signer: dev)
@@ -61,8 +60,20 @@ struct RoamingParties {
         let shown = try await h.ok(["roaming", "agreement", "show", "1", "--json"] + f.chain)
         #expect(shown.data?["status"] as? String == "active" && shown.data?["plmnB"] as? String == "208-10")
         for who in [asA, asB] { try await h.ok(["roaming", "deposit", "--amount", deposit] + who, environment: f.env) }
-        return RoamingParties(a: a, b: b, keyB: keyB, chain: chain, clearing: clearing, contracts: contracts, start: start,
+        return RoamingParties(a: a, b: b, keyB: keyB, funder: funder, chain: chain, clearing: clearing, contracts: contracts, start: start,
                               dbA: dbA, dbB: dbB, asA: asA, asB: asB)
+    }
+
+    /// What funds accounts from the devnet's dev key (gas money and minted tokens) in setup.
+    struct Funder {
+        let chain: Chain
+        let token: Contract<TestStablecoin>
+        let dev: PrivateKey
+
+        func fund(_ who: Address, tokens: UInt256 = .zero) async throws {
+            _ = try await chain.sendValue(UInt256(100_000_000_000_000_000 as UInt64), to: who, signer: dev)
+            if !tokens.isZero { try await token.send(TestStablecoin.mint(receiver: who, amount: tokens), signer: dev) }
+        }
     }
 
     /// Mines one block at `timestamp` if the chain is behind it (block time, not the devnet clock:
@@ -198,9 +209,7 @@ struct RoamingCommandTests {
             var auditors: [[String]] = []
             for i in 1...3 {
                 let made = try await h.ok(["account", "new", "aud\(i)", "--password-env", "PW", "--light-kdf", "--json"], environment: f.env)
-                let address = try #require(made.data?["address"] as? String)
-                try await h.ok(["account", "transfer", address, "--wei", "100000000000000000", "--json"] + f.chain + f.signer, environment: f.env)
-                try await h.ok(["token", "mint", address, "--amount", "1000000000", "--json"] + f.chain + f.signer, environment: f.env)
+                try await p.funder.fund(try Address(hex: try #require(made.data?["address"] as? String)), tokens: UInt256(1_000_000_000))
                 let signer = ["--account", "aud\(i)", "--password-env", "PW", "--json"] + f.chain
                 try await h.ok(["roaming", "auditor", "stake", "--amount", "1000000000"] + signer, environment: f.env)
                 auditors.append(signer)
@@ -229,7 +238,7 @@ struct RoamingCommandTests {
             for (mno, key) in [("mnoA", "opA"), ("mnoB", "opB")] {
                 let made = try await h.ok(["account", "new", key, "--password-env", "PW", "--light-kdf", "--json"], environment: f.env)
                 let address = try #require(made.data?["address"] as? String)
-                try await h.ok(["account", "transfer", address, "--wei", "100000000000000000", "--json"] + f.chain + f.signer, environment: f.env)
+                try await p.funder.fund(try Address(hex: address))
                 try await h.ok(["registry", "operator-key", "add", address, "--json", "--account", mno, "--password-env", "PW"] + f.chain, environment: f.env)
                 try await h.ok(["registry", "operator-key", "accept", "--mno", (mno == "mnoA" ? p.a : p.b).checksummed, "--json", "--account", key,
                                 "--password-env", "PW"] + f.chain, environment: f.env)
