@@ -9,7 +9,7 @@ public struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the verifiable provisioning flow end to end and print a summary.",
         discussion: """
-            Starts the embedded devnet (or uses --rpc-url), deploys and wires the four contracts from \
+            Starts the embedded devnet (or uses --rpc-url), deploys and wires the contracts from \
             contracts/build (addresses in $OPENRSP_HOME/contracts.json, as contracts/deploy.py writes them), \
             creates or reuses the PKI, registers the CI, SM-DP+, MNO and MVNO in the TrustRegistry, runs the \
             SM-DP+ over TLS on 127.0.0.1, imports a profile (a TS.48 test profile from ../shared/testdata/ts48 \
