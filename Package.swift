@@ -128,8 +128,10 @@ let package = Package(
         // MARK: Roaming between operators (issue 19): authorisation messages, IMSI pseudonyms and sealing
         .target(
             name: "Roaming",
-            dependencies: ["EthereumCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["EthereumCore", "Settlement", "UsageService", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // The roaming records and commitment outbox in SQLite (docs/ROAMING.md "Operator side").
+        .target(name: "RoamingStoreSQLite", dependencies: ["Roaming", "Settlement", "EthereumCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // MARK: SM-DP+ (issue: SM-DP+ server)
         .target(name: "ES9PlusAPI", dependencies: ["RSPASN1"]),
@@ -264,6 +266,7 @@ let package = Package(
                 "LPA", "LPAClient",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ES2PlusAPI", "ES2PlusHTTPClient", "ActivationCodeQR",
                 "LPAChainTrust", "SMDPChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite", "UsageStorePostgres",
+                "Roaming", "RoamingStoreSQLite",
                 "SMDPStorePostgres", "PostgresSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -282,7 +285,8 @@ let package = Package(
         // MARK: Tests
         .testTarget(
             name: "RoamingTests",
-            dependencies: ["Roaming", "EthereumCore", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Roaming", "RoamingStoreSQLite", "Settlement", "UsageService", "EthereumCore",
+                           .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]
         ),
         .testTarget(
@@ -402,7 +406,7 @@ let package = Package(
         // The chain CLI (account, contracts, registry) as child `openrsp` processes against the real devnet.
         .testTarget(
             name: "ChainCommandsTests",
-            dependencies: ["RSPCommands", "Settlement", "EthereumCore", "EthereumRPC", "RSPCrypto", "DevnetTestSupport",
+            dependencies: ["RSPCommands", "Settlement", "Roaming", "EthereumCore", "EthereumRPC", "RSPCrypto", "DevnetTestSupport",
                            .product(name: "X509", package: "swift-certificates"),
                            .product(name: "Crypto", package: "swift-crypto")]
         ),

@@ -6,7 +6,8 @@
 
 Signs raw transactions locally with eth-account and talks plain JSON-RPC over urllib (no web3),
 waiting for each receipt. Order: TestStablecoin (only on a devnet chain id, 1337 or 31337 as fixed
-in the contract, and only without --token), TrustRegistry, PlanEntitlements, UsageSettlement, then
+in the contract, and only without --token), TrustRegistry, PlanEntitlements, UsageSettlement,
+RoamingClearing(registry, token, the parameters of roaming_parameters), then
 PlanEntitlements.setSettlement and, when the deployer is governance, TrustRegistry.setDeployment
 (the registry names this version's deployment as the current one). Writes the addresses and the
 contracts' VERSION to --out (default $OPENRSP_HOME/contracts.json, i.e. ~/.openrsp/contracts.json)
@@ -31,6 +32,8 @@ DEFAULT_RPC = "http://127.0.0.1:8545"
 VERSION = 2                        # the contracts' VERSION constant (checked against the deployment)
 DEVNET_CHAIN_IDS = (1337, 31337)   # TestStablecoin.DEVNET_CHAIN_IDS
 DISPUTE_WINDOW = 86400
+ROAMING_WINDOW = 7 * 86400         # RoamingClearing: to commit after a period, and to review a commitment
+COURT_PERIOD = 3 * 86400           # RoamingClearing: vote, reveal and objection periods of the court
 POSTING_GRACE = 2 * 86400          # >= DISPUTE_WINDOW + 1 h (UsageSettlement.MIN_FINAL_POST_TIME)
 
 
@@ -139,9 +142,17 @@ class Deployer:
         return self.send(to, calldata(signature, types, args), signature)
 
 
+def roaming_parameters(roaming_window: int, court_period: int) -> list:
+    """RoamingClearing's constructor arguments after (registry, token), as ContractsDeployment.swift
+    makes them: commit and review windows, deposit notice (4 windows), min stake 1,000 and court fee
+    100 tokens (6 decimals), slash 10 %, draw delay 5 blocks, vote/reveal/objection periods."""
+    return [roaming_window, roaming_window, 4 * roaming_window, 1_000 * 10**6, 1_000, 100 * 10**6, 5,
+            court_period, court_period, court_period]
+
+
 def deploy_all(rpc: Rpc, key: str, *, token: str | None = None, governance: str | None = None,
-               dispute_window=DISPUTE_WINDOW, posting_grace=POSTING_GRACE,
-               metadata_uri="https://openrsp.invalid/entitlement/{id}.json") -> dict:
+               dispute_window=DISPUTE_WINDOW, posting_grace=POSTING_GRACE, roaming_window=ROAMING_WINDOW,
+               court_period=COURT_PERIOD, metadata_uri="https://openrsp.invalid/entitlement/{id}.json") -> dict:
     d = Deployer(rpc, key)
     contracts = {}
     if token is None:
@@ -154,6 +165,7 @@ def deploy_all(rpc: Rpc, key: str, *, token: str | None = None, governance: str 
     contracts["PlanEntitlements"] = plans = d.deploy("PlanEntitlements", [registry, token, metadata_uri])
     contracts["UsageSettlement"] = settlement = d.deploy(
         "UsageSettlement", [registry, plans, token, dispute_window, posting_grace])
+    contracts["RoamingClearing"] = d.deploy("RoamingClearing", [registry, token, *roaming_parameters(roaming_window, court_period)])
     d.call(plans, "setSettlement(address)", ["address"], [settlement])
     current = governance is None or governance.lower() == d.account.address.lower()
     if current:
@@ -168,6 +180,8 @@ def deploy_all(rpc: Rpc, key: str, *, token: str | None = None, governance: str 
         "vyper": load_artifact("TrustRegistry")["vyper"],
         "disputeWindow": dispute_window,
         "postingGrace": posting_grace,
+        "roamingWindow": roaming_window,
+        "courtPeriod": court_period,
         "contracts": contracts,
         "gasUsed": {label: int(r["gasUsed"], 16) for label, r in d.receipts},
     }
@@ -200,9 +214,14 @@ def main(argv=None) -> int:
     ap.add_argument("--dispute-window", type=int, default=DISPUTE_WINDOW, help="seconds (default 1 day)")
     ap.add_argument("--posting-grace", type=int, default=POSTING_GRACE,
                     help="seconds after an entitlement ends (default 2 days; at least the dispute window + 1 h)")
+    ap.add_argument("--roaming-window", type=int, default=ROAMING_WINDOW,
+                    help="RoamingClearing commit and review windows in seconds (default 7 days)")
+    ap.add_argument("--court-period", type=int, default=COURT_PERIOD,
+                    help="RoamingClearing court vote, reveal and objection periods in seconds (default 3 days)")
     args = ap.parse_args(argv)
     result = deploy_all(Rpc(args.rpc_url), load_key(args), token=args.token, governance=args.governance,
-                        dispute_window=args.dispute_window, posting_grace=args.posting_grace)
+                        dispute_window=args.dispute_window, posting_grace=args.posting_grace,
+                        roaming_window=args.roaming_window, court_period=args.court_period)
     result["rpcUrl"] = args.rpc_url
     out = args.out or default_out()
     write_json_atomic(out, result)

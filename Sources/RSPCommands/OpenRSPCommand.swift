@@ -25,6 +25,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             WithdrawCommand.self,
             DemoCommand.self,
             UsageCommand.self,
+            RoamingCommand.self,
             AccountCommand.self,
             ContractsCommand.self,
             RegistryCommand.self,

@@ -5,7 +5,8 @@
 // an operator key signs them as any Ethereum wallet would and anyone recovers the signer.
 import EthereumCore
 
-/// The EIP-712 domain of roaming messages: bound to one chain and one TrustRegistry.
+/// The EIP-712 domain of roaming messages: bound to one chain and one TrustRegistry. Hashing and
+/// the 0x19 0x01 digest are EthereumCore's `TypedData` (eth_signTypedData_v4).
 public struct RoamingDomain: Sendable, Hashable {
     public let chainId: UInt64
     public let registry: Address
@@ -15,26 +16,22 @@ public struct RoamingDomain: Sendable, Hashable {
         self.registry = registry
     }
 
-    static let typeHash = Keccak256.digest(Array(
-        "EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)".utf8))
+    /// `{name "OpenRSP Roaming", version "1", chainId, verifyingContract = the TrustRegistry}`.
+    var fields: [String: TypedDataValue] {
+        ["name": .string("OpenRSP Roaming"), "version": .string("1"), "chainId": .string(String(chainId)),
+         "verifyingContract": .string(registry.checksummed)]
+    }
 
-    /// keccak256(abi.encode(typeHash, keccak256("OpenRSP Roaming"), keccak256("1"), chainId, registry)).
+    /// One message of `type` (declared by `fields`) in this domain.
+    func typedData(_ type: String, _ fields: [TypedData.Field], _ message: [String: TypedDataValue]) -> TypedData {
+        TypedData(types: [type: fields], primaryType: type, domain: self.fields, message: message)
+    }
+
+    /// hashStruct(EIP712Domain).
     public var separator: Hash32 {
-        Keccak256.hash(Self.typeHash + Keccak256.digest(Array("OpenRSP Roaming".utf8)) + Keccak256.digest(Array("1".utf8))
-                       + word(chainId) + word(registry))
-    }
-
-    /// keccak256(0x19 0x01 ‖ separator ‖ structHash): what the operator key signs.
-    func digest(_ structHash: Hash32) -> Hash32 {
-        Keccak256.hash([0x19, 0x01] + separator.bytes + structHash.bytes)
+        get throws(EIP712Error) { try TypedData(types: [:], primaryType: "EIP712Domain", domain: fields, message: [:]).domainSeparator() }
     }
 }
-
-func word(_ value: UInt64) -> [UInt8] {
-    [UInt8](repeating: 0, count: 24) + (0..<8).reversed().map { UInt8(truncatingIfNeeded: value >> (8 * $0)) }
-}
-
-func word(_ address: Address) -> [UInt8] { [UInt8](repeating: 0, count: 12) + address.bytes }
 
 /// RoamingAuthorization(address home,address visited,bytes32 subscriber,uint64 issuedAt,uint64 expiresAt,bytes32 nonce)
 public struct RoamingAuthorization: Sendable, Hashable {
@@ -55,19 +52,33 @@ public struct RoamingAuthorization: Sendable, Hashable {
         self.nonce = nonce
     }
 
-    static let typeHash = Keccak256.digest(Array(
-        "RoamingAuthorization(address home,address visited,bytes32 subscriber,uint64 issuedAt,uint64 expiresAt,bytes32 nonce)".utf8))
+    static let fields: [TypedData.Field] = [
+        .init(name: "home", type: "address"), .init(name: "visited", type: "address"), .init(name: "subscriber", type: "bytes32"),
+        .init(name: "issuedAt", type: "uint64"), .init(name: "expiresAt", type: "uint64"), .init(name: "nonce", type: "bytes32"),
+    ]
 
-    public var structHash: Hash32 {
-        Keccak256.hash(Self.typeHash + word(home) + word(visited) + subscriber.value.bytes + word(issuedAt)
-                       + word(expiresAt) + nonce.bytes)
+    /// The message as eth_signTypedData_v4 typed data in `domain`.
+    public func typedData(in domain: RoamingDomain) -> TypedData {
+        domain.typedData("RoamingAuthorization", Self.fields, [
+            "home": .string(home.checksummed), "visited": .string(visited.checksummed), "subscriber": .string(subscriber.value.hex),
+            "issuedAt": .string(String(issuedAt)), "expiresAt": .string(String(expiresAt)), "nonce": .string(nonce.hex),
+        ])
     }
 
-    public func digest(in domain: RoamingDomain) -> Hash32 { domain.digest(structHash) }
+    /// hashStruct of the message (the domain does not enter it).
+    public var structHash: Hash32 {
+        get throws(EIP712Error) {
+            let data = typedData(in: RoamingDomain(chainId: 0, registry: home))
+            return try data.hashStruct(data.primaryType, data.message)
+        }
+    }
+
+    /// keccak256(0x19 0x01 ‖ domain separator ‖ structHash): what the operator key signs.
+    public func digest(in domain: RoamingDomain) throws(EIP712Error) -> Hash32 { try typedData(in: domain).signingHash() }
 
     /// Signs with an operator key of `home`.
-    public func sign(with key: PrivateKey, in domain: RoamingDomain) throws(Secp256k1Error) -> SignedRoamingAuthorization {
-        SignedRoamingAuthorization(authorization: self, signature: try key.sign(digest: digest(in: domain)))
+    public func sign(with key: PrivateKey, in domain: RoamingDomain) throws -> SignedRoamingAuthorization {
+        SignedRoamingAuthorization(authorization: self, signature: try key.sign(digest: try digest(in: domain)))
     }
 }
 
@@ -81,8 +92,8 @@ public struct SignedRoamingAuthorization: Sendable, Hashable {
     }
 
     /// The key that signed (recovered from the signature).
-    public func signer(in domain: RoamingDomain) throws(Secp256k1Error) -> Address {
-        try signature.recoverAddress(digest: authorization.digest(in: domain))
+    public func signer(in domain: RoamingDomain) throws -> Address {
+        try signature.recoverAddress(digest: try authorization.digest(in: domain))
     }
 }
 
@@ -99,17 +110,27 @@ public struct ServiceConfirmation: Sendable, Hashable {
         self.confirmedAt = confirmedAt
     }
 
-    static let typeHash = Keccak256.digest(Array(
-        "ServiceConfirmation(bytes32 authorization,address visited,uint64 confirmedAt)".utf8))
+    static let fields: [TypedData.Field] = [
+        .init(name: "authorization", type: "bytes32"), .init(name: "visited", type: "address"), .init(name: "confirmedAt", type: "uint64"),
+    ]
 
-    public var structHash: Hash32 {
-        Keccak256.hash(Self.typeHash + authorization.bytes + word(visited) + word(confirmedAt))
+    public func typedData(in domain: RoamingDomain) -> TypedData {
+        domain.typedData("ServiceConfirmation", Self.fields, [
+            "authorization": .string(authorization.hex), "visited": .string(visited.checksummed), "confirmedAt": .string(String(confirmedAt)),
+        ])
     }
 
-    public func digest(in domain: RoamingDomain) -> Hash32 { domain.digest(structHash) }
+    public var structHash: Hash32 {
+        get throws(EIP712Error) {
+            let data = typedData(in: RoamingDomain(chainId: 0, registry: visited))
+            return try data.hashStruct(data.primaryType, data.message)
+        }
+    }
 
-    public func sign(with key: PrivateKey, in domain: RoamingDomain) throws(Secp256k1Error) -> SignedServiceConfirmation {
-        SignedServiceConfirmation(confirmation: self, signature: try key.sign(digest: digest(in: domain)))
+    public func digest(in domain: RoamingDomain) throws(EIP712Error) -> Hash32 { try typedData(in: domain).signingHash() }
+
+    public func sign(with key: PrivateKey, in domain: RoamingDomain) throws -> SignedServiceConfirmation {
+        SignedServiceConfirmation(confirmation: self, signature: try key.sign(digest: try digest(in: domain)))
     }
 }
 
@@ -122,7 +143,7 @@ public struct SignedServiceConfirmation: Sendable, Hashable {
         self.signature = signature
     }
 
-    public func signer(in domain: RoamingDomain) throws(Secp256k1Error) -> Address {
-        try signature.recoverAddress(digest: confirmation.digest(in: domain))
+    public func signer(in domain: RoamingDomain) throws -> Address {
+        try signature.recoverAddress(digest: try confirmation.digest(in: domain))
     }
 }

@@ -1,6 +1,6 @@
 // The visited network's checks of a roaming authorisation (and the home network's of a confirmation):
 // each rule has its own failure, and the registry question goes through `OperatorDirectory`, to be
-// answered from the TrustRegistry's isOperatorKey (no conformer over JSON-RPC and no CLI yet: issue 19).
+// answered from the TrustRegistry's isOperatorKey (`openrsp roaming verify` answers it over JSON-RPC).
 import EthereumCore
 
 /// What a verifier asks the TrustRegistry.
@@ -66,7 +66,7 @@ public struct RoamingVerifier: Sendable {
 
     /// The home network checks the visited network's confirmation of `authorization`.
     public func verify(_ signed: SignedServiceConfirmation, of authorization: RoamingAuthorization) async throws -> Address {
-        guard signed.confirmation.authorization == authorization.digest(in: domain),
+        guard signed.confirmation.authorization == (try authorization.digest(in: domain)),
               signed.confirmation.visited == authorization.visited else {
             throw RoamingVerificationError.wrongAuthorization
         }

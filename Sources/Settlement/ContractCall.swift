@@ -202,6 +202,13 @@ public struct ABIValueReader: Sendable {
         return ABIValueReader(values: items)
     }
 
+    /// An array member (fixed or dynamic) read as its own reader over the elements.
+    public mutating func array() throws(BindingError) -> ABIValueReader {
+        let (value, field) = try next("array")
+        guard case .array(let items) = value else { throw .unexpectedValue(field: field, expected: "array") }
+        return ABIValueReader(values: items)
+    }
+
     /// An indexed dynamic event argument (string/bytes/array), present in the log only as its Keccak-256.
     public mutating func topicHash() throws(BindingError) -> Hash32 {
         guard index < items.count, case .hashed(let h) = items[index] else {
@@ -239,6 +246,7 @@ extension ABIValue {
     static func u256(_ x: UInt256) -> ABIValue { .uint(x) }
     static func u64(_ x: UInt64) -> ABIValue { .uint(UInt256(x)) }
     static func u16(_ x: UInt16) -> ABIValue { .uint(UInt256(UInt64(x))) }
+    static func u24(_ x: UInt32) -> ABIValue { .uint(UInt256(UInt64(x))) }
     static func u8(_ x: UInt8) -> ABIValue { .uint(UInt256(UInt64(x))) }
     static func b32(_ h: Hash32) -> ABIValue { .fixedBytes(h.bytes) }
 }

@@ -8,6 +8,7 @@ public enum ContractRevert: Error, Hashable, Sendable, CustomStringConvertible {
     case planEntitlements(PlanEntitlements.Revert)
     case usageSettlement(UsageSettlement.Revert)
     case testStablecoin(TestStablecoin.Revert)
+    case roamingClearing(RoamingClearing.Revert)
     /// Revert data that is not one of the contract's reasons (empty, Panic, unknown string or selector).
     case other(RevertReason)
 
@@ -17,6 +18,7 @@ public enum ContractRevert: Error, Hashable, Sendable, CustomStringConvertible {
         case .planEntitlements(let r): return "PlanEntitlements reverted: \(r.rawValue)"
         case .usageSettlement(let r): return "UsageSettlement reverted: \(r.rawValue)"
         case .testStablecoin(let r): return "TestStablecoin reverted: \(r.rawValue)"
+        case .roamingClearing(let r): return "RoamingClearing reverted: \(r.rawValue)"
         case .other(let r): return r.description
         }
     }
@@ -43,6 +45,7 @@ public enum ContractRevert: Error, Hashable, Sendable, CustomStringConvertible {
         case is PlanEntitlements.Type: return PlanEntitlements.Revert(rawValue: text).map { .planEntitlements($0) }
         case is UsageSettlement.Type: return UsageSettlement.Revert(rawValue: text).map { .usageSettlement($0) }
         case is TestStablecoin.Type: return TestStablecoin.Revert(rawValue: text).map { .testStablecoin($0) }
+        case is RoamingClearing.Type: return RoamingClearing.Revert(rawValue: text).map { .roamingClearing($0) }
         default: return nil
         }
     }
@@ -201,5 +204,87 @@ extension TestStablecoin {
         case signatureBadV = "signature: bad v"
         case signatureHighS = "signature: high s"
         case signatureInvalid = "signature: invalid"
+    }
+}
+
+extension RoamingClearing {
+    /// Revert reasons of RoamingClearing.vy (its asserts and its one `raise`).
+    public enum Revert: String, Error, Hashable, Sendable, CaseIterable {
+        case registryZeroAddress = "registry: zero address"
+        case tokenZeroAddress = "token: zero address"
+        case windowZero = "window: zero"
+        case depositNoticeZero = "deposit notice: zero"
+        case minStakeZero = "min stake: zero"
+        case slashAbove10000Bps = "slash: above 10000 bps"
+        case drawDelayOutOfRange = "draw delay: out of range"
+        case courtPeriodZero = "court period: zero"
+        case agreementNotActive = "agreement: not active"
+        case directionInvalid = "direction: invalid"
+        case periodAfterTermination = "period: after termination"
+        case tokenTransferFailed = "token: transfer failed"
+        case tokenFeeOnTransfer = "token: fee on transfer"
+        case callerNotAnActiveMNO = "caller: not an active MNO"
+        case partnerSelf = "partner: self"
+        case partnerNotAnActiveMNO = "partner: not an active MNO"
+        case plmnZero = "plmn: zero"
+        case plmnSameNetwork = "plmn: same network"
+        case ratesAllZero = "rates: all zero"
+        case periodOutOfRange = "period: out of range"
+        case startInThePast = "start: in the past"
+        case agreementUnknown = "agreement: unknown"
+        case agreementNotProposed = "agreement: not proposed"
+        case callerNotThePartner = "caller: not the partner"
+        case proposerNotAnActiveMNO = "proposer: not an active MNO"
+        case callerNotAParty = "caller: not a party"
+        case agreementAlreadyTerminated = "agreement: already terminated"
+        case callerNotTheVisitedNetwork = "caller: not the visited network"
+        case periodNotEnded = "period: not ended"
+        case commitWindowOver = "commit: window over"
+        case commitAlreadyCommitted = "commit: already committed"
+        case rootZero = "root: zero"
+        case countOutOfRange = "count: out of range"
+        case totalsZero = "totals: zero"
+        case callerNotTheHomeNetwork = "caller: not the home network"
+        case commitmentNotInReview = "commitment: not in review"
+        case reviewWindowClosed = "review: window closed"
+        case proofIndexOutOfRange = "proof: index out of range"
+        case proofInvalid = "proof: invalid"
+        case disputeNoContradiction = "dispute: no contradiction"
+        case periodNotFinal = "period: not final"
+        case periodAlreadySettled = "period: already settled"
+        case settleDepositInsufficient = "settle: deposit insufficient"
+        case depositZero = "deposit: zero"
+        case withdrawalZero = "withdrawal: zero"
+        case withdrawalExceedsDeposit = "withdrawal: exceeds deposit"
+        case withdrawalNoneAnnounced = "withdrawal: none announced"
+        case withdrawalNoticePeriodOpen = "withdrawal: notice period open"
+        case receiverZeroAddress = "receiver: zero address"
+        case withdrawalDepositSpent = "withdrawal: deposit spent"
+        case withdrawNothingOwed = "withdraw: nothing owed"
+        case stakeZero = "stake: zero"
+        case auditorsListFull = "auditors: list full"
+        case unstakeZero = "unstake: zero"
+        case unstakeLockedOrInsufficient = "unstake: locked or insufficient"
+        case courtFeeNotDeposited = "court: fee not deposited"
+        case caseNotDrawing = "case: not drawing"
+        case drawSeedBlockNotMined = "draw: seed block not mined"
+        case panelNotEnoughAuditors = "panel: not enough auditors"
+        case caseNotVoting = "case: not voting"
+        case voteCommitPhaseOver = "vote: commit phase over"
+        case voteZeroHash = "vote: zero hash"
+        case voteAlreadyCommitted = "vote: already committed"
+        case voteCommitPhaseOpen = "vote: commit phase open"
+        case voteRevealPhaseOver = "vote: reveal phase over"
+        case voteNotCommitted = "vote: not committed"
+        case voteAlreadyRevealed = "vote: already revealed"
+        case voteRevealMismatch = "vote: reveal mismatch"
+        case voteInvalid = "vote: invalid"
+        case voteRevealPhaseOpen = "vote: reveal phase open"
+        case caseNotDecided = "case: not decided"
+        case appealObjectionPeriodOver = "appeal: objection period over"
+        case appealNoRoundsLeft = "appeal: no rounds left"
+        case appealNotTheLosingParty = "appeal: not the losing party"
+        case caseObjectionPeriodOpen = "case: objection period open"
+        case voteNotOnThePanel = "vote: not on the panel"
     }
 }

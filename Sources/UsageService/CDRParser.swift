@@ -249,10 +249,11 @@ public struct CDRParser: Sendable {
         do { return try UInt256(decimal: String(t)) } catch { throw .outOfRange(line: line, field: field) }
     }
 
-    private struct Line { let number: Int; let text: String }
+    public struct Line: Sendable { public let number: Int; public let text: String }
 
-    /// Splits on "\n" (a preceding "\r" is dropped). Every non-empty record must end with "\n".
-    private func splitLines(_ data: [UInt8]) throws(CDRParseError) -> [Line] {
+    /// Splits on "\n" (a preceding "\r" is dropped). Every non-empty record must end with "\n";
+    /// lines are at most `limits.maxLineBytes` and UTF-8. Shared with the roaming record files.
+    public func splitLines(_ data: [UInt8]) throws(CDRParseError) -> [Line] {
         var out = [Line]()
         var start = 0, number = 0
         while start < data.count {

@@ -50,15 +50,16 @@ func bindingShapes(_ binding: any ContractBinding.Type) -> [ABIShape] {
     } + [ABIShape(kind: "constructor", name: "", inputs: binding.constructor.inputs.map(\.description), outputs: [], indexed: [])]
 }
 
-let allBindings: [any ContractBinding.Type] = [TrustRegistry.self, PlanEntitlements.self, UsageSettlement.self, TestStablecoin.self]
+let allBindings: [any ContractBinding.Type] = [TrustRegistry.self, PlanEntitlements.self, UsageSettlement.self, TestStablecoin.self, RoamingClearing.self]
 
-/// Every `"reason"` that follows `assert …,` in a Vyper source (asserts may span lines).
+/// Every `"reason"` that follows `assert …,` (asserts may span lines) or `raise` in a Vyper source.
 func vyperRevertReasons(_ source: String) throws -> Set<String> {
-    let regex = try NSRegularExpression(pattern: #"\bassert\b[^"\n]*(?:\n[^"\n]*)*?,\s*"([^"]*)""#)
+    let regex = try NSRegularExpression(pattern: #"\bassert\b[^"\n]*(?:\n[^"\n]*)*?,\s*"([^"]*)"|\braise\s+"([^"]*)""#)
     let ns = source as NSString
     var out = Set<String>()
     for m in regex.matches(in: source, range: NSRange(location: 0, length: ns.length)) {
-        out.insert(ns.substring(with: m.range(at: 1)))
+        let group = m.range(at: 1).location != NSNotFound ? 1 : 2
+        out.insert(ns.substring(with: m.range(at: group)))
     }
     return out
 }
@@ -116,6 +117,7 @@ struct ABIDriftTests {
         try check("PlanEntitlements", PlanEntitlements.Revert.self)
         try check("UsageSettlement", UsageSettlement.Revert.self)
         try check("TestStablecoin", TestStablecoin.Revert.self)
+        try check("RoamingClearing", RoamingClearing.Revert.self)
     }
 
     @Test("the assert scanner reads multi-line asserts")
@@ -125,7 +127,8 @@ struct ABIDriftTests {
             assert not (f(a)
                         and g(b)), "two: b"
             y: uint256 = 0  # not an assert "three"
+            raise "four: d"
             """
-        #expect(try vyperRevertReasons(source) == ["one: a", "two: b"])
+        #expect(try vyperRevertReasons(source) == ["one: a", "two: b", "four: d"])
     }
 }

@@ -55,7 +55,7 @@ def test_deploy_writes_addresses_and_wires_contracts(rpc_chain, tmp_path, capsys
     assert deploy.main(["--rpc-url", url, "--key-file", str(keyfile), "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     c = data["contracts"]
-    assert set(c) == {"TestStablecoin", "Token", "TrustRegistry", "PlanEntitlements", "UsageSettlement"}
+    assert set(c) == {"TestStablecoin", "Token", "TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing"}
     assert data["chainId"] == 1337 and data["deployer"] == Account.from_key(key).address
     assert "UsageSettlement" in capsys.readouterr().out
     rpc = deploy.Rpc(url)
@@ -75,13 +75,21 @@ def test_deploy_writes_addresses_and_wires_contracts(rpc_chain, tmp_path, capsys
     # finding 12: every contract carries the version deploy.py records, and the registry names this
     # deployment as the current one
     assert data["version"] == deploy.VERSION == 2 and data["registryPointsHere"]
-    for name in ("TestStablecoin", "TrustRegistry", "PlanEntitlements", "UsageSettlement"):
+    for name in ("TestStablecoin", "TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing"):
         assert call(rpc, c[name], "VERSION()", ["uint256"]) == (deploy.VERSION,)
     assert call(rpc, c["TrustRegistry"], "deploymentVersion()", ["uint256"]) == (2,)
     (current,) = call(rpc, c["TrustRegistry"], "deploymentEntitlements()", ["address"])
     assert current.lower() == c["PlanEntitlements"].lower()
     (grace,) = call(rpc, c["UsageSettlement"], "POSTING_GRACE()", ["uint256"])
     assert grace == deploy.POSTING_GRACE >= window + 3600
+    # RoamingClearing is wired to the same registry and token, with deploy.py's parameters
+    for getter, expected in (("REGISTRY()", c["TrustRegistry"]), ("TOKEN()", c["Token"])):
+        (got,) = call(rpc, c["RoamingClearing"], getter, ["address"])
+        assert got.lower() == expected.lower()
+    (review,) = call(rpc, c["RoamingClearing"], "REVIEW_WINDOW()", ["uint256"])
+    assert review == deploy.ROAMING_WINDOW and data["roamingWindow"] == deploy.ROAMING_WINDOW
+    (objection,) = call(rpc, c["RoamingClearing"], "OBJECTION_PERIOD()", ["uint256"])
+    assert objection == deploy.COURT_PERIOD
 
 
 def test_deploy_with_env_key_and_existing_token_on_non_devnet(public_chain, tmp_path, monkeypatch):

@@ -1,5 +1,5 @@
 // Errors of the chain commands (account, contracts, registry and every command built on
-// ChainOptions/AccountOptions/TransactionSubmitter). Codes 200–269 (docs/CLI-ERRORS.md).
+// ChainOptions/AccountOptions/TransactionSubmitter). Codes 200–289 (docs/CLI-ERRORS.md).
 import EthereumCore
 import EthereumRPC
 import Settlement
@@ -28,6 +28,10 @@ struct ChainCommandError: KindedCommandError {
         case alreadyRegistered, entityRevoked, notActiveMNO, operatorKeyState, notMVNO, mvnoNotApproved
         // token, 230–239
         case notMinter = 230, mintNotDevnet, tokenInsufficientBalance
+        // RoamingClearing reverts, 270–289
+        case roamingNotAParty = 270, roamingAgreementState, roamingPeriodState, roamingWindowClosed, roamingCommitmentState
+        case roamingNotFinal, roamingAlreadySettled, roamingDepositInsufficient, roamingProof, roamingNoContradiction
+        case roamingCourtState, roamingVoteState, roamingStake
 
         var meaning: String {
             switch self {
@@ -72,6 +76,19 @@ struct ChainCommandError: KindedCommandError {
             case .notMinter: "token mint: the account is not the TestStablecoin minter"
             case .mintNotDevnet: "token mint: the chain id is not a devnet (TestStablecoin mints on devnets only)"
             case .tokenInsufficientBalance: "token: the account's token balance is below the amount; nothing was sent"
+            case .roamingNotAParty: "roaming: the account is not the party (visited, home, partner, active MNO) this step needs"
+            case .roamingAgreementState: "roaming: the agreement is unknown, not proposed, not active or terminated"
+            case .roamingPeriodState: "roaming: the period has not ended, is after termination, or its terms are invalid"
+            case .roamingWindowClosed: "roaming: the commit or review window of the slot is over"
+            case .roamingCommitmentState: "roaming: the slot's commitment is not in a state that allows this"
+            case .roamingNotFinal: "roaming settle: a direction of the period is not final yet"
+            case .roamingAlreadySettled: "roaming settle: the period is already settled"
+            case .roamingDepositInsufficient: "roaming: the payer's deposit does not cover the net amount or the court fee"
+            case .roamingProof: "roaming dispute: the Merkle proof does not match the commitment"
+            case .roamingNoContradiction: "roaming dispute: the record does not contradict the commitment"
+            case .roamingCourtState: "roaming court: the case is not in a state (or phase) that allows this"
+            case .roamingVoteState: "roaming auditor: the vote is not allowed (not on the panel, phase, already done, mismatch)"
+            case .roamingStake: "roaming auditor: stake, unstake, deposit or withdrawal amount not allowed"
             }
         }
     }
@@ -95,6 +112,7 @@ extension ChainCommandError {
             default: return ChainCommandError(.reverted, message)
             }
         }
+        if case .roamingClearing(let reason) = revert { return ChainCommandError(roamingKind(reason), message) }
         guard case .trustRegistry(let reason) = revert else { return ChainCommandError(.reverted, message) }
         switch reason {
         case .notOwner: return ChainCommandError(.notOwner, message)
@@ -110,6 +128,40 @@ extension ChainCommandError {
         case .mvnoNotAnMVNO: return ChainCommandError(.notMVNO, message)
         case .mvnoNotApproved: return ChainCommandError(.mvnoNotApproved, message)
         default: return ChainCommandError(.reverted, message)
+        }
+    }
+}
+
+extension ChainCommandError {
+    /// The code of each RoamingClearing revert reason.
+    static func roamingKind(_ reason: RoamingClearing.Revert) -> Kind {
+        switch reason {
+        case .callerNotAnActiveMNO, .partnerSelf, .partnerNotAnActiveMNO, .callerNotThePartner, .proposerNotAnActiveMNO, .callerNotAParty,
+             .callerNotTheVisitedNetwork, .callerNotTheHomeNetwork, .appealNotTheLosingParty:
+            return .roamingNotAParty
+        case .agreementNotActive, .agreementUnknown, .agreementNotProposed, .agreementAlreadyTerminated: return .roamingAgreementState
+        case .periodAfterTermination, .periodNotEnded, .periodOutOfRange, .startInThePast, .plmnZero, .plmnSameNetwork, .ratesAllZero,
+             .directionInvalid:
+            return .roamingPeriodState
+        case .commitWindowOver, .reviewWindowClosed: return .roamingWindowClosed
+        case .commitAlreadyCommitted, .commitmentNotInReview, .rootZero, .countOutOfRange, .totalsZero: return .roamingCommitmentState
+        case .periodNotFinal: return .roamingNotFinal
+        case .periodAlreadySettled: return .roamingAlreadySettled
+        case .settleDepositInsufficient, .courtFeeNotDeposited: return .roamingDepositInsufficient
+        case .proofIndexOutOfRange, .proofInvalid: return .roamingProof
+        case .disputeNoContradiction: return .roamingNoContradiction
+        case .caseNotDrawing, .drawSeedBlockNotMined, .panelNotEnoughAuditors, .caseNotVoting, .caseNotDecided, .appealObjectionPeriodOver,
+             .appealNoRoundsLeft, .caseObjectionPeriodOpen:
+            return .roamingCourtState
+        case .voteCommitPhaseOver, .voteZeroHash, .voteAlreadyCommitted, .voteCommitPhaseOpen, .voteRevealPhaseOver, .voteNotCommitted,
+             .voteAlreadyRevealed, .voteRevealMismatch, .voteInvalid, .voteRevealPhaseOpen, .voteNotOnThePanel:
+            return .roamingVoteState
+        case .stakeZero, .auditorsListFull, .unstakeZero, .unstakeLockedOrInsufficient, .depositZero, .withdrawalZero, .withdrawalExceedsDeposit,
+             .withdrawalNoneAnnounced, .withdrawalNoticePeriodOpen, .withdrawalDepositSpent, .withdrawNothingOwed, .receiverZeroAddress:
+            return .roamingStake
+        case .registryZeroAddress, .tokenZeroAddress, .windowZero, .depositNoticeZero, .minStakeZero, .slashAbove10000Bps, .drawDelayOutOfRange,
+             .courtPeriodZero, .tokenTransferFailed, .tokenFeeOnTransfer:
+            return .reverted
         }
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 public struct ContractsCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "contracts",
-        abstract: "Deploy the OpenRSP contracts (TrustRegistry, PlanEntitlements, UsageSettlement).",
+        abstract: "Deploy the OpenRSP contracts (TrustRegistry, PlanEntitlements, UsageSettlement, RoamingClearing).",
         subcommands: [ContractsDeployCommand.self]
     )
 
@@ -21,7 +21,9 @@ struct ContractsDeployCommand: AsyncParsableCommand {
         discussion: """
             Order (as contracts/deploy.py): TestStablecoin (devnet chain ids 1337/31337 only, and only without \
             --token), TrustRegistry(governance), PlanEntitlements(registry, token, uri), UsageSettlement(registry, \
-            plans, token, dispute window, posting grace), then PlanEntitlements.setSettlement and, when the deployer \
+            plans, token, dispute window, posting grace), RoamingClearing(registry, token, --roaming-window as commit and \
+            review window and 4 × it as deposit notice, 1,000 tokens staked per court seat, 10 % slash, a 100-token court \
+            fee, a 5-block draw delay, --court-period as vote, reveal and objection period), then PlanEntitlements.setSettlement and, when the deployer \
             is governance, TrustRegistry.setDeployment. Every transaction is signed by --account and persisted \
             before it is broadcast; finished steps are recorded in OUT.partial.json, so rerunning the same command \
             after a crash continues where it stopped. --chain-id is required (there is no deploy JSON yet).
@@ -40,6 +42,8 @@ struct ContractsDeployCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Dispute window in seconds.") var disputeWindow: UInt64 = 86_400
     @Option(name: .long, help: "Posting grace in seconds after an entitlement ends (at least the dispute window + 3600).")
     var postingGrace: UInt64 = 2 * 86_400
+    @Option(name: .long, help: "RoamingClearing commit and review windows in seconds.") var roamingWindow: UInt64 = 7 * 86_400
+    @Option(name: .long, help: "RoamingClearing court vote, reveal and objection periods in seconds.") var courtPeriod: UInt64 = 3 * 86_400
     @Option(name: .long, help: "PlanEntitlements ERC-1155 metadata URI.") var metadataUri = "https://openrsp.invalid/entitlement/{id}.json"
     @Option(name: .long, help: ArgumentHelp("Where to write the addresses (default: $OPENRSP_HOME/contracts.json).", valueName: "file"))
     var out: String?
@@ -65,7 +69,11 @@ struct ContractsDeployCommand: AsyncParsableCommand {
             guard disputeWindow >= 1, postingGrace >= disputeWindow + 3600 else {
                 throw ChainCommandError(.invalidArgument, "--posting-grace must be at least --dispute-window + 3600 seconds")
             }
-            var parameters = DeploymentParameters(disputeWindow: disputeWindow, postingGrace: postingGrace, metadataURI: metadataUri)
+            guard roamingWindow >= 1, courtPeriod >= 1 else {
+                throw ChainCommandError(.invalidArgument, "--roaming-window and --court-period must be at least 1 second")
+            }
+            var parameters = DeploymentParameters(disputeWindow: disputeWindow, postingGrace: postingGrace, metadataURI: metadataUri,
+                                                  roamingWindow: roamingWindow, courtPeriod: courtPeriod)
             do {
                 parameters.token = try token.map { try Address(hex: $0) }
                 parameters.governance = try governance.map { try Address(hex: $0) }

@@ -2,7 +2,8 @@
 // order, constructor arguments and wiring calls), used by `openrsp contracts deploy` and the demo:
 // TestStablecoin (devnet chain ids only, unless an existing --token), TrustRegistry(governance),
 // PlanEntitlements(registry, token, uri), UsageSettlement(registry, plans, token, window, grace),
-// PlanEntitlements.setSettlement, and TrustRegistry.setDeployment when the deployer is governance.
+// RoamingClearing(registry, token, roaming parameters), PlanEntitlements.setSettlement, and
+// TrustRegistry.setDeployment when the deployer is governance.
 import EthereumCore
 import Foundation
 import Settlement
@@ -17,6 +18,18 @@ struct DeploymentParameters: Sendable, Hashable, Codable {
     /// At least the dispute window + 1 h (UsageSettlement.MIN_FINAL_POST_TIME).
     var postingGrace: UInt64 = 2 * 86_400
     var metadataURI = "https://openrsp.invalid/entitlement/{id}.json"
+    /// RoamingClearing: commit and review windows (deposit notice: 4 windows).
+    var roamingWindow: UInt64 = 7 * 86_400
+    /// RoamingClearing: the court's vote, reveal and objection periods.
+    var courtPeriod: UInt64 = 3 * 86_400
+
+    /// RoamingClearing's constructor parameters, as contracts/deploy.py's `roaming_parameters`.
+    var roaming: RoamingClearing.Parameters {
+        RoamingClearing.Parameters(
+            commitWindow: roamingWindow, reviewWindow: roamingWindow, depositNotice: 4 * roamingWindow, minStake: UInt256(1_000_000_000),
+            slashBps: 1_000, courtFee: UInt256(100_000_000), drawDelay: 5, votePeriod: courtPeriod, revealPeriod: courtPeriod,
+            objectionPeriod: courtPeriod)
+    }
 }
 
 /// contracts/build/<Name>.json: Vyper's bytecode and the compiler version.
@@ -71,7 +84,7 @@ enum ContractsDeployment {
             throw ChainCommandError(.notDevnet, "chain id \(chainId) is not a devnet (\(devnetChainIds.sorted())): pass --token with an existing ERC-20")
         }
         // Every artifact is read before the first transaction.
-        let names = (parameters.token == nil ? ["TestStablecoin"] : []) + ["TrustRegistry", "PlanEntitlements", "UsageSettlement"]
+        let names = (parameters.token == nil ? ["TestStablecoin"] : []) + ["TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing"]
         var code: [String: [UInt8]] = [:]
         for name in names { code[name] = try artifacts.bytecode(name) }
 
@@ -142,9 +155,14 @@ enum ContractsDeployment {
             try UsageSettlement.deploymentData(bytecode: settlementCode, registry: registry, entitlements: plans, token: token,
                                                disputeWindow: UInt256(parameters.disputeWindow), postingGrace: UInt256(parameters.postingGrace))
         })
+        let roamingCode = code["RoamingClearing"] ?? []
+        let roaming = try await deploy(RoamingClearing.self, try encoded { () throws(BindingError) in
+            try RoamingClearing.deploymentData(bytecode: roamingCode, registry: registry, token: token, parameters: parameters.roaming)
+        })
         contracts["TrustRegistry"] = registry
         contracts["PlanEntitlements"] = plans
         contracts["UsageSettlement"] = settlement
+        contracts["RoamingClearing"] = roaming
         try await call(PlanEntitlements.setSettlement(settlement), on: plans, PlanEntitlements.self, label: "setSettlement(address)")
         let current = governance == deployer
         if current {
@@ -160,6 +178,7 @@ enum ContractsDeployment {
         }
         let file = DeploymentFile(chainId: chainId, version: version.w0, deployer: deployer, governance: governance, registryPointsHere: current,
                                   vyper: artifacts.vyper, disputeWindow: parameters.disputeWindow, postingGrace: parameters.postingGrace,
+                                  roamingWindow: parameters.roamingWindow, courtPeriod: parameters.courtPeriod,
                                   contracts: contracts, gasUsed: journal.gasUsed, rpcUrl: submitter.connection.rpcURL)
         if let journalURL { try? FileManager.default.removeItem(at: journalURL) }
         return (file, sent)

@@ -6,7 +6,7 @@ import Foundation
 import RSPCrypto
 
 /// The deploy JSON: `{"chainId", "version", "deployer", "governance", "registryPointsHere", "vyper",
-/// "disputeWindow", "postingGrace", "contracts": {name: address}, "gasUsed", "rpcUrl"}`.
+/// "disputeWindow", "postingGrace", "roamingWindow", "courtPeriod", "contracts": {name: address}, "gasUsed", "rpcUrl"}`.
 struct DeploymentFile: Sendable, Hashable {
     var chainId: UInt64?
     var version: UInt64
@@ -16,7 +16,10 @@ struct DeploymentFile: Sendable, Hashable {
     var vyper: String?
     var disputeWindow: UInt64?
     var postingGrace: UInt64?
-    /// TestStablecoin (devnet only), Token, TrustRegistry, PlanEntitlements, UsageSettlement.
+    /// RoamingClearing's commit/review window and court period (seconds).
+    var roamingWindow: UInt64?
+    var courtPeriod: UInt64?
+    /// TestStablecoin (devnet only), Token, TrustRegistry, PlanEntitlements, UsageSettlement, RoamingClearing.
     var contracts: [String: Address]
     var gasUsed: [String: UInt64]
     var rpcUrl: String?
@@ -25,10 +28,11 @@ struct DeploymentFile: Sendable, Hashable {
 
     init(chainId: UInt64?, version: UInt64 = 2, deployer: Address? = nil, governance: Address? = nil,
                 registryPointsHere: Bool = false, vyper: String? = nil, disputeWindow: UInt64? = nil, postingGrace: UInt64? = nil,
-                contracts: [String: Address], gasUsed: [String: UInt64] = [:], rpcUrl: String? = nil) {
+                roamingWindow: UInt64? = nil, courtPeriod: UInt64? = nil, contracts: [String: Address], gasUsed: [String: UInt64] = [:], rpcUrl: String? = nil) {
         self.chainId = chainId; self.version = version; self.deployer = deployer; self.governance = governance
         self.registryPointsHere = registryPointsHere; self.vyper = vyper; self.disputeWindow = disputeWindow
-        self.postingGrace = postingGrace; self.contracts = contracts; self.gasUsed = gasUsed; self.rpcUrl = rpcUrl
+        self.postingGrace = postingGrace
+        self.roamingWindow = roamingWindow; self.courtPeriod = courtPeriod; self.contracts = contracts; self.gasUsed = gasUsed; self.rpcUrl = rpcUrl
     }
 
     /// `$OPENRSP_HOME/contracts.json`.
@@ -68,7 +72,7 @@ struct DeploymentFile: Sendable, Hashable {
             chainId: try integer("chainId"), version: try integer("version") ?? 1, deployer: try address(top["deployer"], "deployer"),
             governance: try address(top["governance"], "governance"), registryPointsHere: (top["registryPointsHere"] as? Bool) ?? false,
             vyper: top["vyper"] as? String, disputeWindow: try integer("disputeWindow"), postingGrace: try integer("postingGrace"),
-            contracts: addresses, gasUsed: gas, rpcUrl: top["rpcUrl"] as? String)
+            roamingWindow: try integer("roamingWindow"), courtPeriod: try integer("courtPeriod"), contracts: addresses, gasUsed: gas, rpcUrl: top["rpcUrl"] as? String)
     }
 
     /// The JSON object, keys sorted, addresses checksummed.
@@ -85,6 +89,8 @@ struct DeploymentFile: Sendable, Hashable {
         object["vyper"] = vyper ?? NSNull()
         if let disputeWindow { object["disputeWindow"] = Int(disputeWindow) }
         if let postingGrace { object["postingGrace"] = Int(postingGrace) }
+        if let roamingWindow { object["roamingWindow"] = Int(roamingWindow) }
+        if let courtPeriod { object["courtPeriod"] = Int(courtPeriod) }
         if let rpcUrl { object["rpcUrl"] = rpcUrl }
         return object
     }

@@ -95,6 +95,18 @@ struct TransactionSubmitter: Sendable {
         return try await submit(TransactionRequest(to: contract.address, data: data, value: value, label: label, binding: B.self))
     }
 
+    /// Finishes the persisted transaction of exactly this call if one is pending (a run that crashed
+    /// after persisting it); nil if there is none. Lets an outbox check the chain only after its own
+    /// earlier transaction is settled.
+    func resumeIfPending<B: ContractBinding, T>(_ call: ContractCall<T>, to contract: Contract<B>) async throws(ChainCommandError) -> SubmittedTransaction? {
+        let data: [UInt8]
+        do { data = try call.calldata() } catch { throw ChainCommandError(.invalidArgument, "\(error)") }
+        let intent = PersistedTransaction.intent(chainId: connection.chainId, sender: signer.address, to: contract.address, value: .zero, data: data)
+        guard let earlier = try store.pending(sender: signer.address).first(where: { $0.intent == intent }) else { return nil }
+        progress("\(earlier.label): resuming the transaction signed at \(earlier.signedAt) (\(earlier.hash.hex))")
+        return try await finish(earlier, binding: B.self, resumed: true)
+    }
+
     /// Deploys `B` with creation `data`; the result's `contractAddress` is set.
     func deploy<B: ContractBinding>(_ binding: B.Type, data: [UInt8], label: String) async throws(ChainCommandError) -> SubmittedTransaction {
         let sent = try await submit(TransactionRequest(to: nil, data: data, label: label, binding: B.self))

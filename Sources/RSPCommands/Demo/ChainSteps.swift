@@ -184,7 +184,8 @@ struct DeployContractsStep: DemoStep {
             token: chain.contract(TestStablecoin.self, at: try address("TestStablecoin")),
             registry: chain.contract(TrustRegistry.self, at: try address("TrustRegistry")),
             plans: chain.contract(PlanEntitlements.self, at: try address("PlanEntitlements")),
-            settlement: chain.contract(UsageSettlement.self, at: try address("UsageSettlement")))
+            settlement: chain.contract(UsageSettlement.self, at: try address("UsageSettlement")),
+            clearing: chain.contract(RoamingClearing.self, at: try address("RoamingClearing")))
         try file.write(to: env.config.contractsFile)
         env.progress("addresses written to \(env.config.contractsFile.path)")
     }

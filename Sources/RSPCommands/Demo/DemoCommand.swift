@@ -9,7 +9,7 @@ public struct DemoCommand: AsyncParsableCommand {
         commandName: "demo",
         abstract: "Run the verifiable provisioning flow end to end and print a summary.",
         discussion: """
-            Starts the embedded devnet (or uses --rpc-url), deploys and wires the four contracts from \
+            Starts the embedded devnet (or uses --rpc-url), deploys and wires the contracts from \
             contracts/build (addresses in $OPENRSP_HOME/contracts.json, as contracts/deploy.py writes them), \
             creates or reuses the PKI, registers the CI, SM-DP+, MNO and MVNO in the TrustRegistry, runs the \
             SM-DP+ over TLS on 127.0.0.1, imports a profile (a TS.48 test profile from ../shared/testdata/ts48 \
@@ -55,6 +55,9 @@ public struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("contracts-dir"), help: "Directory of the committed contract artifacts (default ./contracts/build).")
     var contractsDir: String?
 
+    @Flag(name: .long, help: "Run the roaming demo instead: two MNOs clear a period with one disproved commitment and one court case (docs/ROAMING.md).")
+    var roaming = false
+
     @OptionGroup var output: OutputOptions
 
     public init() {}
@@ -96,7 +99,12 @@ public struct DemoCommand: AsyncParsableCommand {
         let config = configuration()
         let json = output.json
         try await output.reportingErrors {
-            let summary = try await DemoRunner.runInterruptible(config)
+            if roaming {
+                let summary = try await DemoRunner.runInterruptible(config) { c, r in try await DemoRunner.runRoaming(c, resources: r) }
+                if json { print(try CommandEnvelope(data: summary).jsonString()) } else { print(summary.humanReadable()) }
+                return
+            }
+            let summary = try await DemoRunner.runInterruptible(config) { c, r in try await DemoRunner.run(c, resources: r) }
             if json {
                 print(try CommandEnvelope(data: summary).jsonString())
             } else {

@@ -51,10 +51,13 @@ struct DemoStepError: CodedCommandError {
 
     var code: Int { 100 + index }
 
-    /// 100 + the step's position (1-based); the summary after the last step.
+    /// 100 + the step's position (1-based); the summary after the last step; then the roaming demo's steps and summary.
     static var codes: [CLIErrorCode] {
         (DemoRunner.steps.map(\.name) + ["summary"]).enumerated().map { index, name in
             CLIErrorCode(code: 101 + index, name: "DemoStepError(\(name))", meaning: "demo step \(name) failed")
+        } + (DemoRunner.roamingSteps.map(\.name) + ["summary"]).enumerated().map { index, name in
+            CLIErrorCode(code: 101 + DemoRunner.roamingCodeOffset + index, name: "DemoStepError(roaming \(name))",
+                         meaning: "demo --roaming step \(name) failed")
         }
     }
     var description: String { "demo step \(step) failed: \(reason)" }

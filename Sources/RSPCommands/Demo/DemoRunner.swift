@@ -98,14 +98,43 @@ enum DemoRunner {
         SettleStep(),
     ]
 
+    /// `openrsp demo --roaming`: two MNOs clear a period (RoamingSteps.swift). Its step errors take the
+    /// codes after the main demo's (`codeOffset`).
+    static let roamingSteps: [any DemoStep] = [
+        PrepareDirectoryStep(),
+        StartChainStep(),
+        CreateAccountsStep(),
+        DeployContractsStep(),
+        RoamingPartiesStep(),
+        RoamingAgreementStep(),
+        RoamingCommitStep(),
+        RoamingDisputeStep(),
+        RoamingCourtStep(),
+        RoamingSettleStep(),
+    ]
+
+    /// The position of the roaming demo's first step in the error codes (after the main demo and its summary).
+    static var roamingCodeOffset: Int { steps.count + 1 }
+
     /// Runs the demo and returns its summary; always cleans up what it started.
     static func run(_ config: DemoConfiguration, resources: DemoResources = DemoResources()) async throws -> DemoSummary {
+        try await run(config, steps: steps, codeOffset: 0, resources: resources, summarize: DemoSummaryBuilder.build)
+    }
+
+    /// The roaming demo and its summary.
+    static func runRoaming(_ config: DemoConfiguration, resources: DemoResources = DemoResources()) async throws -> RoamingDemoSummary {
+        try await run(config, steps: roamingSteps, codeOffset: roamingCodeOffset, resources: resources, summarize: RoamingDemoSummary.build)
+    }
+
+    /// Runs `steps` in order and returns `summarize`'s result; always cleans up what it started.
+    static func run<S>(_ config: DemoConfiguration, steps: [any DemoStep], codeOffset: Int, resources: DemoResources,
+                       summarize: (DemoState, DemoConfiguration) async throws -> S) async throws -> S {
         let env = DemoEnvironment(config: config, resources: resources)
         var state = DemoState()
         do {
             for (index, step) in steps.enumerated() {
                 if resources.interrupted || Task.isCancelled {
-                    throw DemoStepError(step: step.name, index: index + 1, reason: DemoError.interrupted.description)
+                    throw DemoStepError(step: step.name, index: codeOffset + index + 1, reason: DemoError.interrupted.description)
                 }
                 if !config.quiet {
                     FileHandle.standardError.write(Data("[\(index + 1)/\(steps.count)] \(step.title)\n".utf8))
@@ -114,14 +143,14 @@ enum DemoRunner {
                     try await step.run(&state, env)
                 } catch {
                     let reason = resources.interrupted ? "\(DemoError.interrupted) (\(error))" : "\(error)"
-                    throw DemoStepError(step: step.name, index: index + 1, reason: reason)
+                    throw DemoStepError(step: step.name, index: codeOffset + index + 1, reason: reason)
                 }
             }
-            let summary: DemoSummary
+            let summary: S
             do {
-                summary = try await DemoSummaryBuilder.build(state, config)
+                summary = try await summarize(state, config)
             } catch {
-                throw DemoStepError(step: "summary", index: steps.count + 1, reason: "\(error)")
+                throw DemoStepError(step: "summary", index: codeOffset + steps.count + 1, reason: "\(error)")
             }
             await resources.cleanup()
             return summary
@@ -132,9 +161,10 @@ enum DemoRunner {
     }
 
     /// `run` with SIGINT/SIGTERM turned into an orderly stop (cleanup, then the step's error).
-    static func runInterruptible(_ config: DemoConfiguration) async throws -> DemoSummary {
+    static func runInterruptible<S: Sendable>(_ config: DemoConfiguration,
+                                              _ body: @escaping @Sendable (DemoConfiguration, DemoResources) async throws -> S) async throws -> S {
         let resources = DemoResources()
-        let task = Task { try await run(config, resources: resources) }
+        let task = Task { try await body(config, resources) }
         let queue = DispatchQueue(label: "openrsp.demo.signals")
         var sources: [any DispatchSourceSignal] = []
         for signalNumber in [SIGINT, SIGTERM] {

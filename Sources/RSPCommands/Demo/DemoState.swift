@@ -26,6 +26,8 @@ struct DemoContracts: Sendable {
     var registry: Contract<TrustRegistry>
     var plans: Contract<PlanEntitlements>
     var settlement: Contract<UsageSettlement>
+    /// nil when the deploy JSON names no RoamingClearing.
+    var clearing: Contract<RoamingClearing>? = nil
 }
 
 /// The running SM-DP+: its address (as in activation codes), store and ES2+ order service.
@@ -82,6 +84,8 @@ struct DemoState: Sendable {
     var balancesBefore: DemoSummary.Balances?
     var balancesAfter: DemoSummary.Balances?
     var transactions: [DemoSummary.TransactionRecord] = []
+    /// `demo --roaming` only.
+    var roaming: RoamingDemoState?
 
     func require<T>(_ value: T?, _ what: String) throws -> T {
         guard let value else { throw DemoError.missing("\(what) is not available (an earlier step did not provide it)") }
