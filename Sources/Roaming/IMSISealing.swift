@@ -60,3 +60,25 @@ public enum IMSISealing {
         }
     }
 }
+
+extension IMSISealing {
+    /// Seals `imsi` to the visited operator's key given as a PEM `PUBLIC KEY` (SubjectPublicKeyInfo), refused unless
+    /// its SHA-256 is `registeredHash` (the TrustRegistry's `spkiHash` of the visited MNO).
+    public static func seal(imsi: String, toPublicKeyPEM pem: String, registeredHash: [UInt8],
+                            authorization digest: [UInt8]) throws(IMSISealingError) -> SealedIMSI {
+        let spki: [UInt8]
+        do { spki = Array(try P256.KeyAgreement.PublicKey(pemRepresentation: pem).derRepresentation) } catch { throw .badKey }
+        let key = try recipientKey(spki: spki, registeredHash: registeredHash)
+        do { return try seal(imsi: imsi, to: key, authorization: digest) } catch { throw .badKey }
+    }
+
+    /// Opens a sealed IMSI of the authorisation with digest `digest` with the visited operator's private key (PEM).
+    public static func open(_ sealed: SealedIMSI, privateKeyPEM pem: String, authorization digest: [UInt8]) throws(IMSISealingError) -> String {
+        let key: P256.KeyAgreement.PrivateKey
+        do { key = try P256.KeyAgreement.PrivateKey(pemRepresentation: pem) } catch { throw .badKey }
+        let clear = try open(sealed, with: key, info: info(authorization: digest))
+        guard let imsi = String(data: clear, encoding: .utf8), (6...15).contains(imsi.count), imsi.allSatisfy(\.isASCII),
+              imsi.allSatisfy(\.isNumber) else { throw .openFailed }
+        return imsi
+    }
+}

@@ -5,6 +5,7 @@
 import DevnetTestSupport
 import EthereumCore
 import EthereumRPC
+import Crypto
 import Foundation
 import Roaming
 import Settlement
@@ -15,6 +16,8 @@ import Testing
 struct RoamingParties {
     let a: Address, b: Address
     let keyB: PrivateKey
+    /// B's P-256 key registered as its spkiHash: the key an IMSI is sealed to.
+    let imsiKeyB: P256.KeyAgreement.PrivateKey
     let funder: Funder
     let chain: Chain
     let clearing: Contract<RoamingClearing>
@@ -39,8 +42,9 @@ struct RoamingParties {
         let dev = try PrivateKey(Hex.decode(try f.devnet.devKey()))
         let funder = Funder(chain: chain, token: chain.contract(TestStablecoin.self, at: try Address(hex: try #require(contracts["Token"]))), dev: dev)
         for mno in [a, b] { try await funder.fund(mno, tokens: try UInt256(decimal: deposit)) }
+        let imsiKeyB = P256.KeyAgreement.PrivateKey()
         for (n, mno) in [a, b].enumerated() {
-            let spki = Keccak256.hash(Array("mno \(n)".utf8))
+            let spki = n == 1 ? try Hash32(Array(SHA256.hash(data: imsiKeyB.publicKey.derRepresentation))) : Keccak256.hash(Array("mno \(n)".utf8))
             try await registry.send(TrustRegistry.register(entity: mno, role: .mno, name: "MNO \(n)", spkiHash: spki, certHash: spki), signer: dev)
         }
         // Each MNO keeps its own records database (as it would in its own data directory).
@@ -60,7 +64,7 @@ struct RoamingParties {
         let shown = try await h.ok(["roaming", "agreement", "show", "1", "--json"] + f.chain)
         #expect(shown.data?["status"] as? String == "active" && shown.data?["plmnB"] as? String == "208-10")
         for who in [asA, asB] { try await h.ok(["roaming", "deposit", "--amount", deposit] + who, environment: f.env) }
-        return RoamingParties(a: a, b: b, keyB: keyB, funder: funder, chain: chain, clearing: clearing, contracts: contracts, start: start,
+        return RoamingParties(a: a, b: b, keyB: keyB, imsiKeyB: imsiKeyB, funder: funder, chain: chain, clearing: clearing, contracts: contracts, start: start,
                               dbA: dbA, dbB: dbB, asA: asA, asB: asB)
     }
 
@@ -259,6 +263,27 @@ struct RoamingCommandTests {
             #expect(try await h.run(confirm, environment: f.env).code == 412, "the second use of an authorisation is a replay")
             let checked = try await h.ok(["roaming", "verify", conf, "--authorization", auth, "--json"] + f.chain)
             #expect(checked.data?["kind"] as? String == "ServiceConfirmation")
+            // The IMSI sealed to B's registered key (HPKE): not in the file, opened only with B's key; a key the registry
+            // does not list for B is refused at sealing, and another key cannot open it.
+            let sealedAuth = h.url.appendingPathComponent("sealed.json").path, publicB = h.url.appendingPathComponent("b.pub.pem").path
+            try p.imsiKeyB.publicKey.pemRepresentation.write(toFile: publicB, atomically: true, encoding: .utf8)
+            let privateB = try h.secretFile("b.imsi.key", p.imsiKeyB.pemRepresentation)
+            let sealed = try await h.ok(["roaming", "authorize", "--home", p.a.checksummed, "--visited", p.b.checksummed, "--imsi", "262011234567890",
+                                         "--pseudonym-key", pseudonymKey, "--seal-imsi-to", publicB, "--out", sealedAuth, "--account", "opA",
+                                         "--password-env", "PW", "--json"] + f.chain, environment: f.env)
+            #expect(sealed.data?["imsiSealed"] as? Bool == true)
+            #expect(!(try String(contentsOfFile: sealedAuth, encoding: .utf8)).contains("262011234567890"))
+            let unsealed = try await h.ok(["roaming", "verify", sealedAuth, "--visited", p.b.checksummed, "--imsi-key", privateB, "--json"] + f.chain)
+            #expect(unsealed.data?["imsi"] as? String == "262011234567890")
+            let stranger = P256.KeyAgreement.PrivateKey()
+            let publicOther = h.url.appendingPathComponent("other.pub.pem").path
+            try stranger.publicKey.pemRepresentation.write(toFile: publicOther, atomically: true, encoding: .utf8)
+            #expect(try await h.run(["roaming", "authorize", "--home", p.a.checksummed, "--visited", p.b.checksummed, "--imsi", "262011234567890",
+                                     "--pseudonym-key", pseudonymKey, "--seal-imsi-to", publicOther, "--out", h.url.appendingPathComponent("refused.json").path, "--account", "opA",
+                                     "--password-env", "PW", "--json"] + f.chain, environment: f.env).code == 400)
+            let privateOther = try h.secretFile("other.imsi.key", stranger.pemRepresentation)
+            #expect(try await h.run(["roaming", "verify", sealedAuth, "--visited", p.b.checksummed, "--imsi-key", privateOther, "--json"]
+                                    + f.chain).code == 411)
             // Signed by the MNO's own address, not an operator key: refused.
             let ownKey = h.url.appendingPathComponent("own.json").path
             try await h.ok(["roaming", "authorize", "--home", p.a.checksummed, "--visited", p.b.checksummed, "--imsi", "262011234567890",

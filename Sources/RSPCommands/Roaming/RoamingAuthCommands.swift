@@ -24,6 +24,38 @@ struct RegistryOperatorDirectory: OperatorDirectory {
 struct RoamingMessageFile: Codable {
     let typedData: TypedData
     let signature: String
+    /// The IMSI sealed to the visited operator's registered key (HPKE), when the home network sends it.
+    var sealedIMSI: SealedIMSIFields? = nil
+
+    /// `SealedIMSI` as base64 strings.
+    struct SealedIMSIFields: Codable {
+        let encapsulatedKey: String
+        let ciphertext: String
+
+        init(_ sealed: SealedIMSI) {
+            encapsulatedKey = sealed.encapsulatedKey.base64EncodedString()
+            ciphertext = sealed.ciphertext.base64EncodedString()
+        }
+
+        var sealed: SealedIMSI {
+            get throws(RoamingCommandError) {
+                guard let key = Data(base64Encoded: encapsulatedKey), let text = Data(base64Encoded: ciphertext) else {
+                    throw RoamingCommandError(.messageFile, "sealedIMSI is not base64")
+                }
+                return SealedIMSI(encapsulatedKey: key, ciphertext: text)
+            }
+        }
+    }
+
+    /// The sealed IMSI opened with the visited operator's key file (`--imsi-key`), or nil when none was asked for.
+    func imsi(keyFile: String?, digest: Hash32) throws(RoamingCommandError) -> String? {
+        guard let keyFile else { return nil }
+        guard let fields = sealedIMSI else { throw RoamingCommandError(.messageFile, "the authorisation carries no sealed IMSI") }
+        let pem = try RoamingAuthorizeCommand.privateFile(keyFile, "--imsi-key")
+        do { return try IMSISealing.open(try fields.sealed, privateKeyPEM: pem, authorization: digest.bytes) } catch {
+            throw RoamingCommandError(.authorizationRefused, "sealed IMSI: \(error)")
+        }
+    }
 
     static let maxBytes = 16 << 10
 
@@ -126,6 +158,10 @@ struct RoamingAuthorizeCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Hex file with the pseudonym key (≥ 32 bytes, mode 0600).", valueName: "file")) var pseudonymKey: String
     @Option(name: .long, help: "Lifetime in seconds (at most 86400).") var lifetime: UInt64 = 3600
     @Option(name: .long, help: ArgumentHelp("Where to write the signed authorisation (JSON).", valueName: "file")) var out: String
+    @Option(name: .customLong("seal-imsi-to"), help: ArgumentHelp(
+        "Also send the IMSI, sealed (HPKE, P-256) to the visited MNO's key: its PEM PUBLIC KEY, which must hash to the MNO's spkiHash in the TrustRegistry.",
+        valueName: "file"))
+    var sealIMSITo: String?
     @OptionGroup var account: AccountOptions
     @OptionGroup var options: RoamingOptions
     @OptionGroup var output: OutputOptions
@@ -136,6 +172,7 @@ struct RoamingAuthorizeCommand: AsyncParsableCommand {
         let subscriber: String
         let expiresAt: UInt64
         let signer: String
+        let imsiSealed: Bool
     }
 
     func run() async throws {
@@ -155,12 +192,48 @@ struct RoamingAuthorizeCommand: AsyncParsableCommand {
                 let now = wallClock()
                 let a = RoamingAuthorization(home: homeMNO, visited: visitedMNO, subscriber: pseudonym, issuedAt: now, expiresAt: now + lifetime, nonce: nonce)
                 let signed = try a.sign(with: key, in: verifier.domain)
-                try RoamingMessageFile(typedData: a.typedData(in: verifier.domain), signature: Hex.encode(signed.signature.rsv)).write(out)
+                var file = RoamingMessageFile(typedData: a.typedData(in: verifier.domain), signature: Hex.encode(signed.signature.rsv))
+                if let sealIMSITo {
+                    file.sealedIMSI = try await Self.seal(imsi: imsi, keyFile: sealIMSITo, visited: visitedMNO,
+                                                          digest: try a.digest(in: verifier.domain), connection: connection)
+                }
+                try file.write(out)
                 return Document(file: out, digest: try a.digest(in: verifier.domain).hex, subscriber: pseudonym.value.hex, expiresAt: a.expiresAt,
-                                signer: try key.address().checksummed)
+                                signer: try key.address().checksummed, imsiSealed: file.sealedIMSI != nil)
             }
             try output.emit(document) { "wrote \(document.file): subscriber \(document.subscriber), expires at \(document.expiresAt)" }
         }
+    }
+
+    /// The IMSI sealed to the key in `keyFile`, checked against the visited MNO's registered SPKI hash.
+    static func seal(imsi: String, keyFile: String, visited: Address, digest: Hash32,
+                     connection: ChainConnection) async throws -> RoamingMessageFile.SealedIMSIFields {
+        guard let pem = try? String(contentsOfFile: keyFile, encoding: .utf8) else {
+            throw RoamingCommandError(.invalidArgument, "cannot read --seal-imsi-to \(keyFile)")
+        }
+        let registry = try connection.contract(TrustRegistry.self)
+        let entity: TrustRegistry.Entity?
+        do { entity = try await registry.call(TrustRegistry.entities(visited)) } catch {
+            throw ChainCommandError(.rpc, "entities(\(visited)) on \(registry.address): \(error)")
+        }
+        guard let entity, entity.role == .mno else { throw RoamingCommandError(.invalidArgument, "--visited \(visited) is not a registered MNO") }
+        do {
+            return RoamingMessageFile.SealedIMSIFields(try IMSISealing.seal(imsi: imsi, toPublicKeyPEM: pem, registeredHash: entity.spkiHash.bytes,
+                                                                            authorization: digest.bytes))
+        } catch {
+            throw RoamingCommandError(.invalidArgument, "--seal-imsi-to \(keyFile): \(error)")
+        }
+    }
+
+    /// A private file's text, refused when others may read it.
+    static func privateFile(_ path: String, _ option: String) throws(RoamingCommandError) -> String {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let data = FileManager.default.contents(atPath: path) else {
+            throw RoamingCommandError(.invalidArgument, "cannot read \(option) \(path)")
+        }
+        if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
+            throw RoamingCommandError(.invalidArgument, "\(option) \(path) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// The pseudonym key: hex (with or without 0x) in a file no one else may read.
@@ -189,6 +262,9 @@ struct RoamingVerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Your MNO address (checking an authorisation).", valueName: "address")) var visited: String?
     @Option(name: .long, help: ArgumentHelp("The authorisation a confirmation answers.", valueName: "file")) var authorization: String?
     @Option(name: .long, help: "Check at this Unix time instead of now.") var now: UInt64?
+    @Option(name: .customLong("imsi-key"), help: ArgumentHelp(
+        "Your MNO's P-256 private key (PEM, mode 0600): open the authorisation's sealed IMSI and print it.", valueName: "file"))
+    var imsiKey: String?
     @OptionGroup var options: RoamingOptions
     @OptionGroup var output: OutputOptions
 
@@ -196,6 +272,7 @@ struct RoamingVerifyCommand: AsyncParsableCommand {
         let kind: String
         let signer: String
         let digest: String
+        var imsi: String? = nil
     }
 
     func run() async throws {
@@ -216,9 +293,11 @@ struct RoamingVerifyCommand: AsyncParsableCommand {
                 let me = try parseAddress(visited, "--visited")
                 let signed = try message.authorization()
                 let key = try await verifying { try await verifier.verify(signed, visitedNetwork: me, now: now ?? wallClock()) }
-                return Document(kind: "RoamingAuthorization", signer: key.checksummed, digest: try signed.authorization.digest(in: verifier.domain).hex)
+                let digest = try signed.authorization.digest(in: verifier.domain)
+                return Document(kind: "RoamingAuthorization", signer: key.checksummed, digest: digest.hex,
+                                imsi: try message.imsi(keyFile: imsiKey, digest: digest))
             }
-            try output.emit(document) { "valid \(document.kind), signed by \(document.signer)" }
+            try output.emit(document) { "valid \(document.kind), signed by \(document.signer)" + (document.imsi.map { ", IMSI \($0)" } ?? "") }
         }
     }
 }
@@ -231,6 +310,9 @@ struct RoamingConfirmCommand: AsyncParsableCommand {
     @Argument(help: "The signed authorisation file.") var file: String
     @Option(name: .long, help: ArgumentHelp("Your MNO address (the audience).", valueName: "address")) var visited: String
     @Option(name: .long, help: ArgumentHelp("Where to write the signed confirmation (JSON).", valueName: "file")) var out: String
+    @Option(name: .customLong("imsi-key"), help: ArgumentHelp(
+        "Your MNO's P-256 private key (PEM, mode 0600): open the authorisation's sealed IMSI and print it.", valueName: "file"))
+    var imsiKey: String?
     @OptionGroup var account: AccountOptions
     @OptionGroup var options: RoamingOptions
     @OptionGroup var output: OutputOptions
@@ -249,6 +331,7 @@ struct RoamingConfirmCommand: AsyncParsableCommand {
                 let now = wallClock()
                 _ = try await verifying { try await verifier.verify(signed, visitedNetwork: me, now: now) }
                 let a = signed.authorization
+                let imsi = try message.imsi(keyFile: imsiKey, digest: try a.digest(in: verifier.domain))
                 let fresh: Bool
                 do { fresh = try await store.rememberAuthorization(nonce: a.nonce, home: a.home, expiresAt: a.expiresAt, now: now) } catch {
                     throw RoamingCommandError(.store, "\(error)")
@@ -258,7 +341,7 @@ struct RoamingConfirmCommand: AsyncParsableCommand {
                 let confirmation = try c.sign(with: key, in: verifier.domain)
                 try RoamingMessageFile(typedData: c.typedData(in: verifier.domain), signature: Hex.encode(confirmation.signature.rsv)).write(out)
                 return RoamingVerifyCommand.Document(kind: "ServiceConfirmation", signer: try key.address().checksummed,
-                                                     digest: try c.digest(in: verifier.domain).hex)
+                                                     digest: try c.digest(in: verifier.domain).hex, imsi: imsi)
             }
             try output.emit(document) { "accepted; wrote the confirmation to \(out)" }
         }
