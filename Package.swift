@@ -250,7 +250,7 @@ let package = Package(
         .target(
             name: "Portal",
             dependencies: [
-                "Catalog", "Settlement", "EthereumCore", "EthereumRPC", "ActivationCodeQR", "SMDPServer",
+                "Catalog", "Settlement", "EthereumCore", "EthereumRPC", "ActivationCodeQR", "SMDPServer", "ES2PlusHTTPClient", "ES2PlusAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),

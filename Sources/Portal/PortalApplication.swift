@@ -32,12 +32,15 @@ public struct PortalConfiguration: Sendable {
     public var catalogMaxAge: Duration
     /// Longest validity of a purchase authorisation the portal accepts (seconds).
     public var maxAuthorizationSeconds: Int
+    /// The ES2+ client that orders profiles for bought entitlements (nil: the operator orders them).
+    public var orders: PortalOrders?
 
     public init(settings: SMDPServerSettings, catalogDirectory: String, names: CatalogNames, plans: Contract<PlanEntitlements>,
                 token: Contract<TestStablecoin>, relayer: any PortalRelayer, catalogMaxAge: Duration = .seconds(5),
-                maxAuthorizationSeconds: Int = 3600) {
+                maxAuthorizationSeconds: Int = 3600, orders: PortalOrders? = nil) {
         self.settings = settings; self.catalogDirectory = catalogDirectory; self.names = names; self.plans = plans
         self.token = token; self.relayer = relayer; self.catalogMaxAge = catalogMaxAge; self.maxAuthorizationSeconds = maxAuthorizationSeconds
+        self.orders = orders
     }
 }
 
@@ -84,6 +87,7 @@ public enum PortalApplication {
         }
         PortalPages(state: state).register(on: router)
         PortalPurchaseAPI(state: state).register(on: router)
+        PortalOrderAPI(state: state).register(on: router)
         router.get("/static/portal.js") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-cache"],
                      body: .init(byteBuffer: ByteBuffer(string: PortalScript.source)))

@@ -11,6 +11,9 @@ public struct PortalError: Error, Sendable {
         case authorizationInvalid = "portal-authorization-invalid"
         case purchaseRefused = "portal-purchase-refused"
         case chainUnavailable = "portal-chain-unavailable"
+        case orderingUnavailable = "portal-ordering-unavailable"
+        case orderInvalid = "portal-order-invalid"
+        case orderRefused = "portal-order-refused"
     }
 
     public let code: Code
@@ -26,9 +29,9 @@ public struct PortalError: Error, Sendable {
     var status: HTTPResponse.Status {
         switch code {
         case .notFound: .notFound
-        case .badRequest, .searchInvalid, .authorizationInvalid: .badRequest
-        case .planUnavailable, .purchaseRefused: .conflict
-        case .chainUnavailable: .serviceUnavailable
+        case .badRequest, .searchInvalid, .authorizationInvalid, .orderInvalid: .badRequest
+        case .planUnavailable, .purchaseRefused, .orderRefused: .conflict
+        case .chainUnavailable, .orderingUnavailable: .serviceUnavailable
         }
     }
 }

@@ -102,6 +102,7 @@ struct PortalPages: Sendable {
         values["transfer"] = p.plan.soulbound ? "not transferable" : "transferable"
         values["metadataHash"] = PlanMetadata.hash(p.document).hex
         values["available"] = p.plan.active && p.plan.sold < p.plan.supplyCap
+        values["ordering"] = state.configuration.orders != nil
         return values
     }
 

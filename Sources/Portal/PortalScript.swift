@@ -120,6 +120,21 @@ async function purchase(form) {
   document.getElementById("result").hidden = false;
   say("Bought: entitlement #" + bought.tokenId + ".");
   document.getElementById("result-h").focus();
+  if (form.dataset.ordering === "yes") await activation(bought.tokenId, eid, toHex(salt));
+}
+// The profile order for the entitlement: activation code, LPA:1$… link and QR Code (PNG from the portal).
+async function activation(tokenId, eid, salt) {
+  say("Ordering your profile from the SM-DP+…");
+  const order = await api("/api/entitlements/" + tokenId + "/order", { eid: eid, salt: salt });
+  document.getElementById("activation-code").textContent = order.activationCode;
+  const link = document.getElementById("lpa-link");
+  link.href = order.lpaLink;
+  link.textContent = order.lpaLink;
+  const qr = document.getElementById("qr");
+  qr.src = "data:image/png;base64," + order.qrPng;
+  qr.alt = "QR Code of " + order.lpaLink;
+  document.getElementById("activation").hidden = false;
+  say("Your profile is ready: scan the QR Code with the phone, or open the LPA link on it.");
 }
 if (typeof document !== "undefined") document.addEventListener("DOMContentLoaded", () => {
   showAccount();

@@ -69,7 +69,7 @@ enum PortalTemplates {
     {{#available}}
     <section aria-labelledby="buy-h">
     <h2 id="buy-h">Buy</h2>
-    <form id="purchase" data-plan="{{id}}">
+    <form id="purchase" data-plan="{{id}}" data-ordering="{{#ordering}}yes{{/ordering}}{{^ordering}}no{{/ordering}}">
     <p><label for="eid">EID of the device that will use the plan (32 digits)</label>
     <input id="eid" name="eid" required pattern="[0-9]{32}" inputmode="numeric" maxlength="32" size="34" autocomplete="off" aria-describedby="eid-help"></p>
     <p id="eid-help" class="help">The EID never goes on chain: only keccak-256 of the EID and a random salt your browser makes.
@@ -85,8 +85,14 @@ enum PortalTemplates {
     <section id="result" hidden aria-labelledby="result-h">
     <h2 id="result-h" tabindex="-1">Purchased</h2>
     <p>Entitlement <output id="token-id"></output>, transaction <output id="tx"></output>.</p>
-    <p>The operator orders your profile from its SM-DP+ with the entitlement id, the EID and the salt
-    (<code>openrsp smdp order</code>); the order's activation code is what your phone scans.</p>
+    {{^ordering}}<p>The operator orders your profile from its SM-DP+ with the entitlement id, the EID and the salt
+    (<code>openrsp smdp order create</code>); the order's activation code is what your phone scans.</p>{{/ordering}}
+    </section>
+    <section id="activation" hidden aria-labelledby="activation-h">
+    <h2 id="activation-h">Your eSIM</h2>
+    <p><img id="qr" alt="" width="246" height="246"></p>
+    <p>Activation code: <output id="activation-code"></output></p>
+    <p>On the phone itself: <a id="lpa-link" href="#"></a></p>
     </section>
     </section>
     {{/available}}

@@ -1,5 +1,5 @@
-"""`scripts/demo --portal`: the portal test's world (devnet, contracts, registry, three plans with their
-documents) and `openrsp portal serve` on 127.0.0.1, left running until Ctrl-C. The browser needs an
+"""`scripts/demo --portal`: the portal test's world (devnet, contracts, registry, SM-DP+, three plans with
+their documents) and `openrsp portal serve` on 127.0.0.1 (ordering profiles from that SM-DP+), left running until Ctrl-C. The browser needs an
 EIP-1193 wallet on the devnet (chain id 1337, RPC URL printed below) holding test stablecoin: the
 printed dev account has 100 tokens; import its DEVNET ONLY key into the wallet."""
 
@@ -25,8 +25,10 @@ def main():
         env = dict(os.environ, OPENRSP_HOME=str(world.home("portal")))
         proc = subprocess.Popen([world.bin, "portal", "serve", "--insecure-loopback-http", "--port", port,
                                  "--catalog", str(catalog), "--account", "portal",
-                                 "--password-file", str(world.home("portal") / "password"), *world.chain()], cwd=ROOT, env=env)
+                                 "--password-file", str(world.home("portal") / "password"), *world.es2_options(), *world.chain()], cwd=ROOT, env=env)
         buyer = next(a for a in world.devnet_accounts if a["address"] == world.buyer)
+        print(f"\nsoftware eUICC EID: {world.eid} (OPENRSP_HOME={world.home('user')} openrsp profile download "
+              f"--simulator {world.home('user') / 'euicc'} -a CODE --rpc-url {world.rpc})", file=sys.stderr)
         print(f"\nportal:  http://127.0.0.1:{port}/\ndevnet:  {world.rpc} (chain id {world.chain_id})\n"
               f"buyer:   {buyer['address']} (DEVNET ONLY key {buyer['privateKey']})\nCtrl-C stops both.", file=sys.stderr)
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

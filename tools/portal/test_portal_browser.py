@@ -5,10 +5,10 @@ country and by network, buys a plan with the gasless purchase, and checks the en
 against keccak256(EID ‖ salt) computed here from the salt the browser made. Screenshots of each page go
 to $PORTAL_ARTIFACTS (default tools/portal/artifacts)."""
 
+import base64
 import json
 import os
 import re
-import socket
 import subprocess
 import time
 import urllib.request
@@ -22,10 +22,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from world import ROOT, World
+from world import ROOT, World, free_port
 
 ARTIFACTS = Path(os.environ.get("PORTAL_ARTIFACTS", Path(__file__).resolve().parent / "artifacts"))
-EID = "89049032000000000000000000001234"
 
 # A minimal EIP-1193 provider (what a wallet extension injects), forwarding JSON-RPC to the devnet.
 PROVIDER = """
@@ -44,12 +43,6 @@ window.ethereum = {
 """
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def portal(tmp_path_factory):
     catalog = tmp_path_factory.mktemp("catalog")
@@ -63,7 +56,8 @@ def portal(tmp_path_factory):
         env = dict(os.environ, OPENRSP_HOME=str(world.home("portal")))
         proc = subprocess.Popen([world.bin, "portal", "serve", "--insecure-loopback-http", "--port", str(port),
                                  "--catalog", str(catalog), "--account", "portal",
-                                 "--password-file", str(world.home("portal") / "password"), *world.chain()],
+                                 "--password-file", str(world.home("portal") / "password"), *world.es2_options(),
+                                 *world.chain()],
                                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
         url = f"http://127.0.0.1:{port}"
         for _ in range(300):
@@ -163,7 +157,7 @@ def test_buy_with_the_browser_wallet(portal, browser):
     browser.find_element(By.ID, "connect").click()
     WebDriverWait(browser, 20).until(EC.text_to_be_present_in_element((By.ID, "account"), portal.buyer))
     eid = browser.find_element(By.ID, "eid")
-    eid.send_keys(EID)
+    eid.send_keys(portal.eid)
     shot(browser, "plan")
     browser.find_element(By.ID, "buy").click()
     WebDriverWait(browser, 90).until(lambda d: d.find_element(By.ID, "result").is_displayed()
@@ -178,19 +172,41 @@ def test_buy_with_the_browser_wallet(portal, browser):
     assert shown["owner"].lower() == portal.buyer.lower()
     assert shown["planId"] == plan
     # The browser's keccak-256 and the commitment on chain: keccak256(EID as 16 BCD bytes ‖ salt).
-    assert shown["commitment"].lower() == "0x" + keccak(bytes.fromhex(EID) + bytes.fromhex(salt[2:])).hex()
+    assert shown["commitment"].lower() == "0x" + keccak(bytes.fromhex(portal.eid) + bytes.fromhex(salt[2:])).hex()
+    # The portal ordered the profile: activation code, LPA link, and a QR Code that zbarimg decodes to the link.
+    WebDriverWait(browser, 60).until(lambda d: d.find_element(By.ID, "activation").is_displayed()
+                                     or "error" in (d.find_element(By.ID, "status").get_attribute("class") or ""))
+    assert browser.find_element(By.ID, "activation").is_displayed(), browser.find_element(By.ID, "status").text
+    code = browser.find_element(By.ID, "activation-code").text
+    link = browser.execute_script("return arguments[0].getAttribute('href')", browser.find_element(By.ID, "lpa-link"))
+    assert code.startswith("LPA:1$127.0.0.1:") and link == code  # SGP.22: the SM-DP+ answers the LPA: form
+    browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.ID, "activation"))
+    shot(browser, "activation")
+    png = base64.b64decode(browser.find_element(By.ID, "qr").get_attribute("src").split(",", 1)[1])
+    (ARTIFACTS / "activation-qr.png").write_bytes(png)
+    decoded = subprocess.run(["zbarimg", "--raw", "-q", str(ARTIFACTS / "activation-qr.png")], capture_output=True, text=True, timeout=30)
+    assert decoded.stdout.strip() == link
+    # The user's phone (the software eUICC whose EID was typed) downloads the profile with that code.
+    portal.rsp("user", "profile", "download", "--simulator", str(portal.home("user") / "euicc"), "-a", code,
+               "--trust", "both", "--rpc-url", portal.rpc)
+    for _ in range(150):
+        if portal.rsp("gov", "entitlement", "show", token, *portal.chain())["delivered"]:
+            break
+        time.sleep(0.2)
+    assert portal.rsp("gov", "entitlement", "show", token, *portal.chain())["delivered"] is True
     # The salt file offered for download carries the same salt and the entitlement id.
     href = browser.find_element(By.ID, "salt-file").get_attribute("href")
     kept = browser.execute_async_script(
         "const done = arguments[arguments.length - 1]; fetch(arguments[0]).then(r => r.text()).then(done);", href)
     kept = json.loads(kept)
-    assert (kept["salt"], kept["eid"], kept["tokenId"]) == (salt, EID, token)
+    assert (kept["salt"], kept["eid"], kept["tokenId"]) == (salt, portal.eid, token)
     # My entitlements lists it, active, for the connected wallet.
     browser.get(f"{portal.url}/entitlements")
     browser.find_element(By.ID, "mine").click()
     WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "owner")))
     row = browser.find_element(By.XPATH, f"//tbody/tr[th='#{token}']")
     assert "Germany 5 GB" in row.text and row.find_element(By.CLASS_NAME, "state").text == "active"
+    assert row.find_elements(By.TAG_NAME, "td")[-1].text == "yes"  # delivery recorded by the SM-DP+
     shot(browser, "entitlements")
 
 

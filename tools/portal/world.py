@@ -1,19 +1,28 @@
 """The world the portal browser test needs, made with the openrsp CLI only (as scripts/cli-walkthrough):
-a devnet, deployed contracts, a registered SM-DP+, MNO and MVNO, a plan with its metadata document
-recorded on chain, test stablecoin for a devnet dev account (the browser wallet's account) and a
-funded relayer account for the portal."""
+a devnet, deployed contracts, a registered SM-DP+ (`smdp serve` over HTTPS with the entitlement gate and
+one imported profile of the plans' type), MNO and MVNO, plans with their metadata documents recorded on
+chain, test stablecoin for a devnet dev account (the browser wallet's account), a funded relayer account
+for the portal, and the user's software eUICC (its EID is what the browser test types)."""
 
 import json
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 PROFILE_TYPE = "OpenRSP portal profile"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def openrsp_binary():
@@ -30,6 +39,7 @@ class World:
         os.chmod(self.work, 0o700)
         self.homes = {}
         self.rpc = None
+        self.smdp_proc = None
 
     def home(self, role):
         if role not in self.homes:
@@ -87,6 +97,7 @@ class World:
         self.rsp("gov", "registry", "register", ci, "--role", "ci", "--name", "Test CI", "--cert", str(pki / "ci.pem"), *gov)
         self.rsp("gov", "registry", "register", addr["smdp"], "--role", "smdp", "--name", "SM-DP+", "--cert",
                  str(pki / "dp-auth.pem"), *gov)
+        self.rsp("gov", "registry", "add-cert", addr["smdp"], "--cert", str(pki / "dp-tls.pem"), *gov)
         self.rsp("gov", "registry", "register", addr["mno"], "--role", "mno", "--name", "Portal MNO", "--cert",
                  self.operator_cert("mno", "Portal MNO"), *gov)
         self.rsp("gov", "registry", "register", addr["mvno"], "--role", "mvno", "--name", "Portal MVNO", "--cert",
@@ -111,11 +122,56 @@ class World:
             self.rsp("mvno", "plan", "set-metadata", plan, "--file", str(path), *mvno)
             plans[name] = plan
         self.buyer = self.devnet_accounts[buyer_index]["address"]
+        self.start_smdp()
+        self.make_user()
         self.rsp("gov", "token", "mint", self.buyer, "--amount", str(100 * 10**6), *gov)
         self.addresses, self.plans = addr, plans
         return self
 
+    def start_smdp(self):
+        """`smdp serve` on HTTPS with the entitlement gate; the MVNO's ES2+ token is operator mvno1."""
+        smdp, mvno = self.home("smdp"), self.home("mvno")
+        self.rsp("smdp", "smdp", "profile", "generate", "--iccid", "8999001000000000016", "--profile-type", PROFILE_TYPE,
+                 "--out", str(smdp / "profile.der"))
+        self.rsp("smdp", "smdp", "profile", "import", str(smdp / "profile.der"), "--service-provider-name", "Portal MVNO")
+        self.rsp("mvno", "smdp", "token", "new", "--out", str(mvno / "es2.token"))
+        shutil.copy(mvno / "es2.token", smdp / "mvno.token")
+        os.chmod(smdp / "mvno.token", 0o600)
+        port = free_port()
+        self.smdp_url = f"https://127.0.0.1:{port}"
+        log = open(self.work / "smdp-serve.log", "w")
+        env = dict(os.environ, OPENRSP_HOME=str(smdp), OPENRSP_KEY_PASSWORD=(smdp / "password").read_text().strip())
+        self.smdp_proc = subprocess.Popen(
+            [self.bin, "smdp", "serve", "--host", "127.0.0.1", "--port", str(port), "--address", f"127.0.0.1:{port}",
+             "--operator-token", f"mvno1={smdp / 'mvno.token'}", "--rpc-url", self.rpc,
+             "--delivery-key", str(smdp / "keystore" / "smdp.json"), "--log-level", "info"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(600):
+            if f"url=https://127.0.0.1:{port}" in (self.work / "smdp-serve.log").read_text():
+                return
+            if self.smdp_proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError("smdp serve did not start: " + (self.work / "smdp-serve.log").read_text()[-2000:])
+
+    def make_user(self):
+        """The user's software eUICC, made from the test PKI (as cli-walkthrough's user)."""
+        user, pki = self.home("user"), self.home("smdp") / "pki"
+        (user / "pki").mkdir(mode=0o700)
+        for name in ("euicc.key.pem", "euicc.pem", "euicc.der", "eum.pem", "eum.der", "ci.pem", "ci.der"):
+            if (pki / name).exists():
+                shutil.copy2(pki / name, user / "pki" / name)
+        shutil.copy(self.home("gov") / "contracts.json", user / "contracts.json")
+        self.eid = self.rsp("user", "chip", "info", "--simulator", str(user / "euicc"))["eidValue"]
+
+    def es2_options(self):
+        return ["--es2-url", self.smdp_url, "--es2-token-file", str(self.home("mvno") / "es2.token"),
+                "--es2-requester", "mvno1", "--es2-trust-root", str(self.home("smdp") / "pki" / "ci.pem")]
+
     def stop(self):
+        if self.smdp_proc and self.smdp_proc.poll() is None:
+            self.smdp_proc.terminate()
+            self.smdp_proc.wait(timeout=30)
         if self.rpc:
             subprocess.run([self.bin, "devnet", "stop"], env=dict(os.environ, OPENRSP_HOME=str(self.home("chain"))),
                            capture_output=True, timeout=60)

@@ -41,6 +41,14 @@ struct PortalServeCommand: AsyncParsableCommand {
     var isoCodes: String = CatalogNames.defaultISO3166Path
     @Option(name: .customLong("providers"), help: ArgumentHelp("mobile-broadband-provider-info's serviceproviders.xml.", valueName: "file"))
     var providers: String = CatalogNames.defaultProvidersPath
+    @Option(name: .customLong("es2-url"), help: ArgumentHelp(
+        "ES2+ base URL of the SM-DP+ (https://HOST:PORT): the portal then orders the profile of a bought entitlement and shows its activation code and QR Code.",
+        valueName: "url"))
+    var es2URL: String?
+    @Option(name: .customLong("es2-token-file"), help: "With --es2-url: file holding the operator's ES2+ bearer token.") var es2TokenFile: String?
+    @Option(name: .customLong("es2-requester"), help: "With --es2-url: the operator id configured on the SM-DP+.") var es2Requester: String?
+    @Option(name: .customLong("es2-trust-root"), help: "With --es2-url: PEM/DER certificate trusted for the SM-DP+'s TLS (repeatable).")
+    var es2TrustRoots: [String] = []
     @OptionGroup var chain: PlanChainOptions
     @OptionGroup var account: AccountOptions
     @OptionGroup var output: OutputOptions
@@ -55,6 +63,10 @@ struct PortalServeCommand: AsyncParsableCommand {
             throw ValidationError("the portal serves HTTPS: give --tls-cert and --tls-key (or --insecure-loopback-http on loopback)")
         }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or positive") }
+        if es2URL != nil, es2TokenFile == nil || es2Requester == nil { throw ValidationError("--es2-url needs --es2-token-file and --es2-requester") }
+        if es2URL == nil, es2TokenFile != nil || es2Requester != nil || !es2TrustRoots.isEmpty {
+            throw ValidationError("--es2-token-file, --es2-requester and --es2-trust-root go with --es2-url")
+        }
     }
 
     func run() async throws {
@@ -73,11 +85,16 @@ struct PortalServeCommand: AsyncParsableCommand {
                 settings = try SMDPServerSettings(host: host, port: port, transport: transport,
                                                   rateLimit: rateLimit > 0 ? RateLimit(ratePerSecond: rateLimit, burst: max(1, rateLimit * 2)) : nil)
             } catch { throw CatalogCommandError(.portalSetup, "\(error)") }
+            let orders = try es2URL.map { url in
+                PortalOrders(client: try SMDPOrderTargetOptions.client(
+                    url: url, tokenFile: es2TokenFile ?? "", requester: es2Requester ?? "", trustRoots: es2TrustRoots,
+                    pkiDirectory: DataDirectory.resolve().url.appendingPathComponent("pki")))
+            }
             try await chain.with(account: account) { session in
                 guard let submitter = session.submitter else { throw PlanCommandError.input("portal serve needs --account (the relayer)") }
                 let configuration = PortalConfiguration(
                     settings: settings, catalogDirectory: catalog, names: names, plans: session.plans, token: session.token,
-                    relayer: SubmitterRelayer(session: session, address: submitter.signer.address))
+                    relayer: SubmitterRelayer(session: session, address: submitter.signer.address), orders: orders)
                 let origin = (insecureLoopbackHTTP ? "http://" : "https://") + host
                 try await PortalApplication.serve(configuration, logger: logger) { bound in
                     FileHandle.standardError.write(Data("portal listening on \(origin):\(bound)/\n".utf8))
