@@ -88,6 +88,7 @@ public enum PortalApplication {
         PortalPages(state: state).register(on: router)
         PortalPurchaseAPI(state: state).register(on: router)
         PortalOrderAPI(state: state).register(on: router)
+        PortalUsage(state: state).register(on: router)
         router.get("/static/portal.js") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-cache"],
                      body: .init(byteBuffer: ByteBuffer(string: PortalScript.source)))

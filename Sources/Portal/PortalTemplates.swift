@@ -5,7 +5,7 @@ import Mustache
 enum PortalTemplates {
     static func library() throws -> MustacheLibrary {
         var library = MustacheLibrary()
-        for (name, text) in [("layout", layout), ("catalog", catalog), ("plan", plan), ("entitlements", entitlements), ("error", error)] {
+        for (name, text) in [("layout", layout), ("catalog", catalog), ("plan", plan), ("entitlements", entitlements), ("usage", usage), ("error", error)] {
             try library.register(text, named: name)
         }
         return library
@@ -109,10 +109,28 @@ enum PortalTemplates {
     <caption>Entitlements</caption>
     <thead><tr><th scope="col">Entitlement</th><th scope="col">Plan</th><th scope="col">State</th><th scope="col">Started</th><th scope="col">Ends</th><th scope="col">Delivered</th></tr></thead>
     <tbody>
-    {{#rows}}<tr><th scope="row">#{{id}}</th><td><a href="/plans/{{planId}}">{{planName}}</a></td><td class="state">{{state}}</td><td>{{start}}</td><td>{{end}}</td><td>{{delivered}}</td></tr>{{/rows}}
+    {{#rows}}<tr><th scope="row"><a href="/entitlements/{{id}}">#{{id}}</a></th><td><a href="/plans/{{planId}}">{{planName}}</a></td><td class="state">{{state}}</td><td>{{start}}</td><td>{{end}}</td><td>{{delivered}}</td></tr>{{/rows}}
     </tbody>
     </table>
     {{/owner}}
+    """
+
+    static let usage = """
+    <h1>Entitlement #{{id}}</h1>
+    <dl><dt>Plan</dt><dd><a href="/plans/{{planId}}">#{{planId}}</a></dd><dt>State</dt><dd id="state">{{state}}</dd>
+    <dt>Started</dt><dd>{{start}}</dd><dt>Ends</dt><dd>{{end}}</dd>
+    <dt>Used</dt><dd id="used">{{used}} of {{allowance}}</dd></dl>
+    <h2>Usage over time</h2>
+    {{{chart}}}
+    <table>
+    <caption>Usage batches posted on chain ({{batchCount}})</caption>
+    <thead><tr><th scope="col">Posted</th><th scope="col">Data</th><th scope="col">CDRs</th><th scope="col">State</th></tr></thead>
+    <tbody>
+    {{#batches}}<tr><td>{{postedAt}}</td><td class="bytes">{{bytes}}</td><td>{{cdrs}}</td><td class="batch-state">{{status}}</td></tr>{{/batches}}
+    </tbody>
+    </table>
+    {{#none}}<p role="status">No usage posted yet.</p>{{/none}}
+    <p>Disputing a batch with a contradicting CDR: <code>openrsp usage dispute</code> (not in the portal yet).</p>
     """
 
     static let error = """

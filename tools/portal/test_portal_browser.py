@@ -1,8 +1,10 @@
 """The portal in a real browser (issue 16): Debian's chromium, headless, driven by Selenium through
 chromium-driver. An injected minimal EIP-1193 provider forwards to the devnet, which signs for its dev
 accounts (eth_requestAccounts → eth_accounts, eth_signTypedData_v4). The test searches the catalog by
-country and by network, buys a plan with the gasless purchase, and checks the entitlement on chain
-against keccak256(EID ‖ salt) computed here from the salt the browser made. Screenshots of each page go
+country and by network, buys a plan with the gasless purchase for a software eUICC's EID, checks the
+entitlement on chain against keccak256(EID ‖ salt) computed here from the salt the browser made, decodes
+the activation code's QR Code with zbarimg, downloads the profile with `openrsp profile download`, and
+sees a usage batch the MNO posts on the entitlement's page. Screenshots of each page go
 to $PORTAL_ARTIFACTS (default tools/portal/artifacts)."""
 
 import base64
@@ -208,6 +210,24 @@ def test_buy_with_the_browser_wallet(portal, browser):
     assert "Germany 5 GB" in row.text and row.find_element(By.CLASS_NAME, "state").text == "active"
     assert row.find_elements(By.TAG_NAME, "td")[-1].text == "yes"  # delivery recorded by the SM-DP+
     shot(browser, "entitlements")
+    # The MNO posts a usage batch (the operator's CLI); the entitlement's page shows it and the chart.
+    mno = portal.home("mno")
+    start = portal.rsp("gov", "entitlement", "show", token, *portal.chain())["start"]
+    portal.rsp("mno", "usage", "generate", "--entitlement", token, "--count", "3", "--period-start", str(start),
+               "--format", "jsonl", "--out", str(mno / "cdrs.jsonl"))
+    cdr_bytes = sum(json.loads(line)["bytes"] for line in (mno / "cdrs.jsonl").read_text().splitlines() if line.strip())
+    portal.rsp("mno", "usage", "import", str(mno / "cdrs.jsonl"), "--database", str(mno / "usage.sqlite"), "--rpc-url", portal.rpc)
+    portal.rsp("mno", "usage", "post", "--database", str(mno / "usage.sqlite"), "--rpc-url", portal.rpc,
+               "--account", "mno", "--password-file", str(mno / "password"))
+    row.find_element(By.TAG_NAME, "a").click()
+    WebDriverWait(browser, 20).until(EC.presence_of_element_located((By.ID, "usage-chart")))
+    batches = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert len(batches) == 1 and batches[0].find_element(By.CLASS_NAME, "batch-state").text == "pending"
+    assert batches[0].find_element(By.CLASS_NAME, "bytes").text == f"{cdr_bytes / 1e6:.2f} MB"
+    assert browser.find_element(By.ID, "used").text == f"{cdr_bytes / 1e6:.2f} MB of 5000.00 MB"
+    points = browser.find_element(By.CSS_SELECTOR, "#usage-chart polyline").get_attribute("points").split()
+    assert len(points) == 3  # start, then one step up at the batch
+    shot(browser, "usage")
 
 
 def test_api_refusals_change_nothing(portal):
