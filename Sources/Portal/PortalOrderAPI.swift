@@ -41,9 +41,7 @@ struct PortalOrderAPI: Sendable {
         guard let orders = state.configuration.orders else {
             throw PortalError(.orderingUnavailable, "This portal does not place orders; the operator does (openrsp smdp order create).")
         }
-        guard let text = context.parameters.get("id"), text.count <= 20, let id = try? UInt256(decimal: text), id > .zero else {
-            throw PortalError(.notFound, "No such entitlement.")
-        }
+        let id = try PortalPages.id(context, "entitlement")
         let input = try await PortalPurchaseAPI(state: state).body(request, OrderRequest.self)
         guard input.eid.count == 32, input.eid.allSatisfy({ $0.isASCII && $0.isNumber }) else {
             throw PortalError(.orderInvalid, "eid is 32 digits.")

@@ -32,10 +32,16 @@ struct PortalPages: Sendable {
         }
     }
 
-    func listed(_ context: SMDPRequestContext) async throws -> PortalPlan {
-        guard let text = context.parameters.get("id"), text.count <= 20, let id = try? UInt256(decimal: text) else {
-            throw PortalError(.notFound, "No such plan.")
+    /// The route's `{id}`: a positive decimal of at most 20 digits, else `notFound`.
+    static func id(_ context: SMDPRequestContext, _ what: String) throws -> UInt256 {
+        guard let text = context.parameters.get("id"), text.count <= 20, let id = try? UInt256(decimal: text), id > .zero else {
+            throw PortalError(.notFound, "No such \(what).")
         }
+        return id
+    }
+
+    func listed(_ context: SMDPRequestContext) async throws -> PortalPlan {
+        let id = try Self.id(context, "plan")
         let plan: PortalPlan?
         do { plan = try await state.catalog.plan(id) } catch {
             throw PortalError(.chainUnavailable, "The chain does not answer; try again shortly.", detail: "\(error)")

@@ -24,9 +24,7 @@ struct PortalUsage: Sendable {
     }
 
     func usage(_ context: SMDPRequestContext) async throws -> [String: Any] {
-        guard let text = context.parameters.get("id"), text.count <= 20, let id = try? UInt256(decimal: text), id > .zero else {
-            throw PortalError(.notFound, "No such entitlement.")
-        }
+        let id = try PortalPages.id(context, "entitlement")
         let plans = state.configuration.plans
         var batches: [Batch] = []
         let entitlement: PlanEntitlements.Entitlement
