@@ -74,12 +74,15 @@ def portal(tmp_path_factory):
         world.url = url
         yield world
     finally:
+        stopped = None
         if proc and proc.poll() is None:
             proc.terminate()
-            proc.wait(timeout=30)
+            stopped = proc.wait(timeout=60)
         if os.environ.get("PORTAL_LOG") == "1" and (world.work / "portal.log").exists():
             print((world.work / "portal.log").read_text()[-4000:])
         world.stop()
+    # SIGTERM is a graceful stop: exit status 0 (no crash while shutting down its clients).
+    assert stopped in (None, 0), f"portal serve exited with {stopped} on SIGTERM"
 
 
 @pytest.fixture(scope="module")

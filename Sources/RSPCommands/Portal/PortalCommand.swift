@@ -90,16 +90,23 @@ struct PortalServeCommand: AsyncParsableCommand {
                     url: url, tokenFile: es2TokenFile ?? "", requester: es2Requester ?? "", trustRoots: es2TrustRoots,
                     pkiDirectory: DataDirectory.resolve().url.appendingPathComponent("pki")))
             }
-            try await chain.with(account: account) { session in
-                guard let submitter = session.submitter else { throw PlanCommandError.input("portal serve needs --account (the relayer)") }
-                let configuration = PortalConfiguration(
-                    settings: settings, catalogDirectory: catalog, names: names, plans: session.plans, token: session.token,
-                    relayer: SubmitterRelayer(session: session, address: submitter.signer.address), orders: orders)
-                let origin = (insecureLoopbackHTTP ? "http://" : "https://") + host
-                try await PortalApplication.serve(configuration, logger: logger) { bound in
-                    FileHandle.standardError.write(Data("portal listening on \(origin):\(bound)/\n".utf8))
+            // The ES2+ client must be shut down before it goes away, also when serving fails.
+            do {
+                try await chain.with(account: account) { session in
+                    guard let submitter = session.submitter else { throw PlanCommandError.input("portal serve needs --account (the relayer)") }
+                    let configuration = PortalConfiguration(
+                        settings: settings, catalogDirectory: catalog, names: names, plans: session.plans, token: session.token,
+                        relayer: SubmitterRelayer(session: session, address: submitter.signer.address), orders: orders)
+                    let origin = (insecureLoopbackHTTP ? "http://" : "https://") + host
+                    try await PortalApplication.serve(configuration, logger: logger) { bound in
+                        FileHandle.standardError.write(Data("portal listening on \(origin):\(bound)/\n".utf8))
+                    }
                 }
+            } catch {
+                try? await orders?.client.shutdown()
+                throw error
             }
+            try? await orders?.client.shutdown()
         }
     }
 }
