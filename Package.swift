@@ -152,7 +152,7 @@ let package = Package(
         .target(
             name: "SMDPServer",
             dependencies: [
-                "SMDPCore", "ES9PlusAPI", "ES2PlusAPI", "RSPCrypto",
+                "SMDPCore", "ES9PlusAPI", "ES2PlusAPI", "RSPCrypto", "X402",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -219,6 +219,15 @@ let package = Package(
         .target(name: "ActivationCodeQR", dependencies: ["CQREncode"]),
         // MARK: Contract bindings (issue: Verifiable provisioning end to end)
         .target(name: "Settlement", dependencies: ["EthereumCore", "EthereumRPC"]),
+        // x402 pay-per-request (docs/X402.md): messages, scheme exact (EIP-3009) and the facilitator's checks.
+        .target(name: "X402", dependencies: ["EthereumCore", "EthereumRPC", "Settlement"]),
+        // The x402 facilitator's HTTP API (/verify, /settle, /supported) on Hummingbird.
+        .target(name: "X402HTTP", dependencies: ["X402", .product(name: "Hummingbird", package: "hummingbird"),
+                                                 .product(name: "HummingbirdCore", package: "hummingbird"),
+                                                 .product(name: "HummingbirdTLS", package: "hummingbird"),
+                                                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                                                 .product(name: "Logging", package: "swift-log"),
+                                                 .product(name: "Crypto", package: "swift-crypto")]),
         // Chain-pinned LPA trust (docs/CHAIN-TRUST.md): the LPA's SM-DP+ trust oracle over TrustRegistry.
         .target(
             name: "LPAChainTrust",
@@ -266,7 +275,7 @@ let package = Package(
             dependencies: [
                 "RSPASN1",
                 "RSPCrypto",
-                "EthereumRPC", "EthereumRPCHTTP",
+                "EthereumRPC", "EthereumRPCHTTP", "X402", "X402HTTP",
                 "EUICC",
                 "EUICCSimulator",
                 "EUICCTransports",
@@ -279,6 +288,9 @@ let package = Package(
                 // ConcurrencyExecutor: the event loops as Swift concurrency's executor for smdp serve.
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                // entitlement profile-status: HTTPS to the SM-DP+ with the CI trust roots.
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .executableTarget(name: "openrsp", dependencies: [
@@ -394,8 +406,11 @@ let package = Package(
             dependencies: ["ES2PlusAPI", "ES2PlusHTTPClient", 
                 "LPAChainTrust", "SMDPChainTrust", "LPA", "SMDPCore", "SMDPStoreSQLite", "SMDPStorePostgres", "PostgresSupport", "Settlement", "EthereumCore", "EthereumRPC", "EthereumRPCHTTP",
                 "EUICC", "EUICCSimulator", "RSPASN1", "RSPCrypto", "ES9PlusAPI", "DevnetTestSupport", "ES9PlusTestSupport",
-                "SMDPServer", .product(name: "Logging", package: "swift-log"),
+                "SMDPServer", "X402", "X402HTTP", "RSPCommands", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

@@ -21,6 +21,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             SMDPCommand.self,
             PlanCommand.self,
             PortalCommand.self,
+            X402Command.self,
             EntitlementCommand.self,
             WithdrawCommand.self,
             DemoCommand.self,

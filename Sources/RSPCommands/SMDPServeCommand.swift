@@ -7,6 +7,7 @@ import Hummingbird
 import Logging
 import SMDPCore
 import SMDPServer
+import X402
 
 /// `openrsp smdp serve`: the ES9+ and ES2+ server.
 struct SMDPServeCommand: AsyncParsableCommand {
@@ -39,6 +40,7 @@ struct SMDPServeCommand: AsyncParsableCommand {
 
     @OptionGroup var identity: SMDPIdentityOptions
     @OptionGroup var entitlementGate: SMDPEntitlementGateOptions
+    @OptionGroup var profileStatus: SMDPProfileStatusOptions
     @OptionGroup var output: OutputOptions
 
     @Option(name: .long, help: "SQLite database path or postgres://user:pw@host:port/db URL (default: $OPENRSP_HOME/smdp/smdp.sqlite).")
@@ -286,23 +288,37 @@ struct SMDPServeCommand: AsyncParsableCommand {
                 throw error
             }
             if delivery != nil { logger.info("delivery records on chain on (markDelivered)") }
+            let status: (holders: any EntitlementHolderCheck, paywall: X402Paywall?, client: RPCClient)?
             do {
-                try await Self.serve(resolved, entitlementGate: gate, deliveryRecorder: delivery?.0, logger: logger)
+                status = try await profileStatus.build(gate: gate, rpcURL: entitlementGate.rpcURL ?? defaultRPCURL,
+                                                       smdpAddress: resolved.address ?? "localhost:\(resolved.port)",
+                                                       logger: Logger(label: "openrsp.smdp.profile-status"))
             } catch {
-                // Closing the chain clients on the way out; a failure here changes no result.
                 try? await gate?.shutdown()
                 try? await delivery?.1.shutdown()
                 throw error
             }
+            do {
+                try await Self.serve(resolved, entitlementGate: gate, deliveryRecorder: delivery?.0,
+                                     profileStatus: status.map { ($0.holders, $0.paywall) }, logger: logger)
+            } catch {
+                // Closing the chain clients on the way out; a failure here changes no result.
+                try? await gate?.shutdown()
+                try? await delivery?.1.shutdown()
+                try? await status?.client.shutdown()
+                throw error
+            }
             try? await gate?.shutdown()
             try? await delivery?.1.shutdown()
+            try? await status?.client.shutdown()
         }
     }
 
     /// Runs the server with resolved settings until SIGTERM/SIGINT (or until the task is cancelled).
     /// `entitlementGate` enables entitlement-gated orders (docs/CHAIN-TRUST.md); `onListening` receives the bound port.
     static func serve(_ resolved: Resolved, entitlementGate: (any EntitlementGate)? = nil,
-                      deliveryRecorder: (any DeliveryRecorder)? = nil, logger: Logger,
+                      deliveryRecorder: (any DeliveryRecorder)? = nil,
+                      profileStatus: (holders: any EntitlementHolderCheck, paywall: X402Paywall?)? = nil, logger: Logger,
                       onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         if resolved.insecureLoopbackHTTP, !SMDPServerSettings.isLoopback(resolved.host) {
             throw SMDPCommandError.server(SMDPServerError.insecureHTTPOnNonLoopback(host: resolved.host).description)
@@ -339,7 +355,8 @@ struct SMDPServeCommand: AsyncParsableCommand {
                     store: store, configuration: site.configuration, settings: settings, operators: resolved.operators,
                     progress: DownloadProgressSenderSettings(requesterId: address, trustRootsDER: trustRoots, retry: resolved.retry,
                                                              pollInterval: resolved.pollInterval),
-                    entitlementGate: entitlementGate, deliveryRecorder: deliveryRecorder), logger: logger, onListening: onListening)
+                    entitlementGate: entitlementGate, deliveryRecorder: deliveryRecorder, profileStatus: profileStatus),
+                    logger: logger, onListening: onListening)
             } catch {
                 throw SMDPCommandError.server("\(error)")
             }

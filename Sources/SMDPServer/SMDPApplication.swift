@@ -30,25 +30,32 @@ struct HealthRoute: Sendable {
 }
 
 /// The SM-DP+ router: ES9+ functions, ES2+ functions when `es2plus` is given, `/health` and `/metrics`
-/// (counting into `metrics`, by default a registry of this router's own). Unknown paths answer 404.
-/// `rateLimit` limits ES9+ requests per client address (HTTP 429); `metricsToken` puts `/metrics` behind
+/// (counting into `metrics`, by default a registry of this router's own), and the holders' profile-status lookup when
+/// `profileStatus` is given. Unknown paths answer 404.
+/// `rateLimit` limits ES9+ and profile-status requests per client address (HTTP 429); `metricsToken` puts `/metrics` behind
 /// a bearer token.
 public func buildRouter(service: ES9PlusService,
                         maxRequestBodyBytes: Int = SMDPServerSettings.defaultMaxRequestBodyBytes,
                         es2plus: ES2PlusRoutes? = nil,
                         metrics: SMDPMetrics = SMDPMetrics(),
                         rateLimit: RateLimit? = nil,
-                        metricsToken: ES2PlusOperatorRegistry? = nil) -> Router<SMDPRequestContext> {
+                        metricsToken: ES2PlusOperatorRegistry? = nil,
+                        profileStatus: ProfileStatusRoute? = nil) -> Router<SMDPRequestContext> {
     let router = Router(context: SMDPRequestContext.self)
     router.add(middleware: RequestIDMiddleware())
     router.add(middleware: LogRequestsMiddleware(.debug))
     if let rateLimit {
         router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(rateLimit), metrics: metrics, pathPrefix: "/gsma/rsp2/es9plus/"))
+        // The profile-status lookup costs a signature recovery and a chain read per request: limited the same way.
+        if profileStatus != nil {
+            router.add(middleware: RateLimitMiddleware(limiter: RateLimiter(rateLimit), metrics: metrics, pathPrefix: ProfileStatusRoute.path))
+        }
     }
     if let metricsToken { router.add(middleware: MetricsTokenMiddleware(tokens: metricsToken)) }
     ES9PlusRoutes(service: service, maxRequestBodyBytes: maxRequestBodyBytes, metrics: metrics).register(on: router)
     HealthRoute(store: service.store).register(on: router)
     es2plus?.register(on: router)
+    profileStatus?.register(on: router)
     MetricsRoute(metrics: metrics, store: service.store).register(on: router)
     return router
 }
@@ -60,14 +67,14 @@ public func buildRouter(service: ES9PlusService,
 /// `onServerRunning` receives the listening channel (its `localAddress` tells the port when 0 was asked).
 public func buildApplication(
     service: ES9PlusService, settings: SMDPServerSettings, logger: Logger, es2plus: ES2PlusRoutes? = nil,
-    metrics: SMDPMetrics = SMDPMetrics(),
+    metrics: SMDPMetrics = SMDPMetrics(), profileStatus: ProfileStatusRoute? = nil,
     onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
 ) throws(SMDPServerError) -> some ApplicationProtocol {
     let metricsToken = try settings.metricsTokenSHA256.map { (hash) throws(SMDPServerError) in
         try ES2PlusOperatorRegistry([try ES2PlusOperator(id: "metrics", tokenSHA256: hash)])
     }
     let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes, es2plus: es2plus, metrics: metrics,
-                             rateLimit: settings.rateLimit, metricsToken: metricsToken)
+                             rateLimit: settings.rateLimit, metricsToken: metricsToken, profileStatus: profileStatus)
     let server = try guardedHTTPServer(settings: settings, logger: logger, onRefused: { metrics.countRefusal($0) })
     return Application(
         router: router, server: server,

@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import SMDPCore
+import X402
 
 /// Everything one SM-DP+ process runs, from one description: the ES9+ service, ES2+ when operators are
 /// configured, and the HTTP settings with their limits.
@@ -17,11 +18,15 @@ public struct SMDPProcessConfiguration: Sendable {
     public var entitlementGate: (any EntitlementGate)?
     public var deliveryRecorder: (any DeliveryRecorder)?
     public var metrics: SMDPMetrics
+    /// The holders' profile-status lookup (`POST /openrsp/v1/profile-status`), paid with x402 when `paywall` is set;
+    /// nil: no such route.
+    public var profileStatus: (holders: any EntitlementHolderCheck, paywall: X402Paywall?)?
 
     public init(store: any SMDPStore, configuration: SMDPConfiguration, settings: SMDPServerSettings,
                 operators: [ES2PlusOperator] = [],
                 progress: DownloadProgressSenderSettings? = nil, entitlementGate: (any EntitlementGate)? = nil,
-                deliveryRecorder: (any DeliveryRecorder)? = nil, metrics: SMDPMetrics = SMDPMetrics()) {
+                deliveryRecorder: (any DeliveryRecorder)? = nil, metrics: SMDPMetrics = SMDPMetrics(),
+                profileStatus: (holders: any EntitlementHolderCheck, paywall: X402Paywall?)? = nil) {
         self.store = store
         self.configuration = configuration
         self.settings = settings
@@ -30,6 +35,7 @@ public struct SMDPProcessConfiguration: Sendable {
         self.entitlementGate = entitlementGate
         self.deliveryRecorder = deliveryRecorder
         self.metrics = metrics
+        self.profileStatus = profileStatus
     }
 }
 
@@ -64,7 +70,11 @@ public struct SMDPProcess: Sendable {
         let scheme = if case .insecureLoopbackHTTP = settings.transport { "http" } else { "https" }
         let address = c.configuration.address.description
         let operatorCount = c.operators.count
-        let app = try buildApplication(service: service, settings: settings, logger: logger, es2plus: es2plus, metrics: c.metrics) { channel in
+        let profileStatus = c.profileStatus.map {
+            ProfileStatusRoute(service: ProfileStatusService(store: c.store, holders: $0.holders), paywall: $0.paywall)
+        }
+        let app = try buildApplication(service: service, settings: settings, logger: logger, es2plus: es2plus, metrics: c.metrics,
+                                       profileStatus: profileStatus) { channel in
             let port = channel.localAddress?.port ?? settings.port
             logger.info("SM-DP+ listening", metadata: [
                 "url": "\(scheme)://\(settings.host):\(port)", "smdpAddress": "\(address)", "es2plusOperators": "\(operatorCount)"])

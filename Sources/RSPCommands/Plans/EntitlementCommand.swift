@@ -9,7 +9,8 @@ struct EntitlementCommand: AsyncParsableCommand {
         commandName: "entitlement",
         abstract: "Entitlements bought on PlanEntitlements: list and show (anyone), cancel (owner).",
         discussion: "Chain options as for `openrsp plan`.",
-        subcommands: [EntitlementListCommand.self, EntitlementShowCommand.self, EntitlementCancelCommand.self, EntitlementCloseCommand.self]
+        subcommands: [EntitlementListCommand.self, EntitlementShowCommand.self, EntitlementCancelCommand.self, EntitlementCloseCommand.self,
+                      EntitlementProfileStatusCommand.self]
     )
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 import Settlement
 
-/// Failures of `openrsp plan` and `openrsp entitlement` (codes 300–314; chain access, accounts and transactions report ChainCommandError, docs/CLI-ERRORS.md).
+/// Failures of `openrsp plan` and `openrsp entitlement` (codes 300–316; chain access, accounts and transactions report ChainCommandError, docs/CLI-ERRORS.md).
 enum PlanCommandError: KindedCommandError {
     case input(String)
     case chain(String)
@@ -17,10 +17,15 @@ enum PlanCommandError: KindedCommandError {
     case entitlementUnknown(String)
     /// Checked before any transaction (or a revert): the signer does not own the entitlement.
     case notOwner(String)
+    /// entitlement profile-status: the SM-DP+ refused the request or could not be reached.
+    case smdpRefused(String)
+    /// entitlement profile-status: the SM-DP+ asks for a payment this client does not make (above --pay-up-to, or another kind).
+    case paymentRequired(String)
 
     enum Kind: Int, CLIErrorKind {
         case input = 300, chain, device, secret, rpc, reverted, wrongRole, planUnknown, planNotAvailable
         case insufficientFunds, entitlementUnknown, notOwner, notCancellable, notClosable, authorizationRefused
+        case smdpRefused, paymentRequired
 
         var meaning: String {
             switch self {
@@ -39,6 +44,8 @@ enum PlanCommandError: KindedCommandError {
             case .notCancellable: "entitlement cancel: the plan's refund rule does not allow cancelling, or it is expired or already cancelled"
             case .notClosable: "entitlement close: the posting window is still open, a usage batch is pending, or it is already closed"
             case .authorizationRefused: "plan buy --gasless: the token refuses the buyer's EIP-3009 authorization (used, expired, not yet valid or another signer); nothing was sent"
+            case .smdpRefused: "entitlement profile-status: the SM-DP+ refused the request (not the holder, no profile, unavailable) or could not be reached"
+            case .paymentRequired: "entitlement profile-status: the SM-DP+ asks for a payment above --pay-up-to or of a kind this client does not make; nothing was paid"
             }
         }
     }
@@ -54,6 +61,8 @@ enum PlanCommandError: KindedCommandError {
         case .planUnknown: return .planUnknown
         case .entitlementUnknown: return .entitlementUnknown
         case .notOwner: return .notOwner
+        case .smdpRefused: return .smdpRefused
+        case .paymentRequired: return .paymentRequired
         case .contract(let error):
             guard let error = error as? ContractError else { return .rpc }
             let revert: ContractRevert?
@@ -88,7 +97,8 @@ enum PlanCommandError: KindedCommandError {
     var description: String {
         switch self {
         case .input(let m), .chain(let m), .device(let m), .secret(let m), .insufficientFunds(let m),
-             .planNotAvailable(let m), .planUnknown(let m), .entitlementUnknown(let m), .notOwner(let m):
+             .planNotAvailable(let m), .planUnknown(let m), .entitlementUnknown(let m), .notOwner(let m),
+             .smdpRefused(let m), .paymentRequired(let m):
             m
         case .contract(let e): "\(e)"
         }
