@@ -44,6 +44,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
     ],
     targets: [
         // MARK: RSP encoding and crypto (issue: foundation)
@@ -253,6 +254,23 @@ let package = Package(
         // MARK: Identity (issue 17): SD-JWT VC credentials (RFC 9901) with Key Binding, ES256 (docs/IDENTITY.md).
         .target(name: "Identity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
 
+        // MARK: Plan catalog and self-service portal (issue 16, docs/PORTAL.md)
+        // Plan metadata documents (hashed on chain), ISO 3166-1 and MCC-MNC names from Debian's data sets.
+        .target(name: "Catalog", dependencies: ["EthereumCore"]),
+        // `openrsp portal serve`: server-rendered catalog, plan pages, purchase API and entitlements.
+        .target(
+            name: "Portal",
+            dependencies: [
+                "Catalog", "Settlement", "EthereumCore", "EthereumRPC", "ActivationCodeQR", "SMDPServer", "ES2PlusHTTPClient", "ES2PlusAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+
         // MARK: Application
         .target(
             name: "RSPCommands",
@@ -267,7 +285,7 @@ let package = Package(
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ES2PlusAPI", "ES2PlusHTTPClient", "ActivationCodeQR",
                 "LPAChainTrust", "SMDPChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite", "UsageStorePostgres",
                 "Roaming", "RoamingStoreSQLite",
-                "SMDPStorePostgres", "PostgresSupport",
+                "SMDPStorePostgres", "PostgresSupport", "Catalog", "Portal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 // ConcurrencyExecutor: the event loops as Swift concurrency's executor for smdp serve.
@@ -327,6 +345,7 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        .testTarget(name: "CatalogTests", dependencies: ["Catalog", "EthereumCore"]),
         .testTarget(name: "ES9PlusAPITests", dependencies: ["ES9PlusAPI", "RSPASN1"]),
         .testTarget(name: "ActivationCodeQRTests", dependencies: ["ActivationCodeQR"]),
         .testTarget(

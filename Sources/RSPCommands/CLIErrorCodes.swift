@@ -33,7 +33,7 @@ public enum CLIErrorCatalog {
     static var types: [any CodedCommandError.Type] { [
         DevnetCommandError.self, PKICommandError.self, DeviceCommandError.self, ProfileDownloadCommandError.self,
         NotificationProcessCommandError.self, SMDPCommandError.self, UsageCommandError.self, DemoStepError.self,
-        ChainCommandError.self, PlanCommandError.self, DisputeCommandError.self, RoamingCommandError.self,
+        ChainCommandError.self, PlanCommandError.self, DisputeCommandError.self, CatalogCommandError.self, RoamingCommandError.self,
     ] }
 
     public static var all: [CLIErrorCode] {

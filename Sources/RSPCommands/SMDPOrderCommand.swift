@@ -63,6 +63,12 @@ struct SMDPOrderTargetOptions: ParsableArguments {
     /// A connected ES2+ client (remote mode), or nil (in-process mode).
     func remoteClient() throws -> ES2PlusHTTPClient? {
         guard let url, let tokenFile, let requester else { return nil }
+        return try Self.client(url: url, tokenFile: tokenFile, requester: requester, trustRoots: trustRoots,
+                               pkiDirectory: identity.pkiDirectory)
+    }
+
+    /// An ES2+ client with the operator's token from `tokenFile`, trusting `trustRoots` (default: the PKI's CI).
+    static func client(url: String, tokenFile: String, requester: String, trustRoots: [String], pkiDirectory: URL) throws -> ES2PlusHTTPClient {
         let token: String
         do { token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines) } catch {
             throw SMDPCommandError.invalidArgument("cannot read --token-file \(tokenFile)")
@@ -70,7 +76,7 @@ struct SMDPOrderTargetOptions: ParsableArguments {
         guard !token.isEmpty else { throw SMDPCommandError.invalidArgument("--token-file \(tokenFile) is empty") }
         var roots = try TLSCredentialFiles.certificates(trustRoots)
         if roots.isEmpty {
-            let ci = identity.pkiDirectory.appendingPathComponent(PKIDirectoryLayout.derName(.ci))
+            let ci = pkiDirectory.appendingPathComponent(PKIDirectoryLayout.derName(.ci))
             if FileManager.default.fileExists(atPath: ci.path) { roots = try TLSCredentialFiles.certificates([ci.path]) }
         }
         do { return try ES2PlusHTTPClient(baseURL: url, requesterId: requester, token: token, trustRootsDER: roots) } catch {

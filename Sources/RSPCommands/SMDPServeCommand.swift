@@ -269,11 +269,7 @@ struct SMDPServeCommand: AsyncParsableCommand {
     func run() async throws {
         let settingsLevel: Logger.Level
         do { settingsLevel = try resolve().logLevel } catch { settingsLevel = .info }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = settingsLevel
-            return handler
-        }
+        StderrLogging.bootstrap(level: settingsLevel)
         // A startup failure (configuration, PKI, chain) is reported with its code; --json as one envelope.
         try await output.reportingErrors {
             let logger = Logger(label: "openrsp.smdp")
@@ -371,5 +367,16 @@ struct SMDPServeCommand: AsyncParsableCommand {
             }
         }
         logger.info("SM-DP+ stopped")
+    }
+}
+
+/// The servers' logging: swift-log lines on stderr at `level` (once per process).
+enum StderrLogging {
+    static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
     }
 }

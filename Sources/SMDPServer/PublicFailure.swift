@@ -6,7 +6,7 @@ import Hummingbird
 /// goes only to the log, under the same request id (`hb.request.id`), which the `X-Request-ID`
 /// header of every answer also carries.
 enum PublicFailure {
-    static let requestIdField = HTTPFields.Element.Name("X-Request-ID")!
+    public static let requestIdField = HTTPFields.Element.Name("X-Request-ID")!
 
     /// The fixed text for `status`, e.g. `No eligible Profile (request 4f2a…)`.
     static func message(_ status: ES9PlusStatus, requestId: String) -> String {
@@ -23,8 +23,10 @@ enum PublicFailure {
 }
 
 /// Sets `X-Request-ID` on every answer, so a client can quote it and an operator find the log lines.
-struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+public struct RequestIDMiddleware<Context: RequestContext>: RouterMiddleware {
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         response.headers[PublicFailure.requestIdField] = context.id
         return response

@@ -74,14 +74,23 @@ final class RateLimiter: Sendable {
 
 /// Answers HTTP 429 with `Retry-After` (whole seconds, at least 1) when the client's address has no token
 /// left; counted as `openrsp_smdp_refused_total{reason="rate_limit"}`.
-struct RateLimitMiddleware: RouterMiddleware {
-    typealias Context = SMDPRequestContext
+public struct RateLimitMiddleware: RouterMiddleware {
+    public typealias Context = SMDPRequestContext
     let limiter: RateLimiter
     let metrics: SMDPMetrics
     /// Only requests whose path starts with this are limited (the ES9+ functions).
     let pathPrefix: String
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    init(limiter: RateLimiter, metrics: SMDPMetrics, pathPrefix: String) {
+        self.limiter = limiter; self.metrics = metrics; self.pathPrefix = pathPrefix
+    }
+
+    /// Limits requests under `pathPrefix` to `limit` per client address.
+    public init(_ limit: RateLimit, metrics: SMDPMetrics, pathPrefix: String) {
+        self.init(limiter: RateLimiter(limit), metrics: metrics, pathPrefix: pathPrefix)
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.uri.path.hasPrefix(pathPrefix), let wait = limiter.take(context.clientAddress) else {
             return try await next(request, context)
         }

@@ -75,26 +75,34 @@ public func buildApplication(
     }
     let router = buildRouter(service: service, maxRequestBodyBytes: settings.maxRequestBodyBytes, es2plus: es2plus, metrics: metrics,
                              rateLimit: settings.rateLimit, metricsToken: metricsToken, profileStatus: profileStatus)
+    let server = try guardedHTTPServer(settings: settings, logger: logger, onRefused: { metrics.countRefusal($0) })
+    return Application(
+        router: router, server: server,
+        configuration: guardedConfiguration(settings: settings, serverName: "OpenRSP SM-DP+", logger: logger),
+        onServerRunning: onServerRunning, logger: logger)
+}
+
+/// HTTP/1.1 with the connection guards (per-address cap, request deadline, idle timeout), over TLS or,
+/// on loopback only, plain: the server every OpenRSP HTTP service (SM-DP+, portal) listens with.
+public func guardedHTTPServer(settings: SMDPServerSettings, logger: Logger,
+                              onRefused: @escaping @Sendable (String) -> Void = { _ in }) throws(SMDPServerError) -> HTTPServerBuilder {
     let perAddress = ConnectionsPerAddress(limit: settings.limits.maxConnectionsPerAddress)
-    let deadline = settings.limits.requestDeadline
-    let guardLogger = logger
     let http1 = HTTPServerBuilder.http1(configuration: .init(
-        additionalChannelHandlers: [ConnectionGuardHandler(perAddress: perAddress, deadline: deadline, logger: guardLogger,
-                                                           onRefused: { metrics.countRefusal($0) })],
+        additionalChannelHandlers: [ConnectionGuardHandler(perAddress: perAddress, deadline: settings.limits.requestDeadline,
+                                                           logger: logger, onRefused: onRefused)],
         idleTimeout: settings.idleTimeout))
-    let maxConnections = settings.limits.effectiveMaxConnections(fileLimit: FileDescriptorLimit.raiseSoftLimit())
-    let server: HTTPServerBuilder
     switch settings.transport {
     case .tls(let credentials):
         let tls = try credentials.serverTLSConfiguration()
-        do { server = try .tls(http1, tlsConfiguration: tls) } catch { throw .tlsCredentials("\(error)") }
+        do { return try .tls(http1, tlsConfiguration: tls) } catch { throw .tlsCredentials("\(error)") }
     case .insecureLoopbackHTTP:
-        server = http1
+        return http1
     }
-    return Application(
-        router: router, server: server,
-        configuration: ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: "OpenRSP SM-DP+",
-                                                backlog: 1024,
-                                                availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger)),
-        onServerRunning: onServerRunning, logger: logger)
+}
+
+/// Bind address, backlog and the connection cap below the process's file limit (raised to its hard limit).
+public func guardedConfiguration(settings: SMDPServerSettings, serverName: String, logger: Logger) -> ApplicationConfiguration {
+    let maxConnections = settings.limits.effectiveMaxConnections(fileLimit: FileDescriptorLimit.raiseSoftLimit())
+    return ApplicationConfiguration(address: .hostname(settings.host, port: settings.port), serverName: serverName, backlog: 1024,
+                                    availableConnectionsDelegate: MaximumAvailableConnections(maxConnections, logger: logger))
 }

@@ -141,6 +141,8 @@ extension PlanEntitlements {
         case entitlementCancelled = "entitlement: cancelled"
         case deliveryDeadlinePassed = "delivery: deadline passed"
         case commitmentAlreadyBound = "commitment: already bound"
+        case metadataZeroHash = "metadata: zero hash"
+        case metadataAlreadySet = "metadata: already set"
     }
 }
 

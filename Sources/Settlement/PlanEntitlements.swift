@@ -63,12 +63,12 @@ public enum PlanEntitlements: ContractBinding {
         Functions.setApprovalForAll, Functions.safeTransferFrom, Functions.safeBatchTransferFrom,
         Functions.REGISTRY, Functions.TOKEN, Functions.DEPLOYER, Functions.settlement, Functions.planCount,
         Functions.cancelledAt, Functions.lastId, Functions.isApprovedForAll,
-    ] + v2Functions
+    ] + v2Functions + catalogFunctions
 
     public static let events: [ABIEvent] = [
         TransferSingle.event, TransferBatch.event, ApprovalForAll.event, URI.event, PlanListed.event,
         PlanDelisted.event, Purchased.event, Cancelled.event, SettlementSet.event, PlanRelisted.event, Delivered.event,
-        CommitmentBound.event,
+        CommitmentBound.event, PlanMetadataSet.event,
     ]
 
     /// `constructor(registry: address, token: address, uri: String[…])`

@@ -128,6 +128,10 @@ event PlanListed:
 event PlanDelisted:
     planId: indexed(uint256)
 
+event PlanMetadataSet:
+    planId: indexed(uint256)
+    metadataHash: bytes32
+
 event PlanRelisted:
     planId: indexed(uint256)
 
@@ -176,6 +180,8 @@ _planNetwork: HashMap[uint256, uint256]
 _planSmdp: HashMap[uint256, address]
 _planProfileType: HashMap[uint256, bytes32]
 planCount: public(uint256)
+# keccak256 of the plan's metadata document (coverage, names; docs/PORTAL.md), set once by the plan's MVNO
+planMetadata: public(HashMap[uint256, bytes32])
 
 # Entitlements, packed: owner (0..159) | plan id (160..191) | start (192..231) | cancelled (232..239)
 #   | delivered (240..247)
@@ -327,6 +333,19 @@ def relistPlan(plan_id: uint256):
     self._check_resale(msg.sender, convert(self._planNetwork[plan_id] & MASK160, address), (parties >> 160) & 65535)
     self._planCore[plan_id] = core | (1 << 232)
     log PlanRelisted(planId=plan_id)
+
+
+@external
+def setPlanMetadata(plan_id: uint256, metadata_hash: bytes32):
+    """@notice The plan's MVNO records, once, keccak256 of the plan's metadata document (the
+       countries and networks it covers, its name): the portal serves the document and anyone
+       checks it against this hash. Like the terms, it never changes afterwards."""
+    assert self._planCore[plan_id] != 0, "plan: unknown"
+    assert msg.sender == convert(self._planParties[plan_id] & MASK160, address), "caller: not the plan's MVNO"
+    assert metadata_hash != empty(bytes32), "metadata: zero hash"
+    assert self.planMetadata[plan_id] == empty(bytes32), "metadata: already set"
+    self.planMetadata[plan_id] = metadata_hash
+    log PlanMetadataSet(planId=plan_id, metadataHash=metadata_hash)
 
 
 @view

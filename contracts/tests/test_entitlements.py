@@ -366,3 +366,26 @@ def test_mint_to_contract_checks_receiver(world):
 
 def test_mvno_entity_role_constant(world):
     assert world.registry.roleOf(world.mvno) == ROLE_MVNO
+
+
+def test_plan_metadata_hash_is_set_once_by_the_plans_mvno(world):
+    """The catalog's anchor (issue 16): keccak256 of the plan's metadata document, set once by its MVNO."""
+    doc_hash = keccak(b'{"countries":["DE"]}')
+    assert world.plans.planMetadata(world.plan_id) == b"\x00" * 32
+    with boa.env.prank(world.mvno), boa.reverts("plan: unknown"):
+        world.plans.setPlanMetadata(99, doc_hash)
+    for stranger in (world.mno, world.gov, boa.env.generate_address()):
+        with boa.env.prank(stranger), boa.reverts("caller: not the plan's MVNO"):
+            world.plans.setPlanMetadata(world.plan_id, doc_hash)
+    with boa.env.prank(world.mvno), boa.reverts("metadata: zero hash"):
+        world.plans.setPlanMetadata(world.plan_id, b"\x00" * 32)
+    assert world.plans.planMetadata(world.plan_id) == b"\x00" * 32
+    with boa.env.prank(world.mvno):
+        world.plans.setPlanMetadata(world.plan_id, doc_hash)
+    (ev,) = world.plans.get_logs()
+    assert (type(ev).__name__, ev.planId, ev.metadataHash) == ("PlanMetadataSet", world.plan_id, doc_hash)
+    assert world.plans.planMetadata(world.plan_id) == doc_hash
+    # Exploit: the MVNO swaps the document after sales (a different coverage for the same plan).
+    with boa.env.prank(world.mvno), boa.reverts("metadata: already set"):
+        world.plans.setPlanMetadata(world.plan_id, keccak(b'{"countries":["FR"]}'))
+    assert world.plans.planMetadata(world.plan_id) == doc_hash

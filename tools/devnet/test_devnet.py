@@ -197,3 +197,36 @@ def test_restart_replays_journal(tmp_path, accounts):
         assert node.result("eth_getTransactionCount", accounts[0][0], "pending") == "0x1"
     finally:
         node.stop()
+
+
+def test_wallet_methods_sign_for_dev_accounts_only(devnet, accounts):
+    """eth_signTypedData_v4 and eth_sendTransaction (the portal's browser test wallet), dev accounts only."""
+    from eth_account.messages import encode_typed_data
+    (a, _), (b, _) = accounts[0], accounts[1]
+    typed = {"types": {"EIP712Domain": [{"name": "name", "type": "string"}, {"name": "chainId", "type": "uint256"}],
+                       "Mail": [{"name": "to", "type": "address"}, {"name": "amount", "type": "uint256"}]},
+             "primaryType": "Mail", "domain": {"name": "t", "chainId": 1337}, "message": {"to": b, "amount": 2**200}}
+    signature = devnet.result("eth_signTypedData_v4", a, json.dumps(typed))
+    assert Account.recover_message(encode_typed_data(full_message=typed), signature=signature) == a
+    assert devnet.result("eth_signTypedData_v4", a, typed) == signature  # an object as well as its JSON text
+    stranger = Account.create().address
+    refused = devnet.call("eth_signTypedData_v4", stranger, json.dumps(typed))
+    assert refused["error"]["code"] == -32000 and "not a dev account" in refused["error"]["message"]
+    assert devnet.call("eth_signTypedData_v4", a, "{not json")["error"]["code"] == -32602
+    tx_hash = devnet.result("eth_sendTransaction", {"from": a, "to": b, "value": hex(777)})
+    receipt = devnet.result("eth_getTransactionReceipt", tx_hash)
+    assert receipt["status"] == "0x1" and receipt["from"] == a
+    assert devnet.result("eth_getBalance", b, "latest") == hex(10**24 + 777)
+    assert devnet.call("eth_sendTransaction", {"from": stranger, "to": b, "value": "0x1"})["error"]["code"] == -32000
+    assert devnet.result("eth_blockNumber") == "0x1"  # the refused one mined nothing
+    reverting = devnet.call("eth_sendTransaction", {"from": a, "data": "0x60006000fd"})  # init code that reverts
+    assert reverting["error"]["code"] == -32000 and devnet.result("eth_blockNumber") == "0x1"
+
+
+def test_cors_preflight_for_browser_wallets(devnet):
+    import urllib.request
+    req = urllib.request.Request(devnet.url, method="OPTIONS", headers={"Origin": "http://127.0.0.1:1",
+                                                                        "Access-Control-Request-Method": "POST"})
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 204 and resp.headers["Access-Control-Allow-Origin"] == "*"
+        assert "Content-Type" in resp.headers["Access-Control-Allow-Headers"]

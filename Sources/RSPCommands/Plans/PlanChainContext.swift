@@ -37,7 +37,7 @@ struct PlanChainOptions: ParsableArguments {
 }
 
 /// The connected contracts and, for commands that transact, the submitter.
-struct PlanChain {
+struct PlanChain: Sendable {
     let connection: ChainConnection
     let plans: Contract<PlanEntitlements>
     let token: Contract<TestStablecoin>

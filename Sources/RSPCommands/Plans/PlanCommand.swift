@@ -1,7 +1,9 @@
 // `openrsp plan list|show|create|delist|buy` (issue 15 item 4; contracts/README.md "Plans and entitlements").
 import ArgumentParser
+import Catalog
 import EthereumCore
 import Foundation
+import Portal
 import Settlement
 
 struct PlanCommand: AsyncParsableCommand {
@@ -16,7 +18,8 @@ struct PlanCommand: AsyncParsableCommand {
             transaction). Amounts are token base units. Each transaction is simulated first: a contract refusal \
             gets its own code and nothing is signed.
             """,
-        subcommands: [PlanListCommand.self, PlanShowCommand.self, PlanCreateCommand.self, PlanDelistCommand.self, PlanBuyCommand.self]
+        subcommands: [PlanListCommand.self, PlanShowCommand.self, PlanCreateCommand.self, PlanSetMetadataCommand.self, PlanDelistCommand.self,
+                      PlanBuyCommand.self]
     )
 }
 
@@ -38,8 +41,11 @@ struct PlanDocument: Encodable {
     var smdp: String
     var profileType: String
     var activationWindowSeconds: String
+    /// The verified metadata document (with --catalog): coverage and names.
+    var metadata: PlanMetadata?
 
-    init(id: UInt256, _ p: PlanEntitlements.Plan) {
+    init(id: UInt256, _ p: PlanEntitlements.Plan, metadata: PlanMetadata? = nil) {
+        self.metadata = metadata
         self.id = id.description
         mvno = p.mvno.checksummed
         mno = p.mno.checksummed
@@ -64,7 +70,7 @@ struct PlanDocument: Encodable {
         sold \(sold)/\(supplyCap), refund \(refundRule), usage posted by \(usagePoster), \(transferable ? "transferable" : "soulbound")
           MVNO \(mvno)  MNO \(mno)  SM-DP+ \(smdp)
           profile type \(profileType), delivery within \(activationWindowSeconds) s
-        """
+        """ + (metadata.map { "\n  \($0.name): countries \($0.countries.joined(separator: " ")), networks \($0.networks.joined(separator: " "))" } ?? "")
     }
 }
 
@@ -95,22 +101,41 @@ enum PlanNames {
 }
 
 struct PlanListCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "list", abstract: "List the plans (1 … planCount).")
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the plans (1 … planCount), optionally by country or network.",
+        discussion: """
+            With --catalog DIR each plan's metadata document (DIR/<id>.json) is checked against the hash and terms on \
+            chain and shown; --country and --network then keep only plans whose verified document covers them.
+            """)
 
     @Flag(name: .long, help: "Only plans that can be bought now (active and not sold out).") var available = false
+    @OptionGroup var catalogOptions: PlanCatalogOptions
     @OptionGroup var chain: PlanChainOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await output.reportingErrors {
+            let catalog = try catalogOptions.catalog.map { dir in (dir: dir, names: try catalogOptions.names()) }
+            let filters = try catalog.map { try catalogOptions.filters($0.names) }
+            let filtering = filters.map { $0.country != nil || $0.network != nil } ?? false
             let documents: [PlanDocument] = try await chain.with { session in
+                var verified: [UInt256: PlanMetadata] = [:]
+                if let catalog {
+                    let loaded = try await CatalogLoader.load(plans: session.plans, directory: catalog.dir, names: catalog.names) { id, error in
+                        FileHandle.standardError.write(Data("plan #\(id): \(error.message) [\(error.code.rawValue)]\n".utf8))
+                    }
+                    for plan in loaded { verified[plan.id] = plan.metadata }
+                }
                 let count = try await session.call(session.plans, PlanEntitlements.planCount())
                 var rows: [PlanDocument] = []
                 var id = UInt256(1)
                 while !(count < id) {
                     if let plan = try await session.call(session.plans, PlanEntitlements.plans(planId: id)),
                        !available || (plan.active && plan.sold < plan.supplyCap) {
-                        rows.append(PlanDocument(id: id, plan))
+                        let metadata = verified[id]
+                        if !filtering || (metadata.map { CatalogEntry(planId: id, metadata: $0).matches(country: filters?.country, network: filters?.network) } ?? false) {
+                            rows.append(PlanDocument(id: id, plan, metadata: metadata))
+                        }
                     }
                     id = try id + 1
                 }
@@ -122,16 +147,27 @@ struct PlanListCommand: AsyncParsableCommand {
 }
 
 struct PlanShowCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one plan.")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show one plan; with --catalog, check its metadata document against the chain.")
 
     @Argument(help: "Plan id.") var plan: String
+    @OptionGroup var catalogOptions: PlanCatalogOptions
     @OptionGroup var chain: PlanChainOptions
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
         try await output.reportingErrors {
             let id = try PlanNames.uint(plan, "PLAN")
-            let document = try await chain.with { PlanDocument(id: id, try await PlanNames.plan(id, on: $0)) }
+            let names = try catalogOptions.catalog.map { _ in try catalogOptions.names() }
+            let document = try await chain.with { session in
+                let onChain = try await PlanNames.plan(id, on: session)
+                guard let dir = catalogOptions.catalog, let names else { return PlanDocument(id: id, onChain) }
+                let metadata = try await CatalogCommandError.mapping {
+                    let bytes = try CatalogDirectory.document(planId: id, in: dir)
+                    return try PlanMetadataCheck.verify(bytes, against: try await CatalogLoader.onChain(id, onChain, plans: session.plans), names: names)
+                }
+                return PlanDocument(id: id, onChain, metadata: metadata)
+            }
             try output.emit(document) { document.human }
         }
     }
