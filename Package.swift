@@ -225,10 +225,6 @@ let package = Package(
         .target(name: "X402", dependencies: ["EthereumCore", "EthereumRPC", "Settlement"]),
         // The x402 facilitator's HTTP API (/verify, /settle, /supported) on Hummingbird.
         .target(name: "X402HTTP", dependencies: ["X402", .product(name: "Hummingbird", package: "hummingbird"),
-                                                 .product(name: "HummingbirdCore", package: "hummingbird"),
-                                                 .product(name: "HummingbirdTLS", package: "hummingbird"),
-                                                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                                                 .product(name: "Logging", package: "swift-log"),
                                                  .product(name: "Crypto", package: "swift-crypto")]),
         // Chain-pinned LPA trust (docs/CHAIN-TRUST.md): the LPA's SM-DP+ trust oracle over TrustRegistry.
         .target(

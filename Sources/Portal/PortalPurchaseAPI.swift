@@ -160,6 +160,7 @@ struct PortalPurchaseAPI: Sendable {
         case .testStablecoin(let r): r.rawValue
         case .trustRegistry(let r): r.rawValue
         case .usageSettlement(let r): r.rawValue
+        case .roamingClearing(let r): r.rawValue
         case .other: "the contract refused it"
         }
     }

@@ -109,16 +109,32 @@ struct X402FacilitatorServeCommand: AsyncParsableCommand {
                 }
                 let facilitator = X402Facilitator(ledger: try ChainX402Ledger(chain: chain, settler: settler), assets: tokens)
                 let routes = FacilitatorRoutes(facilitator: facilitator, tokenHashes: insecureLoopbackHTTP ? [] : hashes)
-                let tls = try (insecureLoopbackHTTP ? nil : tlsCertificate.flatMap { cert in tlsKey.map { (cert, $0) } }).map {
-                    try TLSCredentialFiles.load(certificate: $0.0, key: $0.1).serverTLSConfiguration()
+                let transport: SMDPServerSettings.Transport
+                if !insecureLoopbackHTTP, let tlsCertificate, let tlsKey {
+                    transport = .tls(try TLSCredentialFiles.load(certificate: tlsCertificate, key: tlsKey))
+                } else {
+                    transport = .insecureLoopbackHTTP
                 }
-                let scheme = tls == nil ? "http" : "https"
+                // The SM-DP+'s connection guards (per-address cap, request deadline, idle timeout, connection cap) and,
+                // for /verify and /settle, its per-address rate limit.
+                let settings: SMDPServerSettings
+                do {
+                    settings = try SMDPServerSettings(host: host, port: port, transport: transport, rateLimit: .defaultES9Plus)
+                } catch { throw SMDPCommandError.server("\(error)") }
+                let router = Router(context: SMDPRequestContext.self)
+                router.add(middleware: RateLimitMiddleware(.defaultES9Plus, metrics: SMDPMetrics(), pathPrefix: "/"))
+                routes.register(on: router)
+                let scheme = insecureLoopbackHTTP ? "http" : "https"
                 let network = facilitator.network
                 let (host, assetList) = (self.host, tokens.map(\.checksummed).sorted())
-                let app = try buildFacilitatorApplication(routes: routes, host: host, port: port, tls: tls, logger: logger) { bound in
-                    logger.info("x402 facilitator listening", metadata: [
-                        "url": "\(scheme)://\(host):\(bound)", "network": "\(network)", "assets": "\(assetList)"])
-                }
+                let app = Application(router: router, server: try guardedHTTPServer(settings: settings, logger: logger),
+                                      configuration: guardedConfiguration(settings: settings, serverName: "OpenRSP x402 facilitator",
+                                                                          logger: logger),
+                                      onServerRunning: { channel in
+                                          logger.info("x402 facilitator listening", metadata: [
+                                              "url": "\(scheme)://\(host):\(channel.localAddress?.port ?? settings.port)", "network": "\(network)",
+                                              "assets": "\(assetList)"])
+                                      }, logger: logger)
                 try await app.runService()
             } catch {
                 try? await client.shutdown()

@@ -3,11 +3,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdCore
-import HummingbirdTLS
-import Logging
 import NIOCore
-import NIOSSL
 import X402
 
 public struct FacilitatorRoutes: Sendable {
@@ -64,17 +60,4 @@ public struct FacilitatorRoutes: Sendable {
         headers.append(contentsOf: extra)
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
     }
-}
-
-/// The facilitator as a Hummingbird application: HTTPS with `tls`, plain HTTP without (the caller allows that on
-/// loopback only). `onListening` receives the bound port.
-public func buildFacilitatorApplication(routes: FacilitatorRoutes, host: String, port: Int, tls: TLSConfiguration?, logger: Logger,
-                                        onListening: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-    let router = Router()
-    routes.register(on: router)
-    let http1 = HTTPServerBuilder.http1(configuration: .init(idleTimeout: .seconds(30)))
-    let server: HTTPServerBuilder = try tls.map { try .tls(http1, tlsConfiguration: $0) } ?? http1
-    return Application(router: router, server: server,
-                       configuration: .init(address: .hostname(host, port: port), serverName: "OpenRSP x402 facilitator"),
-                       onServerRunning: { channel in await onListening(channel.localAddress?.port ?? port) }, logger: logger)
 }
