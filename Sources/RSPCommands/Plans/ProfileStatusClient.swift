@@ -51,11 +51,8 @@ struct ProfileStatusClient {
     }
 
     func fetch(entitlement: UInt256, key: PrivateKey, client: HTTPClient) async throws -> Outcome {
-        var nonce = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for i in nonce.indices { nonce[i] = generator.next() }
         let request = try ProfileStatusTypedData.request(key: key, chainId: chain.chainId, entitlements: chain.entitlements,
-                                                         entitlementId: entitlement, smdpAddress: smdpAddress, nonce: try Hash32(nonce))
+                                                         entitlementId: entitlement, smdpAddress: smdpAddress, nonce: try Self.randomNonce())
         let body = try JSONEncoder().encode(request)
         var (status, headers, answer) = try await post(body, header: nil, client: client)
         var paymentVersion: Int?
@@ -96,13 +93,16 @@ struct ProfileStatusClient {
             throw PlanCommandError.paymentRequired("the lookup costs \(amount) base units of \(chain.token.verifyingContract) paid to \(payTo.checksummed); pass --pay-up-to \(amount) to pay it")
         }
         let validFor = UInt64(max(30, min(offer.maxTimeoutSeconds, 300)))
-        var nonce = [UInt8](repeating: 0, count: 32)
-        var generator = SystemRandomNumberGenerator()
-        for i in nonce.indices { nonce[i] = generator.next() }
         let signed = try X402ExactPayload.sign(key: key, to: payTo, value: amount,
                                                validBefore: UInt256(UInt64(Date().timeIntervalSince1970) + validFor),
-                                               nonce: try Hash32(nonce), domain: chain.token)
+                                               nonce: try Self.randomNonce(), domain: chain.token)
         return X402PaymentPayload(payload: signed, accepted: offer, resource: required.resource)
+    }
+
+    /// 32 random bytes: the request's nonce and the payment's EIP-3009 nonce.
+    static func randomNonce() throws -> Hash32 {
+        var generator = SystemRandomNumberGenerator()
+        return try Hash32((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     func post(_ body: Data, header: (String, String)?, client: HTTPClient) async throws -> (Int, HTTPHeaders, Data) {

@@ -238,13 +238,7 @@ struct RoamingAuthorizeCommand: AsyncParsableCommand {
 
     /// The pseudonym key: hex (with or without 0x) in a file no one else may read.
     static func pseudonymKey(_ path: String) throws(RoamingCommandError) -> [UInt8] {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let data = FileManager.default.contents(atPath: path) else {
-            throw RoamingCommandError(.invalidArgument, "cannot read --pseudonym-key \(path)")
-        }
-        if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
-            throw RoamingCommandError(.invalidArgument, "--pseudonym-key \(path) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
-        }
-        let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = try privateFile(path, "--pseudonym-key").trimmingCharacters(in: .whitespacesAndNewlines)
         guard let key = try? Hex.decode(text) else { throw RoamingCommandError(.invalidArgument, "--pseudonym-key \(path) is not hex") }
         return key
     }
