@@ -298,19 +298,19 @@ struct SMDPServeCommand: AsyncParsableCommand {
                 try? await delivery?.1.shutdown()
                 throw error
             }
+            let served: Result<Void, any Error>
             do {
                 try await Self.serve(resolved, entitlementGate: gate, deliveryRecorder: delivery?.0,
                                      profileStatus: status.map { ($0.holders, $0.paywall) }, logger: logger)
+                served = .success(())
             } catch {
-                // Closing the chain clients on the way out; a failure here changes no result.
-                try? await gate?.shutdown()
-                try? await delivery?.1.shutdown()
-                try? await status?.client.shutdown()
-                throw error
+                served = .failure(error)
             }
+            // The chain clients are closed however serving ended; a failure here changes no result.
             try? await gate?.shutdown()
             try? await delivery?.1.shutdown()
             try? await status?.client.shutdown()
+            try served.get()
         }
     }
 
