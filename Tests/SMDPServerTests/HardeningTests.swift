@@ -296,18 +296,22 @@ extension HardeningTests {
         let euicc = try TestEUICC(pki: site.pki, trustedCIs: [site.pki.ci.certificate])
         let body = String(decoding: try ES9PlusJSON.encode(try euicc.initiateAuthenticationRequest(smdpAddress: Self.address)), as: UTF8.self)
         let metrics = SMDPMetrics()
-        // Another process holds the write lock longer than the store's 5 s busy timeout.
+        // Another process holds the write lock longer than the store's 5 s busy timeout: until its stdin closes
+        // (the test ends), not for a fixed time that a loaded machine can outlast before the request is sent.
         let locker = Process()
         locker.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         locker.arguments = ["python3", "-c", """
-            import sqlite3, sys, time
+            import sqlite3, sys
             c = sqlite3.connect(sys.argv[1], isolation_level=None); c.execute('BEGIN EXCLUSIVE')
-            print('locked', flush=True); time.sleep(60)
+            print('locked', flush=True); sys.stdin.read()
             """, site.directory.appendingPathComponent("smdp.sqlite").path]
         let output = Pipe()
+        let input = Pipe()
         locker.standardOutput = output
+        locker.standardInput = input
         try locker.run()
         defer {
+            try? input.fileHandleForWriting.close()
             kill(locker.processIdentifier, SIGKILL)
             locker.waitUntilExit()
         }
