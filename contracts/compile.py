@@ -6,6 +6,7 @@
     .venv/bin/python contracts/compile.py --check    # exit 1 if committed artifacts differ
 """
 import argparse
+import re
 import hashlib
 import json
 import sys
@@ -17,7 +18,7 @@ from vyper.compiler import compile_code
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 BUILD = HERE / "build"
-CONTRACTS = ("TrustRegistry", "PlanEntitlements", "UsageSettlement", "TestStablecoin", "PedersenVerifier", "RoamingClearing")
+CONTRACTS = ("DepositSweeper", "TrustRegistry", "PlanEntitlements", "UsageSettlement", "TestStablecoin", "PedersenVerifier", "RoamingClearing")
 
 
 def artifact(name: str) -> dict:
@@ -35,6 +36,21 @@ def artifact(name: str) -> dict:
     }
 
 
+# PlanEntitlements creates DepositSweeper from its init code, held in this constant of its source.
+SWEEPER_LINE = re.compile(r'^DEPOSIT_SWEEPER_INITCODE: constant\(Bytes\[1024\]\) = x"[0-9a-f]*"$', re.M)
+
+
+def synced_plan_entitlements_source(sweeper_bytecode: str) -> str:
+    """PlanEntitlements.vy with DEPOSIT_SWEEPER_INITCODE set to DepositSweeper's compiled init code."""
+    source = (SRC / "PlanEntitlements.vy").read_text()
+    code = sweeper_bytecode.removeprefix("0x")
+    assert len(code) // 2 <= 1024, "DepositSweeper's init code outgrew Bytes[1024]"
+    line = f'DEPOSIT_SWEEPER_INITCODE: constant(Bytes[1024]) = x"{code}"'
+    if len(SWEEPER_LINE.findall(source)) != 1:
+        raise SystemExit("PlanEntitlements.vy: the DEPOSIT_SWEEPER_INITCODE line is missing or repeated")
+    return SWEEPER_LINE.sub(line, source)
+
+
 def render(a: dict) -> str:
     return json.dumps(a, indent=1, sort_keys=True) + "\n"
 
@@ -46,7 +62,17 @@ def main(argv=None) -> int:
     stale = []
     BUILD.mkdir(exist_ok=True)
     for name in CONTRACTS:
-        text = render(artifact(name))
+        a = artifact(name)
+        if name == "DepositSweeper":
+            synced = synced_plan_entitlements_source(a["bytecode"])
+            source = SRC / "PlanEntitlements.vy"
+            if source.read_text() != synced:
+                if args.check:
+                    stale.append("PlanEntitlements.vy's DEPOSIT_SWEEPER_INITCODE")
+                else:
+                    source.write_text(synced)
+                    print(f"wrote DEPOSIT_SWEEPER_INITCODE in {source}")
+        text = render(a)
         target = BUILD / f"{name}.json"
         if args.check:
             if not target.exists() or target.read_text() != text:

@@ -197,6 +197,21 @@ class Scenario:
                 [smdp, h("smdp-tls-spki"), h("smdp-tls-cert")], "TrustRegistry.addCertificate")
         self.tx("gov", reg, "removeCertificate(address,bytes32)", ["address", "bytes32"],
                 [smdp, h("smdp-tls-spki")], "TrustRegistry.removeCertificate")
+        # x402 plan purchase: an EIP-3009 TransferWithAuthorization to the deposit address, then buyFromDeposit
+        x402_commitment, x402_nonce = keccak(b"eid-x402"), keccak(b"gas-report x402 purchase nonce")
+        (deposit,) = self.view(plans, "depositAddress(address,uint256,bytes32,bytes32)", ["address", "uint256", "bytes32", "bytes32"],
+                               [self.addr("buyer"), 1, x402_commitment, x402_nonce], ["address"])
+        twa_nonce, twa_before = keccak(b"gas-report x402 payment nonce"), self.now() + 3600
+        twa = keccak(encode(["bytes32", "address", "address", "uint256", "uint256", "uint256", "bytes32"], [
+            keccak(b"TransferWithAuthorization(address from,address to,uint256 value,uint256 validAfter,uint256 validBefore,bytes32 nonce)"),
+            self.addr("buyer"), deposit, PRICE, 0, twa_before, twa_nonce]))
+        sig = Account.unsafe_sign_hash(keccak(b"\x19\x01" + dom + twa), self.keys["buyer"].key)
+        self.tx("relayer", tok, "transferWithAuthorization(address,address,uint256,uint256,uint256,bytes32,uint8,bytes32,bytes32)",
+                ["address", "address", "uint256", "uint256", "uint256", "bytes32", "uint8", "bytes32", "bytes32"],
+                [self.addr("buyer"), deposit, PRICE, 0, twa_before, twa_nonce, sig.v, sig.r.to_bytes(32, "big"),
+                 sig.s.to_bytes(32, "big")], "TestStablecoin.transferWithAuthorization (x402 payment to a deposit address)")
+        self.tx("relayer", plans, "buyFromDeposit(address,uint256,bytes32,bytes32)", ["address", "uint256", "bytes32", "bytes32"],
+                [self.addr("buyer"), 1, x402_commitment, x402_nonce], "PlanEntitlements.buyFromDeposit (x402 plan purchase)")
         for label, g in out["gasUsed"].items():
             self.gas[label] = g
         return self.gas

@@ -24,6 +24,9 @@ interface IERC20:
     def transfer(receiver: address, amount: uint256) -> bool: nonpayable
     def balanceOf(owner: address) -> uint256: view
 
+interface IDepositSweeper:
+    def pay(token: address, receiver: address, amount: uint256): nonpayable
+
 interface IERC3009:
     def receiveWithAuthorization(sender: address, receiver: address, amount: uint256,
                                  valid_after: uint256, valid_before: uint256, nonce: bytes32,
@@ -158,12 +161,24 @@ event CommitmentBound:
     id: indexed(uint256)
     commitment: bytes32
 
+event DepositPurchase:
+    id: indexed(uint256)
+    deposit: indexed(address)
+
+event DepositWithdrawn:
+    deposit: indexed(address)
+    buyer: indexed(address)
+    amount: uint256
+
 event SettlementSet:
     settlement: indexed(address)
 
 REGISTRY: public(immutable(address))
 TOKEN: public(immutable(address))
 DEPLOYER: public(immutable(address))
+# The code behind every deposit address (an EIP-1167 proxy to it): created by this contract's
+# constructor, so that only this contract can move what a deposit address holds.
+DEPOSIT_SWEEPER: public(immutable(address))
 # settlement address (bits 0..159) | last minted token id (160..255): one slot, which `buy` reads
 # and writes anyway (see `settlement()` and `lastId()`).
 _wiring: uint256
@@ -200,6 +215,13 @@ MASK64: constant(uint256) = 2**64 - 1
 MASK128: constant(uint256) = 2**128 - 1
 MASK160: constant(uint256) = 2**160 - 1
 
+# contracts/src/DepositSweeper.vy compiled (contracts/compile.py writes this line; --check fails if stale).
+DEPOSIT_SWEEPER_INITCODE: constant(Bytes[1024]) = x"6101ac51503461002057336101ac526101ac610024610000396101cc610000f35b5f80fd5f3560e01c63b3d7618881186101a4576064361034176101a8576004358060a01c6101a8576040526024358060a01c6101a85760605260206101ac5f395f513318156100b65760208060e05260186080527f737765657065723a206e6f74207468652063726561746f72000000000000000060a05260808160e001603882825e8051806020830101601f825f03163682375050601f19601f8251602001011690509050810190506308c379a060c0528060040160dcfd5b60405163a9059cbb60805260605160a05260443560c052602060806044609c5f855af16100e5573d5f5f3e3d5ffd5b3d6100fb57803b156101a857600160e052610121565b3d602081183d60201002188060800160a0116101a8576080518060011c6101a85760e052505b60e09050516101a257602080610160526018610100527f737765657065723a207472616e73666572206661696c65640000000000000000610120526101008161016001603882825e8051806020830101601f825f03163682375050601f19601f8251602001011690509050810190506308c379a0610140528060040161015cfd5b005b5f5ffd5b5f80fd855820443c1b352ebf72c4a32ce46a4fbbd670e2a156c91fe5747b7a6ccfaa3c25c9831901ac801820a1657679706572830004030036"
+DEPOSIT_SALT_TYPEHASH: constant(bytes32) = keccak256("OpenRSP.PlanEntitlements.deposit(address buyer,uint256 planId,bytes32 commitment,bytes32 purchaseNonce)")
+# EIP-1167 minimal proxy init code as `create_minimal_proxy_to` deploys it, around the target address.
+PROXY_INITCODE_HEAD: constant(Bytes[19]) = x"602d3d8160093d39f3363d3d373d3d3d363d73"
+PROXY_INITCODE_TAIL: constant(Bytes[15]) = x"5af43d82803e903d91602b57fd5bf3"
+
 
 @deploy
 def __init__(registry: address, token: address, uri: String[256]):
@@ -208,6 +230,7 @@ def __init__(registry: address, token: address, uri: String[256]):
     REGISTRY = registry
     TOKEN = token
     DEPLOYER = msg.sender
+    DEPOSIT_SWEEPER = raw_create(DEPOSIT_SWEEPER_INITCODE)
     self._uri = uri
     log URI(value=uri, id=0)
 
@@ -445,6 +468,79 @@ def buyWithAuthorization(plan_id: uint256, commitment: bytes32, purchase_nonce: 
     assert extcall IERC20(TOKEN).transfer(escrow, price, default_return_value=True), "payment: transfer failed"
     self._check_receiver(msg.sender, empty(address), buyer, token_id, 1, b"")
     return token_id
+
+
+@external
+@nonreentrant
+def buyFromDeposit(buyer: address, plan_id: uint256, commitment: bytes32, purchase_nonce: bytes32) -> uint256:
+    """
+    @notice x402 plan purchase. The buyer paid the plan price to
+            `depositAddress(buyer, plan_id, commitment, purchase_nonce)` (an x402 `exact` payment:
+            an EIP-3009 TransferWithAuthorization that anyone may submit); anyone may then call
+            this to mint the entitlement to `buyer` for `commitment`. The deposit address is
+            derived from all four, and only this contract can move what it holds, so a payment to
+            it buys that plan for that buyer and commitment or nothing: a relayer or front-runner
+            can submit the payment or this call, never redirect either. Once per deposit address
+            (`DepositPurchase` logs which entitlement it bought); what it holds beyond the price
+            stays there for `withdrawDeposit`.
+    """
+    assert buyer != empty(address), "buyer: zero address"
+    salt: bytes32 = self._deposit_salt(buyer, plan_id, commitment, purchase_nonce)
+    deposit: address = self._deposit_address(salt)
+    assert not deposit.is_contract, "deposit: already used"
+    token_id: uint256 = 0
+    price: uint256 = 0
+    escrow: address = empty(address)
+    token_id, price, escrow = self._mint_entitlement(plan_id, commitment, buyer)
+    assert staticcall IERC20(TOKEN).balanceOf(deposit) >= price, "deposit: not paid"
+    assert create_minimal_proxy_to(DEPOSIT_SWEEPER, salt=salt) == deposit, "deposit: address mismatch"
+    before: uint256 = staticcall IERC20(TOKEN).balanceOf(escrow)
+    extcall IDepositSweeper(deposit).pay(TOKEN, escrow, price)
+    assert staticcall IERC20(TOKEN).balanceOf(escrow) == before + price, "payment: amount not received"
+    log DepositPurchase(id=token_id, deposit=deposit)
+    self._check_receiver(msg.sender, empty(address), buyer, token_id, 1, b"")
+    return token_id
+
+
+@external
+@nonreentrant
+def withdrawDeposit(plan_id: uint256, commitment: bytes32, purchase_nonce: bytes32) -> uint256:
+    """
+    @notice The buyer (the caller) takes everything its deposit address holds: a payment that
+            bought nothing (plan sold out or delisted), or more than the price. Before a purchase
+            this closes the deposit: it can no longer buy.
+    """
+    salt: bytes32 = self._deposit_salt(msg.sender, plan_id, commitment, purchase_nonce)
+    deposit: address = self._deposit_address(salt)
+    if not deposit.is_contract:
+        assert create_minimal_proxy_to(DEPOSIT_SWEEPER, salt=salt) == deposit, "deposit: address mismatch"
+    amount: uint256 = staticcall IERC20(TOKEN).balanceOf(deposit)
+    assert amount != 0, "deposit: empty"
+    extcall IDepositSweeper(deposit).pay(TOKEN, msg.sender, amount)
+    log DepositWithdrawn(deposit=deposit, buyer=msg.sender, amount=amount)
+    return amount
+
+
+@view
+@internal
+def _deposit_salt(buyer: address, plan_id: uint256, commitment: bytes32, purchase_nonce: bytes32) -> bytes32:
+    return keccak256(abi_encode(DEPOSIT_SALT_TYPEHASH, buyer, plan_id, commitment, purchase_nonce))
+
+
+@view
+@internal
+def _deposit_address(salt: bytes32) -> address:
+    """The CREATE2 address of this contract's minimal proxy to DEPOSIT_SWEEPER with `salt`."""
+    code_hash: bytes32 = keccak256(concat(PROXY_INITCODE_HEAD, convert(DEPOSIT_SWEEPER, bytes20), PROXY_INITCODE_TAIL))
+    digest: bytes32 = keccak256(concat(x"ff", convert(self, bytes20), salt, code_hash))
+    return convert(convert(digest, uint256) & MASK160, address)
+
+
+@view
+@external
+def depositAddress(buyer: address, plan_id: uint256, commitment: bytes32, purchase_nonce: bytes32) -> address:
+    """@notice Where a buyer pays for `buyFromDeposit` (x402 `payTo`). `purchase_nonce`: fresh randomness."""
+    return self._deposit_address(self._deposit_salt(buyer, plan_id, commitment, purchase_nonce))
 
 
 @view

@@ -67,6 +67,10 @@ def test_first_time_costs_stay_bounded(report):
     assert gas["UsageSettlement.postUsage (first batch of an entitlement, to be disputed)"] <= 80_000
     assert gas["UsageSettlement.settle (first payout to MNO and MVNO)"] <= 110_000    # 106,125 at 2aa1007
     assert gas["PlanEntitlements.buyWithAuthorization"] <= 140_000
+    # the x402 purchase creates the deposit address's 45-byte proxy (32,000 + 9,000) and calls it
+    assert gas["PlanEntitlements.buyFromDeposit (x402 plan purchase)"] <= 155_000
+    # a payment to a fresh address: its balance slot and the payer's nonce slot are new (2 × 22,100)
+    assert gas["TestStablecoin.transferWithAuthorization (x402 payment to a deposit address)"] <= 85_000
     assert gas["UsageSettlement.dispute (5 CDRs)"] <= 55_000                         # 52,086 at 2aa1007
     # 91,041 at v2: the refund is credited (the owner's first credit creates its `owed` slot, 22,100)
     assert gas["UsageSettlement.close (refund)"] <= 95_000
