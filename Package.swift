@@ -258,6 +258,7 @@ let package = Package(
             name: "Portal",
             dependencies: [
                 "Catalog", "Settlement", "EthereumCore", "EthereumRPC", "ActivationCodeQR", "SMDPServer", "ES2PlusHTTPClient", "ES2PlusAPI",
+                "X402",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),

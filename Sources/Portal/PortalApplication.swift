@@ -10,14 +10,16 @@ import Mustache
 import NIOCore
 import Settlement
 import SMDPServer
+import X402
 
-/// Sends the buyer's signed purchase (PlanEntitlements.buyWithAuthorization): the portal's relayer
-/// account, signing through the persisted, exactly-once transaction submitter of the CLI.
+/// Sends the buyer's signed purchase (PlanEntitlements.buyWithAuthorization, buyFromDeposit) and settles x402
+/// payments (the token's transferWithAuthorization): the portal's relayer account, signing through the
+/// persisted, exactly-once transaction submitter of the CLI (one sender, so nonces never collide).
 public protocol PortalRelayer: Sendable {
     /// The relayer's address (the `from` of the simulation).
     var address: Address { get }
     /// Signs, persists, broadcasts and waits for `call`; returns the mined outcome.
-    func send(_ call: ContractCall<UInt256>, to plans: Contract<PlanEntitlements>, label: String) async throws -> TransactionOutcome
+    func send<B: ContractBinding, T>(_ call: ContractCall<T>, to contract: Contract<B>, label: String) async throws -> TransactionOutcome
 }
 
 public struct PortalConfiguration: Sendable {
@@ -87,6 +89,7 @@ public enum PortalApplication {
         }
         PortalPages(state: state).register(on: router)
         PortalPurchaseAPI(state: state).register(on: router)
+        try await x402Purchase(state).register(on: router)
         PortalOrderAPI(state: state).register(on: router)
         PortalUsage(state: state).register(on: router)
         router.get("/static/portal.js") { _, _ in
@@ -101,6 +104,22 @@ public enum PortalApplication {
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
         }
         return router
+    }
+
+    /// The x402 plan purchase: an in-process facilitator that verifies payments and settles them through the
+    /// relayer (the same sender as the purchases, so their nonces never collide), in the plans' token only.
+    static func x402Purchase(_ state: PortalState) async throws -> PortalX402Purchase {
+        let configuration = state.configuration
+        let token = configuration.token
+        let domain = try await token.call(TestStablecoin.eip712Domain())
+        let relayer = configuration.relayer
+        let ledger = ChainX402Ledger(chain: token.chain, settlerAddress: relayer.address) { call, token in
+            try await relayer.send(call, to: token, label: "portal x402 settlement")
+        }
+        return PortalX402Purchase(
+            state: state, facilitator: X402Facilitator(ledger: ledger, assets: [token.address]),
+            tokenDomain: X402TokenDomain(name: domain.name, version: domain.version, chainId: domain.chainId,
+                                         verifyingContract: domain.verifyingContract))
     }
 
     /// The application with the SM-DP+'s connection guards, TLS (or loopback plain HTTP) and limits.

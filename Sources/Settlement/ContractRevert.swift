@@ -143,6 +143,13 @@ extension PlanEntitlements {
         case commitmentAlreadyBound = "commitment: already bound"
         case metadataZeroHash = "metadata: zero hash"
         case metadataAlreadySet = "metadata: already set"
+        case depositAlreadyUsed = "deposit: already used"
+        case depositNotPaid = "deposit: not paid"
+        case depositAddressMismatch = "deposit: address mismatch"
+        case depositEmpty = "deposit: empty"
+        // DepositSweeper.vy's, bubbling up through PlanEntitlements
+        case sweeperNotTheCreator = "sweeper: not the creator"
+        case sweeperTransferFailed = "sweeper: transfer failed"
     }
 }
 

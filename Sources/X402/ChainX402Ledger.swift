@@ -7,14 +7,22 @@ import Settlement
 
 public struct ChainX402Ledger: X402Ledger {
     public let chain: Chain
-    let settler: PrivateKey
     public let settlerAddress: Address
+    /// Sends a settlement transaction and waits for it to be mined.
+    public typealias Submit = @Sendable (ContractCall<Void>, Contract<TestStablecoin>) async throws -> TransactionOutcome
+    let submit: Submit
 
     /// `settler` signs and pays the gas of settlement transactions.
     public init(chain: Chain, settler: PrivateKey) throws {
+        self.init(chain: chain, settlerAddress: try settler.address()) { call, token in try await token.send(call, signer: settler) }
+    }
+
+    /// Settlements go through `submit`, which sends as `settlerAddress` (e.g. a persisted, exactly-once
+    /// submitter that also sends other transactions for the same account, so that nonces never collide).
+    public init(chain: Chain, settlerAddress: Address, submit: @escaping Submit) {
         self.chain = chain
-        self.settler = settler
-        self.settlerAddress = try settler.address()
+        self.settlerAddress = settlerAddress
+        self.submit = submit
     }
 
     public var chainId: UInt64 { chain.chainId }
@@ -43,6 +51,6 @@ public struct ChainX402Ledger: X402Ledger {
         let call = TestStablecoin.transferWithAuthorization(
             .init(sender: a.from, receiver: a.to, amount: a.value, validAfter: a.validAfter, validBefore: a.validBefore, nonce: a.nonce),
             signature: a.signature)
-        return try await self.token(token).send(call, signer: settler).receipt.transactionHash
+        return try await submit(call, self.token(token)).receipt.transactionHash
     }
 }

@@ -162,8 +162,8 @@ event CommitmentBound:
     commitment: bytes32
 
 event DepositPurchase:
-    id: indexed(uint256)
     deposit: indexed(address)
+    id: indexed(uint256)
 
 event DepositWithdrawn:
     deposit: indexed(address)
@@ -497,7 +497,7 @@ def buyFromDeposit(buyer: address, plan_id: uint256, commitment: bytes32, purcha
     before: uint256 = staticcall IERC20(TOKEN).balanceOf(escrow)
     extcall IDepositSweeper(deposit).pay(TOKEN, escrow, price)
     assert staticcall IERC20(TOKEN).balanceOf(escrow) == before + price, "payment: amount not received"
-    log DepositPurchase(id=token_id, deposit=deposit)
+    log DepositPurchase(deposit=deposit, id=token_id)
     self._check_receiver(msg.sender, empty(address), buyer, token_id, 1, b"")
     return token_id
 

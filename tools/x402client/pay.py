@@ -11,10 +11,11 @@ import argparse
 import json
 import sys
 
+import requests
 from eth_account import Account
 from x402 import x402ClientSync
 from x402.http.clients.requests import x402_requests
-from x402.http.utils import decode_payment_response_header
+from x402.http.utils import decode_payment_required_header, decode_payment_response_header
 from x402.mechanisms.evm.exact.register import register_exact_evm_client
 
 
@@ -55,13 +56,24 @@ def main() -> int:
     parser.add_argument("--network", required=True, help="CAIP-2 network the wallet pays on, e.g. eip155:1337")
     parser.add_argument("--asset", required=True, help="the one token the wallet pays with (x402's spend controls)")
     parser.add_argument("--max-amount", required=True, help="the most it pays per request, in base units")
+    parser.add_argument("--expect-pay-to", help="pay only if the 402 names this payTo (e.g. the purchase's deposit address, computed on chain)")
+    parser.add_argument("--ca-file", help="PEM CA the server's TLS certificate must chain to")
     args = parser.parse_args()
     key = open(args.key_file).read().strip()
     body = open(args.body_file).read()
 
+    verify = args.ca_file or True
+    if args.expect_pay_to:
+        # the wallet's own check before it signs anything: the server must ask for payment to the expected address
+        first = requests.post(args.url, data=body, headers={"Content-Type": "application/json"}, timeout=60, verify=verify)
+        if first.status_code == 402:
+            required = decode_payment_required_header(first.headers["PAYMENT-REQUIRED"])
+            if not any(a.pay_to.lower() == args.expect_pay_to.lower() for a in required.accepts):
+                json.dump({"status": "refused-by-wallet", "body": "payTo is not the expected address", "paymentResponse": None}, sys.stdout)
+                return 0
     client = wallet_client(key, args.network, args.asset, args.max_amount)
     session = x402_requests(client)
-    response = session.post(args.url, data=body, headers={"Content-Type": "application/json"}, timeout=60)
+    response = session.post(args.url, data=body, headers={"Content-Type": "application/json"}, timeout=60, verify=verify)
     header = response.headers.get("PAYMENT-RESPONSE")
     payment = decode_payment_response_header(header).model_dump(by_alias=True, exclude_none=True) if header else None
     try:

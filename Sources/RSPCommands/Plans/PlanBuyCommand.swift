@@ -25,7 +25,13 @@ struct PlanBuyCommand: AsyncParsableCommand {
             salt), and the relayer account (another local keystore, --relayer-password-file/--relayer-password-env) \
             submits buyWithAuthorization and pays the gas. The authorization is kept in the pending file, so a rerun \
             after a crash resumes the relayer's same transaction (an expired one is replaced by a fresh authorization); \
-            a kept authorization the token refuses (used, or signed by another key) is 314, nothing sent.
+            a kept authorization the token refuses (used, or signed by another key) is 314, nothing sent. \
+            With --x402 https://PORTAL the purchase goes through the portal's x402 API (docs/X402.md): --account signs only \
+            an x402 payment (EIP-3009 TransferWithAuthorization) of the plan's on-chain price to the purchase's deposit \
+            address, PlanEntitlements.depositAddress(buyer, plan, commitment, purchaseNonce), which this command computes \
+            on chain and requires as the portal's payTo (else 316, nothing paid); the portal settles it and sends \
+            buyFromDeposit, and the answer is checked on chain. The purchase nonce is kept in the pending file first: a \
+            rerun asks for the same deposit, and the portal finishes that purchase without a second payment.
             """)
 
     @Argument(help: "Plan id.") var plan: String
@@ -34,11 +40,14 @@ struct PlanBuyCommand: AsyncParsableCommand {
     @OptionGroup var chain: PlanChainOptions
     @OptionGroup var account: AccountOptions
     @OptionGroup var relayer: RelayerOptions
+    @OptionGroup var x402: X402PurchaseOptions
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if eid != nil, device.reader != nil || device.simulator != nil { throw ValidationError("--eid excludes --reader and --simulator") }
         try relayer.validate()
+        try x402.validate()
+        if x402.url != nil, relayer.gasless { throw ValidationError("--x402 and --gasless are two ways to buy: give one") }
     }
 
     struct Report: Encodable {
@@ -51,8 +60,10 @@ struct PlanBuyCommand: AsyncParsableCommand {
         var transactions: [String]
         /// Gasless purchases only: the account that sent (and paid the gas of) buyWithAuthorization.
         var relayer: String? = nil
-        /// Gasless purchases only: the public purchase nonce (fresh randomness, not the salt).
+        /// Gasless and x402 purchases: the public purchase nonce (fresh randomness, not the salt).
         var purchaseNonce: String? = nil
+        /// x402 purchases only: the deposit address the payment went to.
+        var deposit: String? = nil
     }
 
     func run() async throws {
@@ -63,10 +74,11 @@ struct PlanBuyCommand: AsyncParsableCommand {
             let home = DataDirectory.resolve()
             // Gasless: the user's key only signs the authorization; the relayer's account sends. Both unlock
             // before the node is contacted (a wrong password fails first, nothing is sent).
-            let buyerKey: PrivateKey? = relayer.gasless ? try account.privateKey(home: home) : nil
+            // x402: the user's key only signs the payment; the portal sends (the session signs nothing).
+            let buyerKey: PrivateKey? = relayer.gasless || x402.url != nil ? try account.privateKey(home: home) : nil
             let relayerSigner: (any TransactionSigner)? = try relayer.signer(home: home)
             let signer: (any TransactionSigner)?
-            if let relayerSigner { signer = relayerSigner } else { signer = try account.signer(home: home) }
+            if let relayerSigner { signer = relayerSigner } else if x402.url != nil { signer = nil } else { signer = try account.signer(home: home) }
             let report: Report = try await chain.with(signer: signer) { session in
                 let terms = try await PlanNames.plan(planId, on: session)
                 guard terms.active else { throw PlanCommandError.planNotAvailable("plan #\(planId) is delisted") }
@@ -77,13 +89,16 @@ struct PlanBuyCommand: AsyncParsableCommand {
                 } else {
                     buyer = try session.signer
                 }
-                let balance = try await session.call(session.token, TestStablecoin.balanceOf(buyer))
-                guard !(balance < terms.price) else {
-                    throw PlanCommandError.insufficientFunds("\(buyer.checksummed) holds \(balance), plan #\(planId) costs \(terms.price)")
-                }
                 // A purchase an earlier run left pending (crash) is finished with its salt, never bought twice.
                 let earlier = secrets.pending(eid: eidValue.digits, planId: planId.description, chainId: session.chain.chainId,
                                               planEntitlements: session.plans.address.checksummed)
+                // (An x402 purchase resumed may have paid already: the portal is asked again, not the balance.)
+                if x402.url == nil || earlier?.secret.x402 == nil {
+                    let balance = try await session.call(session.token, TestStablecoin.balanceOf(buyer))
+                    guard !(balance < terms.price) else {
+                        throw PlanCommandError.insufficientFunds("\(buyer.checksummed) holds \(balance), plan #\(planId) costs \(terms.price)")
+                    }
+                }
                 let salt = try earlier.map { try EntitlementSecretStore.salt(of: $0.secret) } ?? EntitlementSecretStore.freshSalt()
                 let commitment: Hash32
                 do { commitment = try PlanEntitlements.commitment(eid: eidValue.bytes, salt: salt) } catch {
@@ -93,6 +108,7 @@ struct PlanBuyCommand: AsyncParsableCommand {
                                                entitlementId: nil, planId: planId.description, chainId: session.chain.chainId,
                                                planEntitlements: session.plans.address.checksummed)
                 if relayer.gasless { secret.gasless = earlier?.secret.gasless }
+                if x402.url != nil { secret.x402 = earlier?.secret.x402 }
                 let pending: URL
                 if let earlier {
                     pending = earlier.url
@@ -102,15 +118,20 @@ struct PlanBuyCommand: AsyncParsableCommand {
                     if let done = logs.last(where: { $0.event.commitment == commitment && $0.event.planId == planId && $0.event.buyer == buyer }) {
                         secret.entitlementId = done.event.id.description
                         secret.gasless = nil
+                        secret.x402 = nil
                         let file = try secrets.commit(secret, pending: pending)
                         return Report(entitlementId: done.event.id.description, planId: planId.description, commitment: commitment.hex,
                                       price: done.event.price.description, expiry: done.event.expiry.description, secretFile: file.path,
                                       transactions: done.log.transactionHash.map { [$0.hex] } ?? [])
                     }
-                } else if !relayer.gasless {
+                } else if !relayer.gasless, x402.url == nil {
                     pending = try secrets.writePending(secret)
                 } else {
                     pending = secrets.pendingURL(commitment: secret.commitment)
+                }
+                if let buyerKey, let url = x402.url {
+                    return try await buyX402(url: url, session: session, buyerKey: buyerKey, buyer: buyer, planId: planId, price: terms.price,
+                                             commitment: commitment, salt: salt, secret: secret, secrets: secrets, pending: pending)
                 }
                 if let buyerKey {
                     return try await buyGasless(session: session, buyerKey: buyerKey, buyer: buyer, planId: planId, price: terms.price,
@@ -221,6 +242,8 @@ struct EntitlementSecret: Codable {
     var planEntitlements: String
     /// Gasless purchases while pending: the buyer's signed authorization (public once sent).
     var gasless: GaslessAuthorization? = nil
+    /// x402 purchases while pending: the purchase nonce (its deposit address) and the portal.
+    var x402: X402PendingPurchase? = nil
 }
 
 /// The device's entitlement secrets: `<directory>/<id>.json`, `pending-<commitment>.json` while buying.

@@ -21,11 +21,13 @@ enum PlanCommandError: KindedCommandError {
     case smdpRefused(String)
     /// entitlement profile-status: the SM-DP+ asks for a payment this client does not make (above --pay-up-to, or another kind).
     case paymentRequired(String)
+    /// plan buy --x402: the portal refused the purchase or could not be reached.
+    case portalRefused(String)
 
     enum Kind: Int, CLIErrorKind {
         case input = 300, chain, device, secret, rpc, reverted, wrongRole, planUnknown, planNotAvailable
         case insufficientFunds, entitlementUnknown, notOwner, notCancellable, notClosable, authorizationRefused
-        case smdpRefused, paymentRequired
+        case smdpRefused, paymentRequired, portalRefused
 
         var meaning: String {
             switch self {
@@ -45,7 +47,8 @@ enum PlanCommandError: KindedCommandError {
             case .notClosable: "entitlement close: the posting window is still open, a usage batch is pending, or it is already closed"
             case .authorizationRefused: "plan buy --gasless: the token refuses the buyer's EIP-3009 authorization (used, expired, not yet valid or another signer); nothing was sent"
             case .smdpRefused: "entitlement profile-status: the SM-DP+ refused the request (not the holder, no profile, unavailable) or could not be reached"
-            case .paymentRequired: "entitlement profile-status: the SM-DP+ asks for a payment above --pay-up-to or of a kind this client does not make; nothing was paid"
+            case .paymentRequired: "entitlement profile-status / plan buy --x402: the server asks for a payment above --pay-up-to, of a kind this client does not make, or (purchase) not to the purchase's deposit address or not the plan's price; or it refused the payment"
+            case .portalRefused: "plan buy --x402: the portal refused the purchase (plan not on sale, deposit withdrawn, chain unavailable) or could not be reached; a payment made stays in the deposit address for the buyer"
             }
         }
     }
@@ -63,6 +66,7 @@ enum PlanCommandError: KindedCommandError {
         case .notOwner: return .notOwner
         case .smdpRefused: return .smdpRefused
         case .paymentRequired: return .paymentRequired
+        case .portalRefused: return .portalRefused
         case .contract(let error):
             guard let error = error as? ContractError else { return .rpc }
             let revert: ContractRevert?
@@ -98,7 +102,7 @@ enum PlanCommandError: KindedCommandError {
         switch self {
         case .input(let m), .chain(let m), .device(let m), .secret(let m), .insufficientFunds(let m),
              .planNotAvailable(let m), .planUnknown(let m), .entitlementUnknown(let m), .notOwner(let m),
-             .smdpRefused(let m), .paymentRequired(let m):
+             .smdpRefused(let m), .paymentRequired(let m), .portalRefused(let m):
             m
         case .contract(let e): "\(e)"
         }

@@ -119,7 +119,7 @@ actor SubmitterRelayer: PortalRelayer {
 
     init(session: PlanChain, address: Address) { self.session = session; self.address = address }
 
-    func send(_ call: ContractCall<UInt256>, to plans: Contract<PlanEntitlements>, label: String) async throws -> TransactionOutcome {
-        try await session.send(plans, call, label: label)
+    func send<B: ContractBinding, T>(_ call: ContractCall<T>, to contract: Contract<B>, label: String) async throws -> TransactionOutcome {
+        try await session.send(contract, call, label: label)
     }
 }

@@ -1,0 +1,122 @@
+// `plan buy --x402 URL`: the purchase paid with x402 (docs/X402.md). The buyer's key signs only the x402 payment,
+// an EIP-3009 TransferWithAuthorization of the plan price to the purchase's deposit address, which this client
+// computes on chain (PlanEntitlements.depositAddress) and requires the portal to name as payTo; the portal
+// settles it and sends buyFromDeposit. The purchase nonce is kept in the pending file first, so a rerun asks
+// for the same deposit and the portal finishes (or reports) that purchase, never a second one.
+import ArgumentParser
+import EthereumCore
+import Foundation
+import Settlement
+import X402
+
+/// `--x402 URL` and its trust roots.
+struct X402PurchaseOptions: ParsableArguments {
+    @Option(name: .customLong("x402"), help: ArgumentHelp("Buy through this portal's x402 purchase API (https://HOST:PORT): --account signs only the payment; the portal pays the gas.",
+                                                          valueName: "url"))
+    var url: String?
+
+    @Option(name: .customLong("x402-trust-root"), help: ArgumentHelp("PEM CA certificate the portal's TLS certificate must chain to (repeatable; default: the system's).",
+                                                                     valueName: "file"))
+    var trustRoots: [String] = []
+
+    init() {}
+
+    func validate() throws {
+        if let url {
+            guard url.count <= 2048, let parsed = URL(string: url), ["https", "http"].contains(parsed.scheme ?? ""), parsed.host != nil else {
+                throw ValidationError("--x402 must be an https:// URL (http:// only to a loopback portal)")
+            }
+            if parsed.scheme == "http", !["127.0.0.1", "::1", "localhost"].contains(parsed.host ?? "") {
+                throw ValidationError("--x402 takes plain http:// only for a loopback portal; use https://")
+            }
+        } else if !trustRoots.isEmpty {
+            throw ValidationError("--x402-trust-root goes with --x402")
+        }
+    }
+
+    func trustRootsDER() throws -> [[UInt8]] {
+        do { return try TLSCredentialFiles.certificates(trustRoots) } catch { throw PlanCommandError.input("--x402-trust-root: \(error)") }
+    }
+}
+
+/// The purchase nonce of an x402 purchase while pending (public: it is in the portal request).
+struct X402PendingPurchase: Codable {
+    var purchaseNonce: String
+    var url: String
+}
+
+extension PlanBuyCommand {
+    struct PortalAnswer: Decodable {
+        var tokenId: String
+        var transaction: String?
+    }
+
+    func buyX402(url: String, session: PlanChain, buyerKey: PrivateKey, buyer: Address, planId: UInt256, price: UInt256,
+                 commitment: Hash32, salt: Hash32, secret: EntitlementSecret, secrets: EntitlementSecretStore, pending: URL) async throws -> Report {
+        var secret = secret
+        var purchaseNonce = try secret.x402.map { earlier -> Hash32 in
+            do { return try Hash32(hex: earlier.purchaseNonce) } catch { throw PlanCommandError.secret("the pending purchase's nonce is unreadable: \(error)") }
+        } ?? PlanEntitlements.newPurchaseNonce()
+        while purchaseNonce == salt { purchaseNonce = PlanEntitlements.newPurchaseNonce() }   // never the salt
+        secret.x402 = X402PendingPurchase(purchaseNonce: purchaseNonce.hex, url: url)
+        _ = try secrets.writePending(secret)
+        let deposit = try await session.call(session.plans, PlanEntitlements.depositAddress(
+            buyer: buyer, planId: planId, commitment: commitment, purchaseNonce: purchaseNonce))
+        let domain = try await session.call(session.token, TestStablecoin.eip712Domain())
+        guard domain.verifyingContract == session.token.address, domain.chainId == UInt256(session.chain.chainId) else {
+            throw PlanCommandError.chain("the token \(session.token.address) reports an EIP-712 domain for another contract or chain")
+        }
+        let payer = X402PayingClient(chainId: session.chain.chainId,
+                                     token: X402TokenDomain(name: domain.name, version: domain.version, chainId: domain.chainId,
+                                                            verifyingContract: domain.verifyingContract),
+                                     trustRootsDER: try x402.trustRootsDER(), service: "the portal")
+        let endpoint = (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/api/x402/plans/\(planId)/purchase"
+        let body = try JSONEncoder().encode(["buyer": buyer.checksummed, "commitment": commitment.hex, "purchaseNonce": purchaseNonce.hex])
+        let (data, settlement) = try await payer.withHTTPClient { client -> (Data, X402SettleResponse?) in
+            var (status, headers, data) = try await payer.post(endpoint, body, header: nil, client: client)
+            var settlement: X402SettleResponse?
+            if status == 402 {
+                let (required, offer, amount, payTo) = try payer.offer(headers)
+                guard payTo == deposit else {
+                    throw PlanCommandError.paymentRequired("the portal asks for payment to \(payTo.checksummed), not to this purchase's deposit address \(deposit.checksummed) (PlanEntitlements.depositAddress); nothing was paid")
+                }
+                guard amount == price else {
+                    throw PlanCommandError.paymentRequired("the portal asks for \(amount), plan #\(planId) costs \(price) on chain; nothing was paid")
+                }
+                let payment = try payer.pay(offer, amount: amount, payTo: payTo, resource: required.resource, key: buyerKey)
+                (status, headers, data) = try await payer.post(endpoint, body, header: (X402Header.paymentSignature, X402Codec.encodeHeader(payment)),
+                                                               client: client)
+                if status == 200 { settlement = try payer.settlement(headers) }
+            }
+            guard status == 200 else { throw Self.portalRefusal(status, data) }
+            return (data, settlement)
+        }
+        guard let answer = try? JSONDecoder().decode(PortalAnswer.self, from: data), let id = try? UInt256(decimal: answer.tokenId) else {
+            throw PlanCommandError.portalRefused("the portal answered 200 without an entitlement id")
+        }
+        // The portal's word is checked on chain: the entitlement is this buyer's, for this plan and commitment.
+        let entitlement = try await session.call(session.plans, PlanEntitlements.entitlement(tokenId: id))
+        guard entitlement.owner == buyer, entitlement.commitment == commitment, entitlement.planId == planId else {
+            throw PlanCommandError.chain("the portal answered entitlement #\(id), which on chain is not this buyer's purchase of plan #\(planId) for this commitment")
+        }
+        secret.entitlementId = id.description
+        secret.x402 = nil
+        let file = try secrets.commit(secret, pending: pending)
+        return Report(entitlementId: id.description, planId: planId.description, commitment: commitment.hex, price: price.description,
+                      expiry: entitlement.end.description, secretFile: file.path,
+                      transactions: [settlement?.transaction, answer.transaction].compactMap { $0 }, purchaseNonce: purchaseNonce.hex,
+                      deposit: deposit.checksummed)
+    }
+
+    /// The portal's refusal as it worded it (`{"error": {"code", "message", "requestId"}}`, or x402's 402 body).
+    static func portalRefusal(_ status: Int, _ body: Data) -> PlanCommandError {
+        let fields = (try? JSONSerialization.jsonObject(with: body) as? [String: Any]) ?? [:]
+        if status == 402 {
+            return .paymentRequired("the portal refused the payment: \(fields["error"] as? String ?? "payment required"); nothing was minted")
+        }
+        let error = fields["error"] as? [String: Any] ?? [:]
+        let code = error["code"] as? String ?? "http-\(status)"
+        let message = error["message"] as? String ?? ""
+        return .portalRefused("HTTP \(status) \(code)\(message.isEmpty ? "" : ": \(message)")")
+    }
+}
