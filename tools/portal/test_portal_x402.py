@@ -193,7 +193,8 @@ def test_a_front_run_payment_still_buys_for_the_buyer_and_nobody_else(shop):
     key, buyer = funded_key(shop, 4)
     commitment, nonce, body = purchase_body(buyer)
     requirements = required(shop, body)["accepts"][0]
-    payload, _ = signed_payment(shop, key, requirements)
+    # (the buyer's wallet paid twice the price by mistake: the rest stays for the buyer, see the end)
+    payload, _ = signed_payment(shop, key, requirements, value=2 * shop.price)
     # a stranger saw the payment and sends it to the token first: the money lands at the deposit address
     a = payload["payload"]["authorization"]
     sig = bytes.fromhex(payload["payload"]["signature"][2:])
@@ -209,7 +210,7 @@ def test_a_front_run_payment_still_buys_for_the_buyer_and_nobody_else(shop):
         if rpc(shop, "eth_getTransactionReceipt", tx_hash):
             break
         time.sleep(0.1)
-    assert balance(shop, requirements["payTo"]) == shop.price
+    assert balance(shop, requirements["payTo"]) == 2 * shop.price
     # someone else's purchase body cannot take it: another buyer's deposit is another address, unpaid
     _, _, thief = purchase_body(Account.from_key(stranger).address, commitment, nonce)
     assert required(shop, thief)["accepts"][0]["payTo"] != requirements["payTo"]
@@ -218,6 +219,17 @@ def test_a_front_run_payment_still_buys_for_the_buyer_and_nobody_else(shop):
     assert status == 200, answer
     assert entitlement(shop, int(answer["tokenId"]))[5].lower() == buyer.lower()
     assert entitlement(shop, int(answer["tokenId"]))[0] == commitment
+    # what the deposit holds beyond the price is the buyer's to take back, with the CLI
+    assert balance(shop, requirements["payTo"]) == shop.price
+    user = shop.home("user")
+    shop.rsp("user", "account", "import", "fronted", "--private-key-env", "BUYER_KEY", "--password-file", str(user / "password"),
+             "--light-kdf", env={"BUYER_KEY": key})
+    before = balance(shop, buyer)
+    out = shop.rsp("user", "plan", "withdraw-deposit", str(shop.plan), "--commitment", "0x" + commitment.hex(),
+                   "--purchase-nonce", "0x" + nonce.hex(), *shop.signer("user", "fronted"))
+    assert out["amount"] == str(shop.price)
+    assert balance(shop, buyer) == before + shop.price
+    assert balance(shop, requirements["payTo"]) == 0
 
 
 @pytest.mark.parametrize("wrong", ["expired", "amount", "network", "asset", "replayed", "payer"])

@@ -120,3 +120,48 @@ extension PlanBuyCommand {
         return .portalRefused("HTTP \(status) \(code)\(message.isEmpty ? "" : ": \(message)")")
     }
 }
+
+/// `plan withdraw-deposit`: the buyer takes back what an x402 purchase's deposit address holds.
+struct PlanWithdrawDepositCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "withdraw-deposit", abstract: "Take back what an x402 purchase's deposit address holds (the buyer; pays the gas).",
+        discussion: """
+            A payment to a purchase's deposit address that bought nothing (the plan sold out or was delisted before \
+            the portal sent the purchase), or more than the price, stays there. The buyer (--account) takes all of it \
+            with PlanEntitlements.withdrawDeposit; before a purchase this closes the deposit, so it can no longer buy. \
+            --commitment and --purchase-nonce are in the pending purchase file of `plan buy --x402` \
+            (commitment, x402.purchaseNonce). Checked before sending: the deposit holds something.
+            """)
+
+    @Argument(help: "Plan id.") var plan: String
+    @Option(name: .long, help: "The purchase's EID commitment (0x + 64 hex).") var commitment: String
+    @Option(name: .customLong("purchase-nonce"), help: "The purchase nonce (0x + 64 hex).") var purchaseNonce: String
+    @OptionGroup var chain: PlanChainOptions
+    @OptionGroup var account: AccountOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        try await output.reportingErrors {
+            let planId = try PlanNames.uint(plan, "PLAN")
+            let commitment: Hash32, nonce: Hash32
+            do { commitment = try Hash32(hex: self.commitment); nonce = try Hash32(hex: purchaseNonce) } catch {
+                throw PlanCommandError.input("--commitment and --purchase-nonce take 32 bytes of hex")
+            }
+            let (deposit, amount, transaction) = try await chain.with(account: account) { session in
+                let buyer = try session.signer
+                let deposit = try await session.call(session.plans, PlanEntitlements.depositAddress(
+                    buyer: buyer, planId: planId, commitment: commitment, purchaseNonce: nonce))
+                let amount = try await session.call(session.token, TestStablecoin.balanceOf(deposit))
+                guard amount > .zero else {
+                    throw PlanCommandError.input("the deposit address \(deposit.checksummed) of this purchase by \(buyer.checksummed) holds nothing; nothing was sent")
+                }
+                let sent = try await session.send(session.plans, PlanEntitlements.withdrawDeposit(planId: planId, commitment: commitment, purchaseNonce: nonce),
+                                                  label: "withdrawDeposit plan #\(planId)")
+                return (deposit, amount, sent.receipt.transactionHash)
+            }
+            try output.emit(["deposit": deposit.checksummed, "amount": amount.description, "transaction": transaction.hex]) {
+                "\(amount) withdrawn from deposit \(deposit.checksummed) (\(transaction.hex))"
+            }
+        }
+    }
+}
