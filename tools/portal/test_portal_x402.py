@@ -326,3 +326,15 @@ def test_plan_buy_x402_refuses_a_portal_that_asks_payment_elsewhere(shop):
     assert envelope["payload"]["code"] == 316, envelope
     assert "deposit address" in envelope["payload"]["message"]
     assert balance(shop, buyer) == 100 * 10**6
+
+
+def test_an_x402_v1_x_payment_buys_too(shop):
+    key, buyer = funded_key(shop, 1)
+    commitment, _, body = purchase_body(buyer)
+    requirements = required(shop, body)["accepts"][0]
+    payload, _ = signed_payment(shop, key, requirements)
+    v1 = {"x402Version": 1, "scheme": "exact", "network": requirements["network"], "payload": payload["payload"]}
+    status, headers, answer = post(shop, body, {"X-PAYMENT": base64.b64encode(json.dumps(v1).encode()).decode()})
+    assert status == 200, answer
+    assert json.loads(base64.b64decode(headers["X-PAYMENT-RESPONSE"]))["success"] is True
+    assert entitlement(shop, int(answer["tokenId"]))[0] == commitment
