@@ -147,9 +147,6 @@ extension PlanEntitlements {
         case depositNotPaid = "deposit: not paid"
         case depositAddressMismatch = "deposit: address mismatch"
         case depositEmpty = "deposit: empty"
-        // DepositSweeper.vy's, bubbling up through PlanEntitlements
-        case sweeperNotTheCreator = "sweeper: not the creator"
-        case sweeperTransferFailed = "sweeper: transfer failed"
     }
 }
 
