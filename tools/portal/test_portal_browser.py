@@ -259,13 +259,7 @@ def test_api_refusals_change_nothing(portal):
     before = portal.rsp("gov", "plan", "show", plan, *portal.chain())["sold"]
 
     def post(path, body):
-        req = urllib.request.Request(portal.url + path, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
+        return post_api(portal, path, body)
 
     status, answer = post(f"/api/plans/{plan}/authorization", {"buyer": "nope", "commitment": "0x" + "11" * 32})
     assert status == 400 and answer["error"]["code"] == "portal-authorization-invalid"
