@@ -369,6 +369,16 @@ def test_dispute_cancel_close_and_withdraw_on_the_page(portal, browser):
     status, answer = post_api(portal, f"/api/entitlements/{token}/dispute",
                               {"from": portal.buyer, "evidence": "cdrs", "content": "x" * (1 << 20)})
     assert status == 400 and answer["error"]["code"] == "portal-bad-request", answer
+    # The operator's proof of CDR 5 is accepted: the portal answers the checked transaction and sends nothing itself.
+    proof = portal.rsp("mno", "usage", "prove", "--cdr", f"{token}:5", "--database", str(mno / "usage.sqlite"))
+    status, answer = post_api(portal, f"/api/entitlements/{token}/dispute",
+                              {"from": portal.buyer, "evidence": "proof", "content": json.dumps(proof)})
+    assert status == 200, answer
+    assert (answer["leafIndex"], answer["sequence"], answer["reason"]) == (1, 5, "bad period")
+    assert answer["transaction"]["to"].lower() == settlement.lower() and answer["transaction"]["from"].lower() == portal.buyer.lower()
+    assert answer["transaction"]["data"].startswith("0x" + keccak(
+        b"dispute(uint256,(uint64,uint64,uint64,bool,bytes32,uint64,uint64,uint64),(uint256,uint64,uint64,uint64,uint64,bytes32),uint256,bytes32[])"
+    )[:4].hex())
     assert int(rpc(portal, "eth_getTransactionCount", portal.buyer, "latest"), 16) == buyer_nonce
 
     # The owner disputes through the page with the batch's CDR file (chosen with the file input).
