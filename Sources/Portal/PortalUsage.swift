@@ -60,8 +60,8 @@ struct PortalUsage: Sendable {
         let pending = batches.contains { $0.status == "pending" }
         return [
             "id": id.description, "planId": entitlement.planId.description, "state": PortalPages.state(entitlement.status),
-            "owner": entitlement.owner.checksummed, "credit": state.price(credit), "hasCredit": credit != .zero,
-            "refundRule": Self.refundRule(plan?.refundRule),
+            "owner": entitlement.owner.checksummed, "credit": state.price(credit),
+            "refundRule": plan.map { PortalFormat.refundRule($0.refundRule) } ?? "unknown",
             "cancellable": plan?.refundRule == .atExpiryOrCancel && entitlement.status == .active,
             "closed": ledger.closed, "closesAfter": PortalFormat.time(closesAfter), "pending": pending,
             "start": PortalFormat.time(entitlement.start), "end": PortalFormat.time(entitlement.end),
@@ -74,15 +74,6 @@ struct PortalUsage: Sendable {
             "chart": Self.chart(counted, start: UInt64(entitlement.start.description) ?? 0,
                                 end: UInt64(entitlement.end.description) ?? 0, allowance: allowance),
         ]
-    }
-
-    static func refundRule(_ rule: RefundRule?) -> String {
-        switch rule {
-        case .none?: "no refund: the unused part goes to the MNO and MVNO at the close"
-        case .atExpiry?: "the unused part is refunded at the close after expiry"
-        case .atExpiryOrCancel?: "the unused part is refunded at the close after expiry or cancellation"
-        case nil: "unknown"
-        }
     }
 
     static func megabytes(_ bytes: UInt64) -> String {
