@@ -257,8 +257,8 @@ let package = Package(
         .target(
             name: "Portal",
             dependencies: [
-                "Catalog", "Settlement", "EthereumCore", "EthereumRPC", "ActivationCodeQR", "SMDPServer", "ES2PlusHTTPClient", "ES2PlusAPI",
-                "X402",
+                "Catalog", "Settlement", "UsageService", "EthereumCore", "EthereumRPC", "ActivationCodeQR", "SMDPServer", "ES2PlusHTTPClient",
+                "ES2PlusAPI", "X402",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),

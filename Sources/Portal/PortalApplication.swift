@@ -92,6 +92,8 @@ public enum PortalApplication {
         try await x402Purchase(state).register(on: router)
         PortalOrderAPI(state: state).register(on: router)
         PortalUsage(state: state).register(on: router)
+        PortalActions(state: state).register(on: router)
+        PortalTokens(state: state).register(on: router)
         router.get("/static/portal.js") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "no-cache"],
                      body: .init(byteBuffer: ByteBuffer(string: PortalScript.source)))

@@ -14,6 +14,14 @@ public struct PortalError: Error, Sendable {
         case orderingUnavailable = "portal-ordering-unavailable"
         case orderInvalid = "portal-order-invalid"
         case orderRefused = "portal-order-refused"
+        case evidenceInvalid = "portal-evidence-invalid"
+        case notOwner = "portal-not-owner"
+        case nothingToDispute = "portal-no-pending-batch"
+        case evidenceMismatch = "portal-evidence-mismatch"
+        case noContradiction = "portal-no-contradiction"
+        case disputeWindowClosed = "portal-dispute-window-closed"
+        case nothingOwed = "portal-nothing-owed"
+        case actionRefused = "portal-action-refused"
     }
 
     public let code: Code
@@ -29,8 +37,10 @@ public struct PortalError: Error, Sendable {
     var status: HTTPResponse.Status {
         switch code {
         case .notFound: .notFound
-        case .badRequest, .searchInvalid, .authorizationInvalid, .orderInvalid: .badRequest
-        case .planUnavailable, .purchaseRefused, .orderRefused: .conflict
+        case .badRequest, .searchInvalid, .authorizationInvalid, .orderInvalid, .evidenceInvalid: .badRequest
+        case .notOwner: .forbidden
+        case .planUnavailable, .purchaseRefused, .orderRefused, .nothingToDispute, .evidenceMismatch, .noContradiction,
+             .disputeWindowClosed, .nothingOwed, .actionRefused: .conflict
         case .chainUnavailable, .orderingUnavailable: .serviceUnavailable
         }
     }

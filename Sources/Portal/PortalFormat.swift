@@ -1,6 +1,7 @@
 // Human forms of on-chain quantities for the pages.
 import EthereumCore
 import Foundation
+import Settlement
 
 enum PortalFormat {
     static func data(_ mb: UInt256) -> String {
@@ -32,5 +33,14 @@ enum PortalFormat {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime]
         return formatter.string(from: Date(timeIntervalSince1970: value))
+    }
+
+    /// What the plan's refund rule does with the unused part of the escrow.
+    static func refundRule(_ rule: RefundRule) -> String {
+        switch rule {
+        case .none: "none"
+        case .atExpiry: "unused balance refunded at expiry"
+        case .atExpiryOrCancel: "unused balance refunded at expiry or on cancellation"
+        }
     }
 }

@@ -100,11 +100,7 @@ struct PortalPages: Sendable {
         values["profileType"] = p.metadata.profileType
         values["sold"] = p.plan.sold.description
         values["supplyCap"] = p.plan.supplyCap.description
-        values["refundRule"] = switch p.plan.refundRule {
-        case .none: "none"
-        case .atExpiry: "unused balance refunded at expiry"
-        case .atExpiryOrCancel: "unused balance refunded at expiry or on cancellation"
-        }
+        values["refundRule"] = PortalFormat.refundRule(p.plan.refundRule)
         values["transfer"] = p.plan.soulbound ? "not transferable" : "transferable"
         values["metadataHash"] = PlanMetadata.hash(p.document).hex
         values["available"] = p.plan.active && p.plan.sold < p.plan.supplyCap

@@ -37,10 +37,10 @@ struct PortalPurchaseAPI: Sendable {
         }
     }
 
-    func body<T: Decodable>(_ request: Request, _ type: T.Type) async throws -> T {
+    func body<T: Decodable>(_ request: Request, _ type: T.Type, limit: Int = PortalApplication.maxBodyBytes) async throws -> T {
         let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: PortalApplication.maxBodyBytes) } catch {
-            throw PortalError(.badRequest, "The request body is over \(PortalApplication.maxBodyBytes) bytes.")
+        do { buffer = try await request.body.collect(upTo: limit) } catch {
+            throw PortalError(.badRequest, "The request body is over \(limit) bytes.")
         }
         do { return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView)) } catch {
             throw PortalError(.badRequest, "The request body is not the expected JSON object.")

@@ -1,6 +1,7 @@
 // The portal's only script (served at /static/portal.js, no third-party code): the EIP-1193 wallet
 // connection, the commitment salt made in the browser, keccak-256 for keccak256(EID ‖ salt), the gasless
-// purchase (eth_signTypedData_v4 of the EIP-3009 authorisation the portal relays).
+// purchase (eth_signTypedData_v4 of the EIP-3009 authorisation the portal relays), and the entitlement
+// page's settlement actions (eth_sendTransaction of the transactions the portal checks and prepares).
 enum PortalScript {
     static let source = #"""
 "use strict";
@@ -136,8 +137,79 @@ async function activation(tokenId, eid, salt) {
   document.getElementById("activation").hidden = false;
   say("Your profile is ready: scan the QR Code with the phone, or open the LPA link on it.");
 }
+// Settlement actions on an entitlement's page: the portal checks and prepares {from, to, data}; the
+// wallet sends it (eth_sendTransaction); the page waits for the receipt and reloads to show the chain.
+async function sendPrepared(tx) {
+  say("Confirm the transaction in your wallet…");
+  const hash = await wallet().request({ method: "eth_sendTransaction", params: [{ from: tx.from, to: tx.to, data: tx.data }] });
+  say("Sent " + hash + "; waiting for it to be mined…");
+  for (let i = 0; i < 180; i++) {
+    const receipt = await wallet().request({ method: "eth_getTransactionReceipt", params: [hash] });
+    if (receipt) {
+      if (receipt.status !== "0x1") throw new Error("The transaction " + hash + " failed on chain.");
+      return hash;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
+  throw new Error("The transaction " + hash + " is not mined yet; reload the page later.");
+}
+function evidenceBody() {
+  const kind = document.getElementById("evidence-kind").value;
+  const content = document.getElementById("evidence").value;
+  if (!content.trim()) throw new Error("Choose or paste the proof or the CDR file first.");
+  if (kind === "proof") return { evidence: "proof", content: content };
+  return { evidence: "cdrs", format: kind === "cdrs-csv" ? "csv" : "jsonl", content: content };
+}
+const DONE = {
+  dispute: (a, h) => "Disputed: leaf " + a.leafIndex + " (CDR " + a.sequence + ", " + a.reason + ") voids the batch. Transaction " + h + ".",
+  cancel: (a, h) => "Cancelled. Transaction " + h + ".",
+  close: (a, h) => "Closed: the unused escrow is credited. Transaction " + h + ".",
+  withdraw: (a, h) => "Withdrew " + a.amountText + " to your wallet. Transaction " + h + ".",
+};
+async function settlementAction(section, kind, body) {
+  const from = account() || await connect();
+  const path = kind === "withdraw" ? "/api/withdraw" : "/api/entitlements/" + section.dataset.entitlement + "/" + kind;
+  say("Checking against the chain…");
+  const prepared = await api(path, Object.assign({ from: from }, body));
+  const hash = await sendPrepared(prepared.transaction);
+  sessionStorage.setItem("openrsp.done", DONE[kind](prepared, hash));
+  location.reload();
+}
+function wireSettlement(section) {
+  const done = sessionStorage.getItem("openrsp.done");
+  if (done) { sessionStorage.removeItem("openrsp.done"); say(done); }
+  const hint = document.getElementById("owner-hint");
+  if (hint && account() && account().toLowerCase() !== section.dataset.owner.toLowerCase())
+    hint.textContent = "The connected wallet is not this entitlement's owner: only the owner can dispute or cancel.";
+  const run = (button, kind, body) => {
+    button.disabled = true;
+    Promise.resolve().then(() => settlementAction(section, kind, body ? body() : {}))
+      .catch((e) => say(e.message, true)).finally(() => { button.disabled = false; });
+  };
+  for (const kind of ["cancel", "close", "withdraw"]) {
+    const button = document.getElementById(kind);
+    if (button) button.addEventListener("click", () => run(button, kind));
+  }
+  const file = document.getElementById("evidence-file");
+  if (file) file.addEventListener("change", () => {
+    const chosen = file.files[0];
+    if (!chosen) return;
+    if (chosen.size > 1000000) { say("The file is over 1 MB.", true); return; }
+    const kind = document.getElementById("evidence-kind");
+    if (/\.csv$/i.test(chosen.name)) kind.value = "cdrs-csv";
+    else if (/\.(jsonl|ndjson)$/i.test(chosen.name)) kind.value = "cdrs";
+    chosen.text().then((text) => { document.getElementById("evidence").value = text; say("Read " + chosen.name + "."); });
+  });
+  const form = document.getElementById("dispute-form");
+  if (form) form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    run(document.getElementById("dispute"), "dispute", evidenceBody);
+  });
+}
 if (typeof document !== "undefined") document.addEventListener("DOMContentLoaded", () => {
   showAccount();
+  const section = document.getElementById("actions");
+  if (section) wireSettlement(section);
   const button = document.getElementById("connect");
   if (button) button.addEventListener("click", () => connect().catch((e) => say(e.message, true)));
   const form = document.getElementById("purchase");

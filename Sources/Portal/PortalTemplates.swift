@@ -130,7 +130,36 @@ enum PortalTemplates {
     </tbody>
     </table>
     {{#none}}<p role="status">No usage posted yet.</p>{{/none}}
-    <p>Disputing a batch with a contradicting CDR: <code>openrsp usage dispute</code> (not in the portal yet).</p>
+    <section id="actions" aria-labelledby="actions-h" data-entitlement="{{id}}" data-owner="{{owner}}">
+    <h2 id="actions-h">Settlement</h2>
+    <p>Owner <code id="entitlement-owner">{{owner}}</code>. Refunds: {{refundRule}}.</p>
+    <p id="owner-hint" class="help"></p>
+    <p class="help">The portal checks each action against the chain and prepares its transaction; your wallet signs and sends it.</p>
+    {{#pending}}
+    <form id="dispute-form">
+    <fieldset><legend>Dispute the pending batch</legend>
+    <p class="help" id="dispute-help">If a CDR of the pending batch contradicts it (another entitlement, a sequence out of place, a period
+    outside the entitlement, more bytes than the batch, a period after the posting), the batch is voided and not paid.
+    Give the operator's proof (<code>openrsp usage prove --json</code>) or the batch's CDR file.</p>
+    <p><label for="evidence-kind">Evidence</label>
+    <select id="evidence-kind"><option value="proof">a proof (usage prove --json)</option><option value="cdrs">the batch's CDR file, JSON lines</option><option value="cdrs-csv">the batch's CDR file, CSV</option></select></p>
+    <p><label for="evidence-file">Choose the file</label>
+    <input type="file" id="evidence-file" accept=".json,.jsonl,.ndjson,.csv,application/json,text/csv"></p>
+    <p><label for="evidence">or paste it</label><br>
+    <textarea id="evidence" rows="6" cols="72" maxlength="1000000" aria-describedby="dispute-help"></textarea></p>
+    <p><button type="submit" id="dispute">Dispute with this evidence</button></p>
+    </fieldset>
+    </form>
+    {{/pending}}
+    {{#cancellable}}<p><button type="button" id="cancel">Cancel this entitlement</button>
+    <span class="help">ends it now; the unused part is refunded when it is closed</span></p>{{/cancellable}}
+    {{^closed}}<p><button type="button" id="close">Close and credit the unused escrow</button>
+    <span class="help">anyone, after {{closesAfter}} (end plus posting grace) with no batch pending</span></p>{{/closed}}
+    {{#closed}}<p id="closed">Closed in UsageSettlement.</p>{{/closed}}
+    <p>The owner's credit in UsageSettlement: <output id="credit">{{credit}}</output>
+    <button type="button" id="withdraw">Withdraw my credit</button></p>
+    <p id="status" role="status" aria-live="polite"></p>
+    </section>
     """
 
     static let error = """

@@ -29,11 +29,19 @@ struct PortalUsage: Sendable {
         var batches: [Batch] = []
         let entitlement: PlanEntitlements.Entitlement
         let plan: PlanEntitlements.Plan?
+        let settlement: Contract<UsageSettlement>
+        let ledger: UsageSettlement.Ledger
+        let credit: UInt256
+        let closesAfter: UInt256
         do {
             entitlement = try await plans.call(PlanEntitlements.entitlement(tokenId: id))
             guard entitlement.owner != .zero else { throw PortalError(.notFound, "No such entitlement.") }
             plan = try await plans.call(PlanEntitlements.plans(planId: entitlement.planId))
-            let settlement = plans.chain.contract(UsageSettlement.self, at: try await plans.call(PlanEntitlements.settlement()))
+            settlement = plans.chain.contract(UsageSettlement.self, at: try await plans.call(PlanEntitlements.settlement()))
+            ledger = try await settlement.currentLedger(entitlementId: id)
+            credit = try await settlement.call(UsageSettlement.owed(entitlement.owner))
+            let grace = try await settlement.call(UsageSettlement.POSTING_GRACE())
+            closesAfter = try entitlement.end + grace
             // All logs of the contract, filtered here: fine for a devnet or a young deployment; a large one
             // would filter by the indexed entitlement id (topic 2) at the node.
             let settled = Set(try await settlement.logs(UsageSettlement.BatchSettled.self).map(\.event).filter { $0.entitlementId == id }.map(\.batchId))
@@ -49,8 +57,13 @@ struct PortalUsage: Sendable {
         let allowance = plan.flatMap { UInt64($0.dataMB.description) }.map { $0 * 1_000_000 } ?? 0
         let counted = batches.filter { $0.status != "voided (disputed)" }
         let used = counted.reduce(UInt64(0)) { $0 + $1.totalBytes }
+        let pending = batches.contains { $0.status == "pending" }
         return [
             "id": id.description, "planId": entitlement.planId.description, "state": PortalPages.state(entitlement.status),
+            "owner": entitlement.owner.checksummed, "credit": state.price(credit),
+            "refundRule": plan.map { PortalFormat.refundRule($0.refundRule) } ?? "unknown",
+            "cancellable": plan?.refundRule == .atExpiryOrCancel && entitlement.status == .active,
+            "closed": ledger.closed, "closesAfter": PortalFormat.time(closesAfter), "pending": pending,
             "start": PortalFormat.time(entitlement.start), "end": PortalFormat.time(entitlement.end),
             "used": Self.megabytes(used), "allowance": Self.megabytes(allowance), "batchCount": batches.count,
             "none": batches.isEmpty,

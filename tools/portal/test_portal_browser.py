@@ -4,7 +4,10 @@ accounts (eth_requestAccounts → eth_accounts, eth_signTypedData_v4). The test 
 country and by network, buys a plan with the gasless purchase for a software eUICC's EID, checks the
 entitlement on chain against keccak256(EID ‖ salt) computed here from the salt the browser made, decodes
 the activation code's QR Code with zbarimg, downloads the profile with `openrsp profile download`, and
-sees a usage batch the MNO posts on the entitlement's page. Screenshots of each page go
+sees a usage batch the MNO posts on the entitlement's page. Then, on that page, the owner disputes a
+contradicting batch the MNO posts (the batch is voided), cancels, closes after the posting grace and
+withdraws the refund with the wallet's eth_sendTransaction; the stablecoin balance on chain rises by the
+credit. The token's ERC-1155 metadata is fetched through the contract's `uri`. Screenshots of each page go
 to $PORTAL_ARTIFACTS (default tools/portal/artifacts)."""
 
 import base64
@@ -17,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from eth_abi import decode, encode
 from eth_hash.auto import keccak
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -51,9 +55,10 @@ def portal(tmp_path_factory):
     world = World()
     proc = None
     try:
-        world.build(catalog)
+        port = quiet_port()
+        # PlanEntitlements' ERC-1155 uri template points at this portal, as governance would set it.
+        world.build(catalog, metadata_uri=f"http://127.0.0.1:{port}/tokens/{{id}}.json")
         world.catalog = Path(catalog)
-        port = free_port()
         log = open(world.work / "portal.log", "w")
         env = dict(os.environ, OPENRSP_HOME=str(world.home("portal")))
         proc = subprocess.Popen([world.bin, "portal", "serve", "--insecure-loopback-http", "--port", str(port),
@@ -101,6 +106,21 @@ def browser(portal):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     yield driver
     driver.quit()
+
+
+def quiet_port():
+    """A free port below the ephemeral range: the world's outgoing connections cannot take it before serve binds it."""
+    import random
+    import socket
+    for _ in range(64):
+        port = random.randint(20000, 32767)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    return free_port()
 
 
 def shot(driver, name):
@@ -231,6 +251,7 @@ def test_buy_with_the_browser_wallet(portal, browser):
     points = browser.find_element(By.CSS_SELECTOR, "#usage-chart polyline").get_attribute("points").split()
     assert len(points) == 3  # start, then one step up at the batch
     shot(browser, "usage")
+    portal.token, portal.cdr_bytes = token, cdr_bytes
 
 
 def test_api_refusals_change_nothing(portal):
@@ -238,13 +259,7 @@ def test_api_refusals_change_nothing(portal):
     before = portal.rsp("gov", "plan", "show", plan, *portal.chain())["sold"]
 
     def post(path, body):
-        req = urllib.request.Request(portal.url + path, data=json.dumps(body).encode(),
-                                     headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(req, timeout=30) as r:
-                return r.status, json.loads(r.read())
-        except urllib.error.HTTPError as e:
-            return e.code, json.loads(e.read())
+        return post_api(portal, path, body)
 
     status, answer = post(f"/api/plans/{plan}/authorization", {"buyer": "nope", "commitment": "0x" + "11" * 32})
     assert status == 400 and answer["error"]["code"] == "portal-authorization-invalid"
@@ -259,3 +274,188 @@ def test_api_refusals_change_nothing(portal):
     status, answer = post("/api/plans/999/authorization", {"buyer": portal.buyer, "commitment": "0x" + "11" * 32})
     assert status == 404 and answer["error"]["code"] == "portal-not-found"
     assert portal.rsp("gov", "plan", "show", plan, *portal.chain())["sold"] == before
+
+
+# --- settlement actions on the entitlement's page (dispute, cancel, close, withdraw) ---------------------------------
+
+def rpc(portal, method, *params):
+    req = urllib.request.Request(portal.rpc, data=json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": list(params)}).encode(),
+                                 headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(req, timeout=30) as r:
+        answer = json.loads(r.read())
+    assert "error" not in answer, answer
+    return answer["result"]
+
+
+def call_uint(portal, to, signature, types=(), args=()):
+    """eth_call of a view returning one uint256 (or an address/bool as an int)."""
+    data = keccak(signature.encode())[:4] + encode(list(types), list(args))
+    return int(rpc(portal, "eth_call", {"to": to, "data": "0x" + data.hex()}, "latest"), 16)
+
+
+def advance(portal, seconds):
+    rpc(portal, "evm_increaseTime", seconds)
+    rpc(portal, "evm_mine")
+
+
+def post_api(portal, path, body):
+    req = urllib.request.Request(portal.url + path, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=60) as r:
+            return r.status, json.loads(r.read())
+    except urllib.error.HTTPError as e:
+        return e.code, json.loads(e.read())
+
+
+def shot_settlement(browser, name):
+    """A screenshot with the page's settlement section (actions, status line) in view."""
+    browser.execute_script("arguments[0].scrollIntoView()", browser.find_element(By.ID, "actions-h"))
+    shot(browser, name)
+
+
+def wait_status(browser, text, timeout=90):
+    """Waits for the page's status line to contain `text` (or to show an error, which fails the test)."""
+    WebDriverWait(browser, timeout).until(lambda d: text in d.find_element(By.ID, "status").text
+                                          or "error" in (d.find_element(By.ID, "status").get_attribute("class") or ""))
+    status = browser.find_element(By.ID, "status")
+    assert text in status.text, status.text
+    return status.text
+
+
+def test_dispute_cancel_close_and_withdraw_on_the_page(portal, browser):
+    token = getattr(portal, "token", None)
+    assert token, "needs the entitlement bought by test_buy_with_the_browser_wallet"
+    mno = portal.home("mno")
+    settlement, stablecoin = portal.contracts["UsageSettlement"], portal.contracts["TestStablecoin"]
+    window = call_uint(portal, settlement, "DISPUTE_WINDOW()")
+    grace = call_uint(portal, settlement, "POSTING_GRACE()")
+    database = ["--database", str(mno / "usage.sqlite"), "--rpc-url", portal.rpc]
+    operator = ["--account", "mno", "--password-file", str(mno / "password")]
+    # The first batch settles after its dispute window.
+    advance(portal, window + 1)
+    portal.rsp("mno", "usage", "settle", *database, *operator)
+    # The MNO posts a second batch in which CDR 5's period lies before the entitlement started: it contradicts.
+    shown = portal.rsp("gov", "entitlement", "show", token, *portal.chain())
+    start, end = int(shown["start"]), int(shown["end"])
+    bad = [{"entitlementId": token, "sequence": 4, "bytes": 2_000_000, "periodStart": start + 600, "periodEnd": start + 1200,
+            "cdrHash": "0x" + keccak(b"cdr 4").hex()},
+           {"entitlementId": token, "sequence": 5, "bytes": 3_000_000, "periodStart": start - 7200, "periodEnd": start - 3600,
+            "cdrHash": "0x" + keccak(b"cdr 5").hex()}]
+    bad_file = mno / "bad-batch.jsonl"
+    bad_file.write_text("".join(json.dumps(c) + "\n" for c in bad))
+    portal.rsp("mno", "usage", "import", str(bad_file), *database)
+    portal.rsp("mno", "usage", "post", *database, *operator)
+    buyer_nonce = int(rpc(portal, "eth_getTransactionCount", portal.buyer, "latest"), 16)
+
+    # Refusals change nothing: the first batch's CDR file is not the pending batch; a good CDR's proof does not
+    # contradict it; a wallet that is not the owner; nothing owed yet.
+    first = (mno / "cdrs.jsonl").read_text()
+    status, answer = post_api(portal, f"/api/entitlements/{token}/dispute",
+                              {"from": portal.buyer, "evidence": "cdrs", "format": "jsonl", "content": first})
+    assert status == 409 and answer["error"]["code"] == "portal-evidence-mismatch", answer
+    good_proof = portal.rsp("mno", "usage", "prove", "--cdr", f"{token}:4", "--database", str(mno / "usage.sqlite"))
+    status, answer = post_api(portal, f"/api/entitlements/{token}/dispute",
+                              {"from": portal.buyer, "evidence": "proof", "content": json.dumps(good_proof)})
+    assert status == 409 and answer["error"]["code"] == "portal-no-contradiction", answer
+    status, answer = post_api(portal, f"/api/entitlements/{token}/dispute",
+                              {"from": portal.devnet_accounts[8]["address"], "evidence": "cdrs", "content": bad_file.read_text()})
+    assert status == 403 and answer["error"]["code"] == "portal-not-owner", answer
+    status, answer = post_api(portal, f"/api/entitlements/{token}/dispute",
+                              {"from": portal.buyer, "evidence": "proof", "content": "{not json"})
+    assert status == 400 and answer["error"]["code"] == "portal-evidence-invalid", answer
+    assert "/" not in answer["error"]["message"] and "requestId" in answer["error"]
+    status, answer = post_api(portal, "/api/withdraw", {"from": portal.buyer})
+    assert status == 409 and answer["error"]["code"] == "portal-nothing-owed", answer
+    status, answer = post_api(portal, f"/api/entitlements/{token}/dispute",
+                              {"from": portal.buyer, "evidence": "cdrs", "content": "x" * (1 << 20)})
+    assert status == 400 and answer["error"]["code"] == "portal-bad-request", answer
+    # The operator's proof of CDR 5 is accepted: the portal answers the checked transaction and sends nothing itself.
+    proof = portal.rsp("mno", "usage", "prove", "--cdr", f"{token}:5", "--database", str(mno / "usage.sqlite"))
+    status, answer = post_api(portal, f"/api/entitlements/{token}/dispute",
+                              {"from": portal.buyer, "evidence": "proof", "content": json.dumps(proof)})
+    assert status == 200, answer
+    assert (answer["leafIndex"], answer["sequence"], answer["reason"]) == (1, 5, "bad period")
+    assert answer["transaction"]["to"].lower() == settlement.lower() and answer["transaction"]["from"].lower() == portal.buyer.lower()
+    assert answer["transaction"]["data"].startswith("0x" + keccak(
+        b"dispute(uint256,(uint64,uint64,uint64,bool,bytes32,uint64,uint64,uint64),(uint256,uint64,uint64,uint64,uint64,bytes32),uint256,bytes32[])"
+    )[:4].hex())
+    assert int(rpc(portal, "eth_getTransactionCount", portal.buyer, "latest"), 16) == buyer_nonce
+
+    # The owner disputes through the page with the batch's CDR file (chosen with the file input).
+    browser.get(f"{portal.url}/entitlements/{token}")
+    rows = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [r.find_element(By.CLASS_NAME, "batch-state").text for r in rows] == ["settled", "pending"]
+    assert browser.find_element(By.CSS_SELECTOR, "label[for=evidence-file]").text == "Choose the file"
+    browser.find_element(By.ID, "evidence-file").send_keys(str(bad_file))
+    WebDriverWait(browser, 10).until(lambda d: d.find_element(By.ID, "evidence").get_attribute("value").strip())
+    assert Select(browser.find_element(By.ID, "evidence-kind")).first_selected_option.get_attribute("value") == "cdrs"
+    shot_settlement(browser, "dispute-form")
+    browser.find_element(By.ID, "dispute").click()
+    done = wait_status(browser, "Disputed")
+    assert "bad period" in done and "CDR 5" in done
+    rows = browser.find_elements(By.CSS_SELECTOR, "tbody tr")
+    assert [r.find_element(By.CLASS_NAME, "batch-state").text for r in rows] == ["settled", "voided (disputed)"]
+    assert browser.find_element(By.ID, "used").text == f"{portal.cdr_bytes / 1e6:.2f} MB of 5000.00 MB"  # the voided batch is not counted
+    assert browser.find_elements(By.ID, "dispute-form") == []  # nothing pending any more
+    shot_settlement(browser, "disputed")
+
+    # Cancel (the plan refunds at expiry or on cancellation), by the owner.
+    browser.find_element(By.ID, "cancel").click()
+    wait_status(browser, "Cancelled")
+    assert browser.find_element(By.ID, "state").text == "cancelled"
+    shot_settlement(browser, "cancelled")
+    # Closing is refused while the posting grace runs: the page says the contract's reason and nothing is sent.
+    nonce = int(rpc(portal, "eth_getTransactionCount", portal.buyer, "latest"), 16)
+    browser.find_element(By.ID, "close").click()
+    WebDriverWait(browser, 30).until(lambda d: "error" in (d.find_element(By.ID, "status").get_attribute("class") or ""))
+    assert "posting window open" in browser.find_element(By.ID, "status").text
+    assert "portal-action-refused" in browser.find_element(By.ID, "status").text
+    assert int(rpc(portal, "eth_getTransactionCount", portal.buyer, "latest"), 16) == nonce
+    advance(portal, grace + 1)
+    browser.get(f"{portal.url}/entitlements/{token}")
+    browser.find_element(By.ID, "close").click()
+    wait_status(browser, "Closed")
+    assert browser.find_element(By.ID, "closed").text.startswith("Closed")
+    # The refund: the price less the settled first batch's share (UsageSettlement.close).
+    price = 12_000_000
+    refund = price - price * portal.cdr_bytes // (5000 * 10**6)
+    owed = call_uint(portal, settlement, "owed(address)", ["address"], [portal.buyer])
+    assert owed == refund
+    shot_settlement(browser, "closed")
+
+    # Withdraw: the wallet's stablecoin balance rises by exactly the credit.
+    before = call_uint(portal, stablecoin, "balanceOf(address)", ["address"], [portal.buyer])
+    browser.find_element(By.ID, "withdraw").click()
+    done = wait_status(browser, "Withdrew")
+    assert call_uint(portal, stablecoin, "balanceOf(address)", ["address"], [portal.buyer]) == before + refund
+    assert call_uint(portal, settlement, "owed(address)", ["address"], [portal.buyer]) == 0
+    assert browser.find_element(By.ID, "credit").text == "0 " + done.split()[2]  # "Withdrew 11.9… tUSD …": the symbol
+    shot_settlement(browser, "withdrawn")
+
+
+def test_token_metadata_through_the_contract_uri(portal):
+    """ERC-1155: the contract's `uri` with `{id}` replaced by the token id (64 lower-case hex digits)."""
+    token = getattr(portal, "token", None)
+    assert token, "needs the entitlement bought by test_buy_with_the_browser_wallet"
+    plans = portal.contracts["PlanEntitlements"]
+    data = keccak(b"uri(uint256)")[:4] + encode(["uint256"], [int(token)])
+    template = decode(["string"], bytes.fromhex(rpc(portal, "eth_call", {"to": plans, "data": "0x" + data.hex()}, "latest")[2:]))[0]
+    assert template == f"{portal.url}/tokens/{{id}}.json"
+    url = template.replace("{id}", f"{int(token):064x}")
+    with urllib.request.urlopen(url, timeout=10) as r:
+        assert r.headers["Content-Type"] == "application/json"
+        metadata = json.loads(r.read())
+    plan = portal.plans["Germany 5 GB"]
+    document = (portal.catalog / f"{plan}.json").read_bytes()
+    assert metadata["name"].startswith("Germany 5 GB") and metadata["decimals"] == 0
+    props = metadata["properties"]
+    assert props["planId"] == plan and props["entitlementId"] == token
+    assert props["planMetadataHash"] == "0x" + keccak(document).hex()
+    with urllib.request.urlopen(portal.url + props["planMetadata"], timeout=10) as r:
+        assert keccak(r.read()).hex() == props["planMetadataHash"][2:]
+    for missing in (f"{999999:064x}.json", "12.json", "zz" * 32 + ".json", f"{int(token):064x}.txt"):
+        try:
+            urllib.request.urlopen(f"{portal.url}/tokens/{missing}", timeout=10)
+            raise AssertionError(f"{missing} answered")
+        except urllib.error.HTTPError as e:
+            assert e.code == 404 and json.loads(e.read())["error"]["code"] == "portal-not-found"

@@ -74,7 +74,8 @@ class World:
                         "-out", str(home / "operator.pem")], check=True, capture_output=True)
         return str(home / "operator.pem")
 
-    def build(self, catalog_dir, buyer_index=7):
+    def build(self, catalog_dir, buyer_index=7, metadata_uri=None):
+        """MNO, MVNO, plans and their documents; `metadata_uri` is PlanEntitlements' ERC-1155 `uri` template."""
         devnet = self.rsp("chain", "devnet", "start", "--port", "0")
         self.rpc, self.chain_id, state = devnet["url"], devnet["chainId"], Path(devnet["stateDir"])
         self.devnet_accounts = json.loads((state / "accounts.json").read_text())["accounts"]
@@ -88,7 +89,8 @@ class World:
         gov = self.signer("gov", "deployer")
         for who in addr.values():
             self.rsp("gov", "account", "transfer", who, "--wei", str(10**17), *gov)
-        deployed = self.rsp("gov", "contracts", "deploy", *gov)
+        deployed = self.rsp("gov", "contracts", "deploy", *gov,
+                            *(["--metadata-uri", metadata_uri] if metadata_uri else []))
         self.contracts = deployed["contracts"]
         for role in ("smdp", "mno", "mvno", "portal"):
             shutil.copy(self.home("gov") / "contracts.json", self.home(role) / "contracts.json")

@@ -3,6 +3,7 @@ import ArgumentParser
 import EthereumCore
 import Foundation
 import Settlement
+import UsageService
 
 struct EntitlementCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -126,12 +127,11 @@ struct EntitlementCancelCommand: AsyncParsableCommand {
         try await output.reportingErrors {
             let id = try PlanNames.uint(entitlement, "ENTITLEMENT")
             let transaction = try await chain.with(account: account) { session in
-                let (record, _) = try await EntitlementDocument.load(id, on: session)
-                let caller = try session.signer
-                guard record.owner == caller else {
-                    throw PlanCommandError.notOwner("entitlement #\(id) belongs to \(record.owner.checksummed), not \(caller.checksummed)")
-                }
-                return try await session.send(session.plans, PlanEntitlements.cancel(tokenId: id), label: "cancel #\(id)")
+                let prepared: PreparedAction<Void>
+                do {
+                    prepared = try await EntitlementActions.cancel(plans: session.plans, entitlementId: id, owner: try session.signer)
+                } catch let error as EntitlementActionError { throw PlanCommandError(error) }
+                return try await session.send(session.plans, prepared.call, label: "cancel #\(id)")
                     .receipt.transactionHash
             }
             try output.emit(["entitlementId": id.description, "transaction": transaction.hex]) { "entitlement #\(id) cancelled (\(transaction.hex))" }
@@ -158,12 +158,13 @@ struct EntitlementCloseCommand: AsyncParsableCommand {
         try await output.reportingErrors {
             let id = try PlanNames.uint(entitlement, "ENTITLEMENT")
             let result: [String: String] = try await chain.with(account: account) { session in
-                _ = try await EntitlementDocument.load(id, on: session)
                 let address = try await session.call(session.plans, PlanEntitlements.settlement())
                 let settlement = session.chain.contract(UsageSettlement.self, at: address)
-                let ledger: UsageSettlement.Ledger
-                do { ledger = try await settlement.currentLedger(entitlementId: id) } catch { throw PlanCommandError.contract(error) }
-                let outcome = try await session.send(settlement, UsageSettlement.close(entitlementId: id, ledger: ledger), label: "close #\(id)")
+                let prepared: PreparedAction<Void>
+                do {
+                    prepared = try await EntitlementActions.close(settlement: settlement, entitlementId: id, from: try session.signer)
+                } catch let error as EntitlementActionError { throw PlanCommandError(error) }
+                let outcome = try await session.send(settlement, prepared.call, label: "close #\(id)")
                 let closed: UsageSettlement.EntitlementClosed
                 do { closed = try settlement.event(UsageSettlement.EntitlementClosed.self, in: outcome) } catch { throw PlanCommandError.contract(error) }
                 return ["entitlementId": id.description, "refunded": closed.refunded.description, "toMno": closed.toMno.description,

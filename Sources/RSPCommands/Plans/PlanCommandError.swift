@@ -1,5 +1,6 @@
 import Foundation
 import Settlement
+import UsageService
 
 /// Failures of `openrsp plan` and `openrsp entitlement` (codes 300–316; chain access, accounts and transactions report ChainCommandError, docs/CLI-ERRORS.md).
 enum PlanCommandError: KindedCommandError {
@@ -105,6 +106,20 @@ enum PlanCommandError: KindedCommandError {
              .smdpRefused(let m), .paymentRequired(let m), .portalRefused(let m):
             m
         case .contract(let e): "\(e)"
+        }
+    }
+}
+
+extension PlanCommandError {
+    /// A refusal of the shared entitlement actions (cancel, close) with this command family's codes.
+    init(_ error: EntitlementActionError) {
+        switch error.kind {
+        case .entitlementUnknown: self = .entitlementUnknown(error.description)
+        case .notOwner: self = .notOwner(error.description)
+        case .refused:
+            if let revert = error.revert { self = .contract(ContractError.reverted(revert)) } else { self = .contract(error) }
+        case .input, .noPendingBatch, .batchMismatch, .proofInvalid, .noContradiction, .windowClosed, .nothingOwed: self = .input(error.description)
+        case .rpc: self = .contract(error)
         }
     }
 }

@@ -82,31 +82,13 @@ struct UsageDisputeCommand: AsyncParsableCommand {
             let signer = try account.signer(home: home)
             let report: Report = try await chain.withConnection(home: home, signing: true) { connection in
                 let contract = try connection.contract(UsageSettlement.self, override: settlement.settlement)
-                let plans = connection.chain.contract(PlanEntitlements.self, at: try await Self.read { try await contract.call(UsageSettlement.ENTITLEMENTS()) })
-                let ledger = try await Self.read { try await contract.currentLedger(entitlementId: id) }
-                guard ledger.hasPendingBatch else { throw DisputeCommandError(.noPendingBatch, "entitlement #\(id) has no pending batch") }
-                let terms = try await Self.read { try await plans.call(PlanEntitlements.settlementTerms(tokenId: id)) }
-                guard terms.owner == signer.address else {
-                    throw DisputeCommandError(.notOwner, "entitlement #\(id) belongs to \(terms.owner.checksummed), not \(signer.address.checksummed)")
-                }
-                let window = try await Self.read { try await contract.call(UsageSettlement.DISPUTE_WINDOW()) }
-                let latest = try await Self.read { try await connection.client.getBlockByNumber(.latest) }
-                if let now = latest?.timestamp, !(UInt256(now) < (try UInt256(ledger.pendingPostedAt) + window)) {
-                    throw DisputeCommandError(.windowClosed, "the batch posted at \(ledger.pendingPostedAt) could be disputed for \(window) s; chain time is \(now)")
-                }
-                let evidence = try cdrFile != nil ? evidenceFromCDRs(id: id, ledger: ledger, terms: terms) : evidenceFromProof(ledger: ledger)
-                guard let reason = DisputeRules.contradiction(evidence.cdr, index: evidence.index, entitlementId: id, ledger: ledger, terms: terms) else {
-                    throw DisputeCommandError(.noContradiction, "CDR sequence \(evidence.cdr.sequence) (leaf \(evidence.index)) agrees with the batch")
-                }
-                let call = UsageSettlement.dispute(entitlementId: id, ledger: ledger, cdr: evidence.cdr, leafIndex: UInt256(evidence.index),
-                                                   proof: evidence.proof)
-                do { _ = try await contract.call(call, from: signer.address) } catch {
-                    throw DisputeCommandError(.reverted, "dispute would revert: \(error)")
-                }
+                let plan: UsageDisputePlan
+                do {
+                    plan = try await UsageDispute.prepare(settlement: contract, entitlementId: id, disputer: signer.address, source: try source())
+                } catch let error as EntitlementActionError { throw DisputeCommandError(error) }
                 let sent = try await TransactionSubmitter(connection: connection, signer: signer, home: home)
-                    .send(call, to: contract, label: "dispute entitlement #\(id)")
-                let batchId = ledger.pendingBatchId(entitlementId: id)?.hex ?? ""
-                return Report(entitlementId: id.description, batchId: batchId, leafIndex: evidence.index, reason: reason,
+                    .send(plan.transaction.call, to: contract, label: "dispute entitlement #\(id)")
+                return Report(entitlementId: id.description, batchId: plan.batchId?.hex ?? "", leafIndex: plan.leafIndex, reason: plan.reason,
                               transaction: sent.hash.hex)
             }
             try output.emit(report) {
@@ -115,78 +97,37 @@ struct UsageDisputeCommand: AsyncParsableCommand {
         }
     }
 
-    struct Evidence {
-        let cdr: CDR
-        let index: UInt64
-        let proof: [Hash32]
-    }
-
-    /// The batch rebuilt from the CDR file: all its CDRs in file order, else those of this entitlement.
-    func evidenceFromCDRs(id: UInt256, ledger: UsageSettlement.Ledger, terms: PlanEntitlements.SettlementTerms) throws -> Evidence {
-        guard let path = cdrFile, let format = CDRFileFormat.infer(fromPath: path) else {
-            throw DisputeCommandError(.input, "--cdr-file must end in .csv, .jsonl, .ndjson or .json")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DisputeCommandError(.input, "cannot read \(path)") }
-        let all: [CDR]
-        do { all = try CDRParser().parse(Array(data), format: format) } catch { throw DisputeCommandError(.input, "\(path): \(error)") }
-        let count = ledger.lastSeq - ledger.pendingFirstSeq + 1
-        for candidate in [all, all.filter { $0.entitlementId == id }] where UInt64(candidate.count) == count {
-            guard let tree = try? UsageMerkleTree(leaves: candidate.map(\.leaf)), tree.root == ledger.pendingRoot else { continue }
-            for (index, cdr) in candidate.enumerated()
-            where DisputeRules.contradiction(cdr, index: UInt64(index), entitlementId: id, ledger: ledger, terms: terms) != nil {
-                let proof: [Hash32]
-                do { proof = try tree.proof(index: index) } catch { throw DisputeCommandError(.input, "proof of leaf \(index): \(error)") }
-                return Evidence(cdr: cdr, index: UInt64(index), proof: proof)
+    /// The evidence file: --cdr-file (format from its extension) or --proof-file.
+    func source() throws -> UsageDisputeSource {
+        if let path = cdrFile {
+            guard let format = CDRFileFormat.infer(fromPath: path) else {
+                throw DisputeCommandError(.input, "--cdr-file must end in .csv, .jsonl, .ndjson or .json")
             }
-            throw DisputeCommandError(.noContradiction, "every CDR of the batch (\(count)) agrees with it")
+            guard let data = FileManager.default.contents(atPath: path) else { throw DisputeCommandError(.input, "cannot read \(path)") }
+            return .cdrs(Array(data), format, name: path)
         }
-        throw DisputeCommandError(.batchMismatch, "\(path) does not reproduce the pending batch (\(count) CDRs, root \(ledger.pendingRoot.hex))")
-    }
-
-    /// The operator's proof (`usage prove --json`), checked against the pending batch.
-    func evidenceFromProof(ledger: UsageSettlement.Ledger) throws -> Evidence {
         guard let path = proofFile, let data = FileManager.default.contents(atPath: path) else {
             throw DisputeCommandError(.input, "cannot read --proof-file \(proofFile ?? "")")
         }
-        var body = data
-        if let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-           let payload = object["payload"] as? [String: Any], let inner = payload["data"] {
-            body = (try? JSONSerialization.data(withJSONObject: inner)) ?? data
-        }
-        let document: UsageProofDocument
-        let cdr: CDR
-        let proof: [Hash32]
-        do {
-            document = try JSONDecoder().decode(UsageProofDocument.self, from: body)
-            cdr = try document.cdr.typed()
-            proof = try document.typedProof()
-        } catch {
-            throw DisputeCommandError(.input, "\(path) is not a `usage prove --json` proof: \(error)")
-        }
-        let count = ledger.lastSeq - ledger.pendingFirstSeq + 1
-        guard document.leafIndex < count,
-              UsageMerkleTree.verify(root: ledger.pendingRoot, leaf: cdr.leaf, index: document.leafIndex, count: count, proof: proof) else {
-            throw DisputeCommandError(.proofInvalid, "the proof's CDR is not leaf \(document.leafIndex) of the pending batch (root \(ledger.pendingRoot.hex))")
-        }
-        return Evidence(cdr: cdr, index: document.leafIndex, proof: proof)
-    }
-
-    /// A read; failures are `.rpc`.
-    static func read<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch { throw DisputeCommandError(.rpc, "\(error)") }
+        return .proof(Array(data), name: path)
     }
 }
 
-/// UsageSettlement.dispute's contradiction rules, in its order.
-enum DisputeRules {
-    static func contradiction(_ cdr: CDR, index: UInt64, entitlementId: UInt256, ledger: UsageSettlement.Ledger,
-                              terms: PlanEntitlements.SettlementTerms) -> String? {
-        if cdr.entitlementId != entitlementId { return "wrong entitlement" }
-        if cdr.sequence != ledger.pendingFirstSeq &+ index { return "wrong sequence" }
-        if cdr.periodStart > cdr.periodEnd || UInt256(cdr.periodStart) < terms.start || terms.end < UInt256(cdr.periodEnd) { return "bad period" }
-        if cdr.bytes > ledger.pendingBytes { return "units exceed batch" }
-        if cdr.periodEnd > ledger.pendingPostedAt { return "after posting" }
-        return nil
+extension DisputeCommandError {
+    /// The shared checks' refusal with this command's code.
+    init(_ error: EntitlementActionError) {
+        let kind: Kind = switch error.kind {
+        case .input, .entitlementUnknown, .nothingOwed: .input
+        case .noPendingBatch: .noPendingBatch
+        case .notOwner: .notOwner
+        case .batchMismatch: .batchMismatch
+        case .proofInvalid: .proofInvalid
+        case .noContradiction: .noContradiction
+        case .windowClosed: .windowClosed
+        case .refused: .reverted
+        case .rpc: .rpc
+        }
+        self.init(kind, error.description)
     }
 }
 
@@ -213,11 +154,16 @@ struct WithdrawCommand: AsyncParsableCommand {
             let signer = try account.signer(home: home)
             let result: [String: String] = try await chain.withConnection(home: home, signing: true) { connection in
                 let contract = try connection.contract(UsageSettlement.self, override: settlement.settlement)
-                let owed = try await UsageDisputeCommand.read { try await contract.call(UsageSettlement.owed(signer.address)) }
-                guard owed != .zero else { return ["amount": "0"] }
-                let target = receiver ?? signer.address
+                let prepared: (amount: UInt256, transaction: PreparedAction<Void>)
+                do {
+                    prepared = try await EntitlementActions.withdraw(settlement: contract, payee: signer.address, receiver: receiver)
+                } catch let error as EntitlementActionError {
+                    if error.kind == .nothingOwed { return ["amount": "0"] }
+                    throw DisputeCommandError(error)
+                }
+                let (owed, target) = (prepared.amount, receiver ?? signer.address)
                 let sent = try await TransactionSubmitter(connection: connection, signer: signer, home: home)
-                    .send(UsageSettlement.withdraw(receiver: target), to: contract, label: "withdraw \(owed)")
+                    .send(prepared.transaction.call, to: contract, label: "withdraw \(owed)")
                 return ["amount": owed.description, "receiver": target.checksummed, "transaction": sent.hash.hex]
             }
             try output.emit(result) {
