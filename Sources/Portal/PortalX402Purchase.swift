@@ -34,10 +34,6 @@ struct PortalX402Purchase: Sendable {
         let alreadyPurchased: Bool
     }
 
-    static let paymentRequiredField = HTTPField.Name(X402Header.paymentRequired)!
-    static let paymentSignatureField = HTTPField.Name(X402Header.paymentSignature)!
-    static let xPaymentField = HTTPField.Name(X402Header.xPayment)!
-
     func register(on router: Router<SMDPRequestContext>) {
         router.post(RouterPath(Self.path)) { request, context -> Response in
             do { return try await handle(request, context) } catch {
@@ -72,17 +68,17 @@ struct PortalX402Purchase: Sendable {
             tokenVersion: tokenDomain.version, payTo: purchase.deposit, facilitator: facilitator)
         let payment: X402PaymentPayload?
         do {
-            payment = try paywall.payment(v2Header: request.headers[Self.paymentSignatureField], v1Header: request.headers[Self.xPaymentField])
+            payment = try paywall.payment(v2Header: request.headers[ProfileStatusRoute.paymentSignatureField], v1Header: request.headers[ProfileStatusRoute.xPaymentField])
         } catch {
             context.logger.notice("x402 payment refused", metadata: ["reason": "\(error)"])
-            return Self.paymentRequired(paywall, error: error.reason.rawValue)
+            return ProfileStatusRoute.paymentRequired(paywall, error: error.reason.rawValue)
         }
-        guard let payment else { return Self.paymentRequired(paywall, error: "payment required") }
+        guard let payment else { return ProfileStatusRoute.paymentRequired(paywall, error: "payment required") }
         let verified = await facilitator.verify(payment, paywall.requirements)
         guard verified.isValid else {
             context.logger.notice("x402 payment invalid", metadata: ["reason": "\(verified.invalidReason ?? "")",
                                                                     "detail": "\(verified.invalidMessage ?? "")"])
-            return Self.paymentRequired(paywall, error: verified.invalidReason ?? "invalid_payment")
+            return ProfileStatusRoute.paymentRequired(paywall, error: verified.invalidReason ?? "invalid_payment")
         }
         guard (try? Address(hex: verified.payer ?? "")) == purchase.buyer else {
             throw PortalError(.authorizationInvalid, "The payment must come from the buyer.")
@@ -91,7 +87,7 @@ struct PortalX402Purchase: Sendable {
         guard settled.success else {
             context.logger.notice("x402 settlement failed", metadata: ["reason": "\(settled.errorReason ?? "")",
                                                                        "detail": "\(settled.errorMessage ?? "")"])
-            return Self.paymentRequired(paywall, error: settled.errorReason ?? "settlement_failed")
+            return ProfileStatusRoute.paymentRequired(paywall, error: settled.errorReason ?? "settlement_failed")
         }
         context.logger.info("x402 purchase paid", metadata: ["deposit": "\(purchase.deposit)", "transaction": "\(settled.transaction)"])
         var response = Self.json(try await buy(purchase, context))
@@ -173,13 +169,6 @@ struct PortalX402Purchase: Sendable {
         let scheme = if case .tls = state.configuration.settings.transport { "https" } else { "http" }
         let host = request.head.authority.map { String($0.prefix(255)) } ?? "localhost"
         return "\(scheme)://\(host)\(request.uri.path)"
-    }
-
-    static func paymentRequired(_ paywall: X402Paywall, error: String) -> Response {
-        let (header, body) = paywall.paymentRequired(error: error)
-        let data = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)
-        return Response(status: .init(code: 402, reasonPhrase: "Payment Required"),
-                        headers: [.contentType: "application/json", paymentRequiredField: header], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     static func json(_ answer: PurchaseAnswer) -> Response {

@@ -25,9 +25,9 @@ public struct ProfileStatusRoute: Sendable {
         self.paywall = paywall
     }
 
-    static let paymentRequiredField = HTTPField.Name(X402Header.paymentRequired)!
-    static let paymentSignatureField = HTTPField.Name(X402Header.paymentSignature)!
-    static let xPaymentField = HTTPField.Name(X402Header.xPayment)!
+    public static let paymentRequiredField = HTTPField.Name(X402Header.paymentRequired)!
+    public static let paymentSignatureField = HTTPField.Name(X402Header.paymentSignature)!
+    public static let xPaymentField = HTTPField.Name(X402Header.xPayment)!
 
     public func register<Context: RequestContext>(on router: Router<Context>) {
         router.post(RouterPath(Self.path)) { request, context in
@@ -98,7 +98,8 @@ public struct ProfileStatusRoute: Sendable {
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: try encoder.encode(status))))
     }
 
-    static func paymentRequired(_ paywall: X402Paywall, error: String) -> Response {
+    /// The 402 answer of `paywall` with x402's `error` reason (also the portal's x402 purchase answer).
+    public static func paymentRequired(_ paywall: X402Paywall, error: String) -> Response {
         let (header, body) = paywall.paymentRequired(error: error)
         let data = (try? JSONEncoder().encode(body)) ?? Data("{}".utf8)
         return Response(status: .init(code: 402, reasonPhrase: "Payment Required"), headers: [.contentType: "application/json", paymentRequiredField: header],
