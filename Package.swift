@@ -248,7 +248,7 @@ let package = Package(
         .target(name: "ZKProofs", dependencies: ["EthereumCore"]),
 
         // MARK: Identity (issue 17): SD-JWT VC credentials (RFC 9901) with Key Binding, ES256 (docs/IDENTITY.md).
-        .target(name: "Identity", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+        .target(name: "Identity", dependencies: ["EthereumCore", .product(name: "Crypto", package: "swift-crypto")]),
 
         // MARK: Plan catalog and self-service portal (issue 16, docs/PORTAL.md)
         // Plan metadata documents (hashed on chain), ISO 3166-1 and MCC-MNC names from Debian's data sets.
@@ -281,7 +281,7 @@ let package = Package(
                 "LPA", "LPAClient",
                 "SMDPCore", "SMDPStoreSQLite", "SMDPServer", "ES9PlusAPI", "ES9PlusHTTPClient", "ES2PlusAPI", "ES2PlusHTTPClient", "ActivationCodeQR",
                 "LPAChainTrust", "SMDPChainTrust", "EthereumCore", "Settlement", "UsageService", "UsageStoreSQLite", "UsageStorePostgres",
-                "Roaming", "RoamingStoreSQLite",
+                "Roaming", "RoamingStoreSQLite", "Identity",
                 "SMDPStorePostgres", "PostgresSupport", "Catalog", "Portal",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -428,7 +428,7 @@ let package = Package(
         ),
         .testTarget(name: "ZKProofsTests", dependencies: ["ZKProofs", "EthereumCore", "EthereumRPC", "Settlement", "DevnetTestSupport"],
                     exclude: ["Fixtures"]),
-        .testTarget(name: "IdentityTests", dependencies: ["Identity", .product(name: "Crypto", package: "swift-crypto"),
+        .testTarget(name: "IdentityTests", dependencies: ["Identity", "EthereumCore", .product(name: "Crypto", package: "swift-crypto"),
                                                           .product(name: "PropertyBased", package: "swift-property-based")],
                     exclude: ["Fixtures"]),
         .testTarget(

@@ -36,6 +36,8 @@ public struct PortalConfiguration: Sendable {
     public var maxAuthorizationSeconds: Int
     /// The ES2+ client that orders profiles for bought entitlements (nil: the operator orders them).
     public var orders: PortalOrders?
+    /// The operator's did:web document, served at `/.well-known/did.json` (nil: none).
+    public var didDocument: [UInt8]?
 
     public init(settings: SMDPServerSettings, catalogDirectory: String, names: CatalogNames, plans: Contract<PlanEntitlements>,
                 token: Contract<TestStablecoin>, relayer: any PortalRelayer, catalogMaxAge: Duration = .seconds(5),
@@ -101,6 +103,12 @@ public enum PortalApplication {
         router.get("/static/portal.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "no-cache"],
                      body: .init(byteBuffer: ByteBuffer(string: PortalStyle.source)))
+        }
+        if let document = configuration.didDocument {
+            router.get("/.well-known/did.json") { _, _ in
+                Response(status: .ok, headers: [.contentType: "application/did+json", .cacheControl: "max-age=300"],
+                         body: .init(byteBuffer: ByteBuffer(bytes: document)))
+            }
         }
         router.get("/health") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))

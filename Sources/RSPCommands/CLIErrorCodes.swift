@@ -34,6 +34,7 @@ public enum CLIErrorCatalog {
         DevnetCommandError.self, PKICommandError.self, DeviceCommandError.self, ProfileDownloadCommandError.self,
         NotificationProcessCommandError.self, SMDPCommandError.self, UsageCommandError.self, DemoStepError.self,
         ChainCommandError.self, PlanCommandError.self, DisputeCommandError.self, CatalogCommandError.self, RoamingCommandError.self,
+        IdentityCommandError.self,
     ] }
 
     public static var all: [CLIErrorCode] {

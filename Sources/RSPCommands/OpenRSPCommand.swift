@@ -20,6 +20,7 @@ public struct OpenRSPCommand: AsyncParsableCommand {
             EUICCCommand.self,
             SMDPCommand.self,
             PlanCommand.self,
+            IdentityCommand.self,
             PortalCommand.self,
             X402Command.self,
             EntitlementCommand.self,

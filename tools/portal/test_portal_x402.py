@@ -2,7 +2,8 @@
 with the real contracts: the official x402 Python client (PyPI `x402`, tools/x402client/pay.py) buys a plan;
 `openrsp plan buy --x402 URL` buys one; a stranger who front-runs the payment on chain changes nothing;
 replayed, expired, wrong-amount, wrong-network, wrong-asset and someone else's payments get x402's answers and
-mint nothing; and the CLI refuses to pay a portal that names another payTo than the purchase's deposit address."""
+mint nothing; and the CLI refuses to pay a portal that names another payTo than the purchase's deposit address.
+The same portal serves the operator's did:web document, which `openrsp identity did resolve` fetches and checks."""
 
 import base64
 import http.server
@@ -40,9 +41,12 @@ def shop(tmp_path_factory):
                         "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
         os.chmod(key, 0o600)
         port = free_port()
+        world.did_web = f"did:web:127.0.0.1%3A{port}"
+        world.did_key = world.rsp("portal", "identity", "did", "new", "--out", str(home / "did.key"))["did"]
         log = open(world.work / "portal.log", "w")
         proc = subprocess.Popen([world.bin, "portal", "serve", "--host", "127.0.0.1", "--port", str(port),
                                  "--tls-cert", str(cert), "--tls-key", str(key), "--rate-limit", "0",
+                                 "--did-web", world.did_web, "--did-key", str(home / "did.key"),
                                  "--catalog", str(catalog), "--account", "portal",
                                  "--password-file", str(home / "password"), *world.chain()],
                                 cwd=ROOT, env=dict(os.environ, OPENRSP_HOME=str(home)), stdout=log, stderr=subprocess.STDOUT)
@@ -338,3 +342,21 @@ def test_an_x402_v1_x_payment_buys_too(shop):
     assert status == 200, answer
     assert json.loads(base64.b64decode(headers["X-PAYMENT-RESPONSE"]))["success"] is True
     assert entitlement(shop, int(answer["tokenId"]))[0] == commitment
+
+
+def test_the_portal_serves_its_did_web_document_and_the_cli_resolves_it(shop):
+    document = shop.rsp("user", "identity", "did", "resolve", shop.did_web, "--tls-ca", shop.ca)["document"]
+    assert document["id"] == shop.did_web
+    (method,) = document["verificationMethod"]
+    assert method["id"] == shop.did_web + "#key-1"
+    assert "did:key:" + method["publicKeyMultibase"] == shop.did_key       # the key of the portal's key file
+    assert document["assertionMethod"] == [method["id"]]
+    # the same server asked for another DID (localhost reaches 127.0.0.1, whose IP its certificate names) answers
+    # with its own document, whose id is not that DID: refused
+    other = shop.did_web.replace("127.0.0.1", "localhost")
+    full = dict(os.environ, OPENRSP_HOME=str(shop.home("user")))
+    done = subprocess.run([shop.bin, "identity", "did", "resolve", other, "--tls-ca", shop.ca, "--json"], cwd=ROOT, env=full,
+                          capture_output=True, text=True, timeout=60)
+    envelope = json.loads([l for l in done.stdout.splitlines() if l.startswith("{")][-1])
+    assert envelope["payload"]["code"] == 423, envelope
+    assert "document's id" in envelope["payload"]["message"]

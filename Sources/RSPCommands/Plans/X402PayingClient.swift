@@ -19,21 +19,7 @@ struct X402PayingClient {
 
     /// Runs `body` with an HTTPS client that is shut down afterwards, however `body` ends.
     func withHTTPClient<T>(_ body: (HTTPClient) async throws -> T) async throws -> T {
-        var tls = TLSConfiguration.makeClientConfiguration()
-        tls.minimumTLSVersion = .tlsv12
-        if !trustRootsDER.isEmpty {
-            tls.trustRoots = .certificates(try trustRootsDER.map { try NIOSSLCertificate(bytes: $0, format: .der) })
-        }
-        let client = HTTPClient(eventLoopGroupProvider: .singleton,
-                                configuration: HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10), read: .seconds(60))))
-        do {
-            let result = try await body(client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        try await HTTPSClient.with(trustRootsDER: trustRootsDER, body)
     }
 
     /// The offer of a 402 this client can pay: scheme exact on this chain in this token; nil if there is none.
@@ -87,5 +73,26 @@ struct X402PayingClient {
             throw PlanCommandError.smdpRefused("\(service) answered without PAYMENT-RESPONSE")
         }
         return try X402Codec.decodeHeader(X402SettleResponse.self, text)
+    }
+}
+
+/// A short-lived HTTPS client (TLS 1.2+, `trustRootsDER` or the system's roots) for one command.
+enum HTTPSClient {
+    static func with<T>(trustRootsDER: [[UInt8]], _ body: (HTTPClient) async throws -> T) async throws -> T {
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.minimumTLSVersion = .tlsv12
+        if !trustRootsDER.isEmpty {
+            tls.trustRoots = .certificates(try trustRootsDER.map { try NIOSSLCertificate(bytes: $0, format: .der) })
+        }
+        let client = HTTPClient(eventLoopGroupProvider: .singleton,
+                                configuration: HTTPClient.Configuration(tlsConfiguration: tls, timeout: .init(connect: .seconds(10), read: .seconds(60))))
+        do {
+            let result = try await body(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
     }
 }

@@ -3,6 +3,7 @@ import ArgumentParser
 import Catalog
 import EthereumCore
 import Foundation
+import Identity
 import Logging
 import Portal
 import Settlement
@@ -49,6 +50,10 @@ struct PortalServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("es2-requester"), help: "With --es2-url: the operator id configured on the SM-DP+.") var es2Requester: String?
     @Option(name: .customLong("es2-trust-root"), help: "With --es2-url: PEM/DER certificate trusted for the SM-DP+'s TLS (repeatable).")
     var es2TrustRoots: [String] = []
+    @Option(name: .customLong("did-web"), help: ArgumentHelp("The operator's did:web (e.g. did:web:portal.example, did:web:host%3A8480): served at /.well-known/did.json with --did-key.", valueName: "did"))
+    var didWeb: String?
+    @Option(name: .customLong("did-key"), help: ArgumentHelp("With --did-web: the key file (`openrsp identity did new`) the DID document names.", valueName: "file"))
+    var didKey: String?
     @OptionGroup var chain: PlanChainOptions
     @OptionGroup var account: AccountOptions
     @OptionGroup var output: OutputOptions
@@ -63,6 +68,7 @@ struct PortalServeCommand: AsyncParsableCommand {
             throw ValidationError("the portal serves HTTPS: give --tls-cert and --tls-key (or --insecure-loopback-http on loopback)")
         }
         guard rateLimit >= 0 else { throw ValidationError("--rate-limit must be 0 or positive") }
+        guard (didWeb == nil) == (didKey == nil) else { throw ValidationError("--did-web and --did-key go together") }
         if es2URL != nil, es2TokenFile == nil || es2Requester == nil { throw ValidationError("--es2-url needs --es2-token-file and --es2-requester") }
         if es2URL == nil, es2TokenFile != nil || es2Requester != nil || !es2TrustRoots.isEmpty {
             throw ValidationError("--es2-token-file, --es2-requester and --es2-trust-root go with --es2-url")
@@ -94,9 +100,10 @@ struct PortalServeCommand: AsyncParsableCommand {
             do {
                 try await chain.with(account: account) { session in
                     guard let submitter = session.submitter else { throw PlanCommandError.input("portal serve needs --account (the relayer)") }
-                    let configuration = PortalConfiguration(
+                    var configuration = PortalConfiguration(
                         settings: settings, catalogDirectory: catalog, names: names, plans: session.plans, token: session.token,
                         relayer: SubmitterRelayer(session: session, address: submitter.signer.address), orders: orders)
+                    configuration.didDocument = try didDocument()
                     let origin = (insecureLoopbackHTTP ? "http://" : "https://") + host
                     try await PortalApplication.serve(configuration, logger: logger) { bound in
                         FileHandle.standardError.write(Data("portal listening on \(origin):\(bound)/\n".utf8))
@@ -108,6 +115,19 @@ struct PortalServeCommand: AsyncParsableCommand {
             }
             try? await orders?.client.shutdown()
         }
+    }
+}
+
+extension PortalServeCommand {
+    /// The did:web document of --did-web and --did-key (nil without them).
+    func didDocument() throws -> [UInt8]? {
+        guard let didWeb, let didKey else { return nil }
+        let did: DID
+        do { did = try DID(didWeb) } catch { throw IdentityCommandError(.input, "--did-web: \(error)") }
+        guard case .key(let key) = try DIDKeyFile.did(at: didKey), let document = DIDDocument.web(did, key: key) else {
+            throw IdentityCommandError(.input, "--did-web must be a did:web")
+        }
+        return document.json.serialized()
     }
 }
 
