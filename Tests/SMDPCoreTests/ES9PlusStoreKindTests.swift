@@ -36,6 +36,19 @@ struct ES9PlusStoreKindTests {
         }
     }
 
+    @Test("the testbed's PKI is valid at its clock's time, however long before the testbed the clock was made",
+          .enabled(if: !files.isEmpty, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"))
+    func clockMadeLongBefore() async throws {
+        // CI: PostgreSQL stores took over a minute to set up between the clock and the PKI ("EUM certificate is
+        // outside its validity period").
+        let clock = ManualClock(Date().addingTimeInterval(-600))
+        let testbed = try SMDPTestbed(useSGP26: false, clock: clock)
+        let (_, matchingId) = try await testbed.orderReleased(try ts48Package(Self.files[0]))
+        let euicc = try TestEUICC(pki: testbed.pki, trustedCIs: [testbed.pki.ci.certificate])
+        let (_, authenticated) = try await testbed.authenticate(euicc, matchingId: matchingId)
+        #expect(authenticated.output != nil, "\(String(describing: authenticated.failure))")
+    }
+
     @Test("two SM-DP+ instances on one database serve one session; a late PIR after the session lifetime still installs",
           .enabled(if: !files.isEmpty, "TS.48 test data not found at <packageRoot>/../shared/testdata/ts48"),
           arguments: TestStoreKind.available)

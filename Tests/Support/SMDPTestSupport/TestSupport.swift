@@ -85,9 +85,12 @@ public struct SMDPTestbed: Sendable {
     public init(eid: EID? = nil, useSGP26: Bool = true, maxConfirmationCodeAttempts: Int = 3, database: String? = nil,
          additionalTrustedCIs: [Certificate] = [], store givenStore: (any SMDPStore)? = nil, clock givenClock: ManualClock? = nil) throws {
         let eid = try eid ?? TestPKIOptions.defaultEID
-        let pki = try TestPKIGenerator.generate(TestPKIOptions(eid: eid, smdpHost: Self.address))
-        let sgp26 = useSGP26 ? try SGP26Credentials.load() : nil
         let clock = givenClock ?? ManualClock()
+        // Valid from a minute before the test clock's time, however long ago a given clock was made (setting up
+        // PostgreSQL stores on a loaded machine took over a minute in CI, and the PKI was then "not yet valid").
+        let notBefore = min(clock.now(), Date()).addingTimeInterval(-60)
+        let pki = try TestPKIGenerator.generate(TestPKIOptions(eid: eid, smdpHost: Self.address, notBefore: notBefore))
+        let sgp26 = useSGP26 ? try SGP26Credentials.load() : nil
         let store: any SMDPStore
         if let givenStore {
             store = givenStore
