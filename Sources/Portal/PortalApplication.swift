@@ -121,15 +121,12 @@ public enum PortalApplication {
     static func x402Purchase(_ state: PortalState) async throws -> PortalX402Purchase {
         let configuration = state.configuration
         let token = configuration.token
-        let domain = try await token.call(TestStablecoin.eip712Domain())
         let relayer = configuration.relayer
         let ledger = ChainX402Ledger(chain: token.chain, settlerAddress: relayer.address) { call, token in
             try await relayer.send(call, to: token, label: "portal x402 settlement")
         }
-        return PortalX402Purchase(
-            state: state, facilitator: X402Facilitator(ledger: ledger, assets: [token.address]),
-            tokenDomain: X402TokenDomain(name: domain.name, version: domain.version, chainId: domain.chainId,
-                                         verifyingContract: domain.verifyingContract))
+        return PortalX402Purchase(state: state, facilitator: X402Facilitator(ledger: ledger, assets: [token.address]),
+                                  tokenDomain: try await ledger.domain(of: token.address))
     }
 
     /// The application with the SM-DP+'s connection guards, TLS (or loopback plain HTTP) and limits.

@@ -14,6 +14,8 @@ public struct PortalPlan: Sendable {
     public let document: [UInt8]
 
     public var entry: CatalogEntry { CatalogEntry(planId: id, metadata: metadata) }
+    /// Listed and not sold out.
+    public var onSale: Bool { plan.active && plan.sold < plan.supplyCap }
 }
 
 /// The plan's document file in a catalog directory (`<id>.json`), or `documentMissing`.

@@ -103,7 +103,7 @@ struct PortalPages: Sendable {
         values["refundRule"] = PortalFormat.refundRule(p.plan.refundRule)
         values["transfer"] = p.plan.soulbound ? "not transferable" : "transferable"
         values["metadataHash"] = PlanMetadata.hash(p.document).hex
-        values["available"] = p.plan.active && p.plan.sold < p.plan.supplyCap
+        values["available"] = p.onSale
         values["ordering"] = state.configuration.orders != nil
         return values
     }

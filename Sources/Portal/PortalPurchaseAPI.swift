@@ -49,7 +49,7 @@ struct PortalPurchaseAPI: Sendable {
 
     func onSale(_ context: SMDPRequestContext) async throws -> PortalPlan {
         let plan = try await PortalPages(state: state).listed(context)
-        guard plan.plan.active, plan.plan.sold < plan.plan.supplyCap else {
+        guard plan.onSale else {
             throw PortalError(.planUnavailable, "This plan is not on sale (delisted or sold out).")
         }
         return plan

@@ -58,7 +58,7 @@ struct PortalX402Purchase: Sendable {
             // Paid before (a retry after a failure between settlement and purchase, or paid directly).
             return Self.json(try await buy(purchase, context))
         }
-        guard try await onSale(purchase) else {
+        guard purchase.plan.onSale else {
             throw PortalError(.planUnavailable, "This plan is not on sale (delisted or sold out).")
         }
         let paywall = X402Paywall(
@@ -122,8 +122,6 @@ struct PortalX402Purchase: Sendable {
         return PurchaseAnswer(tokenId: bought.id.description, planId: p.plan.id.description, deposit: p.deposit.checksummed,
                               transaction: nil, alreadyPurchased: true)
     }
-
-    func onSale(_ p: Purchase) async throws -> Bool { p.plan.plan.active && p.plan.plan.sold < p.plan.plan.supplyCap }
 
     func balance(of address: Address) async throws -> UInt256 {
         try await chain { try await state.configuration.token.call(TestStablecoin.balanceOf(address)) }

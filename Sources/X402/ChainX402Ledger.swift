@@ -31,7 +31,7 @@ public struct ChainX402Ledger: X402Ledger {
 
     public func domain(of token: Address) async throws -> X402TokenDomain {
         let d = try await self.token(token).call(TestStablecoin.eip712Domain())
-        return X402TokenDomain(name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract)
+        return X402TokenDomain(d)
     }
 
     public func authorizationUsed(token: Address, authorizer: Address, nonce: Hash32) async throws -> Bool {
@@ -52,5 +52,12 @@ public struct ChainX402Ledger: X402Ledger {
             .init(sender: a.from, receiver: a.to, amount: a.value, validAfter: a.validAfter, validBefore: a.validBefore, nonce: a.nonce),
             signature: a.signature)
         return try await submit(call, self.token(token)).receipt.transactionHash
+    }
+}
+
+extension X402TokenDomain {
+    /// The EIP-712 domain a token reports with EIP-5267 `eip712Domain()`.
+    public init(_ d: TestStablecoin.EIP712DomainInfo) {
+        self.init(name: d.name, version: d.version, chainId: d.chainId, verifyingContract: d.verifyingContract)
     }
 }

@@ -58,14 +58,9 @@ enum DIDKeyFile {
 
     /// The did:key of the private key in `path` (which must not be readable by others).
     static func did(at path: String) throws -> DID {
-        let attributes = try? FileManager.default.attributesOfItem(atPath: path)
-        guard let mode = (attributes?[.posixPermissions] as? NSNumber)?.intValue else {
-            throw IdentityCommandError(.keyFile, "cannot read \(path)")
-        }
-        guard mode & 0o077 == 0 else { throw IdentityCommandError(.keyFile, "\(path) is readable by others (mode \(String(mode & 0o777, radix: 8))); chmod 600 it") }
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8), text.utf8.count <= 8192 else {
-            throw IdentityCommandError(.keyFile, "cannot read \(path)")
-        }
+        let text: String
+        do { text = try PrivateFile.text(at: path, label: path) } catch { throw IdentityCommandError(.keyFile, error.description) }
+        guard text.utf8.count <= 8192 else { throw IdentityCommandError(.keyFile, "\(path) is not a key file (over 8 KiB)") }
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         if trimmed.hasPrefix("secp256k1:") {
             do {

@@ -46,8 +46,7 @@ struct EntitlementProfileStatusCommand: AsyncParsableCommand {
                 let domain = try await session.call(session.token, TestStablecoin.eip712Domain())
                 return ProfileStatusClient.Chain(
                     chainId: session.chain.chainId, entitlements: session.plans.address,
-                    token: X402TokenDomain(name: domain.name, version: domain.version, chainId: domain.chainId,
-                                           verifyingContract: domain.verifyingContract))
+                    token: X402TokenDomain(domain))
             }
             let outcome = try await ProfileStatusClient(url: target, smdpAddress: smdp, chain: context, maxPayment: limit,
                                                         trustRootsDER: roots).fetch(entitlement: id, key: key)

@@ -67,8 +67,7 @@ extension PlanBuyCommand {
             throw PlanCommandError.chain("the token \(session.token.address) reports an EIP-712 domain for another contract or chain")
         }
         let payer = X402PayingClient(chainId: session.chain.chainId,
-                                     token: X402TokenDomain(name: domain.name, version: domain.version, chainId: domain.chainId,
-                                                            verifyingContract: domain.verifyingContract),
+                                     token: X402TokenDomain(domain),
                                      trustRootsDER: try x402.trustRootsDER(), service: "the portal")
         let endpoint = (url.hasSuffix("/") ? String(url.dropLast()) : url) + "/api/x402/plans/\(planId)/purchase"
         let body = try JSONEncoder().encode(["buyer": buyer.checksummed, "commitment": commitment.hex, "purchaseNonce": purchaseNonce.hex])

@@ -227,13 +227,9 @@ struct RoamingAuthorizeCommand: AsyncParsableCommand {
 
     /// A private file's text, refused when others may read it.
     static func privateFile(_ path: String, _ option: String) throws(RoamingCommandError) -> String {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path), let data = FileManager.default.contents(atPath: path) else {
-            throw RoamingCommandError(.invalidArgument, "cannot read \(option) \(path)")
+        do { return try PrivateFile.text(at: path, label: "\(option) \(path)") } catch {
+            throw RoamingCommandError(.invalidArgument, error.description)
         }
-        if let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue, mode & 0o077 != 0 {
-            throw RoamingCommandError(.invalidArgument, "\(option) \(path) is readable by others (mode \(String(mode, radix: 8))): chmod 600 it")
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 
     /// The pseudonym key: hex (with or without 0x) in a file no one else may read.
