@@ -248,7 +248,12 @@ let package = Package(
         .target(name: "ZKProofs", dependencies: ["EthereumCore"]),
 
         // MARK: Identity (issue 17): SD-JWT VC credentials (RFC 9901) with Key Binding, ES256 (docs/IDENTITY.md).
-        .target(name: "Identity", dependencies: ["EthereumCore", .product(name: "Crypto", package: "swift-crypto")]),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "Identity", dependencies: ["EthereumCore", "CZlib", .product(name: "Crypto", package: "swift-crypto")]),
 
         // MARK: Plan catalog and self-service portal (issue 16, docs/PORTAL.md)
         // Plan metadata documents (hashed on chain), ISO 3166-1 and MCC-MNC names from Debian's data sets.

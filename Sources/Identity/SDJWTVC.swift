@@ -52,7 +52,7 @@ public struct SDJWTVCIssuer: Sendable {
 
     /// `decoys` extra digests go into the top-level `_sd` so its length does not count the claims.
     public func issue(vct: String, claims: PersonalClaims, holderKey: P256.Signing.PublicKey,
-                      issuedAt: Int64, expiresAt: Int64, decoys: Int = 0,
+                      issuedAt: Int64, expiresAt: Int64, status: StatusReference? = nil, decoys: Int = 0,
                       salt: () -> String = Disclosure.randomSalt) throws -> SDJWT {
         var disclosures: [Disclosure] = []
         func disclose(_ name: String?, _ value: JSONValue) -> String {
@@ -71,15 +71,17 @@ public struct SDJWTVCIssuer: Sendable {
         ]
         topLevel += (0..<decoys).map { _ in Disclosure.decoyDigest() }
         // Sorted, so the order of `_sd` says nothing about the order of the claims (RFC 9901 §4.2.4.1).
-        let payload = JSONValue.object([
+        var payload: [String: JSONValue] = [
             "iss": .string(issuer), "vct": .string(vct), "iat": .int(issuedAt), "exp": .int(expiresAt),
             "cnf": .object(["jwk": P256JWK.jwk(holderKey)]),
             "_sd_alg": .string("sha-256"),
             "_sd": .array(topLevel.sorted().map(JSONValue.string)),
             "address": .object(["_sd": .array([.string(country)])]),
             "nationalities": .array(nationalityDigests),
-        ])
-        return SDJWT(jwt: try CompactJWS.sign(payload: payload, type: Self.type, key: key), disclosures: disclosures)
+        ]
+        // In the clear (never disclosable): every verifier must be able to check revocation.
+        if let status { payload["status"] = status.json }
+        return SDJWT(jwt: try CompactJWS.sign(payload: .object(payload), type: Self.type, key: key), disclosures: disclosures)
     }
 }
 
