@@ -466,3 +466,16 @@ def test_exploit_an_expired_or_revoked_attestation_cannot_buy(world, idr, kyc, g
         idr.revokeAttestation(b)
     with boa.env.prank(b), boa.reverts("identity: predicate not met"):
         world.plans.buy(gated, sha("c"))
+
+
+def test_exploit_an_issuer_squatting_an_account_is_undone_by_the_account(world, idr, kyc, kyc2):
+    # issuer A attests an account unasked (say with no useful predicate) to keep issuer B out for a year:
+    # B cannot overwrite it, but the account clears it and B attests
+    acct = world.buyer.address
+    attest(idr, kyc, acct, PRED_EU_RESIDENT)
+    with boa.env.prank(kyc2), boa.reverts("account: attested by another issuer"):
+        idr.attest(acct, JWT, ALL, boa.env.timestamp + YEAR)
+    with boa.env.prank(acct):
+        idr.clearAttestation()
+    attest(idr, kyc2, acct, ALL)
+    assert idr.attestationOf(acct)[0] == kyc2 and idr.satisfies(acct, ALL)
