@@ -18,7 +18,7 @@ from vyper.compiler import compile_code
 HERE = Path(__file__).resolve().parent
 SRC = HERE / "src"
 BUILD = HERE / "build"
-CONTRACTS = ("DepositSweeper", "TrustRegistry", "PlanEntitlements", "UsageSettlement", "TestStablecoin", "PedersenVerifier", "RoamingClearing")
+CONTRACTS = ("DepositSweeper", "TrustRegistry", "IdentityRegistry", "PlanEntitlements", "UsageSettlement", "TestStablecoin", "PedersenVerifier", "RoamingClearing")
 
 
 def artifact(name: str) -> dict:

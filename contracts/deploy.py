@@ -6,9 +6,9 @@
 
 Signs raw transactions locally with eth-account and talks plain JSON-RPC over urllib (no web3),
 waiting for each receipt. Order: TestStablecoin (only on a devnet chain id, 1337 or 31337 as fixed
-in the contract, and only without --token), TrustRegistry, PlanEntitlements, UsageSettlement,
-RoamingClearing(registry, token, the parameters of roaming_parameters), then
-PlanEntitlements.setSettlement and, when the deployer is governance, TrustRegistry.setDeployment
+in the contract, and only without --token), TrustRegistry, IdentityRegistry(registry),
+PlanEntitlements, UsageSettlement, RoamingClearing(registry, token, the parameters of
+roaming_parameters), then PlanEntitlements.setSettlement, PlanEntitlements.setIdentityRegistry and, when the deployer is governance, TrustRegistry.setDeployment
 (the registry names this version's deployment as the current one). Writes the addresses and the
 contracts' VERSION to --out (default $OPENRSP_HOME/contracts.json, i.e. ~/.openrsp/contracts.json)
 and prints them.
@@ -162,11 +162,13 @@ def deploy_all(rpc: Rpc, key: str, *, token: str | None = None, governance: str 
         token = contracts["TestStablecoin"] = d.deploy("TestStablecoin", [])
     contracts["Token"] = token
     contracts["TrustRegistry"] = registry = d.deploy("TrustRegistry", [governance or d.account.address])
+    contracts["IdentityRegistry"] = identity = d.deploy("IdentityRegistry", [registry])
     contracts["PlanEntitlements"] = plans = d.deploy("PlanEntitlements", [registry, token, metadata_uri])
     contracts["UsageSettlement"] = settlement = d.deploy(
         "UsageSettlement", [registry, plans, token, dispute_window, posting_grace])
     contracts["RoamingClearing"] = d.deploy("RoamingClearing", [registry, token, *roaming_parameters(roaming_window, court_period)])
     d.call(plans, "setSettlement(address)", ["address"], [settlement])
+    d.call(plans, "setIdentityRegistry(address)", ["address"], [identity])
     current = governance is None or governance.lower() == d.account.address.lower()
     if current:
         d.call(registry, "setDeployment(uint256,address,address)", ["uint256", "address", "address"],

@@ -41,7 +41,7 @@ class Scenario:
         self.gas = {}     # label -> gasUsed
         t = self.chain.tester
         self.keys = {}
-        for name in ("gov", "mno", "mvno", "opkey", "buyer", "other", "relayer", "smdp"):
+        for name in ("gov", "mno", "mvno", "opkey", "buyer", "other", "relayer", "smdp", "kyc"):
             acct = Account.from_key(keccak(b"gas-report-" + name.encode()))
             t.send_transaction({"from": t.get_accounts()[0], "to": acct.address, "value": 10**21, "gas": 21000})
             self.keys[name] = acct
@@ -212,9 +212,29 @@ class Scenario:
                  sig.s.to_bytes(32, "big")], "TestStablecoin.transferWithAuthorization (x402 payment to a deposit address)")
         self.tx("relayer", plans, "buyFromDeposit(address,uint256,bytes32,bytes32)", ["address", "uint256", "bytes32", "bytes32"],
                 [self.addr("buyer"), 1, x402_commitment, x402_nonce], "PlanEntitlements.buyFromDeposit (x402 plan purchase)")
+        self.identity(reg, plans, c["IdentityRegistry"])
         for label, g in out["gasUsed"].items():
             self.gas[label] = g
         return self.gas
+
+    def identity(self, reg, plans, idr):
+        """Issue 17: a KYC provider's DID, attestation and status list; a plan requiring predicates."""
+        h = lambda s: keccak(s.encode())   # noqa: E731
+        kyc = self.addr("kyc")             # registered as a KYC provider
+        self.tx("gov", reg, "register(address,uint8,string,bytes32,bytes32)", ["address", "uint8", "string", "bytes32", "bytes32"],
+                [kyc, 7, "Example KYC provider", h("kyc-spki"), h("kyc-cert")])
+        self.tx("kyc", reg, "setDid(address,string)", ["address", "string"], [kyc, "did:web:kyc.example.com"],
+                "TrustRegistry.setDid")
+        self.tx("kyc", idr, "attest(address,bytes32,uint256,uint64)", ["address", "bytes32", "uint256", "uint64"],
+                [self.addr("buyer"), h("sd-jwt"), 3, self.now() + 365 * DAY], "IdentityRegistry.attest")
+        self.tx("kyc", idr, "anchorStatusList(uint256,bytes32,string)", ["uint256", "bytes32", "string"],
+                [1, h("status-list-token"), "https://kyc.example.com/statuslists/1"], "IdentityRegistry.anchorStatusList")
+        self.tx("mvno", plans, PLAN_SIG, PLAN_T, self.plan_args(DATA_MB, PRICE, 2))
+        plan_id = self.view(plans, "planCount()", [], [], ["uint256"])[0]
+        self.tx("mvno", plans, "setPlanRequirement(uint256,uint256)", ["uint256", "uint256"], [plan_id, 3],
+                "PlanEntitlements.setPlanRequirement")
+        self.tx("buyer", plans, "buy(uint256,bytes32)", ["uint256", "bytes32"], [plan_id, keccak(b"eid-identity")],
+                "PlanEntitlements.buy (plan requiring identity predicates)")
 
     def per_settled_cdr(self, sizes, progress=None):
         """After run(): lists a 10 TB plan, buys it, posts and settles one warm-up batch (so the

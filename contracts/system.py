@@ -9,7 +9,9 @@ from eth_hash.auto import keccak
 
 SRC = Path(__file__).resolve().parent / "src"
 
-ROLE_CI, ROLE_EUM, ROLE_SMDP, ROLE_SMDS, ROLE_MNO, ROLE_MVNO = 1, 2, 3, 4, 5, 6
+ROLE_CI, ROLE_EUM, ROLE_SMDP, ROLE_SMDS, ROLE_MNO, ROLE_MVNO, ROLE_KYC = 1, 2, 3, 4, 5, 6, 7
+# IdentityRegistry predicate bits (a public convention)
+PRED_KYC, PRED_AGE_OVER_18, PRED_EU_RESIDENT = 1, 2, 4
 REFUND_NONE, REFUND_AT_EXPIRY, REFUND_AT_EXPIRY_OR_CANCEL = 0, 1, 2
 POSTER_MNO, POSTER_MVNO = 0, 1
 DAY = 86400
@@ -50,6 +52,7 @@ class World:
     smdp: str         # the plans' SM-DP+ (registered SMDP entity)
     plan_id: int
     extra: dict = field(default_factory=dict)
+    identity: object = None   # IdentityRegistry (wired into plans with setIdentityRegistry)
 
     def list_plan(self, **kw) -> int:
         """Lists a plan as the MVNO; keyword arguments override the default terms (soulbound, as
@@ -106,6 +109,8 @@ def deploy_world(token=None) -> World:
         settlement = boa.load(str(SRC / "UsageSettlement.vy"), registry.address, plans.address, token.address,
                               DISPUTE_WINDOW, POSTING_GRACE, name="UsageSettlement")
         plans.setSettlement(settlement.address)
+        identity = boa.load(str(SRC / "IdentityRegistry.vy"), registry.address, name="IdentityRegistry")
+        plans.setIdentityRegistry(identity.address)
         registry.register(mno, ROLE_MNO, "Example MNO", sha("mno-spki"), sha("mno-cert"))
         registry.register(mvno, ROLE_MVNO, "Example MVNO", sha("mvno-spki"), sha("mvno-cert"))
         registry.register(smdp, ROLE_SMDP, "Plans SM-DP+", sha("plans-smdp-spki"), sha("plans-smdp-cert"))
@@ -114,7 +119,8 @@ def deploy_world(token=None) -> World:
         registry.approveMvno(mvno, MAX_MARGIN_BPS)
     with boa.env.prank(opkey.address):
         registry.acceptOperatorKey(mno)
-    w = World(token, registry, plans, settlement, gov, mno, mvno, buyer, other, opkey, relayer, smdp, 0)
+    w = World(token, registry, plans, settlement, gov, mno, mvno, buyer, other, opkey, relayer, smdp, 0,
+              identity=identity)
     w.plan_id = w.list_plan(transferable=True)   # the main plan is transferable, for the transfer tests
     for who in (buyer.address, other.address):
         w.fund(who)

@@ -14,7 +14,11 @@
         is refunded in full. Tokens are soulbound unless the plan is transferable; a transfer
         unbinds the EID commitment and the new owner binds a new one.
         Token ids start at 1; id 0 is never minted.
-        No upgradeability. The settlement address is wired once after deployment.
+        A plan may require identity predicates (`setPlanRequirement`): then the buyer -- the
+        beneficiary, on every purchase path -- and every later holder must satisfy them in the
+        IdentityRegistry (`satisfies(account, predicates)`).
+        No upgradeability. The settlement and identity registry addresses are wired once after
+        deployment.
 """
 
 VERSION: public(constant(uint256)) = 2   # the OpenRSP contracts release
@@ -36,6 +40,9 @@ interface ITrustRegistry:
     def isActive(entity: address, role: uint8) -> bool: view
     def owner() -> address: view
     def mvnoApproval(mno: address, mvno: address) -> (bool, uint256): view
+
+interface IIdentityRegistry:
+    def satisfies(account: address, required: uint256) -> bool: view
 
 interface IERC1155Receiver:
     def onERC1155Received(operator: address, sender: address, id: uint256, amount: uint256,
@@ -173,6 +180,13 @@ event DepositWithdrawn:
 event SettlementSet:
     settlement: indexed(address)
 
+event IdentityRegistrySet:
+    identity: indexed(address)
+
+event PlanRequirementSet:
+    planId: indexed(uint256)
+    predicates: uint256
+
 REGISTRY: public(immutable(address))
 TOKEN: public(immutable(address))
 DEPLOYER: public(immutable(address))
@@ -185,7 +199,9 @@ _wiring: uint256
 
 # Plans, packed. Plan ids start at 1.
 #   core:    price (bits 0..127) | validity seconds (128..167) | supply cap (168..199) | sold (200..231)
-#            | flags (232..239: bit0 active, bit1 soulbound, bit2 usage poster is MVNO) | refund rule (240..247)
+#            | flags (232..239: bit0 active, bit1 soulbound, bit2 usage poster is MVNO, bit3 has an
+#              identity requirement, so a plan without one never reads `planRequirement`)
+#            | refund rule (240..247)
 #   parties: MVNO address (0..159) | margin bps (160..175)
 #   network: MNO address (0..159) | data MB (160..223) | activation window seconds (224..255)
 #   profile: the SM-DP+ that delivers it; profileType: the profile type id it delivers
@@ -208,12 +224,17 @@ installResultHash: public(HashMap[uint256, bytes32])
 
 isApprovedForAll: public(HashMap[address, HashMap[address, bool]])
 _uri: String[256]
+# the IdentityRegistry (zero until `setIdentityRegistry`); read only for plans with a requirement
+identityRegistry: public(address)
+# plan -> identity predicates every buyer and holder must satisfy (0: none; see `setPlanRequirement`)
+planRequirement: public(HashMap[uint256, uint256])
 
 MASK32: constant(uint256) = 2**32 - 1
 MASK40: constant(uint256) = 2**40 - 1
 MASK64: constant(uint256) = 2**64 - 1
 MASK128: constant(uint256) = 2**128 - 1
 MASK160: constant(uint256) = 2**160 - 1
+HAS_REQUIREMENT: constant(uint256) = 1 << 235   # flag bit 3 of a plan's core slot
 
 # contracts/src/DepositSweeper.vy compiled (contracts/compile.py writes this line; --check fails if stale).
 DEPOSIT_SWEEPER_INITCODE: constant(Bytes[1024]) = x"6101ac51503461002057336101ac526101ac610024610000396101cc610000f35b5f80fd5f3560e01c63b3d7618881186101a4576064361034176101a8576004358060a01c6101a8576040526024358060a01c6101a85760605260206101ac5f395f513318156100b65760208060e05260186080527f737765657065723a206e6f74207468652063726561746f72000000000000000060a05260808160e001603882825e8051806020830101601f825f03163682375050601f19601f8251602001011690509050810190506308c379a060c0528060040160dcfd5b60405163a9059cbb60805260605160a05260443560c052602060806044609c5f855af16100e5573d5f5f3e3d5ffd5b3d6100fb57803b156101a857600160e052610121565b3d602081183d60201002188060800160a0116101a8576080518060011c6101a85760e052505b60e09050516101a257602080610160526018610100527f737765657065723a207472616e73666572206661696c65640000000000000000610120526101008161016001603882825e8051806020830101601f825f03163682375050601f19601f8251602001011690509050810190506308c379a0610140528060040161015cfd5b005b5f5ffd5b5f80fd855820443c1b352ebf72c4a32ce46a4fbbd670e2a156c91fe5747b7a6ccfaa3c25c9831901ac801820a1657679706572830004030036"
@@ -244,6 +265,16 @@ def setSettlement(settlement: address):
     assert settlement != empty(address), "settlement: zero address"
     self._wiring = w | convert(settlement, uint256)
     log SettlementSet(settlement=settlement)
+
+
+@external
+def setIdentityRegistry(identity: address):
+    """@notice One-time wiring by the deployer; the address can never change afterwards."""
+    assert msg.sender == DEPLOYER, "not deployer"
+    assert self.identityRegistry == empty(address), "identity: already set"
+    assert identity != empty(address), "identity: zero address"
+    self.identityRegistry = identity
+    log IdentityRegistrySet(identity=identity)
 
 
 @external
@@ -371,6 +402,32 @@ def setPlanMetadata(plan_id: uint256, metadata_hash: bytes32):
     log PlanMetadataSet(planId=plan_id, metadataHash=metadata_hash)
 
 
+@external
+def setPlanRequirement(plan_id: uint256, predicates: uint256):
+    """@notice The plan's MVNO sets the identity predicates (IdentityRegistry bits: 1 KYC verified,
+       2 age over 18, 4 EU/EEA resident) that a buyer, and the receiver of a transfer, must
+       satisfy from then on; 0 removes the requirement. Entitlements already sold are unaffected."""
+    core: uint256 = self._planCore[plan_id]
+    assert core != 0, "plan: unknown"
+    assert msg.sender == convert(self._planParties[plan_id] & MASK160, address), "caller: not the plan's MVNO"
+    if predicates == 0:
+        core &= ~HAS_REQUIREMENT
+    else:
+        core |= HAS_REQUIREMENT
+    self._planCore[plan_id] = core
+    self.planRequirement[plan_id] = predicates
+    log PlanRequirementSet(planId=plan_id, predicates=predicates)
+
+
+@view
+@internal
+def _check_identity(plan_id: uint256, account: address):
+    """`account` satisfies the plan's identity requirement (called only when the plan has one)."""
+    identity: address = self.identityRegistry
+    assert identity != empty(address), "identity: registry not set"
+    assert staticcall IIdentityRegistry(identity).satisfies(account, self.planRequirement[plan_id]), "identity: predicate not met"
+
+
 @view
 @external
 def plans(plan_id: uint256) -> Plan:
@@ -401,7 +458,8 @@ def plans(plan_id: uint256) -> Plan:
 
 @internal
 def _mint_entitlement(plan_id: uint256, commitment: bytes32, buyer: address) -> (uint256, uint256, address):
-    """Checks and effects of a purchase; returns (token id, price, escrow). No external calls."""
+    """Checks and effects of a purchase; returns (token id, price, escrow). No external calls but,
+    for a plan with an identity requirement, the IdentityRegistry's view `satisfies(buyer, ...)`."""
     w: uint256 = self._wiring
     escrow: address = convert(w & MASK160, address)
     assert escrow != empty(address), "settlement: not set"
@@ -411,6 +469,8 @@ def _mint_entitlement(plan_id: uint256, commitment: bytes32, buyer: address) -> 
     assert (core >> 232) & 1 == 1, "plan: not active"
     sold: uint256 = (core >> 200) & MASK32
     assert sold < (core >> 168) & MASK32, "plan: sold out"
+    if core & HAS_REQUIREMENT != 0:
+        self._check_identity(plan_id, buyer)
     self._planCore[plan_id] = core + (1 << 200)
     token_id: uint256 = (w >> 160) + 1
     self._wiring = convert(escrow, uint256) | token_id * 2**160   # checked: ids stay below 2**96
@@ -758,7 +818,10 @@ def _move(sender: address, receiver: address, token_id: uint256, amount: uint256
         return
     ent: uint256 = self._ent[token_id]
     plan_id: uint256 = (ent >> 160) & MASK32
-    assert (self._planCore[plan_id] >> 233) & 1 == 0, "soulbound"
+    core: uint256 = self._planCore[plan_id]
+    assert (core >> 233) & 1 == 0, "soulbound"
+    if core & HAS_REQUIREMENT != 0 and sender != receiver:
+        self._check_identity(plan_id, receiver)
     self._ent[token_id] = (ent & ~MASK160) | convert(receiver, uint256)
     # the seller's EID commitment stops being live; the new owner binds its own (bindCommitment)
     if sender != receiver and self._commitment[token_id] != empty(bytes32):

@@ -12,6 +12,8 @@
         Entities can be suspended and reinstated; revocation is final. An active MNO
         manages its own roaming/usage signing keys (operator keys; each key consents by
         accepting) and approves the MVNOs that may resell it, with a maximum margin.
+        Governance, or an entity itself while it is not revoked, names the entity's DID
+        (`setDid`; `didOf`, and `entityByDid(keccak256(did))` back): one DID names one entity.
         No upgradeability: the code is fixed at deployment. A new version is a new
         deployment; governance points `deployment()` at the current one.
 """
@@ -25,6 +27,7 @@ ROLE_SMDP: constant(uint8) = 3
 ROLE_SMDS: constant(uint8) = 4
 ROLE_MNO: constant(uint8) = 5
 ROLE_MVNO: constant(uint8) = 6
+ROLE_KYC: constant(uint8) = 7    # a KYC provider: issues identity attestations (IdentityRegistry)
 
 # Entity status. 0 is "not registered".
 STATUS_ACTIVE: constant(uint8) = 1
@@ -111,6 +114,11 @@ event MvnoApprovalRevoked:
     mno: indexed(address)
     mvno: indexed(address)
 
+event EntityDidSet:
+    entity: indexed(address)
+    didHash: indexed(bytes32)
+    did: String[128]
+
 event DeploymentSet:
     version: indexed(uint256)
     entitlements: indexed(address)
@@ -135,6 +143,9 @@ _resale: HashMap[address, HashMap[address, uint256]]
 deploymentVersion: public(uint256)
 deploymentEntitlements: public(address)
 deploymentSettlement: public(address)
+# entity -> its DID (`setDid`); keccak256 of a DID's bytes -> the entity it names (one each way)
+didOf: public(HashMap[address, String[128]])
+entityByDid: public(HashMap[bytes32, address])
 
 MASK160: constant(uint256) = 2**160 - 1
 
@@ -170,7 +181,7 @@ def acceptOwnership():
 def register(entity: address, role: uint8, name: String[64], spki_hash: bytes32, cert_hash: bytes32):
     assert msg.sender == self.owner, "not owner"
     assert entity != empty(address), "entity: zero address"
-    assert role >= ROLE_CI and role <= ROLE_MVNO, "role: invalid"
+    assert role >= ROLE_CI and role <= ROLE_KYC, "role: invalid"
     assert len(name) > 0, "name: empty"
     assert spki_hash != empty(bytes32), "spki hash: zero"
     assert cert_hash != empty(bytes32), "cert hash: zero"
@@ -244,6 +255,29 @@ def removeCertificate(entity: address, spki_hash: bytes32):
     assert self._info[entity].spkiHash != spki_hash, "spki hash: primary"
     self.entityBySpki[role][spki_hash] = empty(address)
     log CertificateRemoved(entity=entity, role=role, spkiHash=spki_hash)
+
+
+@external
+def setDid(entity: address, did: String[128]):
+    """@notice Names `entity`'s DID (e.g. did:web:smdp.example.com, or a did:key/did:pkh), by
+       governance or by the entity itself, while the entity is registered and not revoked (a
+       revoked entity keeps its last DID: nobody can name another entity with it). A DID names one
+       entity: `entityByDid(keccak256(did))`. Setting a new DID releases the entity's old one."""
+    assert msg.sender == self.owner or msg.sender == entity, "not owner or entity"
+    status: uint256 = (self._state[entity] >> 8) & 255
+    assert status != 0, "entity: not registered"
+    assert status != convert(STATUS_REVOKED, uint256), "entity: revoked"
+    assert len(did) > 0, "did: empty"
+    assert len(did) > 4 and slice(did, 0, 4) == "did:", "did: not a did: URI"
+    did_hash: bytes32 = keccak256(did)
+    holder: address = self.entityByDid[did_hash]
+    assert holder == empty(address) or holder == entity, "did: already named"
+    old: String[128] = self.didOf[entity]
+    if len(old) > 0:
+        self.entityByDid[keccak256(old)] = empty(address)
+    self.entityByDid[did_hash] = entity
+    self.didOf[entity] = did
+    log EntityDidSet(entity=entity, didHash=did_hash, did=did)
 
 
 # ---------------------------------------------------------------- operator keys (MNO self-service)

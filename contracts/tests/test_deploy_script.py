@@ -55,7 +55,8 @@ def test_deploy_writes_addresses_and_wires_contracts(rpc_chain, tmp_path, capsys
     assert deploy.main(["--rpc-url", url, "--key-file", str(keyfile), "--out", str(out)]) == 0
     data = json.loads(out.read_text())
     c = data["contracts"]
-    assert set(c) == {"TestStablecoin", "Token", "TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing"}
+    assert set(c) == {"TestStablecoin", "Token", "TrustRegistry", "IdentityRegistry", "PlanEntitlements", "UsageSettlement",
+                      "RoamingClearing"}
     assert data["chainId"] == 1337 and data["deployer"] == Account.from_key(key).address
     assert "UsageSettlement" in capsys.readouterr().out
     rpc = deploy.Rpc(url)
@@ -75,11 +76,17 @@ def test_deploy_writes_addresses_and_wires_contracts(rpc_chain, tmp_path, capsys
     # finding 12: every contract carries the version deploy.py records, and the registry names this
     # deployment as the current one
     assert data["version"] == deploy.VERSION == 2 and data["registryPointsHere"]
-    for name in ("TestStablecoin", "TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing"):
+    for name in ("TestStablecoin", "TrustRegistry", "IdentityRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing"):
         assert call(rpc, c[name], "VERSION()", ["uint256"]) == (deploy.VERSION,)
     assert call(rpc, c["TrustRegistry"], "deploymentVersion()", ["uint256"]) == (2,)
     (current,) = call(rpc, c["TrustRegistry"], "deploymentEntitlements()", ["address"])
     assert current.lower() == c["PlanEntitlements"].lower()
+    # issue 17: the IdentityRegistry reads the same TrustRegistry and is wired into PlanEntitlements
+    (reg,) = call(rpc, c["IdentityRegistry"], "REGISTRY()", ["address"])
+    assert reg.lower() == c["TrustRegistry"].lower()
+    (identity,) = call(rpc, c["PlanEntitlements"], "identityRegistry()", ["address"])
+    assert identity.lower() == c["IdentityRegistry"].lower()
+    assert {"deploy IdentityRegistry", "setIdentityRegistry(address)"} <= set(data["gasUsed"])
     (grace,) = call(rpc, c["UsageSettlement"], "POSTING_GRACE()", ["uint256"])
     assert grace == deploy.POSTING_GRACE >= window + 3600
     # RoamingClearing is wired to the same registry and token, with deploy.py's parameters

@@ -133,3 +133,27 @@ def test_roaming_commit_gas_is_constant_in_record_count(report):
     gas = report[0]
     g1, g2 = gas["RoamingClearing.commitRecords (1 records)"], gas["RoamingClearing.commitRecords (1,000 records)"]
     assert abs(g1 - g2) <= 100     # only the count and totals in calldata differ: the records are never read
+
+
+def test_identity_calls_stay_bounded(report):
+    # issue 17: figures at their first version in the comments (real receipts)
+    gas = report[0]
+    # two new slots (the packed attestation and the JWT commitment) and the issuer check (TrustRegistry.isActive)
+    assert gas["IdentityRegistry.attest"] <= 80_000                                     # 74,721
+    # two new slots (digest, anchoredAt) and the URI in the event
+    assert gas["IdentityRegistry.anchorStatusList"] <= 80_000                           # 75,745
+    # a 23-character DID: its length and data slots and the reverse lookup are three new slots
+    assert gas["TrustRegistry.setDid"] <= 100_000                                       # 96,590
+    assert gas["PlanEntitlements.setPlanRequirement"] <= 55_000                         # 52,467
+
+
+def test_identity_requirement_costs_only_the_plans_that_have_one(report):
+    gas = report[0]
+    # a plan without a requirement tests one bit of the plan slot `buy` reads anyway: `buy` is unchanged
+    # but for that test (101,970 before issue 17, 101,993 after)
+    assert gas["PlanEntitlements.buy"] <= 102_100
+    # a plan with one (117,044: +15,051): the requirement slot, the IdentityRegistry address slot and one staticcall to
+    # `satisfies` (the attestation slot and TrustRegistry.isActive of its issuer, all cold)
+    extra = gas["PlanEntitlements.buy (plan requiring identity predicates)"] - gas["PlanEntitlements.buy"]
+    assert extra <= 16_000
+    assert gas["PlanEntitlements.buy (plan requiring identity predicates)"] <= 120_000

@@ -2,7 +2,7 @@
 import boa
 import pytest
 
-from system import ROLE_CI, ROLE_MNO, ROLE_SMDP, ROLE_SMDS, SRC, sha
+from system import ROLE_CI, ROLE_KYC, ROLE_MNO, ROLE_SMDP, ROLE_SMDS, SRC, sha
 
 ZERO = "0x" + "00" * 20
 
@@ -50,7 +50,8 @@ def test_register_and_is_trusted(world, r):
 
 @pytest.mark.parametrize("args,reason", [
     (lambda a: (a, 0, "x", sha("s"), sha("c")), "role: invalid"),
-    (lambda a: (a, 7, "x", sha("s"), sha("c")), "role: invalid"),
+    (lambda a: (a, 8, "x", sha("s"), sha("c")), "role: invalid"),
+    (lambda a: (a, 255, "x", sha("s"), sha("c")), "role: invalid"),
     (lambda a: (ZERO, ROLE_CI, "x", sha("s"), sha("c")), "entity: zero address"),
     (lambda a: (a, ROLE_CI, "", sha("s"), sha("c")), "name: empty"),
     (lambda a: (a, ROLE_CI, "x", b"\x00" * 32, sha("c")), "spki hash: zero"),
@@ -368,3 +369,108 @@ def test_extra_key_is_unique_per_role(world, r, smdp):
     with boa.env.prank(world.gov):
         r.suspend(world.mno, 1)
     assert r.isTrusted(ROLE_SMDP, TLS) and r.isTrusted(ROLE_CI, TLS) and not r.isTrusted(ROLE_MNO, TLS)
+
+
+# ---------------------------------------------------------------- KYC providers (issue 17 item 4)
+
+def test_kyc_provider_role(world, r):
+    k = boa.env.generate_address()
+    with boa.env.prank(world.gov):
+        r.register(k, ROLE_KYC, "Example KYC", sha("kyc-spki"), sha("kyc-cert"))
+    assert ROLE_KYC == 7 and r.roleOf(k) == 7 and r.isActive(k, ROLE_KYC) and r.isTrusted(ROLE_KYC, sha("kyc-spki"))
+    assert not r.isActive(k, ROLE_MNO)
+    with boa.env.prank(world.gov):
+        r.suspend(k, 1)
+    assert not r.isActive(k, ROLE_KYC)
+    # a KYC provider is not an MNO: no operator keys, no MVNO approvals
+    with boa.env.prank(world.gov):
+        r.reinstate(k)
+    with boa.env.prank(k), boa.reverts("caller: not an active MNO"):
+        r.registerOperatorKey(boa.env.generate_address())
+
+
+# ---------------------------------------------------------------- DIDs (issue 17 item 3)
+
+DID = "did:web:mno.example.com"
+
+
+def set_did(r, who, entity, did):
+    with boa.env.prank(who):
+        r.setDid(entity, did)
+
+
+def test_set_did_by_governance_and_by_the_entity(world, r):
+    from eth_hash.auto import keccak
+    assert r.didOf(world.mno) == "" and r.entityByDid(keccak(DID.encode())) == ZERO
+    set_did(r, world.gov, world.mno, DID)
+    (ev,) = r.get_logs()
+    assert type(ev).__name__ == "EntityDidSet"
+    assert (ev.entity, ev.didHash, ev.did) == (world.mno, keccak(DID.encode()), DID)
+    assert r.didOf(world.mno) == DID and r.entityByDid(keccak(DID.encode())) == world.mno
+    # the entity renames itself: the old DID is released, anyone may be named by it now
+    new = "did:key:zDnaerDaTF5BXEavCrfRZEk316dpbLsfPDZ3WJ5hRTPFU2169"
+    set_did(r, world.mno, world.mno, new)
+    assert r.didOf(world.mno) == new and r.entityByDid(keccak(new.encode())) == world.mno
+    assert r.entityByDid(keccak(DID.encode())) == ZERO
+    set_did(r, world.gov, world.mvno, DID)
+    assert r.entityByDid(keccak(DID.encode())) == world.mvno
+    # setting the same DID again is allowed (idempotent)
+    set_did(r, world.mvno, world.mvno, DID)
+    assert r.didOf(world.mvno) == DID and r.entityByDid(keccak(DID.encode())) == world.mvno
+    # the longest DID that fits
+    long = "did:web:" + "a" * 120
+    set_did(r, world.smdp, world.smdp, long)
+    assert r.didOf(world.smdp) == long and r.entityByDid(keccak(long.encode())) == world.smdp
+
+
+def test_a_suspended_entity_may_name_its_did(world, r):
+    with boa.env.prank(world.gov):
+        r.suspend(world.mno, 1)
+    set_did(r, world.mno, world.mno, DID)
+    assert r.didOf(world.mno) == DID
+
+
+@pytest.mark.parametrize("did,reason", [
+    ("", "did: empty"),
+    ("did:", "did: not a did: URI"),
+    ("web:mno.example.com", "did: not a did: URI"),
+    ("DID:web:mno.example.com", "did: not a did: URI"),
+])
+def test_set_did_rejects_malformed(world, r, did, reason):
+    with boa.env.prank(world.gov), boa.reverts(reason):
+        r.setDid(world.mno, did)
+
+
+def test_set_did_access(world, r):
+    for who in (world.mvno, world.buyer.address, boa.env.generate_address()):
+        with boa.env.prank(who), boa.reverts("not owner or entity"):
+            r.setDid(world.mno, DID)
+    stranger = boa.env.generate_address()
+    with boa.env.prank(world.gov), boa.reverts("entity: not registered"):
+        r.setDid(stranger, DID)
+    with boa.env.prank(stranger), boa.reverts("entity: not registered"):
+        r.setDid(stranger, DID)          # an unregistered address naming itself
+
+
+def test_exploit_did_squatting(world, r):
+    # an entity cannot take the DID another entity holds, nor can governance give it to a second one
+    set_did(r, world.gov, world.mno, DID)
+    with boa.env.prank(world.mvno), boa.reverts("did: already named"):
+        r.setDid(world.mvno, DID)
+    with boa.env.prank(world.gov), boa.reverts("did: already named"):
+        r.setDid(world.mvno, DID)
+    assert r.didOf(world.mvno) == "" and r.didOf(world.mno) == DID
+
+
+def test_exploit_revoked_entity_cannot_set_a_did_and_keeps_its_own(world, r):
+    from eth_hash.auto import keccak
+    set_did(r, world.gov, world.mno, DID)
+    with boa.env.prank(world.gov):
+        r.revoke(world.mno, 9)
+    for who in (world.mno, world.gov):
+        with boa.env.prank(who), boa.reverts("entity: revoked"):
+            r.setDid(world.mno, "did:web:new.example.com")
+    # the revoked entity's DID stays bound to it: nobody else can be named by it
+    with boa.env.prank(world.gov), boa.reverts("did: already named"):
+        r.setDid(world.mvno, DID)
+    assert r.entityByDid(keccak(DID.encode())) == world.mno and r.statusOf(world.mno) == 3
