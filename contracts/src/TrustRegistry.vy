@@ -148,6 +148,7 @@ didOf: public(HashMap[address, String[128]])
 entityByDid: public(HashMap[bytes32, address])
 
 MASK160: constant(uint256) = 2**160 - 1
+DID_SCHEME: constant(String[4]) = "did:"
 
 
 @deploy
@@ -268,7 +269,7 @@ def setDid(entity: address, did: String[128]):
     assert status != 0, "entity: not registered"
     assert status != convert(STATUS_REVOKED, uint256), "entity: revoked"
     assert len(did) > 0, "did: empty"
-    assert len(did) > 4 and slice(did, 0, 4) == "did:", "did: not a did: URI"
+    assert len(did) > 4 and slice(did, 0, 4) == DID_SCHEME, "did: not a did: URI"
     did_hash: bytes32 = keccak256(did)
     holder: address = self.entityByDid[did_hash]
     assert holder == empty(address) or holder == entity, "did: already named"
