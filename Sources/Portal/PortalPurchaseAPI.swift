@@ -161,6 +161,7 @@ struct PortalPurchaseAPI: Sendable {
         case .trustRegistry(let r): r.rawValue
         case .usageSettlement(let r): r.rawValue
         case .roamingClearing(let r): r.rawValue
+        case .identityRegistry(let r): r.rawValue
         case .other: "the contract refused it"
         }
     }

@@ -9,6 +9,8 @@ public enum Role: UInt8, Sendable, Hashable, CaseIterable {
     case smds = 4
     case mno = 5
     case mvno = 6
+    /// A KYC provider: issues identity credentials (issue 17), like an MNO may.
+    case kyc = 7
 }
 
 /// `TrustRegistry` entity status (`STATUS_*`). 0 on chain means "not registered".

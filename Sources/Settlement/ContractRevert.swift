@@ -9,6 +9,7 @@ public enum ContractRevert: Error, Hashable, Sendable, CustomStringConvertible {
     case usageSettlement(UsageSettlement.Revert)
     case testStablecoin(TestStablecoin.Revert)
     case roamingClearing(RoamingClearing.Revert)
+    case identityRegistry(IdentityRegistry.Revert)
     /// Revert data that is not one of the contract's reasons (empty, Panic, unknown string or selector).
     case other(RevertReason)
 
@@ -19,6 +20,7 @@ public enum ContractRevert: Error, Hashable, Sendable, CustomStringConvertible {
         case .usageSettlement(let r): return "UsageSettlement reverted: \(r.rawValue)"
         case .testStablecoin(let r): return "TestStablecoin reverted: \(r.rawValue)"
         case .roamingClearing(let r): return "RoamingClearing reverted: \(r.rawValue)"
+        case .identityRegistry(let r): return "IdentityRegistry reverted: \(r.rawValue)"
         case .other(let r): return r.description
         }
     }
@@ -46,6 +48,7 @@ public enum ContractRevert: Error, Hashable, Sendable, CustomStringConvertible {
         case is UsageSettlement.Type: return UsageSettlement.Revert(rawValue: text).map { .usageSettlement($0) }
         case is TestStablecoin.Type: return TestStablecoin.Revert(rawValue: text).map { .testStablecoin($0) }
         case is RoamingClearing.Type: return RoamingClearing.Revert(rawValue: text).map { .roamingClearing($0) }
+        case is IdentityRegistry.Type: return IdentityRegistry.Revert(rawValue: text).map { .identityRegistry($0) }
         default: return nil
         }
     }
@@ -56,6 +59,10 @@ extension TrustRegistry {
     public enum Revert: String, Error, Hashable, Sendable, CaseIterable {
         case notOwner = "not owner"
         case notPendingOwner = "not pending owner"
+        case notOwnerOrEntity = "not owner or entity"
+        case didEmpty = "did: empty"
+        case didNotADID = "did: not a did: URI"
+        case didAlreadyNamed = "did: already named"
         case ownerZeroAddress = "owner: zero address"
         case entityZeroAddress = "entity: zero address"
         case entityAlreadyRegistered = "entity: already registered"
@@ -94,6 +101,10 @@ extension PlanEntitlements {
         case registryZeroAddress = "registry: zero address"
         case tokenZeroAddress = "token: zero address"
         case notDeployer = "not deployer"
+        case identityAlreadySet = "identity: already set"
+        case identityZeroAddress = "identity: zero address"
+        case identityRegistryNotSet = "identity: registry not set"
+        case identityPredicateNotMet = "identity: predicate not met"
         case notGovernance = "not governance"
         case settlementZeroAddress = "settlement: zero address"
         case settlementAlreadySet = "settlement: already set"

@@ -63,13 +63,13 @@ public enum PlanEntitlements: ContractBinding {
         Functions.setApprovalForAll, Functions.safeTransferFrom, Functions.safeBatchTransferFrom,
         Functions.REGISTRY, Functions.TOKEN, Functions.DEPLOYER, Functions.settlement, Functions.planCount,
         Functions.cancelledAt, Functions.lastId, Functions.isApprovedForAll,
-    ] + v2Functions + catalogFunctions + depositFunctions
+    ] + v2Functions + catalogFunctions + depositFunctions + identityFunctions
 
     public static let events: [ABIEvent] = [
         TransferSingle.event, TransferBatch.event, ApprovalForAll.event, URI.event, PlanListed.event,
         PlanDelisted.event, Purchased.event, Cancelled.event, SettlementSet.event, PlanRelisted.event, Delivered.event,
         CommitmentBound.event, PlanMetadataSet.event,
-    ] + depositEvents
+    ] + depositEvents + identityEvents
 
     /// `constructor(registry: address, token: address, uri: String[…])`
     public static let constructor = ContractConstructor(inputs: [.address, .address, .string])

@@ -39,13 +39,13 @@ public enum TrustRegistry: ContractBinding {
         Functions.registerOperatorKey, Functions.revokeOperatorKey, Functions.rotateOperatorKey, Functions.isTrusted, Functions.isActive, Functions.isOperatorKey,
         Functions.roleOf, Functions.statusOf, Functions.owner, Functions.pendingOwner, Functions.entities,
         Functions.entityBySpki, Functions.operatorKeyMno, Functions.operatorKeyStatus,
-    ] + v2Functions
+    ] + v2Functions + identityFunctions
 
     public static let events: [ABIEvent] = [
         OwnershipTransferStarted.event, OwnershipTransferred.event, EntityRegistered.event, EntitySuspended.event,
         EntityReinstated.event, EntityRevoked.event, CertificateAdded.event, CertificateRemoved.event,
         OperatorKeyRegistered.event, OperatorKeyRevoked.event,
-    ] + v2Events
+    ] + v2Events + identityEvents
 
     /// `constructor(owner: address)`
     public static let constructor = ContractConstructor(inputs: [.address])

@@ -50,7 +50,7 @@ func bindingShapes(_ binding: any ContractBinding.Type) -> [ABIShape] {
     } + [ABIShape(kind: "constructor", name: "", inputs: binding.constructor.inputs.map(\.description), outputs: [], indexed: [])]
 }
 
-let allBindings: [any ContractBinding.Type] = [TrustRegistry.self, PlanEntitlements.self, UsageSettlement.self, TestStablecoin.self, RoamingClearing.self]
+let allBindings: [any ContractBinding.Type] = [TrustRegistry.self, PlanEntitlements.self, UsageSettlement.self, TestStablecoin.self, RoamingClearing.self, IdentityRegistry.self]
 
 /// Every `"reason"` that follows `assert …,` (asserts may span lines) or `raise` in a Vyper source.
 func vyperRevertReasons(_ source: String) throws -> Set<String> {
@@ -118,6 +118,7 @@ struct ABIDriftTests {
         try check("UsageSettlement", UsageSettlement.Revert.self)
         try check("TestStablecoin", TestStablecoin.Revert.self)
         try check("RoamingClearing", RoamingClearing.Revert.self)
+        try check("IdentityRegistry", IdentityRegistry.Revert.self)
     }
 
     @Test("the assert scanner reads multi-line asserts")

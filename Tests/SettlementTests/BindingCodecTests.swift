@@ -130,8 +130,9 @@ struct BindingCodecTests {
         }
         #expect(try TrustRegistry.roleOf(entity: addr(1)).decodeOutput(UInt256(0).bigEndianBytes) == nil)
         #expect(try TrustRegistry.roleOf(entity: addr(1)).decodeOutput(UInt256(6).bigEndianBytes) == .mvno)
-        #expect(throws: BindingError.unknownEnumValue(type: "Role", value: 7)) {
-            try TrustRegistry.roleOf(entity: addr(1)).decodeOutput(UInt256(7).bigEndianBytes)
+        #expect(try TrustRegistry.roleOf(entity: addr(1)).decodeOutput(UInt256(7).bigEndianBytes) == .kyc)
+        #expect(throws: BindingError.unknownEnumValue(type: "Role", value: 8)) {
+            try TrustRegistry.roleOf(entity: addr(1)).decodeOutput(UInt256(8).bigEndianBytes)
         }
     }
 
