@@ -24,7 +24,7 @@ struct RegistryCommandTests {
             // Deploy, in Swift, from contracts/build.
             let deployed = try await h.ok(["contracts", "deploy", "--json"] + f.chain + f.signer, environment: f.env)
             let addresses = try #require(deployed.data?["contracts"] as? [String: String])
-            #expect(Set(addresses.keys) == ["TestStablecoin", "Token", "TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing"])
+            #expect(Set(addresses.keys) == ["TestStablecoin", "Token", "TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing", "IdentityRegistry"])
             let file = try JSONSerialization.jsonObject(with: Data(contentsOf: h.url.appendingPathComponent("contracts.json"))) as? [String: Any]
             #expect(file?["chainId"] as? Int == Int(chainId) && file?["version"] as? Int == 2 && file?["registryPointsHere"] as? Bool == true)
             let gasLabels = Set(((file?["gasUsed"] as? [String: Any]) ?? [:]).keys)
@@ -165,7 +165,7 @@ struct RegistryCommandTests {
 
 @Suite("openrsp contracts deploy: SIGKILL half way, rerun finishes without deploying anything twice (real devnet)")
 struct DeployResumeTests {
-    @Test("killed after persisting the third transaction (PlanEntitlements): the rerun resumes it and sends exactly seven in all")
+    @Test("killed after persisting the third transaction (IdentityRegistry): the rerun resumes it and sends exactly nine in all")
     func killedMidway() async throws {
         try await FundedHome.with(chainId: 31337) { f in
             let command = ["contracts", "deploy", "--json"] + f.chain + f.signer
@@ -192,8 +192,9 @@ struct DeployResumeTests {
             let contracts = try #require(rerun.data?["contracts"] as? [String: String])
             #expect(contracts["TrustRegistry"] == steps["deploy TrustRegistry"] && contracts["TestStablecoin"] == steps["deploy TestStablecoin"])
             let sent = try #require(rerun.data?["transactions"] as? [[String: Any]])
-            #expect(sent.count == 5 && sent.first?["resumed"] as? Bool == true)
-            #expect(try await f.nonce(f.dev) == before + 7, "seven transactions in all (RoamingClearing is the fifth deployment): nothing deployed twice")
+            #expect(sent.count == 7 && sent.first?["resumed"] as? Bool == true)
+            #expect(try await f.nonce(f.dev) == before + 9,
+                    "nine transactions in all (six deployments, setSettlement, setIdentityRegistry, setDeployment): nothing deployed twice")
             #expect(f.persisted("pending").isEmpty && !FileManager.default.fileExists(atPath: journalURL.path))
         }
     }

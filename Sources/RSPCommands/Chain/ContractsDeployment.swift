@@ -1,8 +1,9 @@
 // The one Swift implementation of deploying and wiring the OpenRSP contracts (contracts/deploy.py's
 // order, constructor arguments and wiring calls), used by `openrsp contracts deploy` and the demo:
 // TestStablecoin (devnet chain ids only, unless an existing --token), TrustRegistry(governance),
-// PlanEntitlements(registry, token, uri), UsageSettlement(registry, plans, token, window, grace),
-// RoamingClearing(registry, token, roaming parameters), PlanEntitlements.setSettlement, and
+// IdentityRegistry(registry), PlanEntitlements(registry, token, uri), UsageSettlement(registry, plans, token, window,
+// grace), RoamingClearing(registry, token, roaming parameters), PlanEntitlements.setSettlement,
+// PlanEntitlements.setIdentityRegistry, and
 // TrustRegistry.setDeployment when the deployer is governance.
 import EthereumCore
 import Foundation
@@ -84,7 +85,7 @@ enum ContractsDeployment {
             throw ChainCommandError(.notDevnet, "chain id \(chainId) is not a devnet (\(devnetChainIds.sorted())): pass --token with an existing ERC-20")
         }
         // Every artifact is read before the first transaction.
-        let names = (parameters.token == nil ? ["TestStablecoin"] : []) + ["TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing"]
+        let names = (parameters.token == nil ? ["TestStablecoin"] : []) + ["TrustRegistry", "PlanEntitlements", "UsageSettlement", "RoamingClearing", "IdentityRegistry"]
         var code: [String: [UInt8]] = [:]
         for name in names { code[name] = try artifacts.bytecode(name) }
 
@@ -148,6 +149,10 @@ enum ContractsDeployment {
         let registry = try await deploy(TrustRegistry.self, try encoded { () throws(BindingError) in
             try TrustRegistry.deploymentData(bytecode: registryCode, owner: governance)
         })
+        let identityCode = code["IdentityRegistry"] ?? []
+        let identity = try await deploy(IdentityRegistry.self, try encoded { () throws(BindingError) in
+            try IdentityRegistry.deploymentData(bytecode: identityCode, registry: registry)
+        })
         let plans = try await deploy(PlanEntitlements.self, try encoded { () throws(BindingError) in
             try PlanEntitlements.deploymentData(bytecode: plansCode, registry: registry, token: token, uri: parameters.metadataURI)
         })
@@ -161,9 +166,11 @@ enum ContractsDeployment {
         })
         contracts["TrustRegistry"] = registry
         contracts["PlanEntitlements"] = plans
+        contracts["IdentityRegistry"] = identity
         contracts["UsageSettlement"] = settlement
         contracts["RoamingClearing"] = roaming
         try await call(PlanEntitlements.setSettlement(settlement), on: plans, PlanEntitlements.self, label: "setSettlement(address)")
+        try await call(PlanEntitlements.setIdentityRegistry(identity), on: plans, PlanEntitlements.self, label: "setIdentityRegistry(address)")
         let current = governance == deployer
         if current {
             try await call(TrustRegistry.setDeployment(version: PlanEntitlements.bindingVersion, entitlements: plans, settlement: settlement),

@@ -21,14 +21,14 @@ struct RegistryOptions: ParsableArguments {
     }
 }
 
-/// Role names on the command line: ci, eum, smdp, smds, mno, mvno.
+/// Role names on the command line: ci, eum, smdp, smds, mno, mvno, kyc.
 enum RoleName {
-    static let names: [Role: String] = [.ci: "ci", .eum: "eum", .smdp: "smdp", .smds: "smds", .mno: "mno", .mvno: "mvno"]
+    static let names: [Role: String] = [.ci: "ci", .eum: "eum", .smdp: "smdp", .smds: "smds", .mno: "mno", .mvno: "mvno", .kyc: "kyc"]
 
     static func parse(_ text: String) throws(ChainCommandError) -> Role {
         let key = text.lowercased().replacingOccurrences(of: "-", with: "").replacingOccurrences(of: "+", with: "")
         guard let role = names.first(where: { $0.value == key })?.key else {
-            throw ChainCommandError(.invalidArgument, "role \(text): use one of ci, eum, smdp, smds, mno, mvno")
+            throw ChainCommandError(.invalidArgument, "role \(text): use one of ci, eum, smdp, smds, mno, mvno, kyc")
         }
         return role
     }

@@ -87,6 +87,7 @@ struct RegisterTrustStep: DemoStep {
         case .smds: "SM-DS"
         case .mno: "MNO"
         case .mvno: "MVNO"
+        case .kyc: "KYC provider"
         }
     }
 
