@@ -38,6 +38,8 @@ public struct PortalConfiguration: Sendable {
     public var orders: PortalOrders?
     /// The operator's did:web document, served at `/.well-known/did.json` (nil: none).
     public var didDocument: [UInt8]?
+    /// Where credential status list tokens (`NAME.jwt`) are served from, at `/status/NAME` (nil: none).
+    public var statusDirectory: String?
 
     public init(settings: SMDPServerSettings, catalogDirectory: String, names: CatalogNames, plans: Contract<PlanEntitlements>,
                 token: Contract<TestStablecoin>, relayer: any PortalRelayer, catalogMaxAge: Duration = .seconds(5),
@@ -103,6 +105,9 @@ public enum PortalApplication {
         router.get("/static/portal.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "no-cache"],
                      body: .init(byteBuffer: ByteBuffer(string: PortalStyle.source)))
+        }
+        if let directory = configuration.statusDirectory {
+            PortalStatusLists(directory: directory).register(on: router)
         }
         if let document = configuration.didDocument {
             router.get("/.well-known/did.json") { _, _ in

@@ -9,10 +9,10 @@ import Identity
 import NIOCore
 import RSPCrypto
 
-/// Failures of `openrsp identity` (codes 420–423, docs/CLI-ERRORS.md).
+/// Failures of `openrsp identity` (codes 420–427, docs/CLI-ERRORS.md).
 struct IdentityCommandError: KindedCommandError {
     enum Kind: Int, CLIErrorKind {
-        case input = 420, keyFile, unresolvable, documentInvalid
+        case input = 420, keyFile, unresolvable, documentInvalid, credentialFile, refused, statusList, chain
 
         var meaning: String {
             switch self {
@@ -20,6 +20,10 @@ struct IdentityCommandError: KindedCommandError {
             case .keyFile: "identity did new/show: the key file cannot be written, read or parsed (or is not mode 0600)"
             case .unresolvable: "identity did resolve: a did:web document cannot be fetched over HTTPS"
             case .documentInvalid: "identity did resolve: the fetched DID document is malformed or is another DID's"
+            case .credentialFile: "identity credential: a credential, claims or presentation file cannot be read, parsed or written"
+            case .refused: "identity credential verify: the presentation is refused (the message starts with the verifier's code, e.g. kb.nonce, status.revoked, issuer.untrusted)"
+            case .statusList: "identity status-list / credential issue|revoke: the status list file is unreadable, full, or the index is out of range"
+            case .chain: "identity: the chain cannot be read or the transaction failed (TrustRegistry, IdentityRegistry)"
             }
         }
     }
@@ -31,8 +35,8 @@ struct IdentityCommandError: KindedCommandError {
 
 struct IdentityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "identity", abstract: "Decentralized identifiers: did:key, did:pkh and did:web (docs/IDENTITY.md).",
-        subcommands: [IdentityDIDCommand.self])
+        commandName: "identity", abstract: "DIDs, SD-JWT VC credentials and their status lists (docs/IDENTITY.md).",
+        subcommands: [IdentityDIDCommand.self, IdentityCredentialCommand.self, IdentityStatusListCommand.self])
 }
 
 struct IdentityDIDCommand: AsyncParsableCommand {
@@ -54,6 +58,16 @@ enum DIDKeyFile {
         do { try SecureFileWriter.write(Array(text.utf8), to: URL(fileURLWithPath: path), mode: 0o600) } catch {
             throw IdentityCommandError(.keyFile, "cannot write \(path): \(error)")
         }
+    }
+
+    /// The P-256 private key in `path` (PEM, mode 0600): what signs credentials, presentations and status lists.
+    static func p256Key(at path: String) throws -> P256.Signing.PrivateKey {
+        let text: String
+        do { text = try PrivateFile.text(at: path, label: path) } catch { throw IdentityCommandError(.keyFile, error.description) }
+        guard text.utf8.count <= 8192, let key = try? P256.Signing.PrivateKey(pemRepresentation: text.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw IdentityCommandError(.keyFile, "\(path): not a P-256 PEM key (ES256 needs one: `openrsp identity did new --curve p256`)")
+        }
+        return key
     }
 
     /// The did:key of the private key in `path` (which must not be readable by others).

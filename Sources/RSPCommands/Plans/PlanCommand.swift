@@ -18,7 +18,7 @@ struct PlanCommand: AsyncParsableCommand {
             transaction). Amounts are token base units. Each transaction is simulated first: a contract refusal \
             gets its own code and nothing is signed.
             """,
-        subcommands: [PlanListCommand.self, PlanShowCommand.self, PlanCreateCommand.self, PlanSetMetadataCommand.self, PlanDelistCommand.self, PlanWithdrawDepositCommand.self,
+        subcommands: [PlanListCommand.self, PlanShowCommand.self, PlanCreateCommand.self, PlanSetMetadataCommand.self, PlanRequireCommand.self, PlanDelistCommand.self, PlanWithdrawDepositCommand.self,
                       PlanBuyCommand.self]
     )
 }

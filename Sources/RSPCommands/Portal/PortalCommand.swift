@@ -52,6 +52,8 @@ struct PortalServeCommand: AsyncParsableCommand {
     var es2TrustRoots: [String] = []
     @Option(name: .customLong("did-web"), help: ArgumentHelp("The operator's did:web (e.g. did:web:portal.example, did:web:host%3A8480): served at /.well-known/did.json with --did-key.", valueName: "did"))
     var didWeb: String?
+    @Option(name: .customLong("status-dir"), help: ArgumentHelp("Serve credential status lists: DIR/NAME.jwt at /status/NAME (`openrsp identity status-list new`).", valueName: "dir"))
+    var statusDirectory: String?
     @Option(name: .customLong("did-key"), help: ArgumentHelp("With --did-web: the key file (`openrsp identity did new`) the DID document names.", valueName: "file"))
     var didKey: String?
     @OptionGroup var chain: PlanChainOptions
@@ -104,6 +106,7 @@ struct PortalServeCommand: AsyncParsableCommand {
                         settings: settings, catalogDirectory: catalog, names: names, plans: session.plans, token: session.token,
                         relayer: SubmitterRelayer(session: session, address: submitter.signer.address), orders: orders)
                     configuration.didDocument = try didDocument()
+                    configuration.statusDirectory = statusDirectory
                     let origin = (insecureLoopbackHTTP ? "http://" : "https://") + host
                     try await PortalApplication.serve(configuration, logger: logger) { bound in
                         FileHandle.standardError.write(Data("portal listening on \(origin):\(bound)/\n".utf8))

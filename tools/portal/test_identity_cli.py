@@ -1,0 +1,164 @@
+"""Issue 17 on a real devnet, with the openrsp CLI only: a KYC provider listed in the TrustRegistry issues an SD-JWT
+VC with a status-list entry; its portal serves the status list over HTTPS; the holder presents chosen claims; the
+verifier checks signatures, key binding, the issuer in the TrustRegistry and the entry in the list whose SHA-256 is
+anchored in the IdentityRegistry. A plan that requires predicates cannot be bought until the issuer attests the
+buyer's account on chain; revocation and a suspended issuer are refused."""
+
+import json
+import os
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from world import ROOT, World, free_port
+
+CLAIMS = {"given_name": "Erika", "family_name": "Mustermann", "birthdate": "1984-08-12", "age_over_18": True,
+          "nationalities": ["DE"], "residence_country": "DE", "document_number": "T22000129"}
+
+
+@pytest.fixture(scope="module")
+def idw(tmp_path_factory):
+    catalog = tmp_path_factory.mktemp("catalog")
+    world = World()
+    proc = None
+    try:
+        world.build(catalog)
+        gov, kyc = world.signer("gov", "deployer"), world.home("kyc")
+        # The KYC provider: an ES256 key (its did:key is the credentials' iss), a certificate over that key for the
+        # TrustRegistry entry (sha256 of its SPKI is what verifiers look up), and an Ethereum account that anchors.
+        world.issuer_key = str(kyc / "issuer.key")
+        world.issuer_did = world.rsp("kyc", "identity", "did", "new", "--out", world.issuer_key)["did"]
+        subprocess.run(["openssl", "req", "-x509", "-key", world.issuer_key, "-subj", "/CN=Test KYC", "-days", "30",
+                        "-out", str(kyc / "issuer.pem")], check=True, capture_output=True)
+        world.kyc = world.rsp("kyc", "account", "new", "kyc", "--password-file", str(kyc / "password"), "--light-kdf")["address"]
+        world.rsp("gov", "account", "transfer", world.kyc, "--wei", str(10**17), *gov)
+        (kyc / "contracts.json").write_bytes((world.home("gov") / "contracts.json").read_bytes())
+        world.rsp("gov", "registry", "register", world.kyc, "--role", "kyc", "--name", "Test KYC", "--cert", str(kyc / "issuer.pem"), *gov)
+        # Its portal serves the status lists from kyc/status over HTTPS.
+        home, status = world.home("portal"), kyc / "status"
+        status.mkdir()
+        cert, key = home / "tls.pem", home / "tls.key"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+        os.chmod(key, 0o600)
+        port = free_port()
+        log = open(world.work / "portal.log", "w")
+        proc = subprocess.Popen([world.bin, "portal", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--tls-cert", str(cert), "--tls-key", str(key), "--rate-limit", "0", "--status-dir", str(status),
+                                 "--catalog", str(catalog), "--account", "portal",
+                                 "--password-file", str(home / "password"), *world.chain()],
+                                cwd=ROOT, env=dict(os.environ, OPENRSP_HOME=str(home)), stdout=log, stderr=subprocess.STDOUT)
+        for _ in range(300):
+            if "portal listening" in (world.work / "portal.log").read_text():
+                break
+            if proc.poll() is not None:
+                raise RuntimeError("portal serve exited: " + (world.work / "portal.log").read_text()[-2000:])
+            time.sleep(0.2)
+        world.ca, world.list_uri = str(cert), f"https://127.0.0.1:{port}/status/kyc-1"
+        world.list_file = str(status / "kyc-1.json")
+        world.rsp("kyc", "identity", "status-list", "new", "--uri", world.list_uri, "--key", world.issuer_key, "--out", world.list_file)
+        # The holder: a P-256 did:key for key binding, and the devnet account the world funded for purchases.
+        user = world.home("user")
+        world.holder_key = str(user / "holder.key")
+        world.holder_did = world.rsp("user", "identity", "did", "new", "--out", world.holder_key)["did"]
+        (user / "claims.json").write_text(json.dumps(CLAIMS))
+        world.rsp("user", "account", "import", "buyer", "--private-key-env", "BUYER_KEY", "--password-file", str(user / "password"),
+                  "--light-kdf", env={"BUYER_KEY": world.devnet_accounts[7]["privateKey"]})
+        yield world
+    finally:
+        if proc and proc.poll() is None:
+            proc.terminate()
+            proc.wait(timeout=60)
+        world.stop()
+
+
+def refused(world, role, *args):
+    """Runs a command that must fail; returns (code, message) of its JSON envelope."""
+    env = dict(os.environ, OPENRSP_HOME=str(world.home(role)))
+    done = subprocess.run([world.bin, *args, "--json"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode != 0, done.stdout
+    envelope = json.loads([l for l in done.stdout.splitlines() if l.startswith("{")][-1])
+    return envelope["payload"]["code"], envelope["payload"]["message"]
+
+
+def issue(world, name):
+    out = str(world.home("user") / f"{name}.sdjwt")
+    world.rsp("kyc", "identity", "credential", "issue", "--key", world.issuer_key, "--holder", world.holder_did,
+              "--claims", str(world.home("user") / "claims.json"), "--status-list", world.list_file, "--out", out)
+    return out
+
+
+def present(world, credential, nonce, *disclose):
+    return world.rsp("user", "identity", "credential", "present", "--credential", credential, "--holder-key", world.holder_key,
+                     "--disclose", *disclose, "--audience", "did:web:shop.example", "--nonce", nonce)["presentation"]
+
+
+def verify(world, presentation, nonce="n-1", expect=None):
+    path = world.work / f"presentation-{time.monotonic_ns()}.txt"
+    path.write_text(presentation)
+    args = ("identity", "credential", "verify", "--presentation", str(path), "--audience", "did:web:shop.example",
+            "--nonce", nonce, "--tls-ca", world.ca, *world.chain())
+    if expect is None:
+        return world.rsp("user", *args)
+    code, message = refused(world, "user", *args)
+    assert code == 425 and message.startswith(expect), message
+    return message
+
+
+def anchor(world):
+    return world.rsp("kyc", "identity", "status-list", "anchor", "--status-list", world.list_file, *world.signer("kyc", "kyc"))
+
+
+def test_issue_present_verify_revoke(idw):
+    credential = issue(idw, "kyc")
+    assert oct(os.stat(credential).st_mode & 0o777) == "0o600"
+    presentation = present(idw, credential, "n-1", "age_over_18", "country")
+    # The list is served, but nothing is anchored yet: refused.
+    verify(idw, presentation, expect="status.not_anchored")
+    anchored = anchor(idw)
+    assert anchored["list"]["listId"].startswith("0x") and anchored["transaction"]["gasUsed"] > 0
+    verified = verify(idw, presentation)
+    assert verified["trustChecked"] and verified["issuer"] == idw.issuer_did
+    assert verified["issuerEntity"].lower() == idw.kyc.lower() and verified["issuerRole"] == 7
+    claims = verified["claims"]
+    assert claims["age_over_18"] is True and claims["address"] == {"country": "DE"}
+    assert "family_name" not in claims and "birthdate" not in claims and "document_number" not in claims
+    assert verified["holder"] == idw.holder_did
+    # Another nonce, and a presentation whose disclosure was swapped, are refused by the verifier's codes.
+    verify(idw, presentation, nonce="n-2", expect="kb.nonce")
+    # Revoked and published, but not anchored: the served list is not the anchored one.
+    idw.rsp("kyc", "identity", "credential", "revoke", "--status-list", idw.list_file, "--key", idw.issuer_key, "--credential", credential)
+    verify(idw, presentation, expect="status.anchor_mismatch")
+    anchor(idw)
+    verify(idw, presentation, expect="status.revoked")
+    shown = idw.rsp("kyc", "identity", "status-list", "show", idw.list_file)
+    assert shown["counts"]["revoked"] == 1 and shown["capacity"] == 131072
+    # Revocation is final.
+    code, _ = refused(idw, "kyc", "identity", "credential", "revoke", "--status-list", idw.list_file, "--key", idw.issuer_key,
+                      "--credential", credential)
+    assert code == 426
+
+
+def test_a_plan_requiring_predicates_is_bought_only_after_the_issuer_attests(idw):
+    plan = idw.plans["France 1 GB"]
+    idw.rsp("mvno", "plan", "require", plan, "--predicates", "kyc,over18,eu", *idw.signer("mvno", "mvno"))
+    buyer = idw.signer("user", "buyer")
+    code, message = refused(idw, "user", "plan", "buy", plan, "--eid", idw.eid, *buyer)
+    assert "identity: predicate not met" in message, (code, message)
+    credential = issue(idw, "kyc-attested")
+    attested = idw.rsp("kyc", "identity", "credential", "attest", "--credential", credential, "--for", idw.buyer,
+                       *idw.signer("kyc", "kyc"))
+    assert attested["predicates"] == "kyc,over18,eu"
+    bought = idw.rsp("user", "plan", "buy", plan, "--eid", idw.eid, *buyer)
+    assert int(bought["entitlementId"]) > 0
+    # Governance suspends the KYC provider: its attestations stop satisfying at once, and its credentials stop verifying.
+    idw.rsp("gov", "registry", "suspend", idw.kyc, *idw.signer("gov", "deployer"))
+    try:
+        code, message = refused(idw, "user", "plan", "buy", plan, "--eid", idw.eid, *buyer)
+        assert "identity: predicate not met" in message, (code, message)
+        verify(idw, present(idw, credential, "n-3", "age_over_18"), nonce="n-3", expect="issuer.untrusted")
+    finally:
+        idw.rsp("gov", "registry", "reinstate", idw.kyc, *idw.signer("gov", "deployer"))
