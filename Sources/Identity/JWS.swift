@@ -14,9 +14,11 @@ public struct CompactJWS: Sendable, Equatable {
     public var serialized: String { "\(encodedHeader).\(encodedPayload).\(encodedSignature)" }
     var signingInput: [UInt8] { Array("\(encodedHeader).\(encodedPayload)".utf8) }
 
-    /// Signs `payload` under a header of `alg: ES256` and `typ`.
-    public static func sign(payload: JSONValue, type: String, key: P256.Signing.PrivateKey) throws -> CompactJWS {
-        let header = JSONValue.object(["alg": .string("ES256"), "typ": .string(type)])
+    /// Signs `payload` under a header of `alg: ES256`, `typ` and, when given, `kid` (the signer's key id).
+    public static func sign(payload: JSONValue, type: String, keyID: String? = nil, key: P256.Signing.PrivateKey) throws -> CompactJWS {
+        var fields: [String: JSONValue] = ["alg": .string("ES256"), "typ": .string(type)]
+        if let keyID { fields["kid"] = .string(keyID) }
+        let header = JSONValue.object(fields)
         let encodedHeader = Base64URL.encode(header.serialized())
         let encodedPayload = Base64URL.encode(payload.serialized())
         let signature = try key.signature(for: Array("\(encodedHeader).\(encodedPayload)".utf8))
