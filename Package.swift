@@ -263,7 +263,7 @@ let package = Package(
             name: "Portal",
             dependencies: [
                 "Catalog", "Settlement", "UsageService", "EthereumCore", "EthereumRPC", "ActivationCodeQR", "SMDPServer", "ES2PlusHTTPClient",
-                "ES2PlusAPI", "X402",
+                "ES2PlusAPI", "X402", "Identity",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),

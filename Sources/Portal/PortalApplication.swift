@@ -5,6 +5,7 @@ import EthereumCore
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import Identity
 import Logging
 import Mustache
 import NIOCore
@@ -40,6 +41,9 @@ public struct PortalConfiguration: Sendable {
     public var didDocument: [UInt8]?
     /// Where credential status list tokens (`NAME.jwt`) are served from, at `/status/NAME` (nil: none).
     public var statusDirectory: String?
+    /// DID-Auth messages addressed to `didAuthAudience` (the portal's did:web) are verified and kept in this
+    /// directory (nil: `/api/didauth/messages` is not served).
+    public var didAuthInbox: (audience: DID, directory: String, resolver: any DIDResolving)?
 
     public init(settings: SMDPServerSettings, catalogDirectory: String, names: CatalogNames, plans: Contract<PlanEntitlements>,
                 token: Contract<TestStablecoin>, relayer: any PortalRelayer, catalogMaxAge: Duration = .seconds(5),
@@ -105,6 +109,9 @@ public enum PortalApplication {
         router.get("/static/portal.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "no-cache"],
                      body: .init(byteBuffer: ByteBuffer(string: PortalStyle.source)))
+        }
+        if let inbox = configuration.didAuthInbox {
+            PortalDIDAuthInbox(audience: inbox.audience, directory: inbox.directory, resolver: inbox.resolver).register(on: router)
         }
         if let directory = configuration.statusDirectory {
             PortalStatusLists(directory: directory).register(on: router)

@@ -45,9 +45,13 @@ def idw(tmp_path_factory):
                         "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
         os.chmod(key, 0o600)
         port = free_port()
+        world.portal_did = f"did:web:127.0.0.1%3A{port}"
+        world.rsp("portal", "identity", "did", "new", "--out", str(home / "did.key"))
+        world.inbox = kyc / "inbox"
         log = open(world.work / "portal.log", "w")
         proc = subprocess.Popen([world.bin, "portal", "serve", "--host", "127.0.0.1", "--port", str(port),
                                  "--tls-cert", str(cert), "--tls-key", str(key), "--rate-limit", "0", "--status-dir", str(status),
+                                 "--did-web", world.portal_did, "--did-key", str(home / "did.key"), "--didauth-inbox", str(world.inbox),
                                  "--catalog", str(catalog), "--account", "portal",
                                  "--password-file", str(home / "password"), *world.chain()],
                                 cwd=ROOT, env=dict(os.environ, OPENRSP_HOME=str(home)), stdout=log, stderr=subprocess.STDOUT)
@@ -57,7 +61,7 @@ def idw(tmp_path_factory):
             if proc.poll() is not None:
                 raise RuntimeError("portal serve exited: " + (world.work / "portal.log").read_text()[-2000:])
             time.sleep(0.2)
-        world.ca, world.list_uri = str(cert), f"https://127.0.0.1:{port}/status/kyc-1"
+        world.url, world.ca, world.list_uri = f"https://127.0.0.1:{port}", str(cert), f"https://127.0.0.1:{port}/status/kyc-1"
         world.list_file = str(status / "kyc-1.json")
         world.rsp("kyc", "identity", "status-list", "new", "--uri", world.list_uri, "--key", world.issuer_key, "--out", world.list_file)
         # The holder: a P-256 did:key for key binding, and the devnet account the world funded for purchases.
@@ -162,3 +166,49 @@ def test_a_plan_requiring_predicates_is_bought_only_after_the_issuer_attests(idw
         verify(idw, present(idw, credential, "n-3", "age_over_18"), nonce="n-3", expect="issuer.untrusted")
     finally:
         idw.rsp("gov", "registry", "reinstate", idw.kyc, *idw.signer("gov", "deployer"))
+
+
+def message(world, role, kind, out, *args):
+    return world.rsp(role, "identity", "message", "create", kind, "--out", str(world.home(role) / out), *args)
+
+
+def test_didauth_request_deliver_present_and_the_portal_inbox(idw):
+    user, kyc = idw.home("user"), idw.home("kyc")
+    # Holder asks the issuer for a credential; the issuer delivers one bound to the holder's key; the holder presents
+    # it back, answering the request's nonce, to the issuer's DID.
+    request = message(idw, "user", "request-attestation", "req.jwt", "--key", idw.holder_key, "--to", idw.issuer_did,
+                      "--claims", "age_over_18,country")
+    credential = issue(idw, "delivered")
+    (kyc / "req.jwt").write_bytes((user / "req.jwt").read_bytes())
+    message(idw, "kyc", "deliver-attestation", "del.jwt", "--key", idw.issuer_key, "--reply-to", str(kyc / "req.jwt"),
+            "--credential", credential)
+    presented = idw.rsp("user", "identity", "credential", "present", "--credential", credential, "--holder-key", idw.holder_key,
+                        "--disclose", "age_over_18", "--audience", idw.issuer_did, "--nonce", request["nonce"],
+                        "--out", str(user / "pres.txt"))
+    assert presented["disclosed"] == ["age_over_18"]
+    (user / "del.jwt").write_bytes((kyc / "del.jwt").read_bytes())
+    message(idw, "user", "present-attestation", "pres.jwt", "--key", idw.holder_key, "--reply-to", str(user / "del.jwt"),
+            "--presentation", str(user / "pres.txt"))
+    files = [str(user / "req.jwt"), str(user / "del.jwt"), str(user / "pres.jwt")]
+    chain = idw.rsp("user", "identity", "message", "verify", *files)
+    assert chain["chainChecked"] and [m["type"] for m in chain["messages"]] == ["RequestAttestation", "DeliverAttestation", "PresentAttestation"]
+    assert chain["credentialClaims"]["age_over_18"] is True
+    code, text = refused(idw, "user", "identity", "message", "verify", files[0], files[2], files[1])
+    assert code == 425 and text.startswith("didauth.chain"), text
+    # The delivery is addressed to the holder: it verifies for the holder's DID and is refused for anyone else's.
+    single = idw.rsp("user", "identity", "message", "verify", files[1], "--audience", idw.holder_did)
+    assert single["messages"][0]["to"] == idw.holder_did and not single["chainChecked"]
+    code, text = refused(idw, "user", "identity", "message", "verify", files[1], "--audience", idw.issuer_did)
+    assert code == 425 and text.startswith("didauth.aud"), text
+
+    # The portal's inbox: a message to its did:web is verified and kept; a replay, and a message to someone else, are refused.
+    message(idw, "user", "request-attestation", "to-portal.jwt", "--key", idw.holder_key, "--to", idw.portal_did, "--claims", "age_over_18")
+    accepted = idw.rsp("user", "identity", "message", "send", str(user / "to-portal.jwt"), "--portal", idw.url, "--tls-ca", idw.ca)
+    assert accepted["accepted"] is True and accepted["type"] == "RequestAttestation"
+    kept = list(idw.inbox.iterdir())
+    assert len(kept) == 1 and oct(kept[0].stat().st_mode & 0o777) == "0o600"
+    code, text = refused(idw, "user", "identity", "message", "send", str(user / "to-portal.jwt"), "--portal", idw.url, "--tls-ca", idw.ca)
+    assert code == 425 and text.startswith("didauth.replay"), text
+    code, text = refused(idw, "user", "identity", "message", "send", files[0], "--portal", idw.url, "--tls-ca", idw.ca)
+    assert code == 425 and text.startswith("didauth.aud"), text
+    assert len(list(idw.inbox.iterdir())) == 1

@@ -9,21 +9,20 @@ import Identity
 import NIOCore
 import RSPCrypto
 
-/// Failures of `openrsp identity` (codes 420–427, docs/CLI-ERRORS.md).
+/// Failures of `openrsp identity` (codes 420–426, docs/CLI-ERRORS.md; chain failures keep the chain commands' codes).
 struct IdentityCommandError: KindedCommandError {
     enum Kind: Int, CLIErrorKind {
-        case input = 420, keyFile, unresolvable, documentInvalid, credentialFile, refused, statusList, chain
+        case input = 420, keyFile, unresolvable, documentInvalid, credentialFile, refused, statusList
 
         var meaning: String {
             switch self {
             case .input: "identity: an argument is invalid (a DID of another method, a malformed DID, an unknown curve)"
-            case .keyFile: "identity did new/show: the key file cannot be written, read or parsed (or is not mode 0600)"
-            case .unresolvable: "identity did resolve: a did:web document cannot be fetched over HTTPS"
+            case .keyFile: "identity: a key file cannot be written, read or parsed (or is not mode 0600, or is not the key the credential is bound to)"
+            case .unresolvable: "identity did resolve / credential verify: a did:web document or a status list cannot be fetched over HTTPS"
             case .documentInvalid: "identity did resolve: the fetched DID document is malformed or is another DID's"
             case .credentialFile: "identity credential: a credential, claims or presentation file cannot be read, parsed or written"
             case .refused: "identity credential verify: the presentation is refused (the message starts with the verifier's code, e.g. kb.nonce, status.revoked, issuer.untrusted)"
             case .statusList: "identity status-list / credential issue|revoke: the status list file is unreadable, full, or the index is out of range"
-            case .chain: "identity: the chain cannot be read or the transaction failed (TrustRegistry, IdentityRegistry)"
             }
         }
     }
@@ -36,7 +35,7 @@ struct IdentityCommandError: KindedCommandError {
 struct IdentityCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "identity", abstract: "DIDs, SD-JWT VC credentials and their status lists (docs/IDENTITY.md).",
-        subcommands: [IdentityDIDCommand.self, IdentityCredentialCommand.self, IdentityStatusListCommand.self])
+        subcommands: [IdentityDIDCommand.self, IdentityCredentialCommand.self, IdentityStatusListCommand.self, IdentityMessageCommand.self])
 }
 
 struct IdentityDIDCommand: AsyncParsableCommand {

@@ -54,6 +54,8 @@ struct PortalServeCommand: AsyncParsableCommand {
     var didWeb: String?
     @Option(name: .customLong("status-dir"), help: ArgumentHelp("Serve credential status lists: DIR/NAME.jwt at /status/NAME (`openrsp identity status-list new`).", valueName: "dir"))
     var statusDirectory: String?
+    @Option(name: .customLong("didauth-inbox"), help: ArgumentHelp("With --did-web: accept DID-Auth messages addressed to it at POST /api/didauth/messages, verified, into DIR (0700).", valueName: "dir"))
+    var didAuthInbox: String?
     @Option(name: .customLong("did-key"), help: ArgumentHelp("With --did-web: the key file (`openrsp identity did new`) the DID document names.", valueName: "file"))
     var didKey: String?
     @OptionGroup var chain: PlanChainOptions
@@ -107,6 +109,11 @@ struct PortalServeCommand: AsyncParsableCommand {
                         relayer: SubmitterRelayer(session: session, address: submitter.signer.address), orders: orders)
                     configuration.didDocument = try didDocument()
                     configuration.statusDirectory = statusDirectory
+                    if let didAuthInbox {
+                        guard let didWeb, let audience = try? DID(didWeb) else { throw IdentityCommandError(.input, "--didauth-inbox needs --did-web") }
+                        try FileManager.default.createDirectory(atPath: didAuthInbox, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+                        configuration.didAuthInbox = (audience, didAuthInbox, didAuthResolver(trustRoots: []))
+                    }
                     let origin = (insecureLoopbackHTTP ? "http://" : "https://") + host
                     try await PortalApplication.serve(configuration, logger: logger) { bound in
                         FileHandle.standardError.write(Data("portal listening on \(origin):\(bound)/\n".utf8))
