@@ -123,7 +123,7 @@ def test_issue_present_verify_revoke(idw):
     # The list is served, but nothing is anchored yet: refused.
     verify(idw, presentation, expect="status.not_anchored")
     anchored = anchor(idw)
-    assert anchored["list"]["listId"].startswith("0x") and anchored["transaction"]["gasUsed"] > 0
+    assert len(anchored["list"]["listId"]) == 66 and len(anchored["list"]["digest"]) == 66 and anchored["transaction"]["gasUsed"] > 0
     verified = verify(idw, presentation)
     assert verified["trustChecked"] and verified["issuer"] == idw.issuer_did
     assert verified["issuerEntity"].lower() == idw.kyc.lower() and verified["issuerRole"] == 7
@@ -153,8 +153,24 @@ def test_a_plan_requiring_predicates_is_bought_only_after_the_issuer_attests(idw
     code, message = refused(idw, "user", "plan", "buy", plan, "--eid", idw.eid, *buyer)
     assert "identity: predicate not met" in message, (code, message)
     credential = issue(idw, "kyc-attested")
-    attested = idw.rsp("kyc", "identity", "credential", "attest", "--credential", credential, "--for", idw.buyer,
-                       *idw.signer("kyc", "kyc"))
+    # The holder presents to the issuer, binding the presentation to its account (the nonce); the issuer verifies it
+    # and attests what was disclosed. A presentation bound to another account is refused.
+    account = idw.buyer.lower()
+    def presentation(nonce, *disclose):
+        path = idw.work / f"attest-{time.monotonic_ns()}.txt"
+        path.write_text(idw.rsp("user", "identity", "credential", "present", "--credential", credential, "--holder-key", idw.holder_key,
+                                "--disclose", *disclose, "--audience", idw.issuer_did, "--nonce", nonce)["presentation"])
+        return str(path)
+    attest = ("identity", "credential", "attest", "--for", idw.buyer, "--audience", idw.issuer_did, "--tls-ca", idw.ca)
+    code, message = refused(idw, "kyc", *attest, "--presentation", presentation("0x" + "11" * 20, "age_over_18", "country"),
+                            *idw.signer("kyc", "kyc"))
+    assert code == 425 and message.startswith("kb.nonce"), message
+    # Only age disclosed: kyc and over18, not eu; the plan still refuses.
+    partial = idw.rsp("kyc", *attest, "--presentation", presentation(account, "age_over_18"), *idw.signer("kyc", "kyc"))
+    assert partial["predicates"] == "kyc,over18"
+    code, message = refused(idw, "user", "plan", "buy", plan, "--eid", idw.eid, *buyer)
+    assert "identity: predicate not met" in message, (code, message)
+    attested = idw.rsp("kyc", *attest, "--presentation", presentation(account, "age_over_18", "country"), *idw.signer("kyc", "kyc"))
     assert attested["predicates"] == "kyc,over18,eu"
     bought = idw.rsp("user", "plan", "buy", plan, "--eid", idw.eid, *buyer)
     assert int(bought["entitlementId"]) > 0

@@ -10,16 +10,22 @@ import Settlement
 
 struct CredentialAttestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "attest", abstract: "Attest a credential on chain for the holder's account (the issuer's account sends it).",
+        commandName: "attest", abstract: "Attest on chain, for a holder's account, what the holder's presentation proves (the issuer's account sends it).",
         discussion: """
-            The predicates follow from the credential's own claims, which the issuer holds in full: kyc always, over18 \
-            when age_over_18 is true, eu when the residence country is in the EU or EEA. The attestation expires with \
-            the credential. The sender must be the issuer's TrustRegistry entity (an active MNO or KYC provider); \
-            revoking the credential's status entry does not clear it: pass --revoke to revoke the attestation too.
+            The holder presents its credential to the issuer: --audience is the issuer's DID and the KB-JWT nonce must be \
+            the account to attest (0x…, lower case), so the holder of the credential's key is who asks for that account. \
+            The issuer verifies it fully (signatures, key binding, its own registry entry, the status list on chain) and \
+            attests only what was disclosed: kyc always, over18 when age_over_18 is disclosed true, eu when the disclosed \
+            country is in the EU or EEA. The commitment is SHA-256 of the credential's issuer JWT; the attestation \
+            expires with the credential. The sender must be the issuer's TrustRegistry entity (an active MNO or KYC \
+            provider). --revoke withdraws the account's attestation instead (no presentation needed).
             """)
 
-    @Option(name: .long, help: "The credential file (as issued).") var credential: String
     @Option(name: .customLong("for"), help: ArgumentHelp("The holder's Ethereum account.", valueName: "address")) var holderAccount: String
+    @Option(name: .long, help: "The holder's presentation (file or -), made for --audience with the account as nonce.") var presentation: String?
+    @Option(name: .long, help: "The issuer's DID (the presentation's audience).") var audience: String?
+    @Option(name: .long, help: "The credential type required (vct).") var vct: String = kycCredentialType
+    @Option(name: .customLong("tls-ca"), help: "Extra trusted TLS root (PEM) for did:web and the status list; repeatable.") var tlsCA: [String] = []
     @Flag(name: .long, help: "Revoke this account's attestation instead.") var revoke = false
     @Option(name: .long, help: ArgumentHelp("IdentityRegistry address (default: from the deploy JSON).", valueName: "address"))
     var identityRegistry: String?
@@ -33,45 +39,54 @@ struct CredentialAttestCommand: AsyncParsableCommand {
 
     struct Report: Encodable {
         var account: String
-        var commitment: String
-        var predicates: String
-        var expiry: Int64
+        var commitment: String?
+        var predicates: String?
+        var expiry: Int64?
         var transaction: SubmittedTransaction
     }
 
-    static func predicates(of credential: SDJWTPresentation) -> IdentityRegistry.Predicates {
+    /// The predicates the disclosed claims support.
+    static func predicates(disclosed claims: [String: JSONValue]) -> IdentityRegistry.Predicates {
         var predicates: IdentityRegistry.Predicates = .kycVerified
-        for disclosure in credential.disclosures {
-            if disclosure.name == "age_over_18", disclosure.value == .bool(true) { predicates.insert(.ageOver18) }
-            if disclosure.name == "country", let country = disclosure.value.stringValue, euAndEEA.contains(country) { predicates.insert(.euResident) }
-        }
+        if claims["age_over_18"] == .bool(true) { predicates.insert(.ageOver18) }
+        if let country = claims["address"]?["country"]?.stringValue, euAndEEA.contains(country) { predicates.insert(.euResident) }
         return predicates
     }
 
     func run() async throws {
         try await output.reportingErrors {
             let home = DataDirectory.resolve()
-            let parsed = try CredentialFiles.credential(credential)
             let holder: Address
             do { holder = try Address(hex: holderAccount) } catch { throw IdentityCommandError(.input, "--for \(holderAccount): not an address") }
-            guard let expiry = parsed.jwt.payload["exp"]?.intValue, expiry > Int64(Date().timeIntervalSince1970) else {
-                throw IdentityCommandError(.credentialFile, "\(credential) has expired (or has no exp)")
+            guard revoke || (presentation != nil && audience != nil) else {
+                throw IdentityCommandError(.input, "pass --presentation and --audience (or --revoke)")
             }
-            let commitment = try Hash32(Array(SHA256.hash(data: Array(parsed.jwt.serialized.utf8))))
-            let predicates = Self.predicates(of: parsed)
             let signer = try account.signer(home: home)
             let report = try await chain.withConnection(home: home, signing: true) { connection in
                 let registry = try connection.contract(IdentityRegistry.self, override: identityRegistry)
                 let submitter = TransactionSubmitter(connection: connection, signer: signer, home: home)
-                let sent = revoke
-                    ? try await submitter.send(IdentityRegistry.revokeAttestation(account: holder), to: registry, label: "identity revokeAttestation \(holder)")
-                    : try await submitter.send(IdentityRegistry.attest(account: holder, commitment: commitment, predicates: predicates, expiry: UInt64(expiry)),
-                                               to: registry, label: "identity attest \(holder)")
+                if revoke {
+                    let sent = try await submitter.send(IdentityRegistry.revokeAttestation(account: holder), to: registry, label: "identity revokeAttestation \(holder)")
+                    return Report(account: holder.checksummed, transaction: sent)
+                }
+                let trustRegistry = try connection.contract(TrustRegistry.self)
+                let checked = try await PresentationCheck(audience: audience ?? "", nonce: Hex.encode(holder.bytes), vct: vct, tlsCA: tlsCA)
+                    .run(try CredentialFiles.text(presentation ?? "-"), chain: { body in
+                        try await body(ChainCredentialTrust(registry: trustRegistry, identity: registry))
+                    })
+                guard let standing = checked.standing, standing.issuer.address.lowercased() == signer.address.checksummed.lowercased() else {
+                    throw IdentityCommandError(.refused, "issuer.not_sender: the credential's issuer is \(checked.standing?.issuer.address ?? "?"), not this account")
+                }
+                guard let expiry = checked.credential.claims["exp"]?.intValue else { throw IdentityCommandError(.refused, "sdjwt.exp: no expiry") }
+                let commitment = try Hash32(Array(SHA256.hash(data: Array(checked.presentation.jwt.serialized.utf8))))
+                let predicates = Self.predicates(disclosed: checked.credential.claims)
+                let sent = try await submitter.send(IdentityRegistry.attest(account: holder, commitment: commitment, predicates: predicates, expiry: UInt64(expiry)),
+                                                    to: registry, label: "identity attest \(holder)")
                 return Report(account: holder.checksummed, commitment: commitment.hex, predicates: PredicateNames.describe(predicates),
                               expiry: expiry, transaction: sent)
             }
             try output.emit(report) {
-                (revoke ? "attestation of \(report.account) revoked" : "attested \(report.account): \(report.predicates) until \(expiry)")
+                (revoke ? "attestation of \(report.account) revoked" : "attested \(report.account): \(report.predicates ?? "") until \(report.expiry ?? 0)")
                     + "\n" + report.transaction.human
             }
         }

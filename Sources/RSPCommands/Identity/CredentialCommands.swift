@@ -3,6 +3,7 @@
 // holder presents chosen claims bound to a verifier's audience and nonce; the issuer revokes or suspends.
 import ArgumentParser
 import Crypto
+import EthereumCore
 import Foundation
 import Identity
 import RSPCrypto
@@ -95,7 +96,7 @@ struct CredentialSummary: Encodable {
         expiresAt = credential.jwt.payload["exp"]?.intValue
         status = credential.jwt.payload["status"]
         disclosable = credential.disclosures.map { $0.name ?? "nationalities[]" }.sorted()
-        commitment = "0x" + SHA256.hash(data: Array(credential.jwt.serialized.utf8)).map { String(format: "%02x", $0) }.joined()
+        commitment = Hex.encode(SHA256.hash(data: Array(credential.jwt.serialized.utf8)))
     }
 }
 
@@ -139,7 +140,7 @@ struct CredentialIssueCommand: AsyncParsableCommand {
             let now = Int64(Date().timeIntervalSince1970)
             // The index is recorded before the credential exists: a crash after this wastes one index, never
             // hands the same index to two credentials.
-            _ = try list.save(key: issuerKey, now: now)
+            try list.saveState(now: now)
             let credential = try SDJWTVCIssuer(issuer: issuerDID, key: issuerKey)
                 .issue(vct: vct, claims: personal, holderKey: holderKey, issuedAt: now, expiresAt: now + Int64(validDays) * 86_400,
                        status: StatusReference(index: index, uri: list.uri), decoys: 3)
@@ -261,8 +262,8 @@ struct CredentialRevokeCommand: AsyncParsableCommand {
             try list.setStatus(value, at: target)
             let token = try list.save(key: issuerKey, now: Int64(Date().timeIntervalSince1970))
             let report = Report(index: target, status: reinstate ? "valid" : suspend ? "suspended" : "revoked", uri: list.uri, token: list.tokenPath,
-                                digest: "0x" + StatusListToken.digest(of: token.jws.serialized).map { String(format: "%02x", $0) }.joined(),
-                                listId: "0x" + StatusListToken.listId(uri: list.uri).map { String(format: "%02x", $0) }.joined())
+                                digest: Hex.encode(StatusListToken.digest(of: token.jws.serialized)),
+                                listId: Hex.encode(StatusListToken.listId(uri: list.uri)))
             try output.emit(report) {
                 "index \(target) \(report.status) in \(list.uri)\npublish \(list.tokenPath) there, then `openrsp identity status-list anchor --status-list \(statusList)`"
             }

@@ -85,40 +85,16 @@ struct CredentialVerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         try await output.reportingErrors {
-            let text = try CredentialFiles.text(presentation)
-            let parsed: SDJWTPresentation
-            do { parsed = try SDJWTPresentation(serialized: text) } catch {
-                throw IdentityCommandError(.refused, "\((error as? SDJWTVerificationError)?.code ?? "sdjwt.malformed"): not an SD-JWT presentation")
-            }
-            guard let issuer = parsed.jwt.payload["iss"]?.stringValue, let did = try? DID(issuer) else {
-                throw IdentityCommandError(.refused, "sdjwt.iss: the issuer is not a DID")
-            }
-            let roots = try TLSCredentialFiles.certificates(tlsCA)
-            var document = DIDDocument.derived(from: did)
-            if document == nil { document = try await IdentityDIDResolveCommand.fetch(did, trustRoots: tlsCA) }
-            guard let issuerKey = document?.assertionKey(kid: parsed.jwt.header["kid"]?.stringValue) else {
-                throw IdentityCommandError(.refused, "sdjwt.issuer_signature: \(issuer) has no P-256 assertion key")
-            }
-            let now = Int64(Date().timeIntervalSince1970)
-            let verified: VerifiedCredential
-            do { verified = try SDJWTVerifier(issuer: issuer, issuerKey: issuerKey, vct: vct).verify(parsed, audience: audience, nonce: nonce, now: now) } catch {
-                throw IdentityCommandError(.refused, "\((error as? SDJWTVerificationError)?.code ?? "sdjwt.malformed"): the presentation does not verify")
-            }
-            var report = Report(issuer: issuer, holder: DID.key(DIDPublicKey(p256: verified.holderKey)).description,
-                                claims: .object(verified.claims), status: verified.claims["status"], trustChecked: false)
-            if !signaturesOnly {
-                let home = DataDirectory.resolve()
-                let standing = try await registryOptions.withRegistry(home: home, signing: false) { registry, connection in
-                    let trust = ChainCredentialTrust(registry: registry, identity: try connection.contract(IdentityRegistry.self, override: identityRegistry))
-                    do {
-                        return try await CredentialStatusCheck(trust: trust, fetcher: HTTPSStatusListFetcher(trustRootsDER: roots))
-                            .check(issuerKey: issuerKey, claims: verified.claims, now: now)
-                    } catch let error as CredentialStatusError { throw IdentityCommandError(.refused, "\(error.code): \(Self.explain(error))") }
-                }
-                report.issuerEntity = standing.issuer.address
-                report.issuerRole = standing.issuer.role
-                report.trustChecked = true
-            }
+            let checked = try await PresentationCheck(audience: audience, nonce: nonce, vct: vct, tlsCA: tlsCA)
+                .run(try CredentialFiles.text(presentation), chain: signaturesOnly ? nil : { body in
+                    try await registryOptions.withRegistry(home: DataDirectory.resolve(), signing: false) { registry, connection in
+                        try await body(ChainCredentialTrust(registry: registry, identity: try connection.contract(IdentityRegistry.self, override: identityRegistry)))
+                    }
+                })
+            let verified = checked.credential, issuer = checked.issuer
+            let report = Report(issuer: issuer, issuerEntity: checked.standing?.issuer.address, issuerRole: checked.standing?.issuer.role,
+                                holder: DID.key(DIDPublicKey(p256: verified.holderKey)).description,
+                                claims: .object(verified.claims), status: verified.claims["status"], trustChecked: checked.standing != nil)
             try output.emit(report) {
                 var lines = ["verified: \(issuer) → holder \(report.holder)"]
                 for (name, value) in verified.claims.sorted(by: { $0.key < $1.key }) where !["cnf", "status", "iat", "exp", "iss", "vct"].contains(name) {
@@ -147,5 +123,59 @@ struct CredentialVerifyCommand: AsyncParsableCommand {
         case .suspended: "the credential is suspended"
         case .unknownStatus: "the credential's status is neither valid, revoked nor suspended"
         }
+    }
+}
+
+/// The whole check of one presentation, shared by `credential verify` and `credential attest`: the issuer's DID
+/// key, SDJWTVerifier, then (unless `chain` is nil) CredentialStatusCheck against the chain.
+struct PresentationCheck {
+    let audience: String
+    let nonce: String
+    let vct: String
+    let tlsCA: [String]
+
+    struct Result {
+        let issuer: String
+        let issuerKey: P256.Signing.PublicKey
+        let presentation: SDJWTPresentation
+        let credential: VerifiedCredential
+        /// Nil when the chain was not consulted.
+        let standing: CredentialStanding?
+    }
+
+    typealias WithTrust = (@Sendable (ChainCredentialTrust) async throws -> CredentialStanding) async throws -> CredentialStanding
+
+    func run(_ text: String, chain: WithTrust?) async throws -> Result {
+        let parsed: SDJWTPresentation
+        do { parsed = try SDJWTPresentation(serialized: text) } catch {
+            throw IdentityCommandError(.refused, "\(error.code): not an SD-JWT presentation")
+        }
+        guard let issuer = parsed.jwt.payload["iss"]?.stringValue, let did = try? DID(issuer) else {
+            throw IdentityCommandError(.refused, "sdjwt.iss: the issuer is not a DID")
+        }
+        let roots = try TLSCredentialFiles.certificates(tlsCA)
+        var document = DIDDocument.derived(from: did)
+        if document == nil { document = try await IdentityDIDResolveCommand.fetch(did, trustRoots: tlsCA) }
+        guard let issuerKey = document?.assertionKey(kid: parsed.jwt.header["kid"]?.stringValue) else {
+            throw IdentityCommandError(.refused, "sdjwt.issuer_signature: \(issuer) has no P-256 assertion key")
+        }
+        let now = Int64(Date().timeIntervalSince1970)
+        let verified: VerifiedCredential
+        do { verified = try SDJWTVerifier(issuer: issuer, issuerKey: issuerKey, vct: vct).verify(parsed, audience: audience, nonce: nonce, now: now) } catch {
+            throw IdentityCommandError(.refused, "\(error.code): the presentation does not verify")
+        }
+        var standing: CredentialStanding? = nil
+        if let chain {
+            let claims = verified.claims
+            standing = try await chain { trust in
+                do {
+                    return try await CredentialStatusCheck(trust: trust, fetcher: HTTPSStatusListFetcher(trustRootsDER: roots))
+                        .check(issuerKey: issuerKey, claims: claims, now: now)
+                } catch let error as CredentialStatusError {
+                    throw IdentityCommandError(.refused, "\(error.code): \(CredentialVerifyCommand.explain(error))")
+                }
+            }
+        }
+        return Result(issuer: issuer, issuerKey: issuerKey, presentation: parsed, credential: verified, standing: standing)
     }
 }

@@ -31,8 +31,8 @@ struct StatusListReport: Encodable {
         capacity = file.list.capacity
         counts = file.counts()
         self.token = file.tokenPath
-        digest = "0x" + Hex.encode(StatusListToken.digest(of: token))
-        listId = "0x" + Hex.encode(StatusListToken.listId(uri: file.uri))
+        digest = Hex.encode(StatusListToken.digest(of: token))
+        listId = Hex.encode(StatusListToken.listId(uri: file.uri))
     }
 
     var human: String {

@@ -55,13 +55,25 @@ struct StatusListFile {
         do { try list.setStatus(value, at: index) } catch { throw IdentityCommandError(.statusList, "index \(index): \(error)") }
     }
 
-    /// Signs the current list and writes the token, then the state. Returns the token.
-    func save(key: P256.Signing.PrivateKey, now: Int64) throws -> StatusListToken {
-        let token = try StatusListToken.sign(list: list, uri: uri, issuedAt: now, expiresAt: nil, ttl: 300, key: key)
-        let state = JSONValue.object([
+    /// Writes the state only: for a new index, which changes no entry, so the published (and anchored) token
+    /// stays the current one.
+    func saveState(now: Int64) throws {
+        do { try SecureFileWriter.write(stateJSON(now: now).serialized(), to: URL(fileURLWithPath: path), mode: 0o600) } catch {
+            throw IdentityCommandError(.statusList, "cannot write \(path): \(error)")
+        }
+    }
+
+    private func stateJSON(now: Int64) -> JSONValue {
+        .object([
             "uri": .string(uri), "bits": .int(Int64(list.bits)), "list": .string(Base64URL.encode(list.bytes)),
             "allocated": .array(allocated.sorted().map { .int(Int64($0)) }), "updatedAt": .int(now),
         ])
+    }
+
+    /// Signs the current list and writes the state, then the token. Returns the token.
+    func save(key: P256.Signing.PrivateKey, now: Int64) throws -> StatusListToken {
+        let token = try StatusListToken.sign(list: list, uri: uri, issuedAt: now, expiresAt: nil, ttl: 300, key: key)
+        let state = stateJSON(now: now)
         do {
             // The state first: a crash between the two leaves the change recorded and the old token, which the
             // next save (running the same command again) replaces. The other order could publish a revocation
