@@ -22,7 +22,6 @@ CLAIMS = {"given_name": "Erika", "family_name": "Mustermann", "birthdate": "1984
 def idw(tmp_path_factory):
     catalog = tmp_path_factory.mktemp("catalog")
     world = World()
-    proc = None
     try:
         world.build(catalog)
         gov, kyc = world.signer("gov", "deployer"), world.home("kyc")
@@ -36,32 +35,17 @@ def idw(tmp_path_factory):
         world.rsp("gov", "account", "transfer", world.kyc, "--wei", str(10**17), *gov)
         (kyc / "contracts.json").write_bytes((world.home("gov") / "contracts.json").read_bytes())
         world.rsp("gov", "registry", "register", world.kyc, "--role", "kyc", "--name", "Test KYC", "--cert", str(kyc / "issuer.pem"), *gov)
-        # Its portal serves the status lists from kyc/status over HTTPS.
+        # Its portal serves the status lists from kyc/status over HTTPS, and takes DID-Auth messages to its did:web.
         home, status = world.home("portal"), kyc / "status"
         status.mkdir()
-        cert, key = home / "tls.pem", home / "tls.key"
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                        "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-        os.chmod(key, 0o600)
+        cert, key = world.portal_tls()
         port = free_port()
         world.portal_did = f"did:web:127.0.0.1%3A{port}"
         world.rsp("portal", "identity", "did", "new", "--out", str(home / "did.key"))
         world.inbox = kyc / "inbox"
-        log = open(world.work / "portal.log", "w")
-        proc = subprocess.Popen([world.bin, "portal", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--tls-cert", str(cert), "--tls-key", str(key), "--rate-limit", "0", "--status-dir", str(status),
-                                 "--did-web", world.portal_did, "--did-key", str(home / "did.key"), "--didauth-inbox", str(world.inbox),
-                                 "--catalog", str(catalog), "--account", "portal",
-                                 "--password-file", str(home / "password"), *world.chain()],
-                                cwd=ROOT, env=dict(os.environ, OPENRSP_HOME=str(home)), stdout=log, stderr=subprocess.STDOUT)
-        for _ in range(300):
-            if "portal listening" in (world.work / "portal.log").read_text():
-                break
-            if proc.poll() is not None:
-                raise RuntimeError("portal serve exited: " + (world.work / "portal.log").read_text()[-2000:])
-            time.sleep(0.2)
-        world.url, world.ca, world.list_uri = f"https://127.0.0.1:{port}", str(cert), f"https://127.0.0.1:{port}/status/kyc-1"
+        world.start_portal(port, cert, key, catalog, "--status-dir", str(status), "--did-web", world.portal_did,
+                           "--did-key", str(home / "did.key"), "--didauth-inbox", str(world.inbox))
+        world.list_uri = f"{world.url}/status/kyc-1"
         world.list_file = str(status / "kyc-1.json")
         world.rsp("kyc", "identity", "status-list", "new", "--uri", world.list_uri, "--key", world.issuer_key, "--out", world.list_file)
         # The holder: a P-256 did:key for key binding, and the devnet account the world funded for purchases.
@@ -73,9 +57,6 @@ def idw(tmp_path_factory):
                   "--light-kdf", env={"BUYER_KEY": world.devnet_accounts[7]["privateKey"]})
         yield world
     finally:
-        if proc and proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=60)
         world.stop()
 
 

@@ -31,42 +31,21 @@ PAY = ROOT / "tools" / "x402client" / "pay.py"
 def shop(tmp_path_factory):
     catalog = tmp_path_factory.mktemp("catalog")
     world = World()
-    proc = None
     try:
         world.build(catalog)
         home = world.home("portal")
-        cert, key = home / "tls.pem", home / "tls.key"
-        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                        "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
-        os.chmod(key, 0o600)
+        cert, key = world.portal_tls()
         port = free_port()
         world.did_web = f"did:web:127.0.0.1%3A{port}"
         world.did_key = world.rsp("portal", "identity", "did", "new", "--out", str(home / "did.key"))["did"]
-        log = open(world.work / "portal.log", "w")
-        proc = subprocess.Popen([world.bin, "portal", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--tls-cert", str(cert), "--tls-key", str(key), "--rate-limit", "0",
-                                 "--did-web", world.did_web, "--did-key", str(home / "did.key"),
-                                 "--catalog", str(catalog), "--account", "portal",
-                                 "--password-file", str(home / "password"), *world.chain()],
-                                cwd=ROOT, env=dict(os.environ, OPENRSP_HOME=str(home)), stdout=log, stderr=subprocess.STDOUT)
-        world.url, world.ca = f"https://127.0.0.1:{port}", str(cert)
-        for _ in range(300):
-            if "portal listening" in (world.work / "portal.log").read_text():
-                break
-            if proc.poll() is not None:
-                raise RuntimeError("portal serve exited: " + (world.work / "portal.log").read_text()[-2000:])
-            time.sleep(0.2)
+        world.start_portal(port, cert, key, catalog, "--did-web", world.did_web, "--did-key", str(home / "did.key"))
         world.token = world.contracts["Token"]
         world.entitlements = world.contracts["PlanEntitlements"]
         world.plan = world.plans["Germany 5 GB"]
         world.price = 12000000
         yield world
     finally:
-        if proc and proc.poll() is None:
-            proc.terminate()
-            proc.wait(timeout=60)
-        if os.environ.get("PORTAL_LOG") == "1":
+        if os.environ.get("PORTAL_LOG") == "1" and (world.work / "portal.log").exists():
             print((world.work / "portal.log").read_text()[-4000:])
         world.stop()
 

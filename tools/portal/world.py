@@ -40,6 +40,7 @@ class World:
         self.homes = {}
         self.rpc = None
         self.smdp_proc = None
+        self.portal_proc = None
 
     def home(self, role):
         if role not in self.homes:
@@ -170,7 +171,38 @@ class World:
         return ["--es2-url", self.smdp_url, "--es2-token-file", str(self.home("mvno") / "es2.token"),
                 "--es2-requester", "mvno1", "--es2-trust-root", str(self.home("smdp") / "pki" / "ci.pem")]
 
+    def portal_tls(self):
+        """A self-signed P-256 certificate for 127.0.0.1 in the portal's home: (cert, key), key 0600."""
+        home = self.home("portal")
+        cert, key = home / "tls.pem", home / "tls.key"
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+                        "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+        os.chmod(key, 0o600)
+        return cert, key
+
+    def start_portal(self, port, cert, key, catalog, *extra):
+        """`portal serve` over HTTPS on 127.0.0.1:PORT with the portal account as relayer; waits until it listens."""
+        home = self.home("portal")
+        log = open(self.work / "portal.log", "w")
+        self.portal_proc = subprocess.Popen(
+            [self.bin, "portal", "serve", "--host", "127.0.0.1", "--port", str(port), "--tls-cert", str(cert), "--tls-key", str(key),
+             "--rate-limit", "0", *extra, "--catalog", str(catalog), "--account", "portal",
+             "--password-file", str(home / "password"), *self.chain()],
+            cwd=ROOT, env=dict(os.environ, OPENRSP_HOME=str(home)), stdout=log, stderr=subprocess.STDOUT)
+        self.url, self.ca = f"https://127.0.0.1:{port}", str(cert)
+        for _ in range(300):
+            if "portal listening" in (self.work / "portal.log").read_text():
+                return
+            if self.portal_proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        raise RuntimeError("portal serve did not start: " + (self.work / "portal.log").read_text()[-2000:])
+
     def stop(self):
+        if self.portal_proc and self.portal_proc.poll() is None:
+            self.portal_proc.terminate()
+            self.portal_proc.wait(timeout=60)
         if self.smdp_proc and self.smdp_proc.poll() is None:
             self.smdp_proc.terminate()
             self.smdp_proc.wait(timeout=30)
