@@ -209,3 +209,14 @@ def test_didauth_request_deliver_present_and_the_portal_inbox(idw):
     code, text = refused(idw, "user", "identity", "message", "send", files[0], "--portal", idw.url, "--tls-ca", idw.ca)
     assert code == 425 and text.startswith("didauth.aud"), text
     assert len(list(idw.inbox.iterdir())) == 1
+
+
+def test_the_registry_names_the_issuers_did(idw):
+    # The entity names its own DID; registry show reports it; another entity cannot take the same DID.
+    idw.rsp("kyc", "registry", "set-did", idw.kyc, idw.issuer_did, *idw.signer("kyc", "kyc"))
+    shown = idw.rsp("kyc", "registry", "show", idw.kyc, *idw.chain())
+    assert shown["did"] == idw.issuer_did and shown["role"] == "kyc"
+    code, message = refused(idw, "mno", "registry", "set-did", idw.addresses["mno"], idw.issuer_did, *idw.signer("mno", "mno"))
+    assert "did: already named" in message, (code, message)
+    code, message = refused(idw, "mno", "registry", "set-did", idw.kyc, "did:web:mno.example", *idw.signer("mno", "mno"))
+    assert "not owner or entity" in message, (code, message)

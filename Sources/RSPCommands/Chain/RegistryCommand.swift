@@ -20,7 +20,7 @@ public struct RegistryCommand: AsyncParsableCommand {
         subcommands: [RegistryRegisterCommand.self, RegistrySuspendCommand.self, RegistryReinstateCommand.self, RegistryRevokeCommand.self,
                       RegistryAddCertCommand.self, RegistryRemoveCertCommand.self, RegistryShowCommand.self, RegistryListCommand.self,
                       RegistryTransferOwnershipCommand.self, RegistryAcceptOwnershipCommand.self, RegistrySetDeploymentCommand.self,
-                      RegistryOperatorKeyCommand.self, RegistryApproveMvnoCommand.self, RegistryRevokeMvnoCommand.self]
+                      RegistryOperatorKeyCommand.self, RegistryApproveMvnoCommand.self, RegistryRevokeMvnoCommand.self, RegistrySetDIDCommand.self]
     )
 
     public init() {}
@@ -223,5 +223,22 @@ struct RegistrySetDeploymentCommand: AsyncParsableCommand {
         try await sendRegistryTransaction(
             TrustRegistry.setDeployment(version: UInt256(contractsVersion), entitlements: plans, settlement: usage),
             action: "set-deployment v\(contractsVersion)", entity: nil, options: options, account: account, output: output)
+    }
+}
+
+struct RegistrySetDIDCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-did", abstract: "Name an entity's DID (governance, or the entity itself while not revoked); one DID names one entity.",
+        discussion: "Verifiers and wallets can then find the entity by DID (`entityByDid`, keccak256 of the DID) and show it with `registry show`.")
+    @OptionGroup var entity: EntityArgument
+    @Argument(help: "The DID (did:web:…, did:key:…, did:pkh:…).") var did: String
+    @OptionGroup var account: AccountOptions
+    @OptionGroup var options: RegistryOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() async throws {
+        guard let address = try await parsedAddress(entity.address, output) else { return }
+        try await sendRegistryTransaction(TrustRegistry.setDid(entity: address, did: did), action: "set-did", entity: address,
+                                          options: options, account: account, output: output)
     }
 }

@@ -17,8 +17,10 @@ struct EntityDocument: Encodable {
     let certHash: String
     /// isTrusted(role, primary spkiHash).
     let trusted: Bool
+    /// The entity's DID (`setDid`), if it has one.
+    let did: String?
 
-    init(_ address: Address, _ entity: TrustRegistry.Entity, trusted: Bool) {
+    init(_ address: Address, _ entity: TrustRegistry.Entity, trusted: Bool, did: String?) {
         self.address = address.checksummed
         role = RoleName.name(entity.role)
         status = "\(entity.status)"
@@ -27,10 +29,11 @@ struct EntityDocument: Encodable {
         spkiHash = entity.spkiHash.hex
         certHash = entity.certHash.hex
         self.trusted = trusted
+        self.did = did
     }
 
     var human: String {
-        "\(address)  \(role)  \(status)\(reasonCode != 0 ? " (reason \(reasonCode))" : "")  \"\(name)\"  spki \(spkiHash)\(trusted ? "  trusted" : "")"
+        "\(address)  \(role)  \(status)\(reasonCode != 0 ? " (reason \(reasonCode))" : "")  \"\(name)\"  spki \(spkiHash)\(trusted ? "  trusted" : "")\(did.map { "  \($0)" } ?? "")"
     }
 }
 
@@ -58,7 +61,8 @@ func readEntity(_ registry: Contract<TrustRegistry>, _ address: Address) async t
     do {
         guard let entity = try await registry.call(TrustRegistry.entities(address)) else { return nil }
         let trusted = try await registry.call(TrustRegistry.isTrusted(role: entity.role, spkiHash: entity.spkiHash))
-        return EntityDocument(address, entity, trusted: trusted)
+        let did = try await registry.call(TrustRegistry.didOf(entity: address))
+        return EntityDocument(address, entity, trusted: trusted, did: did.isEmpty ? nil : did)
     } catch {
         throw ChainCommandError(.rpc, "reading entity \(address): \(error)")
     }
