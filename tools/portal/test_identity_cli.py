@@ -220,3 +220,16 @@ def test_the_registry_names_the_issuers_did(idw):
     assert "did: already named" in message, (code, message)
     code, message = refused(idw, "mno", "registry", "set-did", idw.kyc, "did:web:mno.example", *idw.signer("mno", "mno"))
     assert "not owner or entity" in message, (code, message)
+
+
+def test_a_credential_whose_issuer_did_cannot_be_resolved_is_refused(idw):
+    # iss is a did:web whose document does not exist (the portal answers 404 for /nobody/did.json): 422, nothing verified.
+    out = str(idw.home("user") / "unknown-issuer.sdjwt")
+    unknown = idw.portal_did + ":nobody"
+    idw.rsp("kyc", "identity", "credential", "issue", "--key", idw.issuer_key, "--issuer", unknown, "--holder", idw.holder_did,
+            "--claims", str(idw.home("user") / "claims.json"), "--status-list", idw.list_file, "--out", out)
+    path = idw.work / "unknown-issuer.txt"
+    path.write_text(present(idw, out, "n-9", "age_over_18"))
+    code, message = refused(idw, "user", "identity", "credential", "verify", "--presentation", str(path), "--audience",
+                            "did:web:shop.example", "--nonce", "n-9", "--tls-ca", idw.ca, *idw.chain())
+    assert code == 422 and "HTTP 404" in message, (code, message)
