@@ -46,6 +46,12 @@ def batch(n: int):
 
 
 class ProofsScenario(gas_report.Scenario):
+    def __init__(self):
+        super().__init__()
+        # verifySum of 1,024 commitments runs 1,024 ecMul and ecAdd precompiles in pure Python (py-ecc): one
+        # eth_estimateGas takes tens of seconds, more on a loaded machine. A wait, not a timing assertion.
+        self.rpc.timeout = 600
+
     def run_proofs(self, sizes=SIZES):
         out = deploy.deploy_all(self.rpc, self.keys["gov"].key.hex())
         self.senders.clear()
