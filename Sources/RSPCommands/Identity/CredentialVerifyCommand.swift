@@ -2,12 +2,10 @@
 // binding (SDJWTVerifier), then its issuer against the TrustRegistry and its status entry against the list
 // anchored in the IdentityRegistry (CredentialStatusCheck).
 import ArgumentParser
-import AsyncHTTPClient
 import Crypto
 import EthereumCore
 import Foundation
 import Identity
-import NIOCore
 import Settlement
 
 /// The TrustRegistry and IdentityRegistry as a credential verifier reads them.
@@ -40,13 +38,8 @@ struct HTTPSStatusListFetcher: StatusListFetcher {
 
     func fetch(uri: String) async throws -> String {
         guard let url = URL(string: uri), url.scheme == "https" else { throw IdentityCommandError(.input, "status list URI \(uri) is not https") }
-        return try await HTTPSClient.with(trustRootsDER: trustRootsDER) { client in
-            var request = HTTPClientRequest(url: url.absoluteString)
-            request.headers.add(name: "Accept", value: "application/statuslist+jwt")
-            let response = try await client.execute(request, timeout: .seconds(15))
-            guard response.status == .ok else { throw IdentityCommandError(.unresolvable, "\(uri): HTTP \(response.status.code)") }
-            return String(buffer: try await response.body.collect(upTo: 2 * StatusList.maxBytes))
-        }
+        let bytes = try await IdentityHTTPS.get(url, accept: "application/statuslist+jwt", limit: 2 * StatusList.maxBytes, trustRootsDER: trustRootsDER)
+        return String(decoding: bytes, as: UTF8.self)
     }
 }
 

@@ -164,18 +164,26 @@ struct IdentityDIDResolveCommand: AsyncParsableCommand {
 
     static func fetch(_ did: DID, trustRoots: [String]) async throws -> DIDDocument {
         guard let url = did.documentURL else { throw IdentityCommandError(.input, "\(did) has no document URL") }
-        let roots = try TLSCredentialFiles.certificates(trustRoots)
-        let bytes: [UInt8] = try await HTTPSClient.with(trustRootsDER: roots) { client in
+        let bytes = try await IdentityHTTPS.get(url, accept: "application/did+json, application/json", limit: DIDDocument.maxBytes,
+                                                trustRootsDER: try TLSCredentialFiles.certificates(trustRoots))
+        do { return try DIDDocument.parse(bytes, for: did) } catch { throw IdentityCommandError(.documentInvalid, error.description) }
+    }
+}
+
+/// The one HTTPS GET of `openrsp identity` (did:web documents, status list tokens): TLS 1.2+, 15 s, at most `limit`
+/// bytes; a status other than 200 or a transport failure is `unresolvable` (422) naming the URL.
+enum IdentityHTTPS {
+    static func get(_ url: URL, accept: String, limit: Int, trustRootsDER: [[UInt8]]) async throws -> [UInt8] {
+        try await HTTPSClient.with(trustRootsDER: trustRootsDER) { client in
             var request = HTTPClientRequest(url: url.absoluteString)
-            request.headers.add(name: "Accept", value: "application/did+json, application/json")
+            request.headers.add(name: "Accept", value: accept)
             do {
                 let response = try await client.execute(request, timeout: .seconds(15))
                 guard response.status == .ok else { throw IdentityCommandError(.unresolvable, "\(url): HTTP \(response.status.code)") }
-                return Array((try await response.body.collect(upTo: DIDDocument.maxBytes)).readableBytesView)
+                return Array((try await response.body.collect(upTo: limit)).readableBytesView)
             } catch let error as IdentityCommandError { throw error } catch {
                 throw IdentityCommandError(.unresolvable, "\(url): \(error)")
             }
         }
-        do { return try DIDDocument.parse(bytes, for: did) } catch { throw IdentityCommandError(.documentInvalid, error.description) }
     }
 }

@@ -18,12 +18,8 @@ struct IdentityMessageCommand: AsyncParsableCommand {
 func didAuthResolver(trustRoots: [String]) -> DIDResolver {
     DIDResolver(fetch: { url in
         guard url.scheme == "https", url.path.hasSuffix("/did.json") else { throw IdentityCommandError(.unresolvable, "\(url): not a did:web document URL") }
-        let roots = try TLSCredentialFiles.certificates(trustRoots)
-        return try await HTTPSClient.with(trustRootsDER: roots) { client in
-            let response = try await client.execute(HTTPClientRequest(url: url.absoluteString), timeout: .seconds(15))
-            guard response.status == .ok else { throw IdentityCommandError(.unresolvable, "\(url): HTTP \(response.status.code)") }
-            return Array((try await response.body.collect(upTo: DIDDocument.maxBytes)).readableBytesView)
-        }
+        return try await IdentityHTTPS.get(url, accept: "application/did+json, application/json", limit: DIDDocument.maxBytes,
+                                           trustRootsDER: try TLSCredentialFiles.certificates(trustRoots))
     })
 }
 
