@@ -78,7 +78,7 @@ struct CredentialAttestCommand: AsyncParsableCommand {
                     throw IdentityCommandError(.refused, "issuer.not_sender: the credential's issuer is \(checked.standing?.issuer.address ?? "?"), not this account")
                 }
                 guard let expiry = checked.credential.claims["exp"]?.intValue else { throw IdentityCommandError(.refused, "sdjwt.exp: no expiry") }
-                let commitment = try Hash32(Array(SHA256.hash(data: Array(checked.presentation.jwt.serialized.utf8))))
+                let commitment = try Hash32(CredentialSummary.commitment(of: checked.presentation.jwt))
                 let predicates = Self.predicates(disclosed: checked.credential.claims)
                 let sent = try await submitter.send(IdentityRegistry.attest(account: holder, commitment: commitment, predicates: predicates, expiry: UInt64(expiry)),
                                                     to: registry, label: "identity attest \(holder)")

@@ -88,6 +88,9 @@ struct CredentialSummary: Encodable {
     /// SHA-256 of the issuer-signed JWT: what an issuer attests on chain (IdentityRegistry), never personal data.
     var commitment: String
 
+    /// The IdentityRegistry commitment to a credential: SHA-256 of its issuer-signed JWT, as serialized.
+    static func commitment(of jwt: CompactJWS) -> [UInt8] { Array(SHA256.hash(data: Array(jwt.serialized.utf8))) }
+
     init(_ credential: SDJWTPresentation, file: String?) {
         self.file = file
         issuer = credential.jwt.payload["iss"]?.stringValue
@@ -96,7 +99,7 @@ struct CredentialSummary: Encodable {
         expiresAt = credential.jwt.payload["exp"]?.intValue
         status = credential.jwt.payload["status"]
         disclosable = credential.disclosures.map { $0.name ?? "nationalities[]" }.sorted()
-        commitment = Hex.encode(SHA256.hash(data: Array(credential.jwt.serialized.utf8)))
+        commitment = Hex.encode(Self.commitment(of: credential.jwt))
     }
 }
 
