@@ -134,6 +134,7 @@ def test_a_plan_requiring_predicates_is_bought_only_after_the_issuer_attests(idw
     code, message = refused(idw, "user", "plan", "buy", plan, "--eid", idw.eid, *buyer)
     assert "identity: predicate not met" in message, (code, message)
     credential = issue(idw, "kyc-attested")
+    anchor(idw)   # the list as it is now (the test does not depend on another test having anchored it)
     # The holder presents to the issuer, binding the presentation to its account (the nonce); the issuer verifies it
     # and attests what was disclosed. A presentation bound to another account is refused.
     account = idw.buyer.lower()
